@@ -1,0 +1,18 @@
+import { accountsRouter } from "./routers/accounts.ts";
+import { exercisesRouter } from "./routers/exercises.ts";
+import { leaderboardRouter } from "./routers/leaderboard.ts";
+import { progressRouter } from "./routers/progress.ts";
+import { publicProcedure, router } from "./trpc.ts";
+
+export const appRouter = router({
+  accounts: accountsRouter,
+  exercises: exercisesRouter,
+  progress: progressRouter,
+  leaderboard: leaderboardRouter,
+  system: router({
+    /** Does nothing: the benchmark's ceiling for this server's tRPC overhead. */
+    ping: publicProcedure.query(() => ({ pong: true as const })),
+  }),
+});
+
+export type AppRouter = typeof appRouter;

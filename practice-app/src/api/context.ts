@@ -1,0 +1,61 @@
+import type { IncomingMessage } from "node:http";
+import type { Logger } from "pino";
+import { bearerToken } from "../auth/tokens.ts";
+import type { ExerciseCache } from "../cache/exercise-cache.ts";
+import type { LeaderboardCache } from "../cache/leaderboard-cache.ts";
+import type { RateLimiter } from "../cache/rate-limits.ts";
+import type { RedisHandle } from "../cache/redis.ts";
+import type { AppConfig } from "../config/config.ts";
+import type { Pool } from "../db/pool.ts";
+import type { AppMetrics } from "../http/metrics.ts";
+import { clientIp, requestIdOf } from "../http/request-info.ts";
+
+/** Everything a procedure may use, built once at start and passed in: no hidden singletons. */
+export interface AppDeps {
+  config: AppConfig;
+  pool: Pool;
+  redis: RedisHandle;
+  exercises: ExerciseCache;
+  leaderboard: LeaderboardCache;
+  limits: { loginPerAccount: RateLimiter; loginPerIp: RateLimiter; apiPerLearner: RateLimiter };
+  metrics: AppMetrics;
+  logger: Logger;
+  /** scrypt hash verified when an email is unknown, so a login's timing does not reveal accounts. */
+  dummyPasswordHash: string;
+}
+
+export interface Context {
+  deps: AppDeps;
+  token: string | null;
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+  log: Logger;
+}
+
+/** The inner context: what tests call directly with `createCaller`. */
+export function createInnerContext(
+  deps: AppDeps,
+  request: { token?: string | null; ip?: string; userAgent?: string | null; requestId?: string } = {},
+): Context {
+  const requestId = request.requestId ?? "internal";
+  return {
+    deps,
+    token: request.token ?? null,
+    ip: request.ip ?? "127.0.0.1",
+    userAgent: request.userAgent ?? null,
+    requestId,
+    log: deps.logger.child({ requestId }),
+  };
+}
+
+/** The adapter's wrapper: reads the HTTP request into the inner context. */
+export function contextFromRequest(deps: AppDeps, req: IncomingMessage): Context {
+  const userAgent = req.headers["user-agent"];
+  return createInnerContext(deps, {
+    token: bearerToken(req.headers.authorization),
+    ip: clientIp(req, deps.config.TRUST_PROXY),
+    userAgent: typeof userAgent === "string" ? userAgent.slice(0, 200) : null,
+    requestId: requestIdOf(req),
+  });
+}

@@ -1,0 +1,63 @@
+// Domain failures with a stable code and a human message. They are translated to tRPC errors in one
+// place (the error middleware in trpc.ts), never inside a resolver.
+
+export type AppErrorCode =
+  | "EMAIL_TAKEN"
+  | "INVALID_CREDENTIALS"
+  | "UNAUTHENTICATED"
+  | "RATE_LIMITED"
+  | "EXERCISE_NOT_FOUND"
+  | "NO_EXERCISES"
+  | "DATABASE_UNAVAILABLE";
+
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    code: AppErrorCode,
+    message: string,
+    options: { retryAfterSeconds?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export const TRPC_CODE_FOR: Record<
+  AppErrorCode,
+  | "CONFLICT"
+  | "UNAUTHORIZED"
+  | "TOO_MANY_REQUESTS"
+  | "NOT_FOUND"
+  | "PRECONDITION_FAILED"
+  | "SERVICE_UNAVAILABLE"
+> = {
+  EMAIL_TAKEN: "CONFLICT",
+  INVALID_CREDENTIALS: "UNAUTHORIZED",
+  UNAUTHENTICATED: "UNAUTHORIZED",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+  EXERCISE_NOT_FOUND: "NOT_FOUND",
+  NO_EXERCISES: "PRECONDITION_FAILED",
+  DATABASE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+};
+
+// PostgreSQL errors that mean "the database is not reachable or not answering", not "your query is wrong".
+const UNAVAILABLE_MESSAGES = [
+  "timeout exceeded when trying to connect",
+  "Connection terminated",
+  "connect ECONNREFUSED",
+  "Query read timeout",
+  "canceling statement due to statement timeout",
+  "the database system is",
+  "ECONNRESET",
+];
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === "57P01" || code === "57P03" || code === "57014" || code === "08006" || code === "08001")
+    return true;
+  return UNAVAILABLE_MESSAGES.some((fragment) => error.message.includes(fragment));
+}

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { withTransaction } from "../../db/pool.ts";
+import { lockCard, pickNext, saveCard } from "../../db/repositories/cards.ts";
+import { findLearnerById, recordPractice } from "../../db/repositories/learners.ts";
+import { insertReview } from "../../db/repositories/reviews.ts";
+import { checkAnswer } from "../../domain/checking/index.ts";
+import { nextStreak, review, utcDay, visibleStreak } from "../../domain/scheduling.ts";
+import { AppError } from "../errors.ts";
+import { categoryLabel, toExercise } from "../exercise-mapping.ts";
+import { authedProcedure, router } from "../trpc.ts";
+
+const exerciseId = z
+  .string()
+  .min(1, "required")
+  .max(64, "at most 64 characters")
+  .regex(/^[a-z0-9-]+$/, "lowercase letters, digits and dashes only");
+
+const submitInput = z.strictObject({
+  exerciseId,
+  answer: z.string().max(60, "at most 60 characters"),
+});
+
+export const exercisesRouter = router({
+  /** The item to practise now: a due review, else a new item, else the next one coming due. */
+  next: authedProcedure.query(async ({ ctx }) => {
+    const pick = await pickNext(ctx.deps.pool, ctx.session.learnerId);
+    if (!pick)
+      throw new AppError(
+        "NO_EXERCISES",
+        "The exercise bank is empty. An operator needs to run `npm run db:seed`.",
+      );
+    const row = await ctx.deps.exercises.get(pick.exerciseId);
+    if (!row) throw new AppError("EXERCISE_NOT_FOUND", `Exercise ${pick.exerciseId} vanished from the bank.`);
+    return {
+      reason: pick.reason,
+      item: {
+        id: row.id,
+        sentence: row.sentence,
+        verb: row.verb,
+        translation: row.translation,
+        difficulty: row.difficulty,
+        category: { id: row.category, label: categoryLabel(row.category) },
+      },
+    };
+  }),
+
+  submit: authedProcedure.input(submitInput).mutation(async ({ ctx, input }) => {
+    const row = await ctx.deps.exercises.get(input.exerciseId);
+    if (!row) throw new AppError("EXERCISE_NOT_FOUND", `There is no exercise "${input.exerciseId}".`);
+    const checked = checkAnswer(toExercise(row), input.answer);
+    const learnerId = ctx.session.learnerId;
+    const now = new Date();
+    const today = utcDay(now);
+    const saved = await withTransaction(ctx.deps.pool, async (tx) => {
+      // Lock the learner first so concurrent submits of one learner update the streak in turn.
+      const learner = await findLearnerById(tx, learnerId, true);
+      if (!learner) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
+      const previous = await lockCard(tx, learnerId, row.id);
+      const { card, rating } = review(previous, checked.outcome, now);
+      await saveCard(tx, learnerId, row.id, card);
+      await insertReview(tx, {
+        learnerId,
+        exerciseId: row.id,
+        answer: input.answer,
+        outcome: checked.outcome,
+        correct: checked.correct,
+        rating,
+      });
+      const streak = nextStreak(
+        {
+          streak: learner.currentStreak,
+          longest: learner.longestStreak,
+          lastPracticeOn: learner.lastPracticeOn,
+        },
+        today,
+      );
+      const score = await recordPractice(tx, learnerId, {
+        scoreDelta: checked.correct ? 1 : 0,
+        streak: streak.streak,
+        longest: streak.longest,
+        day: today,
+      });
+      return { card, score, streak };
+    });
+    if (checked.correct) await ctx.deps.leaderboard.record(learnerId, saved.score);
+    return {
+      outcome: checked.outcome,
+      correct: checked.correct,
+      message: checked.message,
+      explanation: checked.explanation,
+      expected: checked.expected,
+      accepted: checked.accepted,
+      nextReviewAt: saved.card.due.toISOString(),
+      score: saved.score,
+      streak: visibleStreak(saved.streak.streak, today, today),
+    };
+  }),
+});

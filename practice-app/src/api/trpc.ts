@@ -1,0 +1,117 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { hashToken } from "../auth/tokens.ts";
+import { findActiveSession, rekeySession } from "../db/repositories/sessions.ts";
+import type { Context } from "./context.ts";
+import { AppError, isDatabaseUnavailable, TRPC_CODE_FOR } from "./errors.ts";
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const issues =
+      error.cause instanceof ZodError
+        ? error.cause.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }))
+        : undefined;
+    return {
+      ...shape,
+      // A readable message instead of zod's JSON dump: "Invalid input: email: Invalid email address".
+      message: issues
+        ? `Invalid input: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`
+        : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        ...(issues ? { issues } : {}),
+        ...(error.cause instanceof AppError ? { appCode: error.cause.code } : {}),
+        ...(error.cause instanceof AppError && error.cause.retryAfterSeconds !== undefined
+          ? { retryAfterSeconds: error.cause.retryAfterSeconds }
+          : {}),
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Times every call, and translates domain and infrastructure errors to tRPC errors in one place. */
+const edge = t.middleware(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  const result = await next();
+  const seconds = (performance.now() - started) / 1000;
+  const metrics = ctx.deps.metrics;
+  if (result.ok) {
+    metrics.requestDuration.observe({ procedure: path, type, status: "ok" }, seconds);
+    return result;
+  }
+  const translated = translate(result.error);
+  metrics.requestDuration.observe({ procedure: path, type, status: translated.code }, seconds);
+  metrics.errors.inc({ procedure: path, code: translated.code });
+  if (translated.code === "INTERNAL_SERVER_ERROR") {
+    ctx.log.error({ err: result.error.cause ?? result.error, procedure: path }, "procedure failed");
+  } else if (translated.code === "SERVICE_UNAVAILABLE") {
+    ctx.log.warn(
+      { err: result.error.cause ?? result.error, procedure: path },
+      "procedure failed: database unavailable",
+    );
+  }
+  return { ...result, error: translated };
+});
+
+function translate(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  if (cause instanceof AppError) {
+    return new TRPCError({ code: TRPC_CODE_FOR[cause.code], message: cause.message, cause });
+  }
+  if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(cause)) {
+    return new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is not answering. Try again shortly; your earlier answers are saved.",
+      cause: new AppError("DATABASE_UNAVAILABLE", "database unavailable", { cause }),
+    });
+  }
+  return error;
+}
+
+export const publicProcedure = t.procedure.use(edge);
+
+/** Resolves the Bearer token to a live session; revocation takes effect on the next request. */
+const authenticated = t.middleware(async ({ ctx, next }) => {
+  if (!ctx.token) {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "Log in first: send your session token as 'Authorization: Bearer <token>'.",
+    );
+  }
+  const { config, pool } = ctx.deps;
+  let session = await findActiveSession(pool, hashToken(ctx.token, config.SESSION_SECRET));
+  if (!session) {
+    // After a secret rotation, sessions hashed under a previous secret still work and are re-keyed.
+    for (const previous of config.SESSION_SECRET_PREVIOUS) {
+      session = await findActiveSession(pool, hashToken(ctx.token, previous));
+      if (session) {
+        await rekeySession(pool, session.sessionId, hashToken(ctx.token, config.SESSION_SECRET));
+        break;
+      }
+    }
+  }
+  if (!session) {
+    throw new AppError(
+      "UNAUTHENTICATED",
+      "Your session has ended (logged out, revoked or expired). Log in again.",
+    );
+  }
+  return next({ ctx: { ...ctx, session, log: ctx.log.child({ learnerId: session.learnerId }) } });
+});
+
+/** Authenticated calls, each counted against the learner's API allowance. */
+export const authedProcedure = publicProcedure.use(authenticated).use(async ({ ctx, next }) => {
+  const decision = await ctx.deps.limits.apiPerLearner.consume(ctx.session.learnerId);
+  if (!decision.allowed) {
+    ctx.deps.metrics.rateLimited.inc({ limiter: "api_per_learner" });
+    throw new AppError("RATE_LIMITED", `Too many requests. Try again in ${decision.retryAfterSeconds} s.`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+  return next();
+});

@@ -1,0 +1,162 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Logger, pino } from "pino";
+import type { AppDeps } from "./api/context.ts";
+import { dummyHash } from "./auth/passwords.ts";
+import { ExerciseCache } from "./cache/exercise-cache.ts";
+import { LeaderboardCache } from "./cache/leaderboard-cache.ts";
+import { RateLimiter } from "./cache/rate-limits.ts";
+import { RedisHandle } from "./cache/redis.ts";
+import { type AppConfig, maskUrlPassword } from "./config/config.ts";
+import { assertMigrated } from "./db/migrations.ts";
+import { createPool, poolStats } from "./db/pool.ts";
+import { activeBankVersion } from "./db/repositories/exercises.ts";
+import { createMetrics } from "./http/metrics.ts";
+import { createRequestListener, type ServerState } from "./http/server.ts";
+import { loadLearnerPage } from "./http/static-files.ts";
+
+export interface App {
+  deps: AppDeps;
+  server: Server;
+  state: ServerState;
+  /** Starts listening; resolves with the bound URL. */
+  listen(): Promise<string>;
+  /** Graceful stop: readiness 503, stop accepting, finish in-flight requests, close Redis and the pool. */
+  stop(reason?: string): Promise<void>;
+}
+
+export function createLogger(config: Pick<AppConfig, "LOG_LEVEL">): Logger {
+  return pino({ level: config.LOG_LEVEL, base: { service: "practice-app" } });
+}
+
+/** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
+export async function createApp(config: AppConfig, logger: Logger = createLogger(config)): Promise<App> {
+  const pool = createPool(
+    {
+      connectionString: config.DATABASE_URL,
+      max: config.PG_POOL_MAX,
+      statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+      connectionTimeoutMs: config.PG_CONNECTION_TIMEOUT_MS,
+      applicationName: config.PG_APPLICATION_NAME,
+    },
+    logger,
+  );
+  const redis = new RedisHandle(
+    config.REDIS_URL
+      ? {
+          url: config.REDIS_URL,
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
+        }
+      : null,
+    logger,
+  );
+  let bankVersion: string;
+  try {
+    const status = await assertMigrated(pool);
+    if (status.unknown.length > 0) {
+      logger.warn(
+        { newerMigrations: status.unknown },
+        "database has migrations newer than this release (expand-only)",
+      );
+    }
+    bankVersion = (await activeBankVersion(pool)) ?? "empty";
+    if (bankVersion === "empty") logger.warn("the exercise bank is empty: run `npm run db:seed`");
+  } catch (error) {
+    await Promise.allSettled([pool.end(), redis.close()]);
+    throw error;
+  }
+  if (!redis.enabled)
+    logger.warn("REDIS_URL is empty: running without Redis (no shared cache, in-process rate limits)");
+
+  const state: ServerState = { shuttingDown: false, startedAt: Date.now() };
+  const metrics = createMetrics({
+    pool: () => poolStats(pool),
+    redisUp: () => (redis.mode() === "ok" ? 1 : 0),
+    ready: () => !state.shuttingDown,
+  });
+  const loginWindow = config.RATE_LIMIT_LOGIN_WINDOW_S;
+  const deps: AppDeps = {
+    config,
+    pool,
+    redis,
+    exercises: new ExerciseCache({ redis, db: pool, stats: metrics.cache, bankVersion }),
+    leaderboard: new LeaderboardCache({ redis, db: pool, stats: metrics.cache }),
+    limits: {
+      loginPerAccount: new RateLimiter(redis, {
+        name: "login-account",
+        points: config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+        windowSeconds: loginWindow,
+      }),
+      loginPerIp: new RateLimiter(redis, {
+        name: "login-ip",
+        points: config.RATE_LIMIT_LOGIN_PER_IP,
+        windowSeconds: loginWindow,
+      }),
+      apiPerLearner: new RateLimiter(redis, {
+        name: "api-learner",
+        points: config.RATE_LIMIT_API_PER_LEARNER,
+        windowSeconds: config.RATE_LIMIT_API_WINDOW_S,
+      }),
+    },
+    metrics,
+    logger,
+    dummyPasswordHash: await dummyHash(config.SCRYPT_LOG_N),
+  };
+  const server = createServer(
+    { keepAliveTimeout: 5_000 },
+    createRequestListener(deps, state, await loadLearnerPage()),
+  );
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason = "stop requested"): Promise<void> => {
+    stopping ??= (async () => {
+      state.shuttingDown = true;
+      logger.info(
+        { reason, drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS },
+        "shutting down: readiness is now 503",
+      );
+      if (config.SHUTDOWN_DRAIN_DELAY_MS > 0) await sleep(config.SHUTDOWN_DRAIN_DELAY_MS);
+      // close() stops accepting and resolves once in-flight requests have finished.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await redis.close();
+      await pool.end();
+      logger.info("shutdown complete");
+    })();
+    return stopping;
+  };
+
+  return {
+    deps,
+    server,
+    state,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.PORT, config.HOST, () => {
+          server.off("error", reject);
+          const address = server.address() as AddressInfo;
+          const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          const url = `http://${host}:${address.port}`;
+          logger.info(
+            {
+              url,
+              database: maskUrlPassword(config.DATABASE_URL),
+              redis: redis.enabled ? maskUrlPassword(config.REDIS_URL) : "none",
+              bankVersion,
+            },
+            "practice app listening",
+          );
+          resolve(url);
+        });
+      }),
+    stop,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,73 @@
+import type { Queryable } from "../db/pool.ts";
+import { activeExercises, type ExerciseRow, findExercise } from "../db/repositories/exercises.ts";
+import type { RedisHandle } from "./redis.ts";
+import type { CacheStats } from "./stats.ts";
+
+const TTL_SECONDS = 3_600;
+const NAME = "exercises";
+
+/**
+ * Read-through cache of the exercise set in a Redis hash per bank version (items are immutable
+ * within a version, so entries never need invalidating; a new seed means a new key).
+ */
+export class ExerciseCache {
+  private readonly redis: RedisHandle;
+  private readonly db: Queryable;
+  private readonly stats: CacheStats;
+  readonly key: string;
+
+  constructor(deps: { redis: RedisHandle; db: Queryable; stats: CacheStats; bankVersion: string }) {
+    this.redis = deps.redis;
+    this.db = deps.db;
+    this.stats = deps.stats;
+    this.key = `exercises:${deps.bankVersion}`;
+  }
+
+  async get(id: string): Promise<ExerciseRow | null> {
+    if (!this.redis.available()) {
+      this.stats.fallback(NAME);
+      return findExercise(this.db, id);
+    }
+    let cached: string | null;
+    try {
+      cached = await this.redis.run((client) => client.hget(this.key, id));
+    } catch {
+      // Redis failed mid-call: serve from PostgreSQL; the handle has logged and counted the failure.
+      this.stats.fallback(NAME);
+      return findExercise(this.db, id);
+    }
+    if (cached !== null) {
+      this.stats.hit(NAME);
+      return JSON.parse(cached) as ExerciseRow;
+    }
+    this.stats.miss(NAME);
+    const row = await findExercise(this.db, id);
+    if (row) await this.store([row]);
+    return row;
+  }
+
+  /** Loads every active item into Redis; returns how many were written. */
+  async warm(): Promise<number> {
+    const rows = await activeExercises(this.db);
+    return (await this.store(rows)) ? rows.length : 0;
+  }
+
+  private async store(rows: ExerciseRow[]): Promise<boolean> {
+    if (rows.length === 0 || !this.redis.available()) return false;
+    const fields: string[] = [];
+    for (const row of rows) fields.push(row.id, JSON.stringify(row));
+    try {
+      await this.redis.run((client) =>
+        client
+          .multi()
+          .hset(this.key, ...fields)
+          .expire(this.key, TTL_SECONDS)
+          .exec(),
+      );
+      return true;
+    } catch {
+      // Filling the cache is best effort: the caller already has the rows it needs.
+      return false;
+    }
+  }
+}

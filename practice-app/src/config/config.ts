@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+// Every setting the app reads from its environment, parsed once at start. A bad value stops the app
+// with one message that names every offending variable and what it expects.
+
+const intFrom = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"], { message: 'expected "true" or "false"' })
+  .transform((value) => value === "true" || value === "1");
+
+const postgresUrl = z
+  .string()
+  .min(1)
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), {
+    message: "expected a postgres:// or postgresql:// URL",
+  });
+
+const redisUrl = z.string().refine((value) => value === "" || /^rediss?:\/\//.test(value), {
+  message: 'expected a redis:// or rediss:// URL, or "" to run without Redis',
+});
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: intFrom(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Log one line per HTTP request (health and metrics scrapes are never logged). */
+  LOG_REQUESTS: booleanFlag.default(true),
+  DATABASE_URL: postgresUrl,
+  PG_POOL_MAX: intFrom(1, 200).default(10),
+  PG_STATEMENT_TIMEOUT_MS: intFrom(100, 600_000).default(5_000),
+  PG_CONNECTION_TIMEOUT_MS: intFrom(100, 60_000).default(2_000),
+  PG_APPLICATION_NAME: z.string().min(1).max(63).default("subjunctive-practice"),
+  /** Empty means "run without Redis": no shared cache, in-process rate limits. */
+  REDIS_URL: redisUrl.default(""),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(64)
+    .regex(/^[\w:.-]*$/, "letters, digits and : . _ - only")
+    .default("ssp:"),
+  REDIS_COMMAND_TIMEOUT_MS: intFrom(10, 10_000).default(250),
+  REDIS_CONNECT_TIMEOUT_MS: intFrom(100, 30_000).default(1_000),
+  /** HMAC key for session tokens. At least 32 characters; generate with `openssl rand -base64 48`. */
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+  /** Comma-separated old secrets still accepted while sessions are re-keyed after a rotation. */
+  SESSION_SECRET_PREVIOUS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(32, "each previous secret must be at least 32 characters"))),
+  SESSION_TTL_DAYS: intFrom(1, 365).default(30),
+  /** scrypt cost as log2(N). OWASP's minimum is 17 (N = 131072, r = 8, p = 1). */
+  SCRYPT_LOG_N: intFrom(17, 20).default(17),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: intFrom(1, 1000).default(5),
+  RATE_LIMIT_LOGIN_PER_IP: intFrom(1, 100_000).default(50),
+  RATE_LIMIT_LOGIN_WINDOW_S: intFrom(1, 86_400).default(900),
+  RATE_LIMIT_API_PER_LEARNER: intFrom(1, 1_000_000).default(300),
+  RATE_LIMIT_API_WINDOW_S: intFrom(1, 3_600).default(60),
+  /** Seconds readiness reports 503 before the listener closes, so a load balancer can stop routing. */
+  SHUTDOWN_DRAIN_DELAY_MS: intFrom(0, 60_000).default(0),
+  /** Hard limit for graceful shutdown; the process exits by then whatever is still running. */
+  SHUTDOWN_TIMEOUT_MS: intFrom(1_000, 120_000).default(10_000),
+  /** Trust X-Forwarded-For from a reverse proxy (nginx) for client IPs. */
+  TRUST_PROXY: booleanFlag.default(false),
+  MAX_BODY_BYTES: intFrom(1_024, 10_000_000).default(16_384),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems
+        .map((p) => `  - ${p}`)
+        .join("\n")}\nSet these environment variables and start again (see .env.example).`,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(environment)";
+    const given = env[String(issue.path[0])];
+    const shown = given === undefined ? "is not set" : `is ${maskIfSecret(name, given)}`;
+    return `${name} ${shown}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+function maskIfSecret(name: string, value: string): string {
+  if (/SECRET|PASSWORD|TOKEN/.test(name)) return "set (hidden)";
+  if (/_URL$/.test(name)) return JSON.stringify(maskUrlPassword(value));
+  return JSON.stringify(value);
+}
+
+/** Hides the password of a connection URL so it can be logged. */
+export function maskUrlPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i, "$1***@");
+}

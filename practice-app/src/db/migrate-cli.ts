@@ -1,0 +1,59 @@
+import pg from "pg";
+import { maskUrlPassword } from "../config/config.ts";
+import { migrateDown, migrateUp, migrationStatus } from "./migrations.ts";
+
+// npm run db:migrate -- status | up [N] | down [N]     (reads DATABASE_URL)
+
+const USAGE = "usage: npm run db:migrate -- status | up [count] | down [count]   (DATABASE_URL must be set)";
+
+async function main(argv: string[]): Promise<number> {
+  const [command = "status", countText, ...extra] = argv;
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    console.error(`DATABASE_URL is not set.\n${USAGE}`);
+    return 2;
+  }
+  if (!["status", "up", "down"].includes(command) || extra.length > 0) {
+    console.error(`unknown command "${argv.join(" ")}".\n${USAGE}`);
+    return 2;
+  }
+  let count: number | undefined;
+  if (countText !== undefined) {
+    count = Number(countText);
+    if (!Number.isInteger(count) || count < 1) {
+      console.error(`count must be a whole number of at least 1, got "${countText}".\n${USAGE}`);
+      return 2;
+    }
+  }
+  console.log(`database: ${maskUrlPassword(databaseUrl)}`);
+  const log = (message: string) => console.log(`  ${message}`);
+  if (command === "up") {
+    const ran = await migrateUp(databaseUrl, log, count);
+    console.log(
+      ran.length === 0 ? "nothing to migrate: up to date" : `applied ${ran.length}: ${ran.join(", ")}`,
+    );
+  } else if (command === "down") {
+    const ran = await migrateDown(databaseUrl, log, count ?? 1);
+    console.log(ran.length === 0 ? "nothing to roll back" : `rolled back ${ran.length}: ${ran.join(", ")}`);
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const status = await migrationStatus(client);
+    for (const name of status.applied) console.log(`  [x] ${name}`);
+    for (const name of status.pending) console.log(`  [ ] ${name}  (pending)`);
+    for (const name of status.unknown) console.log(`  [?] ${name}  (applied, not in this release)`);
+    console.log(`${status.applied.length} applied, ${status.pending.length} pending`);
+  } finally {
+    await client.end();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`migration failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,92 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { CacheStats } from "../cache/stats.ts";
+
+// One registry per app instance (not prom-client's global), so tests can run several apps in one
+// process and each /metrics shows only its own numbers.
+
+export interface AppMetrics {
+  registry: Registry;
+  requestDuration: Histogram<"procedure" | "type" | "status">;
+  errors: Counter<"procedure" | "code">;
+  rateLimited: Counter<"limiter">;
+  cacheRequests: Counter<"cache" | "result">;
+  cache: CacheStats;
+  httpRequests: Counter<"route" | "status">;
+}
+
+export function createMetrics(sources: {
+  pool: () => { total: number; idle: number; waiting: number; max: number };
+  redisUp: () => number;
+  ready: () => boolean;
+}): AppMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  const requestDuration = new Histogram({
+    name: "trpc_request_duration_seconds",
+    help: "Duration of tRPC procedure calls, by procedure, type (query or mutation) and outcome.",
+    labelNames: ["procedure", "type", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: "trpc_errors_total",
+    help: "tRPC calls that ended in an error, by procedure and tRPC error code.",
+    labelNames: ["procedure", "code"] as const,
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: "rate_limited_requests_total",
+    help: "Requests refused by a rate limit, by limiter.",
+    labelNames: ["limiter"] as const,
+    registers: [registry],
+  });
+  const cacheRequests = new Counter({
+    name: "cache_requests_total",
+    help: "Cache lookups by cache and result: hit, miss, or fallback (Redis unavailable, served from PostgreSQL).",
+    labelNames: ["cache", "result"] as const,
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: "http_requests_total",
+    help: "HTTP requests by route group and status code.",
+    labelNames: ["route", "status"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "pg_pool_connections",
+    help: "PostgreSQL pool connections by state: total, idle, waiting (queued callers), max.",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      const stats = sources.pool();
+      this.set({ state: "total" }, stats.total);
+      this.set({ state: "idle" }, stats.idle);
+      this.set({ state: "waiting" }, stats.waiting);
+      this.set({ state: "max" }, stats.max);
+    },
+  });
+  new Gauge({
+    name: "redis_up",
+    help: "1 when Redis answers, 0 when it is down or not configured (the app runs degraded).",
+    registers: [registry],
+    collect() {
+      this.set(sources.redisUp());
+    },
+  });
+  new Gauge({
+    name: "app_ready",
+    help: "1 while the instance accepts traffic, 0 while starting or shutting down.",
+    registers: [registry],
+    collect() {
+      this.set(sources.ready() ? 1 : 0);
+    },
+  });
+
+  const cache: CacheStats = {
+    hit: (name) => cacheRequests.inc({ cache: name, result: "hit" }),
+    miss: (name) => cacheRequests.inc({ cache: name, result: "miss" }),
+    fallback: (name) => cacheRequests.inc({ cache: name, result: "fallback" }),
+  };
+  return { registry, requestDuration, errors, rateLimited, cacheRequests, cache, httpRequests };
+}

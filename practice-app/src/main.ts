@@ -1,0 +1,52 @@
+import { createApp, createLogger } from "./app.ts";
+import { ConfigError, loadConfig } from "./config/config.ts";
+import { PendingMigrationsError } from "./db/migrations.ts";
+
+// Entry point: `npm run app` (or `node practice-app/src/main.ts`). Exit codes: 0 clean shutdown,
+// 1 forced or failed shutdown, 2 bad configuration, 3 pending migrations, 4 other start-up failure.
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const logger = createLogger(config);
+let app: Awaited<ReturnType<typeof createApp>>;
+try {
+  app = await createApp(config, logger);
+  await app.listen();
+} catch (error) {
+  if (error instanceof PendingMigrationsError) {
+    logger.fatal({ pending: error.status.pending }, error.message);
+    process.exit(3);
+  }
+  logger.fatal({ err: error }, "the app could not start");
+  process.exit(4);
+}
+
+function shutdown(signal: string): void {
+  const force = setTimeout(() => {
+    logger.error(
+      { timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+      "shutdown took too long; exiting with requests still open",
+    );
+    process.exit(1);
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  force.unref();
+  app.stop(signal).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, "shutdown failed");
+      process.exit(1);
+    },
+  );
+}
+
+process.once("SIGTERM", () => shutdown("SIGTERM"));
+process.once("SIGINT", () => shutdown("SIGINT"));

@@ -1,0 +1,236 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { hashPassword } from "../practice-app/src/auth/passwords.ts";
+import { hashToken, newSessionToken } from "../practice-app/src/auth/tokens.ts";
+import { migrateUp } from "../practice-app/src/db/migrations.ts";
+import { seed } from "../practice-app/src/db/seed.ts";
+
+// `npm run bench:app`: drives the hot paths (exercises.next, exercises.submit) and a trivial
+// procedure (system.ping, the ceiling) against the app running as its own process, on a scratch
+// database. Prints requests/s, p50/p95/p99, errors and the app's memory; writes them as JSON.
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: "string", default: "100" },
+    duration: { type: "string", default: "10" },
+    learners: { type: "string", default: "100" },
+    out: { type: "string", default: path.join(ROOT, "bench-results", "app.json") },
+  },
+});
+const connections = positiveInt("connections", args.connections);
+const duration = positiveInt("duration", args.duration);
+const learnerCount = positiveInt("learners", args.learners);
+const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const secret = randomBytes(32).toString("base64url");
+
+function positiveInt(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number of at least 1, got "${value}"`);
+    process.exit(2);
+  }
+  return n;
+}
+
+interface ScenarioResult {
+  name: string;
+  requests: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+  appRssMiB: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round((sorted[Math.max(0, index)] ?? 0) * 100) / 100;
+}
+
+async function appRss(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const match = /^process_resident_memory_bytes (\d+(\.\d+)?(e\+\d+)?)$/m.exec(text);
+  return match ? Math.round(Number(match[1]) / 1024 / 1024) : -1;
+}
+
+async function scenario(name: string, base: string, request: autocannon.Request): Promise<ScenarioResult> {
+  const times: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url: base, connections, duration, requests: [request] }, (error, done) =>
+      error ? reject(error) : resolve(done),
+    );
+    instance.on("response", (_client, _status, _bytes, responseTime) => {
+      times.push(responseTime);
+    });
+  });
+  times.sort((a, b) => a - b);
+  return {
+    name,
+    requests: result.requests.total,
+    requestsPerSecond: Math.round(result.requests.total / duration),
+    latencyMs: {
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      p99: percentile(times, 99),
+      max: percentile(times, 100),
+    },
+    errors: result.errors,
+    non2xx: result.non2xx,
+    timeouts: result.timeouts,
+    appRssMiB: await appRss(base),
+  };
+}
+
+async function main(): Promise<void> {
+  const dbName = `ssp_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrlObject = new URL(adminUrl);
+  dbUrlObject.pathname = `/${dbName}`;
+  const databaseUrl = dbUrlObject.toString();
+  const prefix = `ssp-bench:${randomBytes(3).toString("hex")}:`;
+  let app: ReturnType<typeof spawn> | null = null;
+  try {
+    await migrateUp(databaseUrl, () => undefined);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    await seed(pool, { demo: false, scryptLogN: 17 });
+    // Learners and sessions are written directly: 100 sign-ups would spend 40 s in scrypt, and
+    // log-in speed is not what this benchmark measures.
+    const passwordHash = await hashPassword("bench-password", 17);
+    const tokens: string[] = [];
+    for (let i = 0; i < learnerCount; i++) {
+      const { rows } = await pool.query<{ id: string }>(
+        "INSERT INTO learners (email, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id::text AS id",
+        [`bench-${i}@example.test`, `bench ${i}`, passwordHash],
+      );
+      const token = newSessionToken();
+      await pool.query(
+        "INSERT INTO sessions (learner_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day')",
+        [rows[0]?.id, hashToken(token, secret)],
+      );
+      tokens.push(token);
+    }
+    const { rows: items } = await pool.query<{ id: string; expected: string }>(
+      "SELECT id, expected FROM exercises WHERE active",
+    );
+    await pool.end();
+
+    const port = 3900 + Math.floor(Math.random() * 90);
+    app = spawn(process.execPath, [path.join(ROOT, "practice-app/src/main.ts")], {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: prefix,
+        SESSION_SECRET: secret,
+        LOG_LEVEL: "warn",
+        LOG_REQUESTS: "false",
+        RATE_LIMIT_API_PER_LEARNER: "1000000",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/readyz`)).ok) break;
+      } catch {
+        // Not listening yet.
+      }
+      if (i > 100) throw new Error("the app did not become ready in 20 s");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    let turn = 0;
+    const nextToken = () => tokens[turn++ % tokens.length] as string;
+    const pickItem = () =>
+      items[Math.floor(Math.random() * items.length)] as { id: string; expected: string };
+
+    // Warm the exercise cache and the JIT the same way for every scenario.
+    await scenario("warm-up", base, { method: "GET", path: "/trpc/system.ping" });
+
+    const results: ScenarioResult[] = [];
+    results.push(await scenario("system.ping (ceiling)", base, { method: "GET", path: "/trpc/system.ping" }));
+    results.push(
+      await scenario("exercises.next", base, {
+        setupRequest: (req) => ({
+          ...req,
+          method: "GET",
+          path: "/trpc/exercises.next",
+          headers: { authorization: `Bearer ${nextToken()}` },
+        }),
+      }),
+    );
+    results.push(
+      await scenario("exercises.submit", base, {
+        setupRequest: (req) => {
+          const item = pickItem();
+          const answer = Math.random() < 0.7 ? item.expected : "no sé";
+          return {
+            ...req,
+            method: "POST",
+            path: "/trpc/exercises.submit",
+            headers: { authorization: `Bearer ${nextToken()}`, "content-type": "application/json" },
+            body: JSON.stringify({ exerciseId: item.id, answer }),
+          };
+        },
+      }),
+    );
+
+    const ceiling = results[0]?.requestsPerSecond ?? 1;
+    console.log(
+      `\n${connections} connections, ${duration} s each, ${learnerCount} learners, ${items.length} items\n`,
+    );
+    console.log(
+      "scenario                 req/s    p50 ms  p95 ms  p99 ms  errors  app RSS MiB  % of ceiling",
+    );
+    for (const r of results) {
+      console.log(
+        `${r.name.padEnd(24)} ${String(r.requestsPerSecond).padStart(6)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(7)} ${String(r.latencyMs.p99).padStart(7)} ${String(r.errors + r.non2xx + r.timeouts).padStart(7)} ${String(r.appRssMiB).padStart(12)} ${String(Math.round((r.requestsPerSecond / ceiling) * 100)).padStart(12)}%`,
+      );
+    }
+    const report = {
+      measuredAt: new Date().toISOString(),
+      machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+      settings: { connections, durationSeconds: duration, learners: learnerCount, items: items.length },
+      targets: { hotReadShareOfCeiling: 0.7, p95Ms: 50, errors: 0 },
+      results,
+    };
+    await mkdir(path.dirname(args.out as string), { recursive: true });
+    await writeFile(args.out as string, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nwritten to ${path.relative(process.cwd(), args.out as string)}`);
+  } finally {
+    if (app && app.exitCode === null) {
+      const exited = new Promise((resolve) => app?.once("exit", resolve));
+      app.kill("SIGTERM");
+      await exited;
+    }
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+    const redis = new Redis(redisUrl);
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+    redis.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});

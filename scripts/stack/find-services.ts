@@ -1,0 +1,141 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, Socket } from "node:net";
+import path from "node:path";
+import { Redis } from "ioredis";
+import pg from "pg";
+
+// How `npm start` finds its services (ARCHITECTURE.md, "The stack npm start brings up"):
+// PostgreSQL: DATABASE_URL, else 127.0.0.1:5432, else an embedded PGlite; Redis: REDIS_URL, else
+// 127.0.0.1:6379, else none (the app runs degraded and says so).
+
+export const LOCAL_DATABASE = "subjunctive";
+
+export interface FoundPostgres {
+  url: string;
+  source: "DATABASE_URL" | "local server" | "embedded PGlite";
+  stop(): Promise<void>;
+}
+
+export interface FoundRedis {
+  url: string;
+  source: "REDIS_URL" | "local server" | "none";
+}
+
+export async function findPostgres(dataDir: string, log: (line: string) => void): Promise<FoundPostgres> {
+  const fromEnv = process.env.DATABASE_URL;
+  if (fromEnv) return { url: fromEnv, source: "DATABASE_URL", stop: async () => undefined };
+
+  if (await portAnswers(5432)) {
+    const user = process.env.PGUSER ?? "postgres";
+    const admin = new pg.Client({
+      host: "127.0.0.1",
+      port: 5432,
+      user,
+      database: "postgres",
+      connectionTimeoutMillis: 2_000,
+    });
+    try {
+      await admin.connect();
+      const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [LOCAL_DATABASE]);
+      if (exists.rowCount === 0) {
+        await admin.query(`CREATE DATABASE ${LOCAL_DATABASE}`);
+        log(`created database "${LOCAL_DATABASE}" on 127.0.0.1:5432`);
+      }
+      return {
+        url: `postgres://${user}@127.0.0.1:5432/${LOCAL_DATABASE}`,
+        source: "local server",
+        stop: async () => undefined,
+      };
+    } catch (error) {
+      throw new Error(
+        `A PostgreSQL server answers on 127.0.0.1:5432 but user "${user}" cannot use it ` +
+          `(${error instanceof Error ? error.message : String(error)}). ` +
+          "Set DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/subjunctive and run npm start again.",
+      );
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  }
+
+  log("no PostgreSQL on 127.0.0.1:5432: starting an embedded PGlite (data in .data/pglite)");
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
+  await mkdir(dataDir, { recursive: true });
+  const db = await PGlite.create(path.join(dataDir, "pglite"));
+  const port = await freePort();
+  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 20 });
+  await server.start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    source: "embedded PGlite",
+    stop: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+export async function findRedis(): Promise<FoundRedis> {
+  const fromEnv = process.env.REDIS_URL;
+  if (fromEnv !== undefined) return { url: fromEnv, source: fromEnv ? "REDIS_URL" : "none" };
+  const url = "redis://127.0.0.1:6379";
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return { url, source: "local server" };
+  } catch {
+    // Nothing answers: the app runs without Redis, which it reports on /readyz and in its log.
+    return { url: "", source: "none" };
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A session secret kept per checkout, so local sessions survive restarts; never committed. */
+export async function localSessionSecret(dataDir: string): Promise<string> {
+  if (process.env.SESSION_SECRET) return process.env.SESSION_SECRET;
+  const file = path.join(dataDir, "session-secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  await mkdir(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function portAnswers(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(1_000);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+    socket.connect(port, host);
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,95 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { maskUrlPassword } from "../practice-app/src/config/config.ts";
+import { migrateUp } from "../practice-app/src/db/migrations.ts";
+import { DEMO_LEARNER, seed } from "../practice-app/src/db/seed.ts";
+import { findPostgres, findRedis, localSessionSecret, portAnswers } from "./stack/find-services.ts";
+
+// `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, print its URL.
+// Ctrl-C stops the app gracefully and then whatever this script started.
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DATA_DIR = path.join(ROOT, ".data");
+const log = (line: string) => console.log(`[start] ${line}`);
+
+async function main(): Promise<number> {
+  const appPort = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(appPort) || appPort < 1 || appPort > 65535) {
+    console.error(`PORT must be a port number (1-65535), got "${process.env.PORT}".`);
+    return 2;
+  }
+  if (await portAnswers(appPort)) {
+    console.error(
+      `Port ${appPort} is already in use. Stop what runs there or start with PORT=<another port> npm start.`,
+    );
+    return 2;
+  }
+
+  const postgres = await findPostgres(DATA_DIR, log);
+  log(`PostgreSQL: ${postgres.source} (${maskUrlPassword(postgres.url)})`);
+  const redis = await findRedis();
+  log(
+    redis.source === "none"
+      ? "Redis: none found; the app runs degraded (no shared cache, in-process rate limits)"
+      : `Redis: ${redis.source} (${maskUrlPassword(redis.url)})`,
+  );
+
+  try {
+    const ran = await migrateUp(postgres.url, () => undefined);
+    log(ran.length ? `migrated: ${ran.join(", ")}` : "migrations: up to date");
+    const pool = new pg.Pool({ connectionString: postgres.url, max: 2 });
+    try {
+      const seeded = await seed(pool, { demo: true, scryptLogN: 17 });
+      log(`exercise bank ${seeded.bankVersion}: ${seeded.upserted} items`);
+    } finally {
+      await pool.end();
+    }
+  } catch (error) {
+    await postgres.stop();
+    throw error;
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(appPort),
+    DATABASE_URL: postgres.url,
+    REDIS_URL: redis.url,
+    SESSION_SECRET: await localSessionSecret(DATA_DIR),
+    // The embedded PGlite serialises queries; a small pool avoids queueing behind its multiplexer.
+    ...(postgres.source === "embedded PGlite" ? { PG_POOL_MAX: process.env.PG_POOL_MAX ?? "4" } : {}),
+  };
+  const app = spawn(process.execPath, [path.join(ROOT, "practice-app/src/main.ts")], {
+    env,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let announced = false;
+  app.stdout.on("data", (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (!announced && chunk.toString().includes("practice app listening")) {
+      announced = true;
+      log("");
+      log(`practice app:  http://127.0.0.1:${appPort}/`);
+      log(`health:        http://127.0.0.1:${appPort}/readyz   metrics: http://127.0.0.1:${appPort}/metrics`);
+      log(`demo learner:  ${DEMO_LEARNER.email} / ${DEMO_LEARNER.password}`);
+      log("press Ctrl-C to stop");
+    }
+  });
+  const forward = (signal: NodeJS.Signals) => app.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  const code = await new Promise<number>((resolve) =>
+    app.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1))),
+  );
+  await postgres.stop();
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,130 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { Api, signUp, uniqueEmail } from "../support/api-client.ts";
+import { startTestApp, TEST_SESSION_SECRET, type TestApp } from "../support/test-app.ts";
+
+let t: TestApp;
+let db: pg.Pool;
+
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_LOGIN_PER_ACCOUNT: "3", RATE_LIMIT_LOGIN_PER_IP: "1000" });
+  db = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
+});
+
+afterAll(async () => {
+  await t?.stop();
+  await db?.end();
+});
+
+describe("sessions", () => {
+  it("stop working the moment they are revoked, also from another instance", async () => {
+    const other = await startTestApp();
+    try {
+      const learner = await signUp(t.api, "revoke");
+      const elsewhere = new Api(other.url, learner.token);
+      expect((await elsewhere.query("accounts.me")).status).toBe(200);
+      // Revoke directly in the database, as the operators' revoke-all runbook does.
+      await db.query("UPDATE sessions SET revoked_at = now() WHERE learner_id = $1", [learner.id]);
+      expect((await learner.api.query("accounts.me")).status).toBe(401);
+      expect((await elsewhere.query("accounts.me")).status).toBe(401);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("are stored only as an HMAC of the token", async () => {
+    const learner = await signUp(t.api, "hash");
+    const { rows } = await db.query("SELECT token_hash FROM sessions WHERE learner_id = $1", [learner.id]);
+    expect(rows).toHaveLength(1);
+    const stored: Buffer = rows[0].token_hash;
+    expect(stored.length).toBe(32);
+    expect(stored.toString("hex")).not.toContain(Buffer.from(learner.token).toString("hex"));
+    const dump = JSON.stringify((await db.query("SELECT * FROM sessions")).rows);
+    expect(dump).not.toContain(learner.token);
+  });
+
+  it("survive a secret rotation and are re-keyed to the new secret", async () => {
+    const learner = await signUp(t.api, "rotate");
+    const newSecret = "rotated-secret-abcdefghijklmnopqrstuvwxyz-0123";
+    const rotated = await startTestApp({
+      SESSION_SECRET: newSecret,
+      SESSION_SECRET_PREVIOUS: TEST_SESSION_SECRET,
+    });
+    const dropped = await startTestApp({ SESSION_SECRET: newSecret });
+    try {
+      const before = (await db.query("SELECT token_hash FROM sessions WHERE learner_id = $1", [learner.id]))
+        .rows[0].token_hash;
+      expect((await new Api(dropped.url, learner.token).query("accounts.me")).status).toBe(401);
+      expect((await new Api(rotated.url, learner.token).query("accounts.me")).status).toBe(200);
+      const after = (await db.query("SELECT token_hash FROM sessions WHERE learner_id = $1", [learner.id]))
+        .rows[0].token_hash;
+      expect(Buffer.compare(before, after)).not.toBe(0);
+      // Re-keyed: the new secret alone now accepts it.
+      expect((await new Api(dropped.url, learner.token).query("accounts.me")).status).toBe(200);
+    } finally {
+      await rotated.stop();
+      await dropped.stop();
+    }
+  });
+});
+
+describe("passwords", () => {
+  it("are stored as salted scrypt hashes at OWASP cost, never in a recoverable form", async () => {
+    const a = await signUp(t.api, "pw");
+    const { rows } = await db.query("SELECT password_hash FROM learners WHERE id = $1", [a.id]);
+    const hash: string = rows[0].password_hash;
+    expect(hash).toMatch(/^scrypt\$17\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(hash).not.toContain(a.password);
+    expect(hash).not.toContain(Buffer.from(a.password).toString("base64url"));
+    const dump = JSON.stringify((await db.query("SELECT * FROM learners")).rows);
+    expect(dump).not.toContain(a.password);
+  });
+});
+
+describe("login rate limits", () => {
+  it("lock an account after repeated attempts, with Retry-After, even with the right password", async () => {
+    const victim = await signUp(t.api, "limited");
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await t.api.mutation("accounts.logIn", { email: victim.email, password: "wrong-password" })).status,
+      ).toBe(401);
+    }
+    const blocked = await t.api.mutation("accounts.logIn", {
+      email: victim.email,
+      password: victim.password,
+    });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error?.message).toMatch(/Too many login attempts/);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/rate_limited_requests_total\{limiter="login_per_account"\} [1-9]/);
+  });
+
+  it("limit attempts per client IP across accounts", async () => {
+    const strict = await startTestApp({ RATE_LIMIT_LOGIN_PER_IP: "4" });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        statuses.push(
+          (await strict.api.mutation("accounts.logIn", { email: uniqueEmail("ip"), password: "whatever-pw" }))
+            .status,
+        );
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it("limit API calls per learner", async () => {
+    const tight = await startTestApp({ RATE_LIMIT_API_PER_LEARNER: "3" });
+    try {
+      const learner = await signUp(tight.api, "api-limit");
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await learner.api.query("accounts.me")).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await tight.stop();
+    }
+  });
+});
