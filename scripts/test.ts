@@ -79,15 +79,15 @@ async function vitest(tally: Tally, extra: string[]): Promise<void> {
       if (test.status === "failed")
         tally.failures.push(`${path.relative(ROOT, file.name)} › ${test.fullName}`);
     }
-    // A file that fails to load has no test results but still fails the run.
-    if (file.status === "failed" && file.assertionResults.length === 0) {
+    // A file that fails to load, or whose beforeAll throws, fails without a failed test: count it.
+    if (file.status === "failed" && !file.assertionResults.some((test) => test.status === "failed")) {
       tally.failed += 1;
       tally.failures.push(
         `${path.relative(ROOT, file.name)} failed to run: ${file.message ?? "see output above"}`,
       );
     }
   }
-  if (code !== 0 && json.numFailedTests === 0 && !tally.failures.length) {
+  if (code !== 0 && tally.failed === 0) {
     tally.failed += 1;
     tally.failures.push(
       `vitest exited ${code} without a failed test (an error outside tests; see output above)`,

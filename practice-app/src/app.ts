@@ -14,6 +14,7 @@ import { activeBankVersion } from "./db/repositories/exercises.ts";
 import { createMetrics } from "./http/metrics.ts";
 import { createRequestListener, type ServerState } from "./http/server.ts";
 import { loadLearnerPage } from "./http/static-files.ts";
+import { WorkTracker } from "./work-tracker.ts";
 
 export interface App {
   deps: AppDeps;
@@ -103,6 +104,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     metrics,
     logger,
     dummyPasswordHash: await dummyHash(config.SCRYPT_LOG_N),
+    work: new WorkTracker(),
   };
   const server = createServer(
     { keepAliveTimeout: 5_000 },
@@ -122,6 +124,8 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      // A client that hung up leaves its procedure running; let it finish before closing the pool.
+      await deps.work.idle();
       await redis.close();
       await pool.end();
       logger.info("shutdown complete");

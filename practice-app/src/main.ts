@@ -22,11 +22,16 @@ try {
   app = await createApp(config, logger);
   await app.listen();
 } catch (error) {
+  // Start-up failures go to stderr as plain text too: they must be seen whatever LOG_LEVEL says.
   if (error instanceof PendingMigrationsError) {
     logger.fatal({ pending: error.status.pending }, error.message);
+    process.stderr.write(`${error.message}\n`);
     process.exit(3);
   }
   logger.fatal({ err: error }, "the app could not start");
+  process.stderr.write(
+    `the app could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(4);
 }
 

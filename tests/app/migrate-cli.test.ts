@@ -38,6 +38,20 @@ async function tables(): Promise<string[]> {
   }
 }
 
+async function hasColumn(table: string, column: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = $2",
+      [table, column],
+    );
+    return rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
 beforeAll(async () => {
   url = await createDatabase(name);
 });
@@ -46,23 +60,30 @@ afterAll(async () => {
 });
 
 describe("npm run db:migrate", () => {
-  it("shows status, applies, rolls back and re-applies", async () => {
+  it("shows status, applies, rolls back one at a time and re-applies", async () => {
     const status = await cli(["status"]);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/\[ \] 1732560000000_initial-schema {2}\(pending\)/);
-    expect(status.out).toMatch(/0 applied, 1 pending/);
+    expect(status.out).toMatch(/0 applied, 2 pending/);
 
     const up = await cli(["up"]);
     expect(up.code).toBe(0);
-    expect(up.out).toMatch(/applied 1: 1732560000000_initial-schema/);
+    expect(up.out).toMatch(
+      /applied 2: 1732560000000_initial-schema, 1732560001000_exercise-curriculum-order/,
+    );
     expect(await tables()).toEqual(["cards", "exercises", "learners", "pgmigrations", "reviews", "sessions"]);
+    expect(await hasColumn("exercises", "position")).toBe(true);
     expect((await cli(["up"])).out).toMatch(/nothing to migrate: up to date/);
 
     const down = await cli(["down"]);
     expect(down.code).toBe(0);
-    expect(down.out).toMatch(/rolled back 1: 1732560000000_initial-schema/);
+    expect(down.out).toMatch(/rolled back 1: 1732560001000_exercise-curriculum-order/);
+    expect(down.out).toMatch(/1 applied, 1 pending/);
+    expect(await hasColumn("exercises", "position")).toBe(false);
+    expect((await cli(["down"])).out).toMatch(/rolled back 1: 1732560000000_initial-schema/);
     expect(await tables()).toEqual(["pgmigrations"]);
-    expect((await cli(["up"])).code).toBe(0);
+    expect((await cli(["up", "1"])).out).toMatch(/applied 1: 1732560000000_initial-schema/);
+    expect((await cli(["up"])).out).toMatch(/applied 1: 1732560001000_exercise-curriculum-order/);
   });
 
   it("refuses bad arguments and a missing DATABASE_URL, changing nothing", async () => {

@@ -1,5 +1,7 @@
+import { request } from "node:http";
 import { connect } from "node:net";
-import { afterAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { migrateUp } from "../../practice-app/src/db/migrations.ts";
 import { Api, signUp } from "../support/api-client.ts";
 import { spawnApp } from "../support/app-process.ts";
@@ -37,7 +39,9 @@ describe("start-up", () => {
     const app = spawnApp({ ...testEnv(), DATABASE_URL: url });
     const { code } = await app.exited;
     expect(code).toBe(3);
-    expect(app.output()).toMatch(/missing 1 migration\(s\) this release needs: 1732560000000_initial-schema/);
+    expect(app.output()).toMatch(
+      /missing 2 migration\(s\) this release needs: 1732560000000_initial-schema, 1732560001000_exercise-curriculum-order/,
+    );
     expect(app.output()).toMatch(/npm run db:migrate -- up/);
   });
 
@@ -46,7 +50,7 @@ describe("start-up", () => {
     scratch.push(name);
     const url = await createDatabase(name);
     await migrateUp(url, () => undefined);
-    const app = spawnApp({ ...testEnv(), DATABASE_URL: url });
+    const app = spawnApp({ ...testEnv(), DATABASE_URL: url, LOG_LEVEL: "info" });
     const base = await app.url;
     const learner = await signUp(new Api(base), "empty-bank");
     const next = await learner.api.query("exercises.next");
@@ -102,5 +106,44 @@ describe("graceful shutdown", () => {
     socket.destroy();
     expect(exit.code).toBe(1);
     expect(app.output()).toMatch(/shutdown took too long/);
+  });
+
+  it("lets procedures whose client hung up finish before closing the pool", async () => {
+    const app = spawnApp({ ...testEnv(), LOG_LEVEL: "info" });
+    const base = new URL(await app.url);
+    const tag = `hangup-${Date.now()}`;
+    // Raw sockets destroyed mid-request: the server sees the client gone while scrypt still runs.
+    for (let i = 0; i < 4; i++) {
+      const body = JSON.stringify({
+        email: `${tag}-${i}@example.test`,
+        password: "long-enough-pw",
+        displayName: "gone",
+      });
+      const req = request({
+        host: base.hostname,
+        port: base.port,
+        method: "POST",
+        path: "/trpc/accounts.signUp",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      });
+      req.on("error", () => undefined);
+      req.end(body);
+      setTimeout(() => req.destroy(), 50);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    app.child.kill("SIGTERM");
+    const exit = await app.exited;
+    expect(app.output()).not.toMatch(/Cannot use a pool after calling end/);
+    expect(exit.code).toBe(0);
+    const db = new pg.Client({ connectionString: inject("databaseUrl") });
+    await db.connect();
+    try {
+      const { rows } = await db.query("SELECT count(*)::int AS n FROM learners WHERE email LIKE $1", [
+        `${tag}-%`,
+      ]);
+      expect(rows[0].n).toBe(4);
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { AppConfig } from "../config/config.ts";
 import type { Pool } from "../db/pool.ts";
 import type { AppMetrics } from "../http/metrics.ts";
 import { clientIp, requestIdOf } from "../http/request-info.ts";
+import type { WorkTracker } from "../work-tracker.ts";
 
 /** Everything a procedure may use, built once at start and passed in: no hidden singletons. */
 export interface AppDeps {
@@ -22,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   /** scrypt hash verified when an email is unknown, so a login's timing does not reveal accounts. */
   dummyPasswordHash: string;
+  /** Running procedures and checks; shutdown waits for it to be idle before closing the pools. */
+  work: WorkTracker;
 }
 
 export interface Context {

@@ -37,7 +37,7 @@ export const createCallerFactory = t.createCallerFactory;
 /** Times every call, and translates domain and infrastructure errors to tRPC errors in one place. */
 const edge = t.middleware(async ({ ctx, path, type, next }) => {
   const started = performance.now();
-  const result = await next();
+  const result = await ctx.deps.work.track(next());
   const seconds = (performance.now() - started) / 1000;
   const metrics = ctx.deps.metrics;
   if (result.ok) {

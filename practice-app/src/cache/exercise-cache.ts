@@ -5,16 +5,21 @@ import type { CacheStats } from "./stats.ts";
 
 const TTL_SECONDS = 3_600;
 const NAME = "exercises";
+const LOCAL = "exercises_local";
 
 /**
- * Read-through cache of the exercise set in a Redis hash per bank version (items are immutable
- * within a version, so entries never need invalidating; a new seed means a new key).
+ * Two-tier read-through cache of the exercise set. Items are immutable within a bank version, so
+ * neither tier ever needs invalidating (a new seed means a new version and a new key):
+ * - in process: a Map per instance, bounded by the bank's size (hundreds of small rows);
+ * - Redis: a hash per version shared by every instance, so a new instance starts warm.
+ * PostgreSQL is the source behind both.
  */
 export class ExerciseCache {
   private readonly redis: RedisHandle;
   private readonly db: Queryable;
   private readonly stats: CacheStats;
   readonly key: string;
+  private readonly local = new Map<string, ExerciseRow>();
 
   constructor(deps: { redis: RedisHandle; db: Queryable; stats: CacheStats; bankVersion: string }) {
     this.redis = deps.redis;
@@ -24,6 +29,18 @@ export class ExerciseCache {
   }
 
   async get(id: string): Promise<ExerciseRow | null> {
+    const local = this.local.get(id);
+    if (local) {
+      this.stats.hit(LOCAL);
+      return local;
+    }
+    this.stats.miss(LOCAL);
+    const row = await this.fromRedisOrPostgres(id);
+    if (row) this.local.set(id, row);
+    return row;
+  }
+
+  private async fromRedisOrPostgres(id: string): Promise<ExerciseRow | null> {
     if (!this.redis.available()) {
       this.stats.fallback(NAME);
       return findExercise(this.db, id);

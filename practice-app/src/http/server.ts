@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { appRouter } from "../api/app-router.ts";
 import { type AppDeps, contextFromRequest } from "../api/context.ts";
 import { AppError } from "../api/errors.ts";
@@ -19,18 +19,23 @@ export function createRequestListener(
   state: ServerState,
   page: Map<string, StaticFile>,
 ): RequestListener {
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: "/trpc/",
-    maxBodySize: deps.config.MAX_BODY_BYTES,
-    createContext: ({ req }) => contextFromRequest(deps, req),
-    responseMeta({ errors }) {
-      const retryAfter = errors
-        .map((error) => (error.cause instanceof AppError ? error.cause.retryAfterSeconds : undefined))
-        .find((value) => value !== undefined);
-      return retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } };
-    },
-  });
+  // Not awaited: the adapter's promise settles on "finish", which never comes if the client hangs up.
+  const trpc = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    void nodeHTTPRequestHandler({
+      router: appRouter,
+      req,
+      res,
+      path: path.slice("/trpc/".length),
+      maxBodySize: deps.config.MAX_BODY_BYTES,
+      createContext: ({ req: request }) => contextFromRequest(deps, request),
+      responseMeta({ errors }) {
+        const retryAfter = errors
+          .map((error) => (error.cause instanceof AppError ? error.cause.retryAfterSeconds : undefined))
+          .find((value) => value !== undefined);
+        return retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } };
+      },
+    });
+  };
 
   return (req, res) => {
     const started = performance.now();
@@ -62,10 +67,10 @@ export function createRequestListener(
       }
     });
     if (route === "trpc") {
-      trpc(req, res);
+      trpc(req, res, path);
       return;
     }
-    handlePlainRoute(deps, state, page, path, req, res).catch((error: unknown) => {
+    deps.work.track(handlePlainRoute(deps, state, page, path, req, res)).catch((error: unknown) => {
       deps.logger.error({ err: error, requestId, path }, "request failed");
       if (!res.headersSent) sendJson(res, 500, { error: "Internal error", requestId });
       else res.destroy();

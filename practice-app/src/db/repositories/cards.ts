@@ -8,23 +8,25 @@ export interface NextPick {
 }
 
 /**
- * One round trip: the most overdue card, else a new item (easiest first, in an order that differs
- * per learner), else the card due soonest. UNION ALL with LIMIT 1 stops at the first branch with a row.
+ * One round trip: the most overdue card, else the next new item in curriculum order (easiest
+ * first), else the card due soonest. UNION ALL with LIMIT 1 stops at the first branch with a row.
+ * Named, so each connection plans it once: planning cost more than running it.
  */
 export async function pickNext(db: Queryable, learnerId: string): Promise<NextPick | null> {
-  const result = await db.query<NextPick>(
-    `(SELECT exercise_id AS "exerciseId", 'due' AS reason FROM cards
+  const result = await db.query<NextPick>({
+    name: "pick-next",
+    text: `(SELECT exercise_id AS "exerciseId", 'due' AS reason FROM cards
         WHERE learner_id = $1 AND due <= now() ORDER BY due LIMIT 1)
      UNION ALL
      (SELECT e.id, 'new' FROM exercises e
         WHERE e.active AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.learner_id = $1 AND c.exercise_id = e.id)
-        ORDER BY e.difficulty, md5(e.id || $1::text) LIMIT 1)
+        ORDER BY e.difficulty, e.position, e.id LIMIT 1)
      UNION ALL
      (SELECT c.exercise_id, 'ahead' FROM cards c JOIN exercises e ON e.id = c.exercise_id AND e.active
         WHERE c.learner_id = $1 ORDER BY c.due LIMIT 1)
      LIMIT 1`,
-    [learnerId],
-  );
+    values: [learnerId],
+  });
   return result.rows[0] ?? null;
 }
 
@@ -33,12 +35,13 @@ export async function lockCard(
   learnerId: string,
   exerciseId: string,
 ): Promise<CardState | null> {
-  const result = await db.query<CardState>(
-    `SELECT due, stability, difficulty, elapsed_days AS "elapsedDays", scheduled_days AS "scheduledDays",
+  const result = await db.query<CardState>({
+    name: "lock-card",
+    text: `SELECT due, stability, difficulty, elapsed_days AS "elapsedDays", scheduled_days AS "scheduledDays",
        learning_steps AS "learningSteps", reps, lapses, state, last_review AS "lastReview"
      FROM cards WHERE learner_id = $1 AND exercise_id = $2 FOR UPDATE`,
-    [learnerId, exerciseId],
-  );
+    values: [learnerId, exerciseId],
+  });
   return result.rows[0] ?? null;
 }
 
@@ -48,15 +51,16 @@ export async function saveCard(
   exerciseId: string,
   card: CardState,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO cards (learner_id, exercise_id, due, stability, difficulty, elapsed_days, scheduled_days,
+  await db.query({
+    name: "save-card",
+    text: `INSERT INTO cards (learner_id, exercise_id, due, stability, difficulty, elapsed_days, scheduled_days,
        learning_steps, reps, lapses, state, last_review)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (learner_id, exercise_id) DO UPDATE SET due = EXCLUDED.due, stability = EXCLUDED.stability,
        difficulty = EXCLUDED.difficulty, elapsed_days = EXCLUDED.elapsed_days,
        scheduled_days = EXCLUDED.scheduled_days, learning_steps = EXCLUDED.learning_steps, reps = EXCLUDED.reps,
        lapses = EXCLUDED.lapses, state = EXCLUDED.state, last_review = EXCLUDED.last_review`,
-    [
+    values: [
       learnerId,
       exerciseId,
       card.due,
@@ -70,7 +74,7 @@ export async function saveCard(
       card.state,
       card.lastReview,
     ],
-  );
+  });
 }
 
 export async function cardCounts(

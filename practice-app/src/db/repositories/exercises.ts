@@ -18,7 +18,11 @@ export interface ExerciseRow {
 const COLUMNS = `id, category, difficulty, sentence, verb, person, mood, tense, expected, accepted, explanation, translation`;
 
 export async function findExercise(db: Queryable, id: string): Promise<ExerciseRow | null> {
-  const result = await db.query<ExerciseRow>(`SELECT ${COLUMNS} FROM exercises WHERE id = $1`, [id]);
+  const result = await db.query<ExerciseRow>({
+    name: "find-exercise",
+    text: `SELECT ${COLUMNS} FROM exercises WHERE id = $1`,
+    values: [id],
+  });
   return result.rows[0] ?? null;
 }
 
@@ -43,16 +47,18 @@ export async function replaceBank(
 ): Promise<{ upserted: number; deactivated: number }> {
   const payload = JSON.stringify(items);
   const upserted = await db.query(
-    `INSERT INTO exercises (${COLUMNS}, bank_version, active)
+    `INSERT INTO exercises (${COLUMNS}, bank_version, active, position)
      SELECT x.id, x.category, x.difficulty, x.sentence, x.verb, x.person, x.mood, x.tense, x.expected,
-            ARRAY(SELECT jsonb_array_elements_text(x.accepted)), x.explanation, x.translation, $2, true
+            ARRAY(SELECT jsonb_array_elements_text(x.accepted)), x.explanation, x.translation, $2, true,
+            -- Curriculum order: a fixed shuffle that interleaves categories and verbs.
+            row_number() OVER (ORDER BY md5(x.id))::int
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, category text, difficulty smallint, sentence text, verb text,
        person text, mood text, tense text, expected text, accepted jsonb, explanation text, translation text)
      ON CONFLICT (id) DO UPDATE SET category = EXCLUDED.category, difficulty = EXCLUDED.difficulty,
        sentence = EXCLUDED.sentence, verb = EXCLUDED.verb, person = EXCLUDED.person, mood = EXCLUDED.mood,
        tense = EXCLUDED.tense, expected = EXCLUDED.expected, accepted = EXCLUDED.accepted,
        explanation = EXCLUDED.explanation, translation = EXCLUDED.translation,
-       bank_version = EXCLUDED.bank_version, active = true`,
+       bank_version = EXCLUDED.bank_version, active = true, position = EXCLUDED.position`,
     [payload, version],
   );
   const deactivated = await db.query(

@@ -38,10 +38,11 @@ export async function findLearnerById(
   id: string,
   forUpdate = false,
 ): Promise<LearnerRow | null> {
-  const result = await db.query<LearnerRow>(
-    `SELECT ${COLUMNS} FROM learners WHERE id = $1${forUpdate ? " FOR UPDATE" : ""}`,
-    [id],
-  );
+  const result = await db.query<LearnerRow>({
+    name: forUpdate ? "find-learner-for-update" : "find-learner",
+    text: `SELECT ${COLUMNS} FROM learners WHERE id = $1${forUpdate ? " FOR UPDATE" : ""}`,
+    values: [id],
+  });
   return result.rows[0] ?? null;
 }
 
@@ -50,11 +51,12 @@ export async function recordPractice(
   learnerId: string,
   update: { scoreDelta: number; streak: number; longest: number; day: string },
 ): Promise<number> {
-  const result = await db.query<{ score: number }>(
-    `UPDATE learners SET score = score + $2, current_streak = $3, longest_streak = $4, last_practice_on = $5::date
+  const result = await db.query<{ score: number }>({
+    name: "record-practice",
+    text: `UPDATE learners SET score = score + $2, current_streak = $3, longest_streak = $4, last_practice_on = $5::date
      WHERE id = $1 RETURNING score`,
-    [learnerId, update.scoreDelta, update.streak, update.longest, update.day],
-  );
+    values: [learnerId, update.scoreDelta, update.streak, update.longest, update.day],
+  });
   return result.rows[0]?.score ?? 0;
 }
 

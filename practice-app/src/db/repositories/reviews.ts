@@ -11,11 +11,19 @@ export async function insertReview(
     rating: number;
   },
 ): Promise<string> {
-  const result = await db.query<{ id: string }>(
-    `INSERT INTO reviews (learner_id, exercise_id, answer, outcome, correct, rating)
+  const result = await db.query<{ id: string }>({
+    name: "insert-review",
+    text: `INSERT INTO reviews (learner_id, exercise_id, answer, outcome, correct, rating)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text AS id`,
-    [review.learnerId, review.exerciseId, review.answer, review.outcome, review.correct, review.rating],
-  );
+    values: [
+      review.learnerId,
+      review.exerciseId,
+      review.answer,
+      review.outcome,
+      review.correct,
+      review.rating,
+    ],
+  });
   const id = result.rows[0]?.id;
   if (!id) throw new Error("insert into reviews returned no row");
   return id;

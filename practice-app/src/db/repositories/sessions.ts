@@ -22,12 +22,13 @@ export async function insertSession(
 
 /** The live session for a token hash: not revoked, not expired. */
 export async function findActiveSession(db: Queryable, tokenHash: Buffer): Promise<ActiveSession | null> {
-  const result = await db.query<ActiveSession>(
-    `SELECT s.id::text AS "sessionId", s.learner_id::text AS "learnerId", l.display_name AS "displayName"
+  const result = await db.query<ActiveSession>({
+    name: "find-active-session",
+    text: `SELECT s.id::text AS "sessionId", s.learner_id::text AS "learnerId", l.display_name AS "displayName"
      FROM sessions s JOIN learners l ON l.id = s.learner_id
      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-    [tokenHash],
-  );
+    values: [tokenHash],
+  });
   return result.rows[0] ?? null;
 }
 

@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import { conjugate } from "../conjugation/index.ts";
+import { buildExerciseBank, findExercise, INDICATIVE_CONTRAST_CATEGORIES } from "../exercises/index.ts";
+import { cachedVerbCount, checkAnswer, normalizeAnswer, stripAccents, verbForms } from "./index.ts";
+
+function item(id: string) {
+  const exercise = findExercise(id);
+  if (!exercise) throw new Error(`no exercise ${id}`);
+  return exercise;
+}
+
+function check(id: string, answer: string) {
+  return checkAnswer(item(id), answer);
+}
+
+describe("normalisation helpers", () => {
+  it("trims, collapses spaces and lower-cases, keeping accents", () => {
+    expect(normalizeAnswer("  Haya   HABLADO ")).toBe("haya hablado");
+    expect(normalizeAnswer("Hablé.")).toBe("hablé");
+    expect(normalizeAnswer("hable\u0301")).toBe("hablé"); // combining accent composed
+  });
+
+  it("strips accents and diaeresis but keeps ñ", () => {
+    expect(stripAccents("hablásemos")).toBe("hablasemos");
+    expect(stripAccents("averigüé")).toBe("averigue");
+    expect(stripAccents("enseñé")).toBe("enseñe");
+    expect(stripAccents("año")).not.toBe("ano");
+  });
+});
+
+describe("checkAnswer", () => {
+  it("accepts the expected form", () => {
+    const r = check("wish-001", "hables"); // Quiero que tú ___ más despacio.
+    expect(r).toMatchObject({ outcome: "correct", correct: true, expected: "hables", accepted: ["hables"] });
+    expect(r.explanation).toContain("quiero que");
+  });
+
+  it("accepts the -se imperfect subjunctive and mentions the -ra form", () => {
+    const r = check("hyp-006", "fuese"); // Si yo ___ tú, no lo haría.
+    expect(r.outcome).toBe("correct");
+    expect(r.correct).toBe(true);
+    expect(r.expected).toBe("fuera");
+    expect(r.message).toContain("fuera");
+    expect(check("hyp-024", "hubiésemos traído").outcome).toBe("correct");
+  });
+
+  it("accepts compound forms whatever the case and spacing", () => {
+    expect(check("emo-037", "  Hayas   VENIDO ").outcome).toBe("correct");
+    expect(check("wish-001", "\tHABLES\n").outcome).toBe("correct");
+    expect(check("wish-001", "hables.").outcome).toBe("correct");
+  });
+
+  it("flags a missing accent", () => {
+    const r = check("hyp-003", "vivieramos"); // Si nosotros ___ en la costa…
+    expect(r.outcome).toBe("accent");
+    expect(r.correct).toBe(false);
+    expect(r.message).toBe("Almost: the accent is missing — viviéramos.");
+    expect(check("hyp-003", "viviesemos").message).toContain("viviésemos");
+    expect(check("con-018", "envies").outcome).toBe("accent");
+    expect(check("unk-014", "de").outcome).toBe("accent"); // Haz lo que te ___ la gana: dé
+  });
+
+  it("flags an accent in the wrong place", () => {
+    const r = check("hyp-003", "vivierámos");
+    expect(r.outcome).toBe("accent");
+    expect(r.message).toBe("Almost: check the accent — viviéramos.");
+    expect(check("wish-001", "hablés")).toMatchObject({
+      outcome: "accent",
+      message: "Almost: no accent is needed — hables.",
+    });
+  });
+
+  it("explains when a missing accent turns the answer into another form of the same mood", () => {
+    const r = check("hab-013", "termino"); // Después de que ___ la película, fuimos a cenar: terminó
+    expect(r.outcome).toBe("accent");
+    expect(r.message).toContain("terminó");
+    expect(r.message).toContain("present indicative");
+  });
+
+  it("diagnoses the other mood when the accent itself makes it indicative (hablé for hable)", () => {
+    const r = check("emo-002", "hablé"); // Me sorprende que Juan no ___ nada de español.
+    expect(r.outcome).toBe("wrong-mood");
+    expect(r.message).toContain("indicative");
+    expect(r.message).toContain("hable");
+  });
+
+  it("does not treat ñ as n", () => {
+    const r = check("wish-044", "ensene"); // Quiero que mi abuelo me ___ a pescar: enseñe
+    expect(r.outcome).toBe("wrong");
+    expect(r.correct).toBe(false);
+    expect(check("wish-044", "enseñe").outcome).toBe("correct");
+    expect(check("hab-019", "sueno").outcome).toBe("wrong");
+  });
+
+  it("diagnoses the indicative where the subjunctive is needed", () => {
+    const r = check("wish-001", "hablas");
+    expect(r.outcome).toBe("wrong-mood");
+    expect(r.message).toBe(
+      "That is the indicative (hablas: present); after 'quiero que' Spanish needs the subjunctive: hables.",
+    );
+    expect(check("dou-002", "tiene").outcome).toBe("wrong-mood"); // No creo que Pablo ___ razón.
+    expect(check("hyp-001", "tendría").message).toContain("conditional"); // Si yo ___ dinero, viajaría…
+    expect(check("emo-037", "has venido").outcome).toBe("wrong-mood");
+  });
+
+  it("diagnoses the subjunctive where the indicative is needed (contrast items)", () => {
+    const r = check("bel-001", "esté"); // Creo que Juan ___ en casa.
+    expect(r.outcome).toBe("wrong-mood");
+    expect(r.message).toBe(
+      "That is the subjunctive (esté: present); after 'creo que' Spanish uses the indicative: está.",
+    );
+    expect(check("rea-008", "vaya").outcome).toBe("wrong-mood"); // Si mi hermano ___ a la fiesta…
+    expect(check("kno-001", "hable").outcome).toBe("wrong-mood"); // Tengo un amigo que ___ alemán.
+    expect(check("hab-005", "fueran").outcome).toBe("wrong-mood"); // Después de que los invitados se ___, limpiamos…
+  });
+
+  it("names the person given and the one needed", () => {
+    const r = check("wish-001", "hablemos");
+    expect(r.outcome).toBe("wrong-person");
+    expect(r.message).toBe(
+      "That is the nosotros form (hablemos); the subject here is tú, so the blank needs: hables.",
+    );
+  });
+
+  it("prefers the closest diagnosis for ambiguous forms (hablara is yo and él)", () => {
+    const r = check("hyp-002", "estudiara"); // Si tú ___ más…: estudiaras
+    expect(r.outcome).toBe("wrong-person");
+    expect(r.message).toContain("yo or él/ella/usted");
+    expect(r.message).toContain("tú");
+    expect(check("wish-001", "hable").outcome).toBe("wrong-person");
+  });
+
+  it("diagnoses the wrong tense in the right mood and person", () => {
+    const r = check("wish-001", "hablaras");
+    expect(r.outcome).toBe("wrong-tense");
+    expect(r.message).toContain("imperfect subjunctive");
+    expect(r.message).toContain("present subjunctive");
+    expect(check("wish-029", "vengas").outcome).toBe("wrong-tense"); // Quería que tú ___ conmigo…
+    expect(check("hyp-022", "supiera").outcome).toBe("wrong-tense"); // Si yo ___ la verdad, te lo habría dicho.
+  });
+
+  it("diagnoses forms whose accents are also off", () => {
+    const r = check("wish-001", "hablarias"); // hablarías without its accent
+    expect(r.outcome).toBe("wrong-mood");
+    expect(r.message).toContain("hablarías");
+    expect(r.message).toContain("Watch the accents too.");
+  });
+
+  it("calls another form of the same mood with another tense and person simply wrong, but says what it is", () => {
+    const r = check("wish-001", "hablaran");
+    expect(r.outcome).toBe("wrong");
+    expect(r.message).toContain("imperfect subjunctive");
+  });
+
+  it("rejects gibberish, other verbs, empty and over-long answers", () => {
+    expect(check("wish-001", "xyzzy")).toMatchObject({ outcome: "wrong", correct: false });
+    expect(check("wish-001", "xyzzy").message).toContain("not a form of hablar");
+    expect(check("wish-001", "comas").outcome).toBe("wrong");
+    const empty = check("wish-001", "   ");
+    expect(empty.outcome).toBe("wrong");
+    expect(empty.message).toContain("No answer");
+    const long = check("wish-001", "hables ".repeat(10));
+    expect(long.outcome).toBe("wrong");
+    expect(long.message).toContain("too long");
+    expect(check("wish-001", "a".repeat(60)).message).not.toContain("too long");
+  });
+
+  it("accepts every accepted form of every item", () => {
+    for (const e of buildExerciseBank()) {
+      for (const form of e.accepted) expect(checkAnswer(e, form).outcome, `${e.id} ${form}`).toBe("correct");
+      expect(checkAnswer(e, e.expected.toUpperCase()).outcome, e.id).toBe("correct");
+    }
+  });
+
+  it("calls the other mood wrong-mood for every item", () => {
+    for (const e of buildExerciseBank()) {
+      const other =
+        e.spec.mood === "subjunctive"
+          ? conjugate(e.verb, { mood: "indicative", tense: "present" }, e.person)
+          : conjugate(e.verb, { mood: "subjunctive", tense: "present" }, e.person);
+      expect(checkAnswer(e, other).outcome, `${e.id} ${other}`).toBe("wrong-mood");
+    }
+    expect(INDICATIVE_CONTRAST_CATEGORIES.length).toBe(5);
+  });
+
+  it("memoises per-verb form tables and checks quickly", () => {
+    const before = verbForms("hablar");
+    expect(verbForms("hablar")).toBe(before);
+    const count = cachedVerbCount();
+    check("wish-001", "hablo");
+    expect(cachedVerbCount()).toBe(count);
+    const bank = buildExerciseBank();
+    const start = performance.now();
+    for (const e of bank) checkAnswer(e, "xyz");
+    const perCheck = (performance.now() - start) / bank.length;
+    expect(perCheck).toBeLessThan(5);
+  });
+});

@@ -1,0 +1,303 @@
+import { describe, expect, it } from "vitest";
+import { PERSONS } from "../grammar.ts";
+import {
+  ALL_SEEDS,
+  BLANK,
+  buildExerciseBank,
+  buildExercises,
+  CATEGORY_INFO,
+  EXERCISE_BANK_VERSION,
+  type ExerciseSeed,
+  findExercise,
+  INDICATIVE_CONTRAST_CATEGORIES,
+  seedsVersion,
+  TRIGGER_CATEGORIES,
+} from "./index.ts";
+
+const bank = buildExerciseBank();
+
+function item(id: string) {
+  const exercise = findExercise(id);
+  if (!exercise) throw new Error(`no exercise ${id}`);
+  return exercise;
+}
+
+describe("the exercise bank", () => {
+  it("has at least 300 items, built once and memoised", () => {
+    expect(bank.length).toBeGreaterThanOrEqual(300);
+    expect(bank.length).toBe(ALL_SEEDS.length);
+    expect(buildExerciseBank()).toBe(bank);
+  });
+
+  it("has unique ids and unique sentences", () => {
+    expect(new Set(bank.map((e) => e.id)).size).toBe(bank.length);
+    expect(new Set(bank.map((e) => e.sentence)).size).toBe(bank.length);
+  });
+
+  it("has exactly one blank in every sentence and a translation without one", () => {
+    for (const e of bank) {
+      expect(e.sentence.split(BLANK).length - 1, e.id).toBe(1);
+      expect(e.translation, e.id).not.toContain(BLANK);
+      expect(e.translation.length, e.id).toBeGreaterThan(5);
+    }
+  });
+
+  it("covers every category, with several items each", () => {
+    for (const category of TRIGGER_CATEGORIES) {
+      const count = bank.filter((e) => e.category === category).length;
+      expect(count, category).toBeGreaterThanOrEqual(10);
+      expect(CATEGORY_INFO[category].label.length).toBeGreaterThan(0);
+      expect(CATEGORY_INFO[category].rule).toMatch(/\.$/);
+    }
+  });
+
+  it("has at least 60 indicative contrast items, all in the indicative", () => {
+    const contrast = bank.filter((e) => INDICATIVE_CONTRAST_CATEGORIES.includes(e.category));
+    expect(contrast.length).toBeGreaterThanOrEqual(60);
+    for (const e of contrast) expect(e.spec.mood, e.id).toBe("indicative");
+    for (const e of bank.filter((x) => !INDICATIVE_CONTRAST_CATEGORIES.includes(x.category))) {
+      expect(e.spec.mood, e.id).toBe("subjunctive");
+    }
+  });
+
+  it("uses every subjunctive tense, mostly the present, and all three difficulties", () => {
+    const count = (tense: string) =>
+      bank.filter((e) => e.spec.mood === "subjunctive" && e.spec.tense === tense).length;
+    expect(count("present")).toBeGreaterThan(bank.length / 3);
+    expect(count("imperfect")).toBeGreaterThanOrEqual(60);
+    expect(count("present-perfect")).toBeGreaterThanOrEqual(10);
+    expect(count("pluperfect")).toBeGreaterThanOrEqual(10);
+    for (const d of [1, 2, 3])
+      expect(bank.filter((e) => e.difficulty === d).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it("shows only simple, non-reflexive infinitives, and many different verbs", () => {
+    for (const e of bank) expect(e.verb, e.id).toMatch(/^[a-záéíóúüñ]*(ar|er|ir|ír)$/);
+    expect(new Set(bank.map((e) => e.verb)).size).toBeGreaterThanOrEqual(120);
+  });
+
+  it("gives every item a person, a trigger found in the sentence and a one-sentence explanation", () => {
+    for (const e of bank) {
+      expect(PERSONS, e.id).toContain(e.person);
+      expect(e.trigger, e.id).toBeTruthy();
+      expect(e.sentence.toLowerCase(), e.id).toContain(e.trigger?.toLowerCase());
+      expect(e.explanation, e.id).toMatch(/^[A-Z'].*\.$/);
+      expect(e.explanation, e.id).toContain(`'${e.trigger?.toLowerCase()}'`);
+      expect(e.explanation.split(". ").length, e.id).toBe(1);
+    }
+  });
+
+  it("always includes the expected form among the accepted ones", () => {
+    for (const e of bank) {
+      expect(e.accepted, e.id).toContain(e.expected);
+      if (e.spec.mood === "subjunctive" && (e.spec.tense === "imperfect" || e.spec.tense === "pluperfect")) {
+        expect(e.accepted.length, e.id).toBe(2); // -ra and -se
+      }
+    }
+  });
+
+  it("compound forms have two words, simple forms one", () => {
+    for (const e of bank) {
+      const compound = e.spec.tense === "present-perfect" || e.spec.tense === "pluperfect";
+      expect(e.expected.split(" ").length, e.id).toBe(compound ? 2 : 1);
+    }
+  });
+
+  it("respects the sequence of tenses after a past or conditional main clause", () => {
+    // Words that put the main clause in the past (or conditional) in this bank's sentences.
+    const PAST_MAIN = new Set([
+      "quería",
+      "querían",
+      "queríamos",
+      "quiso",
+      "pidió",
+      "pedí",
+      "pedía",
+      "era",
+      "fue",
+      "alegré",
+      "esperaba",
+      "dudaba",
+      "recomendó",
+      "sugirió",
+      "prohibió",
+      "prohibieron",
+      "temía",
+      "tenía",
+      "sorprendió",
+      "molestó",
+      "molestaba",
+      "encantó",
+      "preocupaba",
+      "dolió",
+      "extrañó",
+      "dio",
+      "sentí",
+      "aconsejé",
+      "insistió",
+      "ordenó",
+      "permitió",
+      "rogué",
+      "dije",
+      "dijo",
+      "creía",
+      "pensábamos",
+      "negó",
+      "estaba",
+      "había",
+      "buscaba",
+      "necesitábamos",
+      "fuimos",
+      "entró",
+      "dejé",
+      "hablaban",
+      "acepté",
+      "fui",
+      "escondí",
+      "decidí",
+      "prometió",
+      "miró",
+      "trataron",
+      "deseaba",
+      "gustaría",
+      "preferiría",
+      "sería",
+      "saldríamos",
+      "hacía",
+    ]);
+    const pastItems = bank.filter(
+      (e) =>
+        e.spec.mood === "subjunctive" &&
+        // The main clause comes before the blank in every subjunctive item that has a past one.
+        (
+          e.sentence
+            .split(BLANK)[0]
+            ?.toLowerCase()
+            .match(/\p{L}+/gu) ?? []
+        ).some((word) => PAST_MAIN.has(word)),
+    );
+    expect(pastItems.length).toBeGreaterThanOrEqual(60);
+    for (const e of pastItems)
+      expect(["imperfect", "pluperfect"], `${e.id}: ${e.sentence}`).toContain(e.spec.tense);
+  });
+
+  it("uses the imperfect or pluperfect subjunctive in every si-clause and after como si", () => {
+    for (const e of bank.filter((x) => x.category === "hypothetical")) {
+      expect(["imperfect", "pluperfect"], e.id).toContain(e.spec.tense);
+    }
+    for (const e of bank.filter((x) => x.category === "real-condition")) {
+      expect(e.spec.mood, e.id).toBe("indicative");
+    }
+  });
+
+  it("matches a hand-checked table of expected forms", () => {
+    const table: [string, string, string[]?][] = [
+      ["wish-001", "hables"],
+      ["wish-004", "tengan"],
+      ["wish-014", "duerma"],
+      ["wish-016", "elijas"],
+      ["wish-017", "vayamos"],
+      ["wish-028", "juegue"],
+      ["wish-032", "vinierais", ["vinierais", "vinieseis"]],
+      ["wish-040", "hayáis pasado"],
+      ["wish-043", "hubieran terminado", ["hubieran terminado", "hubiesen terminado"]],
+      ["wish-044", "enseñe"],
+      ["emo-012", "toques"],
+      ["emo-020", "acueste"],
+      ["emo-023", "dé"],
+      ["emo-042", "hubiera visto", ["hubiera visto", "hubiese visto"]],
+      ["imp-013", "demos"],
+      ["imp-031", "cupieran", ["cupieran", "cupiesen"]],
+      ["imp-039", "hubieras dicho", ["hubieras dicho", "hubieses dicho"]],
+      ["req-016", "almuerce"],
+      ["req-035", "condujera", ["condujera", "condujese"]],
+      ["dou-014", "resolváis"],
+      ["dou-018", "haya"],
+      ["dou-032", "haya roto"],
+      ["oja-019", "haya salido"],
+      ["con-017", "prefiráis"],
+      ["con-018", "envíes"],
+      ["con-019", "surja"],
+      ["con-027", "oyera", ["oyera", "oyese"]],
+      ["pen-012", "florezcan"],
+      ["unk-011", "traduzca"],
+      ["unk-014", "dé"],
+      ["hyp-006", "fuera", ["fuera", "fuese"]],
+      ["hyp-010", "durmierais", ["durmierais", "durmieseis"]],
+      ["hyp-024", "hubiéramos traído", ["hubiéramos traído", "hubiésemos traído"]],
+      ["cer-011", "hierve"],
+      ["cer-021", "haréis"],
+      ["bel-014", "conducís"],
+      ["bel-018", "vendría"],
+      ["kno-005", "sienta"],
+      ["hab-006", "supe"],
+      ["hab-019", "sueño"],
+      ["rea-007", "cogéis"],
+    ];
+    for (const [id, expected, accepted] of table) {
+      const e = item(id);
+      expect(e.expected, id).toBe(expected);
+      expect(e.accepted, id).toEqual(accepted ?? [expected]);
+    }
+  });
+
+  it("explains mood and tense in one sentence that quotes the trigger", () => {
+    expect(item("wish-029").explanation).toBe(
+      "'quería que' expresses a wish about what someone or something else does, so the verb after it takes the subjunctive; the main verb is in the past or the conditional, so the sequence of tenses calls for the imperfect subjunctive.",
+    );
+    expect(item("bel-001").explanation).toContain("indicative");
+    expect(item("oja-022").explanation).toContain("regret");
+    expect(item("imp-039").explanation).toContain("habría sido");
+    expect(item("hyp-021").explanation).toContain("earlier than the main verb"); // como si + pluperfect
+    expect(item("hyp-022").explanation).toContain("did not happen"); // si + pluperfect
+  });
+
+  it("has a stable content version that changes when a seed changes", () => {
+    expect(EXERCISE_BANK_VERSION).toMatch(/^[0-9a-f]{16}$/);
+    expect(seedsVersion(ALL_SEEDS)).toBe(EXERCISE_BANK_VERSION);
+    const changed = ALL_SEEDS.map((s, i) => (i === 0 ? { ...s, translation: `${s.translation} ` } : s));
+    expect(seedsVersion(changed)).not.toBe(EXERCISE_BANK_VERSION);
+  });
+});
+
+describe("buildExercises validation", () => {
+  const good: ExerciseSeed = {
+    id: "test-001",
+    category: "wish",
+    difficulty: 1,
+    sentence: "Quiero que tú ___ más despacio.",
+    verb: "hablar",
+    person: "2s",
+    spec: { mood: "subjunctive", tense: "present" },
+    translation: "I want you to speak more slowly.",
+    trigger: "quiero que",
+  };
+
+  it("builds a valid seed", () => {
+    const [e] = buildExercises([good]);
+    expect(e?.expected).toBe("hables");
+  });
+
+  it.each([
+    ["a duplicate id", [good, { ...good, sentence: "Quiero que tú ___ menos." }], /test-001.*duplicate id/],
+    [
+      "two blanks",
+      [{ ...good, sentence: "Quiero que tú ___ y ___." }],
+      /test-001.*exactly one "___" \(found 2\)/,
+    ],
+    ["no blank", [{ ...good, sentence: "Quiero que tú hables." }], /test-001.*exactly one/],
+    ["a reflexive verb", [{ ...good, verb: "levantarse" }], /test-001.*reflexive/],
+    ["a missing trigger", [{ ...good, trigger: undefined }], /test-001.*trigger is missing/],
+    ["a trigger not in the sentence", [{ ...good, trigger: "espero que" }], /test-001.*does not occur/],
+    [
+      "the wrong mood for the category",
+      [{ ...good, spec: { mood: "indicative", tense: "present" } as const }],
+      /test-001.*needs the subjunctive/,
+    ],
+    ["a bad difficulty", [{ ...good, difficulty: 4 as 1 }], /test-001.*difficulty/],
+    ["an unknown category", [{ ...good, category: "nope" as "wish" }], /test-001.*unknown category/],
+    ["a bad id", [{ ...good, id: "Test 1" }], /Test 1.*id must look like/],
+  ])("rejects %s, naming the item", (_name, seeds, pattern) => {
+    expect(() => buildExercises(seeds as ExerciseSeed[])).toThrow(pattern);
+  });
+});

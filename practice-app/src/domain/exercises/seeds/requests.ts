@@ -1,0 +1,53 @@
+// Requests, advice, orders and prohibitions: pedir, recomendar, aconsejar, sugerir, insistir en, prohibir…
+
+import { defineSeeds } from "./define.ts";
+
+// biome-ignore format: one line per item keeps the bank easy to review
+export const REQUEST_SEEDS = defineSeeds("request", [
+  // Present subjunctive
+  ["req-001", 2, "Te recomiendo que ___ la sopa de pescado.", "probar", "2s", "PS", "I recommend that you try the fish soup.", "te recomiendo que"],
+  ["req-002", 1, "El médico me aconseja que ___ menos sal.", "comer", "1s", "PS", "The doctor advises me to eat less salt.", "me aconseja que"],
+  ["req-003", 2, "Les pido que ___ sus teléfonos durante la función.", "apagar", "3p", "PS", "I ask you to switch off your phones during the show.", "les pido que"],
+  ["req-004", 1, "Sugiero que nosotros ___ el tren en vez del avión.", "tomar", "1p", "PS", "I suggest we take the train instead of the plane.", "sugiero que"],
+  ["req-005", 1, "Mi madre insiste en que yo ___ un abrigo.", "llevar", "1s", "PS", "My mother insists that I wear a coat.", "insiste en que"],
+  ["req-006", 1, "El reglamento prohíbe que los clientes ___ dentro del local.", "fumar", "3p", "PS", "The rules forbid customers to smoke inside the premises.", "prohíbe que"],
+  ["req-007", 2, "Os aconsejo que ___ las entradas con antelación.", "comprar", "2p", "PS", "I advise you all to buy the tickets in advance.", "os aconsejo que"],
+  ["req-008", 1, "El profesor nos pide que ___ en voz alta.", "leer", "1p", "PS", "The teacher asks us to read aloud.", "nos pide que"],
+  ["req-009", 2, "Te ruego que no se lo ___ a nadie.", "contar", "2s", "PS", "I beg you not to tell anyone.", "te ruego que"],
+  ["req-010", 2, "La jefa exige que todos ___ puntuales.", "ser", "3p", "PS", "The boss demands that everyone be on time.", "exige que"],
+  ["req-011", 2, "Dile a tu hermano que ___ a casa ya.", "venir", "3s", "PS", "Tell your brother to come home now.", "dile a tu hermano que"],
+  ["req-012", 2, "Les recomendamos que ___ ropa cómoda para la excursión.", "traer", "3p", "PS", "We recommend that you bring comfortable clothes for the outing.", "les recomendamos que"],
+  ["req-013", 1, "El entrenador no deja que los jugadores ___ refrescos.", "beber", "3p", "PS", "The coach doesn't let the players drink soft drinks.", "no deja que"],
+  ["req-014", 1, "Te sugiero que ___ con tu jefe antes de decidir.", "hablar", "2s", "PS", "I suggest you talk to your boss before deciding.", "te sugiero que"],
+  ["req-015", 2, "La policía pide que los conductores ___ la velocidad.", "reducir", "3p", "PS", "The police are asking drivers to reduce their speed.", "pide que"],
+  ["req-016", 2, "Insisto en que usted ___ con nosotros.", "almorzar", "3s", "PS", "I insist that you have lunch with us.", "insisto en que"],
+  ["req-017", 2, "Mis padres no permiten que mi hermana ___ sola de noche.", "salir", "3s", "PS", "My parents don't allow my sister to go out alone at night.", "no permiten que"],
+  ["req-018", 1, "El guía nos recomienda que no ___ el agua del grifo.", "beber", "1p", "PS", "The guide recommends that we don't drink the tap water.", "nos recomienda que"],
+  ["req-019", 2, "Te pido que me ___ la verdad.", "decir", "2s", "PS", "I'm asking you to tell me the truth.", "te pido que"],
+  ["req-020", 2, "Os prohíbo que os ___ al sofá con los zapatos puestos.", "subir", "2p", "PS", "I forbid you all to climb onto the sofa with your shoes on.", "os prohíbo que"],
+  ["req-021", 2, "El médico le aconseja a mi padre que ___ más ejercicio.", "hacer", "3s", "PS", "The doctor advises my father to do more exercise.", "le aconseja a mi padre que"],
+  ["req-022", 2, "Necesito que tú me ___ un favor.", "hacer", "2s", "PS", "I need you to do me a favour.", "necesito que"],
+  ["req-023", 1, "La profesora insiste en que nosotros ___ el diccionario.", "usar", "1p", "PS", "The teacher insists that we use the dictionary.", "insiste en que"],
+  ["req-024", 2, "Le ruego que me ___ la cuenta, por favor.", "traer", "3s", "PS", "Please bring me the bill.", "le ruego que"],
+  ["req-025", 2, "Te aconsejo que ___ la verdad a tus padres.", "contar", "2s", "PS", "I advise you to tell your parents the truth.", "te aconsejo que"],
+  ["req-026", 2, "El cartel pide que los visitantes no ___ las obras.", "tocar", "3p", "PS", "The sign asks visitors not to touch the works of art.", "pide que"],
+  ["req-027", 2, "Les sugiero que ___ el museo por la mañana, cuando hay menos gente.", "visitar", "3p", "PS", "I suggest you visit the museum in the morning, when there are fewer people.", "les sugiero que"],
+  ["req-028", 2, "Mi jefe exige que yo le ___ un informe cada semana.", "entregar", "1s", "PS", "My boss demands that I give him a report every week.", "exige que"],
+  ["req-029", 2, "Os pido que ___ un poco de paciencia.", "tener", "2p", "PS", "I ask you all to be a little patient.", "os pido que"],
+  ["req-044", 2, "Te pido que me ___ al aeropuerto mañana.", "acompañar", "2s", "PS", "I'm asking you to come with me to the airport tomorrow.", "te pido que"],
+  // Imperfect subjunctive: past main clause
+  ["req-030", 2, "El médico me recomendó que ___ más agua.", "beber", "1s", "IS", "The doctor recommended that I drink more water.", "me recomendó que"],
+  ["req-031", 2, "Mi jefe me pidió que ___ el sábado.", "trabajar", "1s", "IS", "My boss asked me to work on Saturday.", "me pidió que"],
+  ["req-032", 2, "La profesora nos sugirió que ___ películas en español.", "ver", "1p", "IS", "The teacher suggested that we watch films in Spanish.", "nos sugirió que"],
+  ["req-033", 2, "El policía le ordenó al conductor que ___ del coche.", "salir", "3s", "IS", "The police officer ordered the driver to get out of the car.", "le ordenó al conductor que"],
+  ["req-034", 3, "Te dije que ___ la puerta con llave.", "cerrar", "2s", "IS", "I told you to lock the door.", "te dije que"],
+  ["req-035", 3, "Mis padres me prohibieron que ___ su coche.", "conducir", "1s", "IS", "My parents forbade me to drive their car.", "me prohibieron que"],
+  ["req-036", 2, "Les aconsejé que ___ el contrato antes de firmarlo.", "leer", "3p", "IS", "I advised them to read the contract before signing it.", "les aconsejé que"],
+  ["req-037", 2, "El director insistió en que todos ___ a la reunión.", "venir", "3p", "IS", "The director insisted that everyone come to the meeting.", "insistió en que"],
+  ["req-038", 3, "Os pedí que no ___ ruido.", "hacer", "2p", "IS", "I asked you all not to make any noise.", "os pedí que"],
+  ["req-039", 2, "La médica le sugirió a mi abuela que ___ más.", "dormir", "3s", "IS", "The doctor suggested that my grandmother sleep more.", "le sugirió a mi abuela que"],
+  ["req-040", 2, "El camarero nos recomendó que ___ el vino de la casa.", "pedir", "1p", "IS", "The waiter recommended that we order the house wine.", "nos recomendó que"],
+  ["req-041", 2, "El guardia no permitió que nosotros ___ fotos en el museo.", "sacar", "1p", "IS", "The guard didn't allow us to take photos in the museum.", "no permitió que"],
+  ["req-042", 2, "Mi madre siempre me pedía que ___ mi habitación.", "ordenar", "1s", "IS", "My mother always asked me to tidy my room.", "me pedía que"],
+  ["req-043", 3, "Le rogué al taxista que ___ más despacio.", "ir", "3s", "IS", "I begged the taxi driver to go more slowly.", "le rogué al taxista que"],
+]);
