@@ -50,6 +50,7 @@ interface ScenarioResult {
   non2xx: number;
   timeouts: number;
   appRssMiB: number;
+  appHeapUsedMiB: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -58,10 +59,14 @@ function percentile(sorted: number[], p: number): number {
   return Math.round((sorted[Math.max(0, index)] ?? 0) * 100) / 100;
 }
 
-async function appRss(base: string): Promise<number> {
+/** The app's own memory figures, read from its /metrics. */
+async function appMemory(base: string): Promise<{ rss: number; heapUsed: number }> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const match = /^process_resident_memory_bytes (\d+(\.\d+)?(e\+\d+)?)$/m.exec(text);
-  return match ? Math.round(Number(match[1]) / 1024 / 1024) : -1;
+  const mib = (name: string) => {
+    const match = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+    return match ? Math.round(Number(match[1]) / 1024 / 1024) : -1;
+  };
+  return { rss: mib("process_resident_memory_bytes"), heapUsed: mib("nodejs_heap_size_used_bytes") };
 }
 
 async function scenario(name: string, base: string, request: autocannon.Request): Promise<ScenarioResult> {
@@ -75,6 +80,7 @@ async function scenario(name: string, base: string, request: autocannon.Request)
     });
   });
   times.sort((a, b) => a - b);
+  const memory = await appMemory(base);
   return {
     name,
     requests: result.requests.total,
@@ -88,7 +94,8 @@ async function scenario(name: string, base: string, request: autocannon.Request)
     errors: result.errors,
     non2xx: result.non2xx,
     timeouts: result.timeouts,
-    appRssMiB: await appRss(base),
+    appRssMiB: memory.rss,
+    appHeapUsedMiB: memory.heapUsed,
   };
 }
 
@@ -189,16 +196,19 @@ async function main(): Promise<void> {
       }),
     );
 
+    // The ceiling again at the end: equal memory before and after shows nothing accumulates.
+    results.push(await scenario("system.ping (again)", base, { method: "GET", path: "/trpc/system.ping" }));
+
     const ceiling = results[0]?.requestsPerSecond ?? 1;
     console.log(
       `\n${connections} connections, ${duration} s each, ${learnerCount} learners, ${items.length} items\n`,
     );
     console.log(
-      "scenario                 req/s    p50 ms  p95 ms  p99 ms  errors  app RSS MiB  % of ceiling",
+      "scenario                 req/s    p50 ms  p95 ms  p99 ms  errors  RSS MiB  heap MiB  % of ceiling",
     );
     for (const r of results) {
       console.log(
-        `${r.name.padEnd(24)} ${String(r.requestsPerSecond).padStart(6)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(7)} ${String(r.latencyMs.p99).padStart(7)} ${String(r.errors + r.non2xx + r.timeouts).padStart(7)} ${String(r.appRssMiB).padStart(12)} ${String(Math.round((r.requestsPerSecond / ceiling) * 100)).padStart(12)}%`,
+        `${r.name.padEnd(24)} ${String(r.requestsPerSecond).padStart(6)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(7)} ${String(r.latencyMs.p99).padStart(7)} ${String(r.errors + r.non2xx + r.timeouts).padStart(7)} ${String(r.appRssMiB).padStart(8)} ${String(r.appHeapUsedMiB).padStart(9)} ${String(Math.round((r.requestsPerSecond / ceiling) * 100)).padStart(12)}%`,
       );
     }
     const report = {

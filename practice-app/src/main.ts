@@ -1,9 +1,12 @@
 import { createApp, createLogger } from "./app.ts";
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { PendingMigrationsError } from "./db/migrations.ts";
+import { installAbortSignalAnyWorkaround } from "./http/abort-signal-any.ts";
 
 // Entry point: `npm run app` (or `node practice-app/src/main.ts`). Exit codes: 0 clean shutdown,
 // 1 forced or failed shutdown, 2 bad configuration, 3 pending migrations, 4 other start-up failure.
+
+installAbortSignalAnyWorkaround();
 
 let config: ReturnType<typeof loadConfig>;
 try {

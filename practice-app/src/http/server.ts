@@ -1,11 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
-import { appRouter } from "../api/app-router.ts";
-import { type AppDeps, contextFromRequest } from "../api/context.ts";
-import { AppError } from "../api/errors.ts";
+import type { AppDeps } from "../api/context.ts";
 import { checkReadiness } from "./health.ts";
 import { requestIdOf } from "./request-info.ts";
 import { SECURITY_HEADERS, type StaticFile } from "./static-files.ts";
+import { handleTrpc } from "./trpc-handler.ts";
 
 export interface ServerState {
   shuttingDown: boolean;
@@ -19,24 +17,6 @@ export function createRequestListener(
   state: ServerState,
   page: Map<string, StaticFile>,
 ): RequestListener {
-  // Not awaited: the adapter's promise settles on "finish", which never comes if the client hangs up.
-  const trpc = (req: IncomingMessage, res: ServerResponse, path: string) => {
-    void nodeHTTPRequestHandler({
-      router: appRouter,
-      req,
-      res,
-      path: path.slice("/trpc/".length),
-      maxBodySize: deps.config.MAX_BODY_BYTES,
-      createContext: ({ req: request }) => contextFromRequest(deps, request),
-      responseMeta({ errors }) {
-        const retryAfter = errors
-          .map((error) => (error.cause instanceof AppError ? error.cause.retryAfterSeconds : undefined))
-          .find((value) => value !== undefined);
-        return retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } };
-      },
-    });
-  };
-
   return (req, res) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
@@ -66,11 +46,11 @@ export function createRequestListener(
         );
       }
     });
-    if (route === "trpc") {
-      trpc(req, res, path);
-      return;
-    }
-    deps.work.track(handlePlainRoute(deps, state, page, path, req, res)).catch((error: unknown) => {
+    const handled =
+      route === "trpc"
+        ? handleTrpc(deps, req, res)
+        : deps.work.track(handlePlainRoute(deps, state, page, path, req, res));
+    handled.catch((error: unknown) => {
       deps.logger.error({ err: error, requestId, path }, "request failed");
       if (!res.headersSent) sendJson(res, 500, { error: "Internal error", requestId });
       else res.destroy();
