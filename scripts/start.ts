@@ -11,7 +11,7 @@ import { findPostgres, findRedis, localSessionSecret, portAnswers } from "./stac
 // Ctrl-C stops the app gracefully and then whatever this script started.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DATA_DIR = path.join(ROOT, ".data");
+const DATA_DIR = process.env.SSP_DATA_DIR ?? path.join(ROOT, ".data");
 const log = (line: string) => console.log(`[start] ${line}`);
 
 async function main(): Promise<number> {
@@ -62,30 +62,39 @@ async function main(): Promise<number> {
   };
   const app = spawn(process.execPath, [path.join(ROOT, "practice-app/src/main.ts")], {
     env,
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: "inherit",
   });
-  let announced = false;
-  app.stdout.on("data", (chunk: Buffer) => {
-    process.stdout.write(chunk);
-    if (!announced && chunk.toString().includes("practice app listening")) {
-      announced = true;
-      log("");
-      log(`practice app:  http://127.0.0.1:${appPort}/`);
-      log(`health:        http://127.0.0.1:${appPort}/readyz   metrics: http://127.0.0.1:${appPort}/metrics`);
-      log(`demo learner:  ${DEMO_LEARNER.email} / ${DEMO_LEARNER.password}`);
-      log("press Ctrl-C to stop");
-    }
-  });
+  const exited = new Promise<number>((resolve) =>
+    app.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1))),
+  );
   const forward = (signal: NodeJS.Signals) => app.kill(signal);
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
-  const code = await new Promise<number>((resolve) =>
-    app.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1))),
-  );
+  // Ready when /healthz answers (not when a log line appears: LOG_LEVEL may hide it).
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const ready = await Promise.race([waitForHealth(appUrl), exited.then(() => false)]);
+  if (ready) {
+    log("");
+    log(`practice app:  ${appUrl}/`);
+    log(`health:        ${appUrl}/readyz   metrics: ${appUrl}/metrics`);
+    log(`demo learner:  ${DEMO_LEARNER.email} / ${DEMO_LEARNER.password}`);
+    log("press Ctrl-C to stop");
+  }
+  const code = await exited;
   await postgres.stop();
   return code;
 }
 
+async function waitForHealth(url: string): Promise<boolean> {
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok) return true;
+    } catch {
+      // Not listening yet; the app process exiting ends the race instead.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

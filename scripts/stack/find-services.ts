@@ -23,15 +23,20 @@ export interface FoundRedis {
   source: "REDIS_URL" | "local server" | "none";
 }
 
+/** Where a local server is looked for; tests point these at closed ports to reach the fallbacks. */
+const LOCAL_PG_PORT = Number(process.env.SSP_LOCAL_PG_PORT ?? 5432);
+const LOCAL_REDIS_PORT = Number(process.env.SSP_LOCAL_REDIS_PORT ?? 6379);
+
 export async function findPostgres(dataDir: string, log: (line: string) => void): Promise<FoundPostgres> {
   const fromEnv = process.env.DATABASE_URL;
   if (fromEnv) return { url: fromEnv, source: "DATABASE_URL", stop: async () => undefined };
 
-  if (await portAnswers(5432)) {
+  const localPort = LOCAL_PG_PORT;
+  if (await portAnswers(localPort)) {
     const user = process.env.PGUSER ?? "postgres";
     const admin = new pg.Client({
       host: "127.0.0.1",
-      port: 5432,
+      port: localPort,
       user,
       database: "postgres",
       connectionTimeoutMillis: 2_000,
@@ -41,25 +46,27 @@ export async function findPostgres(dataDir: string, log: (line: string) => void)
       const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [LOCAL_DATABASE]);
       if (exists.rowCount === 0) {
         await admin.query(`CREATE DATABASE ${LOCAL_DATABASE}`);
-        log(`created database "${LOCAL_DATABASE}" on 127.0.0.1:5432`);
+        log(`created database "${LOCAL_DATABASE}" on 127.0.0.1:${localPort}`);
       }
       return {
-        url: `postgres://${user}@127.0.0.1:5432/${LOCAL_DATABASE}`,
+        url: `postgres://${user}@127.0.0.1:${localPort}/${LOCAL_DATABASE}`,
         source: "local server",
         stop: async () => undefined,
       };
     } catch (error) {
       throw new Error(
-        `A PostgreSQL server answers on 127.0.0.1:5432 but user "${user}" cannot use it ` +
+        `A PostgreSQL server answers on 127.0.0.1:${localPort} but user "${user}" cannot use it ` +
           `(${error instanceof Error ? error.message : String(error)}). ` +
-          "Set DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/subjunctive and run npm start again.",
+          `Set DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:${localPort}/subjunctive and run npm start again.`,
       );
     } finally {
       await admin.end().catch(() => undefined);
     }
   }
 
-  log("no PostgreSQL on 127.0.0.1:5432: starting an embedded PGlite (data in .data/pglite)");
+  log(
+    `no PostgreSQL on 127.0.0.1:${localPort}: starting an embedded PGlite (data in ${path.join(dataDir, "pglite")})`,
+  );
   const { PGlite } = await import("@electric-sql/pglite");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
   await mkdir(dataDir, { recursive: true });
@@ -80,7 +87,7 @@ export async function findPostgres(dataDir: string, log: (line: string) => void)
 export async function findRedis(): Promise<FoundRedis> {
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv !== undefined) return { url: fromEnv, source: fromEnv ? "REDIS_URL" : "none" };
-  const url = "redis://127.0.0.1:6379";
+  const url = `redis://127.0.0.1:${LOCAL_REDIS_PORT}`;
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_000,
