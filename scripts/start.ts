@@ -1,17 +1,19 @@
 import { spawn } from "node:child_process";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { maskUrlPassword } from "../practice-app/src/config/config.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { DEMO_LEARNER, seed } from "../practice-app/src/db/seed.ts";
+import { devStackFile, localDataDir } from "../runbooks/engine/paths.ts";
 import { findPostgres, findRedis, localSessionSecret, portAnswers } from "./stack/find-services.ts";
 
 // `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, print its URL.
 // Ctrl-C stops the app gracefully and then whatever this script started.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DATA_DIR = process.env.SSP_DATA_DIR ?? path.join(ROOT, ".data");
+const DATA_DIR = localDataDir();
 const log = (line: string) => console.log(`[start] ${line}`);
 
 async function main(): Promise<number> {
@@ -27,6 +29,7 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  await mkdir(DATA_DIR, { recursive: true });
   const postgres = await findPostgres(DATA_DIR, log);
   log(`PostgreSQL: ${postgres.source} (${maskUrlPassword(postgres.url)})`);
   const redis = await findRedis();
@@ -74,6 +77,11 @@ async function main(): Promise<number> {
   const appUrl = `http://127.0.0.1:${appPort}`;
   const ready = await Promise.race([waitForHealth(appUrl), exited.then(() => false)]);
   if (ready) {
+    // Runbooks in the dev environment read this to reach this stack (its ports differ per machine).
+    await writeFile(
+      devStackFile(),
+      `${JSON.stringify({ appUrl, databaseUrl: postgres.url, redisUrl: redis.url, redisPrefix: env.REDIS_KEY_PREFIX ?? "ssp:", appPid: app.pid }, null, 2)}\n`,
+    );
     log("");
     log(`practice app:  ${appUrl}/`);
     log(`health:        ${appUrl}/readyz   metrics: ${appUrl}/metrics`);
@@ -81,6 +89,7 @@ async function main(): Promise<number> {
     log("press Ctrl-C to stop");
   }
   const code = await exited;
+  await rm(devStackFile(), { force: true });
   await postgres.stop();
   return code;
 }

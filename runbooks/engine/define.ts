@@ -1,0 +1,74 @@
+import type { z } from "zod";
+import type { StepContext } from "./context.ts";
+
+// How a runbook is written: `export default defineRunbook({ ... steps: [step({ ... })] })`.
+
+export const DANGER_LEVELS = ["read", "change", "destructive"] as const;
+export type Danger = (typeof DANGER_LEVELS)[number];
+
+export const GUIDES = [
+  "deployment-playbook",
+  "infrastructure-architecture",
+  "operational-runbook",
+  "cicd-workflow",
+  "maintenance-guide",
+  "incident-response",
+  "scaling-guide",
+] as const;
+export type Guide = (typeof GUIDES)[number];
+
+// biome-ignore lint/suspicious/noExplicitAny: a step's params type is erased in the list of steps.
+export type AnyParams = any;
+
+export interface StepDefinition<P = AnyParams, R = unknown> {
+  id: string;
+  title: string;
+  /** One line: what the step does. */
+  description: string;
+  danger: Danger;
+  /** Milliseconds before the step is stopped and marked timed-out. */
+  timeoutMs: number;
+  /** For change and destructive steps: what the step would do, without doing it (`--plan`). */
+  plan?: (ctx: StepContext<P>) => Promise<string[]> | string[];
+  run: (ctx: StepContext<P>) => Promise<R> | R;
+}
+
+export interface RunbookDefinition<S extends z.ZodObject = z.ZodObject> {
+  id: string;
+  title: string;
+  summary: string;
+  guide: Guide;
+  /** The section of the guide the runbook belongs to, as the guide titles it. */
+  section: string;
+  params: S;
+  steps: StepDefinition<z.infer<S>>[];
+}
+
+export type Runbook = RunbookDefinition & { file: string };
+
+const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Checks a runbook's shape when it is loaded, so a mistake fails the catalog, not a 3 a.m. run. */
+export function defineRunbook<S extends z.ZodObject>(definition: RunbookDefinition<S>): RunbookDefinition<S> {
+  const problems: string[] = [];
+  if (!ID.test(definition.id)) problems.push(`id "${definition.id}" must be kebab-case`);
+  if (definition.steps.length === 0) problems.push("a runbook needs at least one step");
+  const seen = new Set<string>();
+  for (const s of definition.steps) {
+    if (!ID.test(s.id)) problems.push(`step id "${s.id}" must be kebab-case`);
+    if (seen.has(s.id)) problems.push(`step id "${s.id}" is used twice`);
+    seen.add(s.id);
+    if (!(s.timeoutMs > 0)) problems.push(`step "${s.id}" needs a positive timeoutMs`);
+    if (!DANGER_LEVELS.includes(s.danger)) problems.push(`step "${s.id}" has unknown danger "${s.danger}"`);
+  }
+  if (problems.length > 0) throw new Error(`runbook "${definition.id}" is invalid: ${problems.join("; ")}`);
+  return definition;
+}
+
+/** Identity helper that types a step's context with the runbook's params. */
+export function step<P = AnyParams, R = unknown>(definition: StepDefinition<P, R>): StepDefinition<P, R> {
+  return definition;
+}
+
+export const seconds = (n: number) => n * 1_000;
+export const minutes = (n: number) => n * 60_000;

@@ -1,0 +1,58 @@
+import type { Danger } from "./define.ts";
+
+// The one interface of a run: the CLI renders these, the console streams them, --json prints them.
+
+export type StepStatus = "ok" | "failed" | "skipped" | "cancelled" | "timed-out";
+export type RunStatus = "ok" | "failed" | "cancelled";
+
+export interface StepSummary {
+  id: string;
+  title: string;
+  danger: Danger;
+}
+
+export type RunEvent =
+  | {
+      type: "run-start";
+      runId: string;
+      runbook: string;
+      title: string;
+      env: string;
+      actor: string;
+      params: Record<string, unknown>;
+      steps: StepSummary[];
+      plan: boolean;
+      resumedFrom: string | null;
+      commit: string;
+      at: string;
+    }
+  | {
+      type: "step-start";
+      runId: string;
+      step: string;
+      index: number;
+      total: number;
+      danger: Danger;
+      at: string;
+    }
+  | { type: "output"; runId: string; step: string; stream: "stdout" | "stderr"; line: string; at: string }
+  | {
+      type: "step-end";
+      runId: string;
+      step: string;
+      status: StepStatus;
+      durationMs: number;
+      error?: string;
+      planned?: boolean;
+      at: string;
+    }
+  | {
+      type: "run-end";
+      runId: string;
+      status: RunStatus;
+      durationMs: number;
+      failedStep: string | null;
+      at: string;
+    };
+
+export type EmitFn = (event: RunEvent) => void;

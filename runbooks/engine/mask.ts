@@ -1,0 +1,39 @@
+// Masks secrets in everything a run prints or stores: known secret values, passwords inside
+// connection URLs, and bearer tokens.
+
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)@/gi;
+const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi;
+const MASK = "***";
+
+export class Masker {
+  private readonly secrets = new Set<string>();
+
+  add(value: string | null | undefined): void {
+    // Short values would mask ordinary words; secrets that short are not secrets.
+    if (value && value.length >= 6) this.secrets.add(value);
+  }
+
+  /** Adds the password of a connection URL, if it has one. */
+  addUrl(url: string | null | undefined): void {
+    if (!url) return;
+    try {
+      const parsed = new URL(url);
+      if (parsed.password) this.add(decodeURIComponent(parsed.password));
+    } catch {
+      // Not a URL: nothing to extract; the pattern below still masks URL-shaped text.
+    }
+  }
+
+  mask(text: string): string {
+    let out = text.replace(URL_PASSWORD, `$1${MASK}@`).replace(BEARER, `$1${MASK}`);
+    // Longest first, so a secret containing another is masked whole.
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      out = out.split(secret).join(MASK);
+    }
+    return out;
+  }
+
+  maskValue<T>(value: T): T {
+    return JSON.parse(this.mask(JSON.stringify(value ?? null))) as T;
+  }
+}

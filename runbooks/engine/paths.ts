@@ -1,0 +1,35 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const RUNBOOKS_DIR = path.join(REPO_ROOT, "runbooks");
+
+/** The checkout's local state (PGlite data, the session secret, the dev stack file): .data/ or SSP_DATA_DIR. */
+export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SSP_DATA_DIR ?? path.join(REPO_ROOT, ".data");
+}
+
+/** Where runs, locks, the audit log and artifacts (backups, incident folders) go. */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.RUNBOOK_DATA_DIR ?? path.join(localDataDir(env), "runbooks");
+}
+
+/** What `npm start` wrote about the local stack it brought up (ports differ per machine). */
+export interface DevStack {
+  appUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  appPid?: number;
+}
+
+export function devStackFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SSP_DEV_STACK_FILE ?? path.join(localDataDir(env), "dev-stack.json");
+}
+
+export function readDevStack(env: NodeJS.ProcessEnv = process.env): Partial<DevStack> {
+  const file = devStackFile(env);
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, "utf8")) as Partial<DevStack>;
+}

@@ -1,0 +1,357 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { type AuditRecord, appendAudit, appendRunEvent, loadRunState, saveRunState } from "./audit.ts";
+import { createResources, createStepContext } from "./context.ts";
+import type { Runbook, StepDefinition } from "./define.ts";
+import { resolveEnvironment } from "./environments.ts";
+import type { EmitFn, RunEvent, RunStatus, StepStatus } from "./events.ts";
+import { acquireLock } from "./lock.ts";
+import { Masker } from "./mask.ts";
+import { parseParams } from "./params.ts";
+import { dataDir as defaultDataDir, REPO_ROOT } from "./paths.ts";
+
+export interface RunOptions {
+  env: string;
+  /** Raw parameters: strings are coerced by the schema. */
+  params?: Record<string, unknown>;
+  /** Run only this step. */
+  step?: string;
+  /** Run from this step to the end. */
+  from?: string;
+  /** Resume this earlier run from its failed step, with its parameters and results. */
+  resume?: string;
+  plan?: boolean;
+  /** Confirmation for destructive steps: true (--yes), or a prompt that must return the environment name. */
+  confirm: true | ((question: string) => Promise<string>);
+  signal?: AbortSignal;
+  actor?: string;
+  emit: EmitFn;
+  dataDir?: string;
+  processEnv?: NodeJS.ProcessEnv;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  failedStep: string | null;
+  results: Record<string, unknown>;
+}
+
+export class RunRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RunRefused";
+  }
+}
+
+export function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:]/g, "").replace(/\..+/, "")}-${randomBytes(3).toString("hex")}`;
+}
+
+let cachedCommit: string | null = null;
+function gitCommit(): string {
+  if (cachedCommit === null) {
+    try {
+      cachedCommit = execFileSync("git", ["rev-parse", "--short=12", "HEAD"], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+      }).trim();
+    } catch {
+      // Not a git checkout (e.g. an exported tree): the audit log says so instead of a hash.
+      cachedCommit = "unknown";
+    }
+  }
+  return cachedCommit;
+}
+
+/** Which steps a run covers; every bad choice is refused before anything runs. */
+export function selectSteps(runbook: Runbook, options: Pick<RunOptions, "step" | "from">): StepDefinition[] {
+  const ids = runbook.steps.map((s) => s.id);
+  const find = (id: string, flag: string) => {
+    const index = ids.indexOf(id);
+    if (index < 0)
+      throw new RunRefused(`runbook "${runbook.id}" has no step "${id}" (${flag}); steps: ${ids.join(", ")}`);
+    return index;
+  };
+  if (options.step && options.from) throw new RunRefused("use --step or --from, not both");
+  if (options.step) return [runbook.steps[find(options.step, "--step")] as StepDefinition];
+  if (options.from) return runbook.steps.slice(find(options.from, "--from"));
+  return runbook.steps;
+}
+
+export async function runRunbook(runbook: Runbook, options: RunOptions): Promise<RunResult> {
+  const processEnv = options.processEnv ?? process.env;
+  const dir = options.dataDir ?? defaultDataDir(processEnv);
+  const actor = options.actor ?? `${os.userInfo().username}@${os.hostname()}`;
+
+  // Everything that can be refused is refused here, before the first event.
+  const env = resolveEnvironment(options.env, processEnv);
+  let params: Record<string, unknown>;
+  let results: Record<string, unknown> = {};
+  let steps: StepDefinition[];
+  let resumedFrom: string | null = null;
+  if (options.resume) {
+    const previous = await loadRunState(dir, options.resume);
+    if (previous.runbook !== runbook.id) {
+      throw new RunRefused(`run ${options.resume} was of runbook "${previous.runbook}", not "${runbook.id}"`);
+    }
+    if (previous.env !== env.name)
+      throw new RunRefused(`run ${options.resume} ran in "${previous.env}", not "${env.name}"`);
+    if (!previous.failedStep)
+      throw new RunRefused(`run ${options.resume} did not fail; there is nothing to resume`);
+    params = parseParams(runbook.params, previous.params);
+    results = { ...previous.results };
+    steps = selectSteps(runbook, { from: previous.failedStep });
+    resumedFrom = options.resume;
+  } else {
+    params = parseParams(runbook.params, options.params ?? {});
+    steps = selectSteps(runbook, options);
+  }
+
+  const masker = new Masker();
+  masker.addUrl(env.databaseUrl);
+  masker.addUrl(env.redisUrl);
+  for (const [key, value] of Object.entries(processEnv)) {
+    if (/SECRET|PASSWORD|TOKEN/i.test(key) && value) masker.add(value);
+  }
+  const secretParams = Object.entries(runbook.params.shape)
+    .filter(
+      ([, field]) => (field as { meta?: () => { secret?: boolean } | undefined }).meta?.()?.secret ?? false,
+    )
+    .map(([name]) => name);
+  for (const name of secretParams) masker.add(String(params[name] ?? ""));
+
+  const changes = steps.some((s) => s.danger !== "read");
+  const destructive = steps.filter((s) => s.danger === "destructive");
+  if (destructive.length > 0 && !options.plan && options.confirm !== true) {
+    const answer = await options.confirm(
+      `${destructive.map((s) => `"${s.title}"`).join(", ")} ${destructive.length > 1 ? "are" : "is"} destructive in ${env.name}. Type the environment name to go on: `,
+    );
+    if (answer.trim() !== env.name) {
+      throw new RunRefused(
+        `not confirmed: destructive steps need the environment name "${env.name}" typed, or --yes`,
+      );
+    }
+  }
+
+  const runId = newRunId();
+  const release =
+    changes && !options.plan
+      ? await acquireLock(dir, env.name, {
+          runId,
+          runbook: runbook.id,
+          actor,
+          pid: process.pid,
+          since: new Date().toISOString(),
+        })
+      : async () => undefined;
+
+  const started = Date.now();
+  const artifactsDir = path.join(dir, "artifacts", runbook.id);
+  await mkdir(artifactsDir, { recursive: true });
+  const resources = createResources(env);
+  const writes: Promise<void>[] = [];
+  const emit = (event: RunEvent) => {
+    const masked = masker.maskValue(event);
+    writes.push(appendRunEvent(dir, masked));
+    options.emit(masked);
+  };
+  const now = () => new Date().toISOString();
+  const record: AuditRecord = {
+    runId,
+    runbook: runbook.id,
+    env: env.name,
+    actor,
+    commit: gitCommit(),
+    params: masker.maskValue(maskParams(params, secretParams)),
+    plan: options.plan ?? false,
+    resumedFrom,
+    startedAt: now(),
+    endedAt: "",
+    status: "ok",
+    steps: [],
+  };
+
+  let status: RunStatus = "ok";
+  let failedStep: string | null = null;
+  // In a plan, once a change step has only been described, later steps cannot run for real:
+  // they would read state the plan did not create.
+  let planningOnly = false;
+  try {
+    emit({
+      type: "run-start",
+      runId,
+      runbook: runbook.id,
+      title: runbook.title,
+      env: env.name,
+      actor,
+      params: record.params,
+      steps: steps.map((s) => ({ id: s.id, title: s.title, danger: s.danger })),
+      plan: options.plan ?? false,
+      resumedFrom,
+      commit: record.commit,
+      at: now(),
+    });
+    for (const [index, definition] of steps.entries()) {
+      if (options.signal?.aborted) {
+        status = "cancelled";
+        failedStep = definition.id;
+        break;
+      }
+      emit({
+        type: "step-start",
+        runId,
+        step: definition.id,
+        index,
+        total: steps.length,
+        danger: definition.danger,
+        at: now(),
+      });
+      const outcome = await runStep(definition, {
+        env,
+        params,
+        runId,
+        masker,
+        resources,
+        results,
+        artifactsDir,
+        planning: options.plan ?? false,
+        describeOnly: planningOnly,
+        signal: options.signal,
+        emit: (stream, line) => emit({ type: "output", runId, step: definition.id, stream, line, at: now() }),
+      });
+      if (outcome.planned) planningOnly = true;
+      if (outcome.status === "ok" && !outcome.planned) results[definition.id] = outcome.value ?? null;
+      const error = outcome.error ? masker.mask(outcome.error) : undefined;
+      emit({
+        type: "step-end",
+        runId,
+        step: definition.id,
+        status: outcome.status,
+        durationMs: outcome.durationMs,
+        ...(error ? { error } : {}),
+        ...(outcome.planned ? { planned: true } : {}),
+        at: now(),
+      });
+      record.steps.push({
+        id: definition.id,
+        status: outcome.status,
+        durationMs: outcome.durationMs,
+        ...(error ? { error } : {}),
+      });
+      if (outcome.status !== "ok" && outcome.status !== "skipped") {
+        status = outcome.status === "cancelled" ? "cancelled" : "failed";
+        failedStep = definition.id;
+        break;
+      }
+    }
+  } finally {
+    await resources.close();
+    emit({ type: "run-end", runId, status, durationMs: Date.now() - started, failedStep, at: now() });
+    record.status = status;
+    record.endedAt = now();
+    await Promise.all(writes);
+    await appendAudit(dir, record);
+    await saveRunState(dir, {
+      runId,
+      runbook: runbook.id,
+      env: env.name,
+      params: masker.maskValue(maskParams(params, secretParams)),
+      results: masker.maskValue(results),
+      failedStep,
+      status,
+    });
+    await release();
+  }
+  return { runId, status, failedStep, results };
+}
+
+function maskParams(params: Record<string, unknown>, secret: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, secret.includes(k) ? "***" : v]));
+}
+
+interface StepOutcome {
+  status: StepStatus;
+  durationMs: number;
+  value?: unknown;
+  error?: string;
+  planned?: boolean;
+}
+
+async function runStep(
+  definition: StepDefinition,
+  options: {
+    env: ReturnType<typeof resolveEnvironment>;
+    params: Record<string, unknown>;
+    runId: string;
+    masker: Masker;
+    resources: ReturnType<typeof createResources>;
+    results: Record<string, unknown>;
+    artifactsDir: string;
+    planning: boolean;
+    describeOnly: boolean;
+    signal: AbortSignal | undefined;
+    emit: (stream: "stdout" | "stderr", line: string) => void;
+  },
+): Promise<StepOutcome> {
+  const started = Date.now();
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new StepTimeout(definition.timeoutMs)),
+    definition.timeoutMs,
+  );
+  const onCancel = () => controller.abort(new StepCancelled());
+  options.signal?.addEventListener("abort", onCancel, { once: true });
+  const ctx = createStepContext({ ...options, signal: controller.signal });
+  const stopped = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  });
+  stopped.catch(() => undefined);
+  try {
+    if (options.planning && (definition.danger !== "read" || options.describeOnly)) {
+      const lines = definition.plan
+        ? await Promise.race([definition.plan(ctx), stopped])
+        : [`would run: ${definition.description}`];
+      for (const line of lines) options.emit("stdout", `[plan] ${line}`);
+      return { status: "skipped", planned: true, durationMs: Date.now() - started };
+    }
+    const value = await Promise.race([definition.run(ctx), stopped]);
+    return { status: "ok", value, durationMs: Date.now() - started };
+  } catch (error) {
+    const reason = controller.signal.aborted ? controller.signal.reason : error;
+    if (reason instanceof StepTimeout)
+      return { status: "timed-out", error: reason.message, durationMs: Date.now() - started };
+    if (reason instanceof StepCancelled)
+      return { status: "cancelled", error: reason.message, durationMs: Date.now() - started };
+    return { status: "failed", error: describe(error), durationMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onCancel);
+    // Whatever the step left running (a child process it did not await) is stopped with it.
+    if (!controller.signal.aborted) controller.abort(new StepCancelled("step finished"));
+  }
+}
+
+class StepTimeout extends Error {
+  constructor(ms: number) {
+    super(`step did not finish within ${ms} ms and was stopped`);
+  }
+}
+
+class StepCancelled extends Error {
+  constructor(message = "cancelled by the operator") {
+    super(message);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error && typeof error === "object" && "stderr" in error && "exitCode" in error) {
+    const output = error as { stderr: string; exitCode: number | null; message: string };
+    const tail = output.stderr.trim().split("\n").slice(-5).join("\n");
+    return `command exited with ${output.exitCode}${tail ? `: ${tail}` : ""}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,66 @@
+// Reads the app's /metrics (Prometheus text format) into samples that runbooks can check.
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export function parsePrometheus(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!match) continue;
+    const labels: Record<string, string> = {};
+    for (const pair of (match[3] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[pair[1] as string] = pair[2] as string;
+    samples.push({ name: match[1] as string, labels, value: Number(match[4]) });
+  }
+  return samples;
+}
+
+export function sum(
+  samples: Sample[],
+  name: string,
+  filter: (labels: Record<string, string>) => boolean = () => true,
+): number {
+  return samples.filter((s) => s.name === name && filter(s.labels)).reduce((total, s) => total + s.value, 0);
+}
+
+/** Error rate of tRPC calls: server-side errors (5xx codes) over all calls, from the counters. */
+export function errorRate(samples: Sample[]): { calls: number; serverErrors: number; rate: number } {
+  const calls = sum(samples, "trpc_request_duration_seconds_count");
+  const serverErrors = sum(samples, "trpc_errors_total", (l) =>
+    ["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT", "GATEWAY_TIMEOUT", "BAD_GATEWAY"].includes(
+      l.code ?? "",
+    ),
+  );
+  return { calls, serverErrors, rate: calls === 0 ? 0 : serverErrors / calls };
+}
+
+/** p95 (or any quantile) of tRPC call latency in ms, estimated from the histogram buckets. */
+export function latencyQuantileMs(samples: Sample[], quantile: number): number | null {
+  const buckets = new Map<number, number>();
+  for (const s of samples) {
+    if (s.name !== "trpc_request_duration_seconds_bucket") continue;
+    const le = s.labels.le === "+Inf" ? Number.POSITIVE_INFINITY : Number(s.labels.le);
+    buckets.set(le, (buckets.get(le) ?? 0) + s.value);
+  }
+  const sorted = [...buckets.entries()].sort((a, b) => a[0] - b[0]);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  if (total === 0) return null;
+  const rank = quantile * total;
+  let previousLe = 0;
+  let previousCount = 0;
+  for (const [le, count] of sorted) {
+    if (count >= rank) {
+      if (!Number.isFinite(le)) return previousLe * 1000;
+      const share = count === previousCount ? 0 : (rank - previousCount) / (count - previousCount);
+      return (previousLe + (le - previousLe) * share) * 1000;
+    }
+    previousLe = le;
+    previousCount = count;
+  }
+  return previousLe * 1000;
+}

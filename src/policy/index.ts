@@ -1,0 +1,394 @@
+// The numbers the handbook promises, defined once. Pages render them, runbooks check against
+// them, load tests use them as thresholds. Change a number here and every consumer follows.
+// Pure data and pure functions: no I/O, no imports from the app or the runbooks.
+
+/** Service level objectives for the practice app's API. */
+export const SLO = {
+  /** 95th percentile latency of API calls, in milliseconds. */
+  latencyP95Ms: 200,
+  /** Share of API calls that may fail (5xx or transport errors). */
+  errorRate: 0.01,
+  /** Monthly availability target of /readyz. */
+  availability: 0.995,
+  /** Concurrent learners the current capacity must serve within the SLO. */
+  concurrentUsers: 200,
+} as const;
+
+export type AlertLevel = "critical" | "warning";
+
+export interface AlertRule {
+  id: string;
+  level: AlertLevel;
+  title: string;
+  /** What is measured, in words a reader understands. */
+  condition: string;
+  threshold: number;
+  unit: "ratio" | "ms" | "days" | "ratio-free" | "bool" | "hours";
+  notify: string;
+}
+
+/** The critical (page now) and warning (business hours) alerts. */
+export const ALERTS: readonly AlertRule[] = [
+  {
+    id: "app-down",
+    level: "critical",
+    title: "Application down",
+    condition: "GET /readyz fails or answers 503",
+    threshold: 1,
+    unit: "bool",
+    notify: "pager, SMS, email",
+  },
+  {
+    id: "database-down",
+    level: "critical",
+    title: "Database down",
+    condition: "the readiness check of PostgreSQL fails",
+    threshold: 1,
+    unit: "bool",
+    notify: "pager, SMS, email",
+  },
+  {
+    id: "error-rate-critical",
+    level: "critical",
+    title: "High error rate",
+    condition: "share of tRPC calls ending in a server error",
+    threshold: 0.05,
+    unit: "ratio",
+    notify: "pager, SMS, email",
+  },
+  {
+    id: "tls-expiry",
+    level: "critical",
+    title: "TLS certificate expiring",
+    condition: "days until the certificate of the public URL expires",
+    threshold: 7,
+    unit: "days",
+    notify: "pager, SMS, email",
+  },
+  {
+    id: "slow-responses",
+    level: "warning",
+    title: "Slow responses",
+    condition: "p95 latency of tRPC calls",
+    threshold: 200,
+    unit: "ms",
+    notify: "chat, email",
+  },
+  {
+    id: "high-cpu",
+    level: "warning",
+    title: "High CPU",
+    condition: "CPU use of an app instance",
+    threshold: 0.7,
+    unit: "ratio",
+    notify: "chat, email",
+  },
+  {
+    id: "low-disk",
+    level: "warning",
+    title: "Low disk space",
+    condition: "free share of the data disk",
+    threshold: 0.2,
+    unit: "ratio-free",
+    notify: "chat, email",
+  },
+  {
+    id: "backup-failed",
+    level: "warning",
+    title: "Backup failed or stale",
+    condition: "hours since the newest verified backup",
+    threshold: 26,
+    unit: "hours",
+    notify: "chat, email",
+  },
+];
+
+export interface ScaleTrigger {
+  id: string;
+  metric: string;
+  threshold: number;
+  unit: "ratio" | "ms";
+  /** How long the condition must hold, in minutes (0: at once). */
+  sustainedMinutes: number;
+  action: string;
+}
+
+export const SCALE_UP_TRIGGERS: readonly ScaleTrigger[] = [
+  {
+    id: "cpu",
+    metric: "CPU",
+    threshold: 0.7,
+    unit: "ratio",
+    sustainedMinutes: 10,
+    action: "Add an application instance",
+  },
+  {
+    id: "memory",
+    metric: "Memory",
+    threshold: 0.8,
+    unit: "ratio",
+    sustainedMinutes: 0,
+    action: "Add an application instance",
+  },
+  {
+    id: "latency",
+    metric: "Response time (p95)",
+    threshold: 200,
+    unit: "ms",
+    sustainedMinutes: 0,
+    action: "Investigate, optimise, or scale",
+  },
+  {
+    id: "db-connections",
+    metric: "Database connections",
+    threshold: 0.8,
+    unit: "ratio",
+    sustainedMinutes: 0,
+    action: "Add a read replica or a connection pooler",
+  },
+  {
+    id: "error-rate",
+    metric: "Error rate",
+    threshold: 0.01,
+    unit: "ratio",
+    sustainedMinutes: 0,
+    action: "Investigate immediately",
+  },
+];
+
+export const CURRENT_CAPACITY = {
+  appInstances: 2,
+  concurrentUsers: 200,
+  postgresVersion: 15,
+  postgresMaxConnections: 100,
+  redisVersion: 7,
+  redisMaxMemoryMb: 256,
+} as const;
+
+export interface GrowthTarget {
+  horizon: string;
+  users: number;
+  appInstances: [number, number];
+  databaseGb: number;
+}
+
+export const GROWTH_TARGETS: readonly GrowthTarget[] = [
+  { horizon: "Now", users: 1_000, appInstances: [2, 2], databaseGb: 1 },
+  { horizon: "6 months", users: 10_000, appInstances: [4, 6], databaseGb: 10 },
+  { horizon: "1 year", users: 50_000, appInstances: [10, 15], databaseGb: 50 },
+  { horizon: "2 years", users: 200_000, appInstances: [30, 50], databaseGb: 200 },
+];
+
+export type Severity = "P0" | "P1" | "P2" | "P3";
+
+export interface SeverityLevel {
+  id: Severity;
+  name: string;
+  /** Minutes until someone acknowledges and starts working on it. */
+  responseMinutes: number;
+  criteria: string;
+  examples: string[];
+  postMortem: string;
+}
+
+export const SEVERITIES: readonly SeverityLevel[] = [
+  {
+    id: "P0",
+    name: "Critical outage",
+    responseMinutes: 15,
+    criteria:
+      "Learners cannot use the app at all, data is being lost or exposed, or a security breach is under way.",
+    examples: [
+      "/readyz answers 503 on every instance",
+      "PostgreSQL down",
+      "error rate above 5%",
+      "leaked session secret",
+    ],
+    postMortem: "within 48 hours",
+  },
+  {
+    id: "P1",
+    name: "Major degradation",
+    responseMinutes: 60,
+    criteria:
+      "A core journey (log in, practise, submit) fails or is far outside its SLO for many learners, with no workaround.",
+    examples: ["p95 above 1 s", "log-in failing for some learners", "error rate between 1% and 5%"],
+    postMortem: "within 5 working days",
+  },
+  {
+    id: "P2",
+    name: "Minor degradation",
+    responseMinutes: 240,
+    criteria: "Part of the app is degraded but learners can keep practising, or a redundancy is lost.",
+    examples: [
+      "Redis down (app degraded, serving from PostgreSQL)",
+      "leaderboard stale",
+      "one of two instances down",
+    ],
+    postMortem: "optional; a ticket with the cause",
+  },
+  {
+    id: "P3",
+    name: "Low impact",
+    responseMinutes: 24 * 60,
+    criteria: "Cosmetic problems or issues with a workaround that affect few learners.",
+    examples: ["a typo in an exercise", "a slow admin report"],
+    postMortem: "none",
+  },
+];
+
+export interface IncidentFacts {
+  appDown: boolean;
+  databaseDown: boolean;
+  dataLossOrExposure: boolean;
+  securityBreach: boolean;
+  errorRate: number;
+  latencyP95Ms: number;
+  redisDown: boolean;
+  /** Share of learners affected, 0..1. */
+  affectedShare: number;
+  workaround: boolean;
+}
+
+/** Classifies an incident by the criteria above; the reasons say which rule decided. */
+export function classifyIncident(facts: IncidentFacts): { severity: Severity; reasons: string[] } {
+  const reasons: string[] = [];
+  if (facts.appDown) reasons.push("the app is down");
+  if (facts.databaseDown) reasons.push("the database is down");
+  if (facts.dataLossOrExposure) reasons.push("data is being lost or exposed");
+  if (facts.securityBreach) reasons.push("a security breach is under way");
+  if (facts.errorRate > alertThreshold("error-rate-critical"))
+    reasons.push(`error rate ${pct(facts.errorRate)} > ${pct(alertThreshold("error-rate-critical"))}`);
+  if (reasons.length > 0) return { severity: "P0", reasons };
+  if (facts.errorRate > SLO.errorRate)
+    reasons.push(`error rate ${pct(facts.errorRate)} > SLO ${pct(SLO.errorRate)}`);
+  if (facts.latencyP95Ms > 5 * SLO.latencyP95Ms)
+    reasons.push(`p95 ${facts.latencyP95Ms} ms > ${5 * SLO.latencyP95Ms} ms`);
+  if (facts.affectedShare >= 0.25 && !facts.workaround)
+    reasons.push(`${pct(facts.affectedShare)} of learners affected without a workaround`);
+  if (reasons.length > 0) return { severity: "P1", reasons };
+  if (facts.redisDown) reasons.push("Redis is down (degraded mode)");
+  if (facts.latencyP95Ms > SLO.latencyP95Ms)
+    reasons.push(`p95 ${facts.latencyP95Ms} ms > SLO ${SLO.latencyP95Ms} ms`);
+  if (facts.affectedShare > 0 && !facts.workaround)
+    reasons.push("some learners affected without a workaround");
+  if (reasons.length > 0) return { severity: "P2", reasons };
+  return { severity: "P3", reasons: ["no rule for P0–P2 matched"] };
+}
+
+export function alertThreshold(id: string): number {
+  const rule = ALERTS.find((alert) => alert.id === id);
+  if (!rule) throw new Error(`unknown alert "${id}"; known: ${ALERTS.map((a) => a.id).join(", ")}`);
+  return rule.threshold;
+}
+
+export const BACKUP_POLICY = {
+  /** Daily backups kept. */
+  keepDaily: 7,
+  /** Weekly backups (the newest of each ISO week) kept. */
+  keepWeekly: 4,
+  /** Monthly backups (the newest of each month) kept. */
+  keepMonthly: 6,
+  /** A backup older than this means the backup job is failing. */
+  maxAgeHours: 26,
+  /** Recovery objectives the disaster-recovery drill measures against. */
+  rtoMinutes: 60,
+  rpoMinutes: 24 * 60,
+} as const;
+
+export interface MaintenanceTask {
+  id: string;
+  cadence: "daily" | "weekly" | "monthly" | "quarterly";
+  /** For weekly tasks: the day; for monthly: the week of the month. */
+  when: string;
+  task: string;
+  runbook?: string;
+}
+
+export const MAINTENANCE_CALENDAR: readonly MaintenanceTask[] = [
+  {
+    id: "morning-check",
+    cadence: "daily",
+    when: "every morning",
+    task: "Morning health check",
+    runbook: "morning-health-check",
+  },
+  {
+    id: "backup",
+    cadence: "daily",
+    when: "every night",
+    task: "Back up the database",
+    runbook: "backup-now",
+  },
+  {
+    id: "error-review",
+    cadence: "weekly",
+    when: "Monday",
+    task: "Review error logs and dependency updates",
+    runbook: "weekly-review",
+  },
+  {
+    id: "db-maintenance",
+    cadence: "weekly",
+    when: "Wednesday",
+    task: "Database maintenance: vacuum and analyze",
+    runbook: "vacuum-analyze",
+  },
+  {
+    id: "security-scan",
+    cadence: "weekly",
+    when: "Wednesday",
+    task: "Dependency security scan",
+    runbook: "dependency-report",
+  },
+  {
+    id: "perf-review",
+    cadence: "weekly",
+    when: "Wednesday",
+    task: "Performance review",
+    runbook: "performance-check",
+  },
+  {
+    id: "backup-verify",
+    cadence: "weekly",
+    when: "Friday",
+    task: "Verify the newest backup",
+    runbook: "verify-backup",
+  },
+  {
+    id: "optimize",
+    cadence: "monthly",
+    when: "first week",
+    task: "Database optimisation: bloat report and reindex",
+    runbook: "bloat-report",
+  },
+  { id: "cost", cadence: "monthly", when: "first week", task: "Cost review", runbook: "cost-report" },
+  {
+    id: "secrets",
+    cadence: "monthly",
+    when: "first week",
+    task: "Rotate the session secret",
+    runbook: "rotate-session-secret",
+  },
+  {
+    id: "dr-drill",
+    cadence: "monthly",
+    when: "third week",
+    task: "Disaster-recovery drill",
+    runbook: "dr-drill",
+  },
+  { id: "load-test", cadence: "monthly", when: "third week", task: "Load test against the SLOs" },
+  { id: "certs", cadence: "monthly", when: "third week", task: "Certificate checks", runbook: "tls-expiry" },
+  { id: "pentest", cadence: "quarterly", when: "once a quarter", task: "Penetration test and access review" },
+];
+
+export const ESCALATION = [
+  { level: 1, who: "On-call engineer", afterMinutes: 0 },
+  { level: 2, who: "Team lead", afterMinutes: 30 },
+  { level: 3, who: "Engineering manager", afterMinutes: 60 },
+  { level: 4, who: "CTO", afterMinutes: 120 },
+] as const;
+
+function pct(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10}%`;
+}
