@@ -7,7 +7,7 @@ import { maskUrlPassword } from "../practice-app/src/config/config.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { DEMO_LEARNER, seed } from "../practice-app/src/db/seed.ts";
 import { devStackFile, localDataDir } from "../runbooks/engine/paths.ts";
-import { findPostgres, findRedis, localSessionSecret, portAnswers } from "./stack/find-services.ts";
+import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./stack/find-services.ts";
 
 // `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, print its URL.
 // Ctrl-C stops the app gracefully and then whatever this script started.
@@ -59,7 +59,8 @@ async function main(): Promise<number> {
     PORT: String(appPort),
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
-    SESSION_SECRET: await localSessionSecret(DATA_DIR),
+    // An explicit SESSION_SECRET wins; otherwise the checkout's secret file, re-read when rotated.
+    ...(process.env.SESSION_SECRET ? {} : { SESSION_SECRET_FILE: await localSessionSecretFile(DATA_DIR) }),
     // The embedded PGlite serialises queries; a small pool avoids queueing behind its multiplexer.
     ...(postgres.source === "embedded PGlite" ? { PG_POOL_MAX: process.env.PG_POOL_MAX ?? "4" } : {}),
   };

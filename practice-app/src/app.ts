@@ -2,7 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import type { AppDeps } from "./api/context.ts";
+import { MaintenanceSwitch } from "./api/maintenance.ts";
 import { dummyHash } from "./auth/passwords.ts";
+import { SessionKeys } from "./auth/session-keys.ts";
 import { ExerciseCache } from "./cache/exercise-cache.ts";
 import { LeaderboardCache } from "./cache/leaderboard-cache.ts";
 import { RateLimiter } from "./cache/rate-limits.ts";
@@ -105,6 +107,15 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     logger,
     dummyPasswordHash: await dummyHash(config.SCRYPT_LOG_N),
     work: new WorkTracker(),
+    maintenance: new MaintenanceSwitch(pool),
+    sessionKeys: new SessionKeys(
+      {
+        secret: config.SESSION_SECRET,
+        previous: config.SESSION_SECRET_PREVIOUS,
+        file: config.SESSION_SECRET_FILE,
+      },
+      logger,
+    ),
   };
   const server = createServer(
     { keepAliveTimeout: 5_000 },

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, Socket } from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -107,15 +107,17 @@ export async function findRedis(): Promise<FoundRedis> {
   }
 }
 
-/** A session secret kept per checkout, so local sessions survive restarts; never committed. */
-export async function localSessionSecret(dataDir: string): Promise<string> {
-  if (process.env.SESSION_SECRET) return process.env.SESSION_SECRET;
+/**
+ * The session secret file of this checkout (created on first start, never committed), so local
+ * sessions survive restarts and the rotate-session-secret runbook can rotate it while the app runs.
+ */
+export async function localSessionSecretFile(dataDir: string): Promise<string> {
   const file = path.join(dataDir, "session-secret");
-  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
-  await mkdir(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString("base64url");
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
+  if (!existsSync(file)) {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${randomBytes(48).toString("base64url")}\n`, { mode: 0o600 });
+  }
+  return file;
 }
 
 export function portAnswers(port: number, host = "127.0.0.1"): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
+import type { SessionKeys } from "../auth/session-keys.ts";
 import { bearerToken } from "../auth/tokens.ts";
 import type { ExerciseCache } from "../cache/exercise-cache.ts";
 import type { LeaderboardCache } from "../cache/leaderboard-cache.ts";
@@ -10,6 +11,7 @@ import type { Pool } from "../db/pool.ts";
 import type { AppMetrics } from "../http/metrics.ts";
 import { clientIp, requestIdOf } from "../http/request-info.ts";
 import type { WorkTracker } from "../work-tracker.ts";
+import type { MaintenanceSwitch } from "./maintenance.ts";
 
 /** Everything a procedure may use, built once at start and passed in: no hidden singletons. */
 export interface AppDeps {
@@ -25,6 +27,8 @@ export interface AppDeps {
   dummyPasswordHash: string;
   /** Running procedures and checks; shutdown waits for it to be idle before closing the pools. */
   work: WorkTracker;
+  maintenance: MaintenanceSwitch;
+  sessionKeys: SessionKeys;
 }
 
 export interface Context {

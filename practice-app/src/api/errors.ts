@@ -8,7 +8,8 @@ export type AppErrorCode =
   | "RATE_LIMITED"
   | "EXERCISE_NOT_FOUND"
   | "NO_EXERCISES"
-  | "DATABASE_UNAVAILABLE";
+  | "DATABASE_UNAVAILABLE"
+  | "MAINTENANCE";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
@@ -41,6 +42,7 @@ export const TRPC_CODE_FOR: Record<
   EXERCISE_NOT_FOUND: "NOT_FOUND",
   NO_EXERCISES: "PRECONDITION_FAILED",
   DATABASE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  MAINTENANCE: "SERVICE_UNAVAILABLE",
 };
 
 // PostgreSQL errors that mean "the database is not reachable or not answering", not "your query is wrong".

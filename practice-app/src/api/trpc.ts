@@ -73,7 +73,22 @@ function translate(error: TRPCError): TRPCError {
   return error;
 }
 
-export const publicProcedure = t.procedure.use(edge);
+/** While an operator has switched maintenance on, every call but the health ping gets a 503. */
+const maintenanceGate = t.middleware(async ({ ctx, path, next }) => {
+  if (path !== "system.ping") {
+    const maintenance = await ctx.deps.maintenance.current();
+    if (maintenance.enabled) {
+      throw new AppError(
+        "MAINTENANCE",
+        `The practice app is down for maintenance${maintenance.message ? `: ${maintenance.message}` : ""}. Your progress is saved; try again soon.`,
+        { retryAfterSeconds: 60 },
+      );
+    }
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(edge).use(maintenanceGate);
 
 /** Resolves the Bearer token to a live session; revocation takes effect on the next request. */
 const authenticated = t.middleware(async ({ ctx, next }) => {
@@ -83,14 +98,15 @@ const authenticated = t.middleware(async ({ ctx, next }) => {
       "Log in first: send your session token as 'Authorization: Bearer <token>'.",
     );
   }
-  const { config, pool } = ctx.deps;
-  let session = await findActiveSession(pool, hashToken(ctx.token, config.SESSION_SECRET));
+  const { sessionKeys, pool } = ctx.deps;
+  const current = sessionKeys.current();
+  let session = await findActiveSession(pool, hashToken(ctx.token, current));
   if (!session) {
     // After a secret rotation, sessions hashed under a previous secret still work and are re-keyed.
-    for (const previous of config.SESSION_SECRET_PREVIOUS) {
+    for (const previous of sessionKeys.previous()) {
       session = await findActiveSession(pool, hashToken(ctx.token, previous));
       if (session) {
-        await rekeySession(pool, session.sessionId, hashToken(ctx.token, config.SESSION_SECRET));
+        await rekeySession(pool, session.sessionId, hashToken(ctx.token, current));
         break;
       }
     }

@@ -16,6 +16,9 @@ const postgresUrl = z
     message: "expected a postgres:// or postgresql:// URL",
   });
 
+/** An exported-but-empty variable means "not set", as shells and compose files produce it. */
+const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema);
+
 const redisUrl = z.string().refine((value) => value === "" || /^rediss?:\/\//.test(value), {
   message: 'expected a redis:// or rediss:// URL, or "" to run without Redis',
 });
@@ -42,7 +45,9 @@ export const configSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: intFrom(10, 10_000).default(250),
   REDIS_CONNECT_TIMEOUT_MS: intFrom(100, 30_000).default(1_000),
   /** HMAC key for session tokens. At least 32 characters; generate with `openssl rand -base64 48`. */
-  SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+  SESSION_SECRET: emptyAsUnset(z.string().min(32, "must be at least 32 characters").optional()),
+  /** Instead of SESSION_SECRET: a file whose first line is the current secret and further lines previous ones; re-read when it changes. */
+  SESSION_SECRET_FILE: emptyAsUnset(z.string().min(1).optional()),
   /** Comma-separated old secrets still accepted while sessions are re-keyed after a rotation. */
   SESSION_SECRET_PREVIOUS: z
     .string()
@@ -73,6 +78,16 @@ export const configSchema = z.object({
 
 export type AppConfig = z.infer<typeof configSchema>;
 
+const withSecretSource = configSchema.superRefine((config, ctx) => {
+  if (!config.SESSION_SECRET && !config.SESSION_SECRET_FILE) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SESSION_SECRET"],
+      message: "set SESSION_SECRET (at least 32 characters) or SESSION_SECRET_FILE",
+    });
+  }
+});
+
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -87,7 +102,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const result = configSchema.safeParse(env);
+  const result = withSecretSource.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join(".") || "(environment)";

@@ -1,3 +1,4 @@
+import type { MaintenanceSwitch } from "../api/maintenance.ts";
 import type { RedisHandle } from "../cache/redis.ts";
 import { migrationStatus } from "../db/migrations.ts";
 import type { Pool } from "../db/pool.ts";
@@ -18,6 +19,7 @@ export interface Readiness {
   body: {
     status: "ok" | "degraded" | "unavailable";
     shuttingDown: boolean;
+    maintenance: { enabled: boolean; message: string };
     checks: { postgres: Check; redis: Check; migrations: Check };
   };
 }
@@ -25,6 +27,7 @@ export interface Readiness {
 export async function checkReadiness(deps: {
   pool: Pool;
   redis: RedisHandle;
+  maintenance: MaintenanceSwitch;
   shuttingDown: boolean;
 }): Promise<Readiness> {
   const [postgres, migrations, redis] = await Promise.all([
@@ -66,6 +69,8 @@ export async function checkReadiness(deps: {
     body: {
       status: unavailable ? "unavailable" : degraded ? "degraded" : "ok",
       shuttingDown: deps.shuttingDown,
+      // Maintenance does not make the instance unready: it must keep answering with the message.
+      maintenance: await deps.maintenance.current(),
       checks: { postgres, redis: redisCheck, migrations },
     },
   };

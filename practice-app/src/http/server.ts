@@ -81,6 +81,7 @@ async function handlePlainRoute(
       const readiness = await checkReadiness({
         pool: deps.pool,
         redis: deps.redis,
+        maintenance: deps.maintenance,
         shuttingDown: state.shuttingDown,
       });
       sendJson(res, readiness.httpStatus, readiness.body);

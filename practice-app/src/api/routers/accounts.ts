@@ -33,7 +33,7 @@ async function openSession(ctx: Context, learnerId: string): Promise<string> {
   const token = newSessionToken();
   await insertSession(ctx.deps.pool, {
     learnerId,
-    tokenHash: hashToken(token, ctx.deps.config.SESSION_SECRET),
+    tokenHash: hashToken(token, ctx.deps.sessionKeys.current()),
     ttlDays: ctx.deps.config.SESSION_TTL_DAYS,
     userAgent: ctx.userAgent,
   });
@@ -71,7 +71,7 @@ export const accountsRouter = router({
       const token = newSessionToken();
       await insertSession(tx, {
         learnerId: learner.id,
-        tokenHash: hashToken(token, ctx.deps.config.SESSION_SECRET),
+        tokenHash: hashToken(token, ctx.deps.sessionKeys.current()),
         ttlDays: ctx.deps.config.SESSION_TTL_DAYS,
         userAgent: ctx.userAgent,
       });
