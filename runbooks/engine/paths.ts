@@ -3,7 +3,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const RUNBOOKS_DIR = path.join(REPO_ROOT, "runbooks");
+/** The runbooks the CLI, site and console load; tests point RUNBOOKS_DIR at fixtures. */
+export const RUNBOOKS_DIR = process.env.RUNBOOKS_DIR ?? path.join(REPO_ROOT, "runbooks");
 
 /** The checkout's local state (PGlite data, the session secret, the dev stack file): .data/ or SSP_DATA_DIR. */
 export function localDataDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -343,5 +343,32 @@ describe("the CLI", () => {
       .map((line) => JSON.parse(line) as RunEvent);
     expect(events[0]?.type).toBe("run-start");
     expect(events.at(-1)).toMatchObject({ type: "run-end", status: "failed", failedStep: "app-health" });
+  });
+});
+
+describe("Ctrl-C in the terminal", () => {
+  it("cancels the running step, kills its processes, records the run as cancelled and exits 130", async () => {
+    const pidFile = path.join(dir, "pids-sigint");
+    const child = spawn(process.execPath, [CLI, "slow-demo", "--param", `pidFile=${pidFile}`], {
+      env: { ...processEnv(), RUNBOOKS_DIR: FIXTURES },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const pids = await waitForPids(pidFile, 3);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/cancelling: stopping the current step and its child processes/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(aliveAfter(pids)).toEqual([]);
+    const last = (await readAudit(dir)).at(-1);
+    expect(last).toMatchObject({
+      runbook: "slow-demo",
+      status: "cancelled",
+      steps: [{ id: "sleep", status: "cancelled" }],
+    });
   });
 });
