@@ -16,7 +16,7 @@ export interface CatalogStep {
   danger: Danger;
   timeoutMs: number;
   hasPlan: boolean;
-  /** The step's source text exactly as it is in the file, `step({ ... })` included. */
+  /** The step's lines exactly as they are in the file, from the start of the `step({` line. */
   source: string;
   /** 1-based line of the step in the file. */
   line: number;
@@ -99,7 +99,7 @@ export async function catalog(dir = RUNBOOKS_DIR): Promise<CatalogEntry[]> {
       summary: runbook.summary,
       guide: runbook.guide,
       section: runbook.section,
-      file: path.relative(path.dirname(RUNBOOKS_DIR), runbook.file),
+      file: path.relative(path.dirname(dir), runbook.file),
       params: describeParams(runbook.params),
       steps: runbook.steps.map((s) => {
         const found = sources.get(s.id);
@@ -125,7 +125,7 @@ export async function catalog(dir = RUNBOOKS_DIR): Promise<CatalogEntry[]> {
   return entries;
 }
 
-/** Finds each `step({ id: "…", … })` call in a file and returns its exact text, by step id. */
+/** Finds each `step({ id: "…", … })` call in a file and returns its exact lines, by step id. */
 export function stepSources(file: string, source: string): Map<string, { text: string; line: number }> {
   const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const found = new Map<string, { text: string; line: number }>();
@@ -139,10 +139,10 @@ export function stepSources(file: string, source: string): Map<string, { text: s
             prop.name.getText(sf) === "id" &&
             ts.isStringLiteral(prop.initializer)
           ) {
-            const start = node.getStart(sf);
+            const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
             found.set(prop.initializer.text, {
-              text: source.slice(start, node.getEnd()),
-              line: sf.getLineAndCharacterOfPosition(start).line + 1,
+              text: source.slice(sf.getPositionOfLineAndCharacter(line, 0), node.getEnd()),
+              line: line + 1,
             });
           }
         }

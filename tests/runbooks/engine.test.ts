@@ -265,7 +265,7 @@ describe("the catalog", () => {
     expect(demo?.steps.map((s) => s.id)).toEqual(["first", "second", "third"]);
     for (const s of demo?.steps ?? []) {
       expect(file).toContain(s.source);
-      expect(s.source.startsWith("step({")).toBe(true);
+      expect(s.source.trimStart().startsWith("step({")).toBe(true);
       expect(s.source).toContain(`id: "${s.id}"`);
       expect(file.split("\n")[s.line - 1]).toContain("step({");
     }

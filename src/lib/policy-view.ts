@@ -1,0 +1,161 @@
+import {
+  ALERTS,
+  type AlertRule,
+  BACKUP_POLICY,
+  CURRENT_CAPACITY,
+  ESCALATION,
+  GROWTH_TARGETS,
+  MAINTENANCE_CALENDAR,
+  SCALE_UP_TRIGGERS,
+  SEVERITIES,
+  SLO,
+} from "../policy/index.ts";
+
+// Turns the policy module into tables and inline values for the pages. Pure, so a unit test can
+// check that what a page shows is what the runbooks and load tests enforce.
+
+export interface TableView {
+  caption: string;
+  headers: string[];
+  rows: string[][];
+}
+
+const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
+const minutes = (m: number) =>
+  m >= 24 * 60 ? `${m / (24 * 60)} day${m === 24 * 60 ? "" : "s"}` : m >= 60 ? `${m / 60} h` : `${m} min`;
+
+export function formatAlertThreshold(rule: AlertRule): string {
+  switch (rule.unit) {
+    case "ratio":
+      return `> ${pct(rule.threshold)}`;
+    case "ratio-free":
+      return `< ${pct(rule.threshold)} free`;
+    case "ms":
+      return `> ${rule.threshold} ms`;
+    case "days":
+      return `< ${rule.threshold} days`;
+    case "hours":
+      return `> ${rule.threshold} h`;
+    case "bool":
+      return "fails";
+  }
+}
+
+export const POLICY_TABLES = {
+  slo: (): TableView => ({
+    caption: "Service level objectives",
+    headers: ["Objective", "Target"],
+    rows: [
+      ["API latency, 95th percentile", `< ${SLO.latencyP95Ms} ms`],
+      ["API error rate", `< ${pct(SLO.errorRate)}`],
+      ["Availability (monthly, /readyz)", `≥ ${pct(SLO.availability)}`],
+      ["Concurrent learners on current capacity", `${SLO.concurrentUsers}`],
+    ],
+  }),
+  alerts: (): TableView => ({
+    caption: "Alerts",
+    headers: ["Level", "Alert", "Condition", "Threshold", "Notify"],
+    rows: ALERTS.map((a) => [a.level, a.title, a.condition, formatAlertThreshold(a), a.notify]),
+  }),
+  severities: (): TableView => ({
+    caption: "Incident severities",
+    headers: ["Severity", "Name", "Respond within", "Criteria", "Post-mortem"],
+    rows: SEVERITIES.map((s) => [s.id, s.name, minutes(s.responseMinutes), s.criteria, s.postMortem]),
+  }),
+  "scale-triggers": (): TableView => ({
+    caption: "Scale-up triggers",
+    headers: ["Metric", "Threshold", "Action"],
+    rows: SCALE_UP_TRIGGERS.map((t) => [
+      t.metric,
+      `${t.unit === "ms" ? `> ${t.threshold} ms` : `> ${pct(t.threshold)}`}${t.sustainedMinutes ? ` for ${t.sustainedMinutes} min` : ""}`,
+      t.action,
+    ]),
+  }),
+  capacity: (): TableView => ({
+    caption: "Current capacity",
+    headers: ["Component", "Capacity"],
+    rows: [
+      [
+        "Application",
+        `${CURRENT_CAPACITY.appInstances} instances, about ${CURRENT_CAPACITY.concurrentUsers} concurrent learners`,
+      ],
+      [
+        "Database",
+        `PostgreSQL ${CURRENT_CAPACITY.postgresVersion}, ${CURRENT_CAPACITY.postgresMaxConnections} connections`,
+      ],
+      ["Cache", `Redis ${CURRENT_CAPACITY.redisVersion}, ${CURRENT_CAPACITY.redisMaxMemoryMb} MB`],
+    ],
+  }),
+  growth: (): TableView => ({
+    caption: "Growth targets",
+    headers: ["When", "Learners", "App instances", "Database size"],
+    rows: GROWTH_TARGETS.map((g) => [
+      g.horizon,
+      g.users.toLocaleString("en-US"),
+      g.appInstances[0] === g.appInstances[1]
+        ? `${g.appInstances[0]}`
+        : `${g.appInstances[0]}–${g.appInstances[1]}`,
+      `${g.databaseGb} GB`,
+    ]),
+  }),
+  backup: (): TableView => ({
+    caption: "Backup policy",
+    headers: ["Rule", "Value"],
+    rows: [
+      ["Daily backups kept", `${BACKUP_POLICY.keepDaily}`],
+      ["Weekly backups kept", `${BACKUP_POLICY.keepWeekly}`],
+      ["Monthly backups kept", `${BACKUP_POLICY.keepMonthly}`],
+      ["Alert when the newest verified backup is older than", `${BACKUP_POLICY.maxAgeHours} h`],
+      ["Recovery time objective (RTO)", minutes(BACKUP_POLICY.rtoMinutes)],
+      ["Recovery point objective (RPO)", minutes(BACKUP_POLICY.rpoMinutes)],
+    ],
+  }),
+  calendar: (): TableView => ({
+    caption: "Maintenance calendar",
+    headers: ["Cadence", "When", "Task", "Runbook"],
+    rows: MAINTENANCE_CALENDAR.map((t) => [t.cadence, t.when, t.task, t.runbook ?? "—"]),
+  }),
+  escalation: (): TableView => ({
+    caption: "Escalation",
+    headers: ["Level", "Who", "After"],
+    rows: ESCALATION.map((e) => [
+      `${e.level}`,
+      e.who,
+      e.afterMinutes === 0 ? "at once" : minutes(e.afterMinutes),
+    ]),
+  }),
+} as const;
+
+export type PolicyTableName = keyof typeof POLICY_TABLES;
+
+/** Single numbers for prose, by name: <Value of="slo.latencyP95Ms" />. */
+export const POLICY_VALUES: Record<string, string> = {
+  "slo.latencyP95Ms": `${SLO.latencyP95Ms} ms`,
+  "slo.errorRate": pct(SLO.errorRate),
+  "slo.availability": pct(SLO.availability),
+  "slo.concurrentUsers": `${SLO.concurrentUsers}`,
+  "backup.maxAgeHours": `${BACKUP_POLICY.maxAgeHours} h`,
+  "backup.rtoMinutes": minutes(BACKUP_POLICY.rtoMinutes),
+  "backup.rpoMinutes": minutes(BACKUP_POLICY.rpoMinutes),
+  "capacity.appInstances": `${CURRENT_CAPACITY.appInstances}`,
+  "capacity.postgresMaxConnections": `${CURRENT_CAPACITY.postgresMaxConnections}`,
+  "capacity.redisMaxMemoryMb": `${CURRENT_CAPACITY.redisMaxMemoryMb} MB`,
+  ...Object.fromEntries(ALERTS.map((a) => [`alert.${a.id}`, formatAlertThreshold(a)])),
+  ...Object.fromEntries(SEVERITIES.map((s) => [`severity.${s.id}.response`, minutes(s.responseMinutes)])),
+  ...Object.fromEntries(
+    SCALE_UP_TRIGGERS.map((t) => [
+      `trigger.${t.id}`,
+      t.unit === "ms" ? `${t.threshold} ms` : pct(t.threshold),
+    ]),
+  ),
+};
+
+export function policyValue(name: string): string {
+  const value = POLICY_VALUES[name];
+  if (value === undefined) {
+    throw new Error(
+      `a page asks for policy value "${name}", which does not exist; known: ${Object.keys(POLICY_VALUES).join(", ")}`,
+    );
+  }
+  return value;
+}
