@@ -104,6 +104,12 @@ async function main(): Promise<number> {
     await check(tally, "lint and format (biome)", "biome", ["check", "."]);
     await check(tally, "type-check (tsc)", "tsc", ["--noEmit", "-p", "."]);
   }
+  // The site tests (links, pages in Chromium, accessibility) read the built handbook in dist/. The
+  // build itself fails on a broken internal link or anchor, a guide page without its review
+  // frontmatter, or an embed naming a runbook, step or policy value that does not exist.
+  if (extra.length === 0 || extra.some((arg) => arg.includes("tests/site"))) {
+    await check(tally, "handbook build (astro, links validated)", "astro", ["build"]);
+  }
   await vitest(tally, extra);
   console.log(`\nfinished in ${Math.round((Date.now() - started) / 1000)} s`);
   if (tally.failures.length > 0) {

@@ -1,0 +1,145 @@
+import { readFile } from "node:fs/promises";
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalog } from "../../runbooks/engine/catalog.ts";
+import { dedent } from "../../src/lib/runbook-catalog.ts";
+import { launchChromium } from "../support/browser.ts";
+import { DIST, serveDist } from "../support/static-server.ts";
+
+// The handbook in Debian's Chromium: every page renders without console errors, search finds
+// procedures, an embedded runbook shows the file's own source, the theme toggle works, a phone
+// screen needs no horizontal scroll, and no page has a critical accessibility violation.
+
+let site: { url: string; close(): Promise<void> };
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+let browser: Browser;
+let paths: string[];
+
+beforeAll(async () => {
+  site = await serveDist();
+  chromium = await launchChromium();
+  browser = chromium.browser;
+  const sitemap = await readFile(`${DIST}sitemap-0.xml`, "utf8");
+  paths = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1] as string).pathname);
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await site?.close();
+});
+
+async function open(
+  path: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
+  // A context per page: axe-core needs one, and pages must not share state.
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  const response = await page.goto(`${site.url}${path}`);
+  expect(response?.status(), path).toBe(200);
+  return { page, errors };
+}
+
+describe("the handbook in a browser", () => {
+  it("renders the home page and every guide page without console errors", async () => {
+    expect(paths).toContain("/");
+    for (const guide of [
+      "deployment-playbook",
+      "infrastructure-architecture",
+      "operational-runbook",
+      "cicd-workflow",
+      "maintenance-guide",
+      "incident-response",
+      "scaling-guide",
+    ]) {
+      expect(paths).toContain(`/${guide}/`);
+    }
+    for (const path of paths) {
+      const { page, errors } = await open(path);
+      expect(await page.locator("h1").first().textContent(), path).toBeTruthy();
+      expect(errors, path).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it("finds the restore procedure by search", async () => {
+    const { page } = await open("/");
+    await page.locator("button[data-open-modal]").first().click();
+    await page.locator("#starlight__search input").fill("restore");
+    const results = page.locator(".pagefind-ui__result-link");
+    await results.first().waitFor({ timeout: 15_000 });
+    const hrefs = await results.evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
+    expect(hrefs.length).toBeGreaterThan(0);
+    const texts = (await page.locator(".pagefind-ui__results").textContent()) ?? "";
+    expect(texts.toLowerCase()).toContain("restore");
+  });
+
+  it("shows each embedded step's source exactly as it is in the runbook file", async () => {
+    const entries = await catalog();
+    const entry = entries.find((e) => e.id === "morning-health-check");
+    if (!entry) throw new Error("morning-health-check missing from the catalog");
+    const file = await readFile(entry.file, "utf8").catch(() =>
+      readFile(`runbooks/${entry.file.replace(/^runbooks\//, "")}`, "utf8"),
+    );
+    const pagePath = await findPageWith(`data-runbook="${entry.id}"`);
+    const { page } = await open(pagePath);
+    for (const step of entry.steps) {
+      const shown = await page
+        .locator(`[data-source-of="${entry.id}/${step.id}"]`)
+        .first()
+        .evaluate((el) => {
+          const lines = [...el.querySelectorAll(".ec-line")].map((line) => line.textContent ?? "");
+          return lines.length > 0 ? lines.join("\n") : (el.textContent ?? "");
+        });
+      const expected = dedent(step.source);
+      expect(shown.replace(/\s+$/gm, "")).toBe(expected.replace(/\s+$/gm, ""));
+      expect(file).toContain(step.source);
+    }
+  });
+
+  it("switches between the light and dark theme", async () => {
+    const { page } = await open("/");
+    const select = page.locator("starlight-theme-select select").first();
+    await select.selectOption("light");
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("light");
+    await select.selectOption("dark");
+    expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
+  });
+
+  it("needs no horizontal scrolling on a phone", async () => {
+    for (const path of paths) {
+      const { page } = await open(path, { width: 360, height: 740 });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await page.close();
+    }
+  });
+
+  it("has no critical accessibility violations (axe-core)", async () => {
+    for (const path of paths) {
+      const { page } = await open(path);
+      const results = await new AxeBuilder({ page }).analyze();
+      const critical = results.violations
+        .filter((v) => v.impact === "critical")
+        .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+      expect(critical, path).toEqual([]);
+      await page.close();
+    }
+  });
+});
+
+async function findPageWith(marker: string): Promise<string> {
+  for (const path of paths) {
+    const html = await readFile(`${DIST}${path.replace(/^\//, "")}index.html`, "utf8").catch(() => "");
+    if (html.includes(marker)) return path;
+  }
+  throw new Error(`no page contains ${marker}`);
+}
