@@ -64,3 +64,53 @@ export function latencyQuantileMs(samples: Sample[], quantile: number): number |
   }
   return previousLe * 1000;
 }
+
+/** tRPC errors by procedure and code (every code, client errors included), most frequent first. */
+export function errorsByProcedure(
+  samples: Sample[],
+): Array<{ procedure: string; code: string; count: number }> {
+  return samples
+    .filter((s) => s.name === "trpc_errors_total" && s.value > 0)
+    .map((s) => ({ procedure: s.labels.procedure ?? "?", code: s.labels.code ?? "?", count: s.value }))
+    .sort((a, b) => b.count - a.count || a.procedure.localeCompare(b.procedure));
+}
+
+/** Calls and a latency quantile (ms) per tRPC procedure, from the histogram; slowest first. */
+export function procedureLatencies(
+  samples: Sample[],
+  quantile: number,
+): Array<{ procedure: string; calls: number; quantileMs: number }> {
+  const byProcedure = new Map<string, Sample[]>();
+  for (const s of samples) {
+    if (!s.name.startsWith("trpc_request_duration_seconds_")) continue;
+    const procedure = s.labels.procedure ?? "?";
+    const list = byProcedure.get(procedure) ?? [];
+    list.push(s);
+    byProcedure.set(procedure, list);
+  }
+  const out: Array<{ procedure: string; calls: number; quantileMs: number }> = [];
+  for (const [procedure, list] of byProcedure) {
+    const q = latencyQuantileMs(list, quantile);
+    if (q === null) continue;
+    out.push({ procedure, calls: sum(list, "trpc_request_duration_seconds_count"), quantileMs: q });
+  }
+  return out.sort((a, b) => b.quantileMs - a.quantileMs || b.calls - a.calls);
+}
+
+/** Lookups per app cache (cache_requests_total) and the hit rate (hits over hits and misses). */
+export function cacheHitRates(
+  samples: Sample[],
+): Array<{ cache: string; hit: number; miss: number; fallback: number; hitRate: number | null }> {
+  const caches = new Map<string, { hit: number; miss: number; fallback: number }>();
+  for (const s of samples) {
+    if (s.name !== "cache_requests_total") continue;
+    const cache = s.labels.cache ?? "?";
+    const entry = caches.get(cache) ?? { hit: 0, miss: 0, fallback: 0 };
+    const result = s.labels.result;
+    if (result === "hit" || result === "miss" || result === "fallback") entry[result] += s.value;
+    caches.set(cache, entry);
+  }
+  return [...caches.entries()]
+    .map(([cache, c]) => ({ cache, ...c, hitRate: c.hit + c.miss === 0 ? null : c.hit / (c.hit + c.miss) }))
+    .sort((a, b) => a.cache.localeCompare(b.cache));
+}
