@@ -65,26 +65,33 @@ export function createResources(env: Environment): ContextResources {
   let redis: Redis | null = null;
   return {
     pool() {
-      pool ??= new pg.Pool({
-        connectionString: env.databaseUrl,
-        max: 3,
-        connectionTimeoutMillis: 5_000,
-        statement_timeout: 60_000,
-        application_name: "runbook",
-      });
-      pool.on("error", () => undefined);
+      if (!pool) {
+        pool = new pg.Pool({
+          connectionString: env.databaseUrl,
+          max: 3,
+          connectionTimeoutMillis: 5_000,
+          statement_timeout: 60_000,
+          application_name: "runbook",
+        });
+        // An idle connection dropped by the server (restore terminates them) must not crash the run;
+        // the next query opens a new one and reports its own error if the server is really gone.
+        pool.on("error", () => undefined);
+      }
       return pool;
     },
     redis() {
       if (!env.redisUrl) throw new Error(`environment "${env.name}" has no Redis (its REDIS_URL is empty)`);
-      redis ??= new Redis(env.redisUrl, {
-        commandTimeout: 5_000,
-        connectTimeout: 3_000,
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: true,
-        retryStrategy: (times) => (times > 3 ? null : 200),
-      });
-      redis.on("error", () => undefined);
+      if (!redis) {
+        redis = new Redis(env.redisUrl, {
+          commandTimeout: 5_000,
+          connectTimeout: 3_000,
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: true,
+          retryStrategy: (times) => (times > 3 ? null : 200),
+        });
+        // Connection errors surface as failed commands in the step that ran them.
+        redis.on("error", () => undefined);
+      }
       return redis;
     },
     async close() {

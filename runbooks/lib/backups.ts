@@ -1,13 +1,22 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import pg from "pg";
+import { z } from "zod";
+import type { StepContext } from "../engine/context.ts";
 import { dataDir } from "../engine/paths.ts";
 
 // Where backups live and what their manifests say. Shared by backup-now, verify-backup, restore,
 // prune-backups, dr-drill and the morning health check.
+//
+// A backup is two files in backupsDir(env): `<id>.dump` (pg_dump custom format) and `<id>.json`
+// (the manifest below). The id is the UTC time the backup was taken plus a random suffix, e.g.
+// 20261125T213000Z-3fa1c2, so ids sort by time and two backups in the same second do not clash.
 
 export interface TableFingerprint {
   rows: number;
-  /** md5 over the table's rows in primary-key order, as PostgreSQL computes it. */
+  /** md5 over the md5 of each row's text, in primary-key order, as PostgreSQL computes it. */
   hash: string;
 }
 
@@ -16,14 +25,46 @@ export interface BackupManifest {
   env: string;
   /** File name of the pg_dump custom-format archive, beside the manifest. */
   file: string;
+  /** When the data was read: the start of the snapshot the dump and the fingerprints share. */
   createdAt: string;
   sizeBytes: number;
   sha256: string;
   serverVersion: string;
   tables: Record<string, TableFingerprint>;
+  /**
+   * Every sequence of the public schema (identity columns included), by name: the last value it
+   * handed out (0 when none yet), exactly as the archive will restore it.
+   */
   sequences: Record<string, number>;
+  /** The database the backup was taken from. */
+  database?: string;
+  /** Migrations applied when the backup was taken, in the order they ran. */
+  migrations?: string[];
+  /** Seconds pg_dump took. */
+  dumpSeconds?: number;
   verifiedAt?: string;
   verification?: { ok: boolean; detail: string; restoreSeconds: number };
+}
+
+/** What a step needs to take, check or restore a backup (any runbook's step context fits). */
+export type BackupContext = Pick<StepContext, "env" | "$" | "log" | "warn" | "signal" | "artifactsDir">;
+
+export const BACKUP_ID = /^\d{8}T\d{6}Z-[0-9a-f]{4,12}$/;
+
+/** The `backup` parameter of the runbooks that read a backup: an id, or "latest". */
+export const backupRef = z
+  .string()
+  .regex(
+    /^(latest|\d{8}T\d{6}Z-[0-9a-f]{4,12})$/,
+    'expected a backup id like 20261125T213000Z-3fa1c2, or "latest"',
+  );
+
+export function newBackupId(at: Date = new Date()): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
 }
 
 export function backupsDir(env: string, processEnv: NodeJS.ProcessEnv = process.env): string {
@@ -32,11 +73,14 @@ export function backupsDir(env: string, processEnv: NodeJS.ProcessEnv = process.
     : path.join(dataDir(processEnv), "backups", env);
 }
 
+/** Writes the manifest atomically (temporary file, then rename): a crash never leaves half a manifest. */
 export async function writeManifest(env: string, manifest: BackupManifest): Promise<string> {
   const dir = backupsDir(env);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${manifest.id}.json`);
-  await writeFile(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  const temporary = `${file}.${randomBytes(3).toString("hex")}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(temporary, file);
   return file;
 }
 
@@ -52,9 +96,16 @@ export async function listBackups(env: string): Promise<BackupManifest[]> {
   }
   const manifests: BackupManifest[] = [];
   for (const name of names.filter((n) => n.endsWith(".json"))) {
-    manifests.push(JSON.parse(await readFile(path.join(dir, name), "utf8")) as BackupManifest);
+    const file = path.join(dir, name);
+    try {
+      manifests.push(JSON.parse(await readFile(file, "utf8")) as BackupManifest);
+    } catch (error) {
+      throw new Error(
+        `backup manifest ${file} is unreadable (${(error as Error).message}): move it out of ${dir} and take a new backup`,
+      );
+    }
   }
-  return manifests.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return manifests.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }
 
 export async function findBackup(env: string, id: string): Promise<BackupManifest> {
@@ -75,4 +126,492 @@ export async function findBackup(env: string, id: string): Promise<BackupManifes
 
 export function archivePath(env: string, manifest: BackupManifest): string {
   return path.join(backupsDir(env), manifest.file);
+}
+
+/** Re-reads the manifest and records the outcome of a verification in it. */
+export async function recordVerification(
+  env: string,
+  id: string,
+  verification: NonNullable<BackupManifest["verification"]>,
+): Promise<BackupManifest> {
+  const manifest = await findBackup(env, id);
+  const updated = { ...manifest, verifiedAt: new Date().toISOString(), verification };
+  await writeManifest(env, updated);
+  return updated;
+}
+
+/** Deletes a backup: the manifest first, so a half-deleted backup is never listed as restorable. */
+export async function deleteBackup(env: string, manifest: BackupManifest): Promise<number> {
+  const dir = backupsDir(env);
+  await rm(path.join(dir, `${manifest.id}.json`), { force: true });
+  const archive = archivePath(env, manifest);
+  const size = await stat(archive).then(
+    (s) => s.size,
+    () => 0,
+  );
+  await rm(archive, { force: true });
+  return size;
+}
+
+export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file, signal ? { signal } : {})) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+export function mib(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(2);
+}
+
+export function hoursSince(iso: string, now = Date.now()): number {
+  return (now - Date.parse(iso)) / 3_600_000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database access for backups: one dedicated connection (a snapshot, or settings that must hold
+// for every query) instead of the step's pool.
+
+/**
+ * Opens one connection with output settings fixed, so a row's text (and so its hash) is the same
+ * on any server session: UTC, ISO dates, shortest exact floats, hex bytea.
+ */
+export async function withDatabase<T>(
+  url: string,
+  fn: (db: pg.Client) => Promise<T>,
+  options: { signal?: AbortSignal; applicationName?: string; statementTimeoutMs?: number } = {},
+): Promise<T> {
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: options.statementTimeoutMs ?? 30 * 60_000,
+    application_name: options.applicationName ?? "runbook",
+  });
+  // A connection the server drops (terminated, restarted) errors here; the query in flight fails too.
+  client.on("error", () => undefined);
+  await client.connect();
+  // A cancelled step closes the connection, so its query does not keep running for nobody.
+  const stop = () => void client.end().catch(() => undefined);
+  options.signal?.addEventListener("abort", stop, { once: true });
+  try {
+    await client.query(
+      "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'",
+    );
+    return await fn(client);
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Row count and content hash of every table of the public schema (pgmigrations included). */
+export async function fingerprintTables(db: pg.ClientBase): Promise<Record<string, TableFingerprint>> {
+  const { rows: tables } = await db.query<{ name: string; key: string[] | null }>(
+    `SELECT c.relname::text AS name,
+            (SELECT array_agg(a.attname::text ORDER BY k.ord)
+               FROM pg_index i
+               CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              WHERE i.indrelid = c.oid AND i.indisprimary) AS key
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+      ORDER BY c.relname`,
+  );
+  const out: Record<string, TableFingerprint> = {};
+  for (const table of tables) {
+    // Without a primary key the row text itself is the order: still deterministic.
+    const order = table.key?.length
+      ? table.key.map((k) => `t.${db.escapeIdentifier(k)}`).join(", ")
+      : "t::text";
+    const { rows } = await db.query<{ rows: string; hash: string }>(
+      `SELECT count(*)::bigint AS rows, md5(coalesce(string_agg(md5(t::text), '' ORDER BY ${order}), '')) AS hash
+         FROM public.${db.escapeIdentifier(table.name)} t`,
+    );
+    out[table.name] = { rows: Number(rows[0]?.rows ?? 0), hash: rows[0]?.hash ?? "" };
+  }
+  return out;
+}
+
+/** The last value each sequence of the public schema handed out (0 when none yet). */
+export async function sequenceValues(db: pg.ClientBase): Promise<Record<string, number>> {
+  const { rows: sequences } = await db.query<{ name: string }>(
+    "SELECT sequencename::text AS name FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1",
+  );
+  const out: Record<string, number> = {};
+  for (const { name } of sequences) {
+    const { rows } = await db.query<{ last_value: string; is_called: boolean }>(
+      `SELECT last_value, is_called FROM public.${db.escapeIdentifier(name)}`,
+    );
+    const row = rows[0];
+    if (row) out[name] = Number(row.last_value) - (row.is_called ? 0 : 1);
+  }
+  return out;
+}
+
+export interface SequenceHeadroom {
+  table: string;
+  column: string;
+  sequence: string;
+  /** Highest value in the column (0 for an empty table). */
+  maxValue: number;
+  /** Last value the sequence handed out. */
+  sequenceValue: number;
+}
+
+/**
+ * For each identity or serial column: the highest value in the table and where its sequence is.
+ * A sequence behind its column means the next insert fails with a duplicate key.
+ */
+export async function sequenceHeadroom(db: pg.ClientBase): Promise<SequenceHeadroom[]> {
+  const { rows: columns } = await db.query<{ table: string; column: string; sequence: string }>(
+    `SELECT c.relname::text AS table, a.attname::text AS column,
+            pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS sequence
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+        AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL
+      ORDER BY 1, 2`,
+  );
+  const values = await sequenceValues(db);
+  const out: SequenceHeadroom[] = [];
+  for (const col of columns) {
+    const { rows } = await db.query<{ max: string | null }>(
+      `SELECT max(${db.escapeIdentifier(col.column)})::bigint AS max FROM public.${db.escapeIdentifier(col.table)}`,
+    );
+    const sequence = col.sequence.replace(/^public\./, "").replace(/^"(.*)"$/, "$1");
+    out.push({
+      table: col.table,
+      column: col.column,
+      sequence,
+      maxValue: Number(rows[0]?.max ?? 0),
+      sequenceValue: values[sequence] ?? 0,
+    });
+  }
+  return out;
+}
+
+/** Migrations applied to the database, in the order they ran; none when it was never migrated. */
+export async function appliedMigrations(db: pg.ClientBase): Promise<string[]> {
+  try {
+    const { rows } = await db.query<{ name: string }>(
+      "SELECT name FROM public.pgmigrations ORDER BY run_on, id",
+    );
+    return rows.map((r) => r.name);
+  } catch (error) {
+    // 42P01 undefined_table: a database nobody migrated yet; that is an answer, not a failure.
+    if ((error as { code?: string }).code === "42P01") return [];
+    throw error;
+  }
+}
+
+/** What differs between a manifest and a database's fingerprints; empty when they match. */
+export function compareWithManifest(
+  manifest: Pick<BackupManifest, "tables" | "sequences">,
+  actual: { tables: Record<string, TableFingerprint>; sequences: Record<string, number> },
+): string[] {
+  const problems: string[] = [];
+  for (const [name, expected] of Object.entries(manifest.tables)) {
+    const got = actual.tables[name];
+    if (!got) problems.push(`table ${name} is in the manifest but missing after the restore`);
+    else if (got.rows !== expected.rows)
+      problems.push(`table ${name}: ${got.rows} rows restored, the manifest says ${expected.rows}`);
+    else if (got.hash !== expected.hash)
+      problems.push(
+        `table ${name}: same ${got.rows} rows but the content hash ${got.hash.slice(0, 12)}… differs from the manifest's ${expected.hash.slice(0, 12)}…`,
+      );
+  }
+  for (const name of Object.keys(actual.tables)) {
+    if (!(name in manifest.tables)) problems.push(`table ${name} was restored but is not in the manifest`);
+  }
+  for (const [name, expected] of Object.entries(manifest.sequences)) {
+    const got = actual.sequences[name];
+    if (got === undefined) problems.push(`sequence ${name} is in the manifest but missing after the restore`);
+    else if (got !== expected)
+      problems.push(`sequence ${name}: restored at ${got}, the manifest says ${expected}`);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Taking a backup (backup-now and dr-drill).
+
+export interface DumpResult {
+  id: string;
+  file: string;
+  createdAt: string;
+  dumpSeconds: number;
+  serverVersion: string;
+  database: string;
+  tables: Record<string, TableFingerprint>;
+  migrations: string[];
+}
+
+/**
+ * pg_dump in custom format into backupsDir(env)/<id>.dump. The dump and the per-table fingerprints
+ * read the same exported snapshot, so the manifest describes exactly the rows in the archive even
+ * while the app keeps writing.
+ */
+export async function dumpDatabase(ctx: BackupContext): Promise<DumpResult> {
+  const dir = backupsDir(ctx.env.name);
+  await mkdir(dir, { recursive: true });
+  const id = newBackupId();
+  const file = `${id}.dump`;
+  // Written under a temporary name: a dump that fails half-way never looks like a backup.
+  const partial = path.join(dir, `${file}.partial`);
+  const started = performance.now();
+  try {
+    const result = await withDatabase(
+      ctx.env.databaseUrl,
+      async (db) => {
+        await db.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        // This transaction sits idle while pg_dump works; a server-wide idle timeout must not end it.
+        await db.query("SET LOCAL idle_in_transaction_session_timeout = 0");
+        const { rows } = await db.query<{ snapshot: string; at: Date; version: string; database: string }>(
+          "SELECT pg_export_snapshot() AS snapshot, statement_timestamp() AS at, current_setting('server_version') AS version, current_database() AS database",
+        );
+        const snap = rows[0];
+        if (!snap) throw new Error("PostgreSQL returned no snapshot");
+        ctx.log(`snapshot ${snap.snapshot} of database ${snap.database} at ${snap.at.toISOString()}`);
+        const dumping = ctx.$`pg_dump --format=custom --snapshot=${snap.snapshot} --file=${partial} --dbname=${ctx.env.databaseUrl}`;
+        let tables: Record<string, TableFingerprint>;
+        let migrations: string[];
+        try {
+          tables = await fingerprintTables(db);
+          migrations = await appliedMigrations(db);
+        } catch (error) {
+          // Without fingerprints the archive cannot be verified later: stop pg_dump and give up.
+          dumping.catch(() => undefined);
+          await dumping.kill().catch(() => undefined);
+          throw error;
+        }
+        await dumping;
+        await db.query("COMMIT");
+        return {
+          createdAt: snap.at.toISOString(),
+          serverVersion: snap.version,
+          database: snap.database,
+          tables,
+          migrations,
+        };
+      },
+      { signal: ctx.signal, applicationName: "runbook backup" },
+    );
+    await rename(partial, path.join(dir, file));
+    return { id, file, dumpSeconds: round((performance.now() - started) / 1000), ...result };
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/** Checksums the archive, reads the sequence values it holds and writes the manifest beside it. */
+export async function completeBackup(ctx: BackupContext, dump: DumpResult): Promise<BackupManifest> {
+  const archive = path.join(backupsDir(ctx.env.name), dump.file);
+  const { size } = await stat(archive);
+  const sha256 = await sha256File(archive, ctx.signal);
+  const sequences = await archiveSequences(ctx, archive);
+  const manifest: BackupManifest = {
+    id: dump.id,
+    env: ctx.env.name,
+    file: dump.file,
+    createdAt: dump.createdAt,
+    sizeBytes: size,
+    sha256,
+    serverVersion: dump.serverVersion,
+    tables: dump.tables,
+    sequences,
+    database: dump.database,
+    migrations: dump.migrations,
+    dumpSeconds: dump.dumpSeconds,
+  };
+  await writeManifest(ctx.env.name, manifest);
+  return manifest;
+}
+
+/**
+ * The sequence values the archive will restore, read from its SEQUENCE SET entries. pg_dump reads
+ * sequences outside the snapshot, so these, not a query beside the dump, are what a restore gives.
+ */
+export async function archiveSequences(ctx: BackupContext, archive: string): Promise<Record<string, number>> {
+  const work = path.join(ctx.artifactsDir, `sequences-${randomBytes(4).toString("hex")}`);
+  await mkdir(work, { recursive: true });
+  try {
+    // Through files, not stdout: the table of contents and SQL would flood the run's output.
+    const toc = path.join(work, "toc.list");
+    await ctx.$`pg_restore --list --file=${toc} ${archive}`;
+    const entries = (await readFile(toc, "utf8")).split("\n").filter((line) => / SEQUENCE SET /.test(line));
+    if (entries.length === 0) return {};
+    const list = path.join(work, "sequences.list");
+    const sql = path.join(work, "sequences.sql");
+    await writeFile(list, `${entries.join("\n")}\n`);
+    await ctx.$`pg_restore --use-list=${list} --file=${sql} ${archive}`;
+    const out: Record<string, number> = {};
+    for (const m of (await readFile(sql, "utf8")).matchAll(/setval\('([^']+)', (\d+), (true|false)\)/g)) {
+      const name = (m[1] as string).replace(/^public\./, "").replace(/^"(.*)"$/, "$1");
+      out[name] = Number(m[2]) - (m[3] === "true" ? 0 : 1);
+    }
+    return out;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scratch databases (verify-backup, dr-drill): created beside the environment's database, always
+// dropped, named so a leftover is recognisable.
+
+export const SCRATCH_PREFIX = "rb_scratch_";
+
+/** No scratch database could be created: a problem of the server or the role, not of a backup. */
+export class ScratchDatabaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScratchDatabaseError";
+  }
+}
+
+export function databaseUrlWithName(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/**
+ * Creates a scratch database on the environment's server, runs fn with its URL, and drops it
+ * afterwards whatever happened (failed restore, mismatch, cancelled step).
+ */
+export async function withScratchDatabase<T>(
+  ctx: BackupContext,
+  purpose: string,
+  fn: (url: string, name: string) => Promise<T>,
+): Promise<T> {
+  const name = `${SCRATCH_PREFIX}${purpose}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+  const url = databaseUrlWithName(ctx.env.databaseUrl, name);
+  if (new URL(ctx.env.databaseUrl).pathname === `/${name}`)
+    throw new Error("scratch name equals the database's");
+  try {
+    // template0: never has connections, so creation cannot fail on someone connected to template1.
+    await ctx.$`createdb --maintenance-db=${ctx.env.databaseUrl} --template=template0 ${name}`;
+  } catch (error) {
+    throw new ScratchDatabaseError(
+      `could not create the scratch database ${name}: ${describeCommandError(error)}. The role in ${ctx.env.name}'s DATABASE_URL needs CREATEDB (ALTER ROLE … CREATEDB) and the server needs room for one more copy of the database`,
+    );
+  }
+  ctx.log(`created scratch database ${name}`);
+  try {
+    return await fn(url, name);
+  } finally {
+    await dropScratchDatabase(ctx, name);
+  }
+}
+
+/**
+ * Drops a scratch database over SQL rather than with dropdb: after a timeout or a cancel the step's
+ * shell kills every command it starts, and the scratch database must still go.
+ */
+export async function dropScratchDatabase(ctx: Pick<BackupContext, "env" | "log" | "warn">, name: string) {
+  if (!name.startsWith(SCRATCH_PREFIX)) throw new Error(`refusing to drop ${name}: not a scratch database`);
+  const client = new pg.Client({ connectionString: ctx.env.databaseUrl, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+    ctx.log(`dropped scratch database ${name}`);
+  } catch (error) {
+    ctx.warn(
+      `could not drop scratch database ${name} (${(error as Error).message}): drop it by hand with dropdb --force ${name}`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Scratch databases left on the server (a run killed with SIGKILL cannot clean up after itself). */
+export async function leftoverScratchDatabases(
+  sql: StepContext["sql"],
+): Promise<Array<{ name: string; sizeBytes: number }>> {
+  const rows = await sql<{ name: string; size: string }>(
+    "SELECT datname::text AS name, pg_database_size(datname)::bigint AS size FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1",
+    [SCRATCH_PREFIX],
+  );
+  return rows.map((r) => ({ name: r.name, sizeBytes: Number(r.size) }));
+}
+
+/** One line for a failed command (its exit code and the last lines it printed) or any error. */
+export function describeCommandError(error: unknown): string {
+  if (error && typeof error === "object" && "exitCode" in error && "stderr" in error) {
+    const output = error as { exitCode: number | null; stderr: string };
+    const tail = output.stderr.trim().split("\n").slice(-3).join(" / ");
+    return `exit code ${output.exitCode}${tail ? `: ${tail}` : ""}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention (prune-backups).
+
+export interface RetentionPolicy {
+  keepDaily: number;
+  keepWeekly: number;
+  keepMonthly: number;
+}
+
+export interface RetentionDecision {
+  keep: Array<{ backup: BackupManifest; reasons: string[] }>;
+  remove: BackupManifest[];
+}
+
+/**
+ * Grandfather-father-son retention: for the newest keepDaily days that have a backup, the newest
+ * backup of each day; likewise per ISO week and per month (UTC). The newest verified backup is
+ * always kept, and so is any backup whose date cannot be read.
+ */
+export function retention(backups: BackupManifest[], policy: RetentionPolicy): RetentionDecision {
+  const newestFirst = [...backups].sort(
+    (a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id),
+  );
+  const reasons = new Map<string, string[]>();
+  const add = (id: string, reason: string) => reasons.set(id, [...(reasons.get(id) ?? []), reason]);
+  const buckets: Array<{ name: string; limit: number; key: (d: Date) => string }> = [
+    { name: "daily", limit: policy.keepDaily, key: (d) => d.toISOString().slice(0, 10) },
+    { name: "weekly", limit: policy.keepWeekly, key: isoWeek },
+    { name: "monthly", limit: policy.keepMonthly, key: (d) => d.toISOString().slice(0, 7) },
+  ];
+  for (const bucket of buckets) {
+    const seen = new Set<string>();
+    for (const backup of newestFirst) {
+      const date = new Date(backup.createdAt);
+      if (Number.isNaN(date.getTime())) continue;
+      const key = bucket.key(date);
+      if (seen.has(key)) continue;
+      if (seen.size >= bucket.limit) break;
+      seen.add(key);
+      add(backup.id, `${bucket.name} ${key}`);
+    }
+  }
+  for (const backup of newestFirst) {
+    if (Number.isNaN(Date.parse(backup.createdAt))) add(backup.id, "createdAt unreadable: kept, check it");
+  }
+  const newestVerified = newestFirst.find((b) => b.verification?.ok);
+  if (newestVerified) add(newestVerified.id, "newest verified backup");
+  return {
+    keep: newestFirst
+      .filter((b) => reasons.has(b.id))
+      .map((b) => ({ backup: b, reasons: reasons.get(b.id) ?? [] })),
+    remove: newestFirst.filter((b) => !reasons.has(b.id)),
+  };
+}
+
+/** ISO 8601 week of a date (UTC), e.g. 2026-W48. */
+export function isoWeek(date: Date): string {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - weekday);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
 }

@@ -37,6 +37,8 @@ export async function startScratchStack(overrides: Record<string, string> = {}):
   const databaseUrl = await createDatabase(databaseName);
   await migrateUp(databaseUrl, () => undefined);
   const db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+  // Runbooks under test terminate connections (restore): an idle client dropping must not crash the test.
+  db.on("error", () => undefined);
   await seed(db, { demo: true, scryptLogN: 17 });
   const dataDir = await mkdtemp(path.join(tmpdir(), "ssp-rb-"));
   let app = await startTestApp({ DATABASE_URL: databaseUrl, ...overrides });

@@ -1,0 +1,308 @@
+/**
+ * Disaster-recovery drill
+ *
+ * Purpose: rehearse losing the database without losing it: take a fresh backup (or use one),
+ *   restore it into a scratch database, run sanity queries, and measure the recovery time (RTO:
+ *   from "disaster declared" to a checked, usable copy) and the data-loss window (RPO: the
+ *   declaration minus the backup's time) against BACKUP_POLICY. Writes a drill report (Markdown).
+ * Sent here by: the monthly calendar (third week, "Disaster-recovery drill"); after changing the
+ *   backup setup; before trusting backups of a new environment.
+ * Preconditions: the environment's DATABASE_URL role may create databases (CREATEDB); room on the
+ *   server for one more copy; pg_dump and pg_restore of the server's major version.
+ * Blast radius: never writes to the environment's database. A fresh backup reads it (one
+ *   snapshot) and adds a backup to the backup directory; the restore creates and always drops one
+ *   scratch database (rb_scratch_drill_…) on the same server (CPU and I/O there).
+ */
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { BACKUP_POLICY } from "../../src/policy/index.ts";
+import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import {
+  appliedMigrations,
+  archivePath,
+  BACKUP_ID,
+  backupsDir,
+  compareWithManifest,
+  completeBackup,
+  describeCommandError,
+  dumpDatabase,
+  findBackup,
+  fingerprintTables,
+  mib,
+  sequenceHeadroom,
+  sequenceValues,
+  sha256File,
+  withDatabase,
+  withScratchDatabase,
+} from "../lib/backups.ts";
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+interface DrillRestore {
+  backupId: string;
+  backupCreatedAt: string;
+  scratch: string;
+  declaredAt: string;
+  recoveredAt: string;
+  rtoSeconds: number;
+  rpoSeconds: number;
+  phases: Record<string, number>;
+  checks: Check[];
+  error: string | null;
+}
+
+export default defineRunbook({
+  id: "dr-drill",
+  title: "Disaster-recovery drill",
+  summary:
+    "Restores a backup into a scratch database, checks it, measures RTO and RPO against the policy and writes a drill report; never touches the real database.",
+  guide: "deployment-playbook",
+  section: "Disaster recovery",
+  params: z.object({
+    backup: z
+      .string()
+      .refine((v) => v === "fresh" || v === "latest" || BACKUP_ID.test(v), {
+        message: 'expected "fresh", "latest" or a backup id like 20261125T213000Z-3fa1c2',
+      })
+      .default("fresh")
+      .describe(
+        '"fresh" takes a new backup first (as backup-now); "latest" or a backup id drills an existing one',
+      ),
+  }),
+  steps: [
+    step({
+      id: "backup",
+      title: "Take or choose the backup to recover from",
+      description: 'A fresh pg_dump with its manifest (backup="fresh"), or the backup named.',
+      danger: "change",
+      timeoutMs: minutes(60),
+      plan(ctx) {
+        return ctx.params.backup === "fresh"
+          ? [
+              `would take a fresh backup of ${ctx.env.name}'s database into ${backupsDir(ctx.env.name)} (as backup-now)`,
+            ]
+          : [`would use backup ${ctx.params.backup} of ${ctx.env.name}`];
+      },
+      async run(ctx) {
+        if (ctx.params.backup !== "fresh") {
+          const manifest = await findBackup(ctx.env.name, ctx.params.backup);
+          ctx.log(`using backup ${manifest.id}, taken ${manifest.createdAt}, ${mib(manifest.sizeBytes)} MiB`);
+          return { id: manifest.id, fresh: false };
+        }
+        const dump = await dumpDatabase(ctx);
+        const manifest = await completeBackup(ctx, dump);
+        ctx.log(
+          `took backup ${manifest.id} in ${dump.dumpSeconds.toFixed(2)} s: ${mib(manifest.sizeBytes)} MiB`,
+        );
+        return { id: manifest.id, fresh: true };
+      },
+    }),
+    step({
+      id: "restore-scratch",
+      title: "Declare the disaster, restore into a scratch database, check it",
+      description:
+        "Clock starts; sha256, createdb, pg_restore, sanity queries; clock stops; the scratch database is dropped.",
+      danger: "change",
+      timeoutMs: minutes(90),
+      plan(ctx) {
+        return [
+          `would restore the backup into a new scratch database on ${ctx.env.name}'s server, never into the real one`,
+          "would run sanity queries (rows and hashes against the manifest, sequences, migrations), time it all, and drop the scratch database",
+        ];
+      },
+      async run(ctx): Promise<DrillRestore> {
+        const { id } = ctx.result<{ id: string }>("backup");
+        const manifest = await findBackup(ctx.env.name, id);
+        const archive = archivePath(ctx.env.name, manifest);
+        const declared = new Date();
+        const clock = performance.now();
+        const phases: Record<string, number> = {};
+        const time = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+          const t = performance.now();
+          try {
+            return await fn();
+          } finally {
+            phases[phase] = Math.round(performance.now() - t) / 1000;
+          }
+        };
+        const rpoSeconds = Math.round((declared.getTime() - Date.parse(manifest.createdAt)) / 1000);
+        ctx.log(
+          `disaster declared at ${declared.toISOString()}; recovering from ${manifest.id} (taken ${manifest.createdAt})`,
+        );
+        const checks: Check[] = [];
+        let error: string | null = null;
+        let scratch = "";
+        // The clock stops when the copy is checked, not after the scratch database is dropped again.
+        let recovered = 0;
+        const liveMigrations = await withDatabase(ctx.env.databaseUrl, appliedMigrations, {
+          signal: ctx.signal,
+        });
+        await withScratchDatabase(ctx, "drill", async (url, name) => {
+          scratch = name;
+          // A drill reports failures instead of stopping at the first: the report step gives the verdict.
+          try {
+            const sha = await time("sha256", () => sha256File(archive, ctx.signal));
+            checks.push({
+              name: "archive sha256",
+              ok: sha === manifest.sha256,
+              detail: sha === manifest.sha256 ? "matches" : `${sha} ≠ ${manifest.sha256}`,
+            });
+            await time(
+              "pg_restore",
+              () => ctx.$`pg_restore --no-owner --exit-on-error --dbname=${url} ${archive}`,
+            );
+            ctx.log(`pg_restore: ${phases.pg_restore?.toFixed(2)} s`);
+            await time("sanity", () =>
+              withDatabase(url, async (db) => {
+                const actual = { tables: await fingerprintTables(db), sequences: await sequenceValues(db) };
+                const problems = compareWithManifest(manifest, actual);
+                checks.push({
+                  name: "rows and content as in the manifest",
+                  ok: problems.length === 0,
+                  detail:
+                    problems.length === 0
+                      ? `${Object.keys(actual.tables).length} tables, ${Object.values(actual.tables).reduce((n, t) => n + t.rows, 0)} rows`
+                      : problems.join("; "),
+                });
+                const behind = (await sequenceHeadroom(db)).filter((h) => h.sequenceValue < h.maxValue);
+                checks.push({
+                  name: "sequences ahead of their columns",
+                  ok: behind.length === 0,
+                  detail:
+                    behind.length === 0
+                      ? "all"
+                      : behind
+                          .map(
+                            (h) => `${h.sequence} ${h.sequenceValue} < ${h.table}.${h.column} ${h.maxValue}`,
+                          )
+                          .join("; "),
+                });
+                const restored = await appliedMigrations(db);
+                const missing = liveMigrations.filter((m) => !restored.includes(m));
+                checks.push({
+                  name: "migrations as in the live database",
+                  ok: missing.length === 0,
+                  detail:
+                    missing.length === 0
+                      ? `${restored.length} applied, newest ${restored.at(-1) ?? "none"}`
+                      : `the backup lacks ${missing.join(", ")}: migrate after restoring`,
+                });
+                const { rows } = await db.query<{ learners: string; active: string; orphans: string }>(
+                  `SELECT (SELECT count(*) FROM learners) AS learners,
+                          (SELECT count(*) FROM exercises WHERE active) AS active,
+                          (SELECT count(*) FROM reviews r WHERE NOT EXISTS (SELECT 1 FROM learners l WHERE l.id = r.learner_id)) AS orphans`,
+                );
+                const r = rows[0];
+                checks.push({
+                  name: "the app's data is usable",
+                  ok: Number(r?.active ?? 0) > 0 && Number(r?.orphans ?? 1) === 0,
+                  detail: `${r?.learners} learners, ${r?.active} active exercises, ${r?.orphans} reviews without a learner`,
+                });
+              }),
+            );
+          } catch (failure) {
+            error = describeCommandError(failure);
+            ctx.warn(`the recovery FAILED: ${error}`);
+          }
+          recovered = performance.now();
+        });
+        const rtoSeconds = Math.round((recovered || performance.now()) - clock) / 1000;
+        for (const c of checks) ctx.log(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
+        ctx.log(
+          `recovered in ${rtoSeconds.toFixed(2)} s (RTO); data-loss window ${formatDuration(rpoSeconds)} (RPO)`,
+        );
+        return {
+          backupId: manifest.id,
+          backupCreatedAt: manifest.createdAt,
+          scratch,
+          declaredAt: declared.toISOString(),
+          recoveredAt: new Date(declared.getTime() + rtoSeconds * 1000).toISOString(),
+          rtoSeconds,
+          rpoSeconds,
+          phases,
+          checks,
+          error,
+        };
+      },
+    }),
+    step({
+      id: "report",
+      title: "Write the drill report and judge it against the objectives",
+      description: `Writes drill-<time>.md under the runbook's artifacts; fails if the restore failed or RTO/RPO exceed ${BACKUP_POLICY.rtoMinutes}/${BACKUP_POLICY.rpoMinutes} min.`,
+      danger: "read",
+      timeoutMs: seconds(15),
+      async run(ctx) {
+        const d = ctx.result<DrillRestore>("restore-scratch");
+        const rtoOk = d.rtoSeconds <= BACKUP_POLICY.rtoMinutes * 60;
+        const rpoOk = d.rpoSeconds <= BACKUP_POLICY.rpoMinutes * 60;
+        const failedChecks = d.checks.filter((c) => !c.ok);
+        const ok = d.error === null && failedChecks.length === 0 && rtoOk && rpoOk;
+        const file = path.join(
+          ctx.artifactsDir,
+          `drill-${d.declaredAt.replace(/[-:]/g, "").replace(/\..+/, "Z")}-${ctx.env.name}.md`,
+        );
+        const lines = [
+          `# Disaster-recovery drill: ${ctx.env.name}, ${d.declaredAt}`,
+          "",
+          `Verdict: **${ok ? "PASSED" : "FAILED"}**`,
+          "",
+          "| Objective | Measured | Policy | Met |",
+          "|---|---|---|---|",
+          `| RTO (declared → checked copy) | ${formatDuration(d.rtoSeconds)} | ${BACKUP_POLICY.rtoMinutes} min | ${rtoOk ? "yes" : "no"} |`,
+          `| RPO (declared − backup time) | ${formatDuration(d.rpoSeconds)} | ${BACKUP_POLICY.rpoMinutes} min | ${rpoOk ? "yes" : "no"} |`,
+          "",
+          `- Backup: ${d.backupId}, taken ${d.backupCreatedAt}`,
+          `- Run: ${ctx.runId}`,
+          `- Scratch database: ${d.scratch} (dropped)`,
+          `- Phases: ${Object.entries(d.phases)
+            .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+            .join(", ")}`,
+          ...(d.error ? [`- Restore error: ${d.error}`] : []),
+          "",
+          "## Checks",
+          "",
+          ...(d.checks.length
+            ? d.checks.map((c) => `- ${c.ok ? "ok" : "**FAILED**"}: ${c.name}: ${c.detail}`)
+            : ["- none ran"]),
+          "",
+          "The RTO measured here covers the data only: a real recovery adds pointing the app at the",
+          'restored database and restarting it (Deployment Playbook, "Disaster recovery").',
+          "",
+        ];
+        await writeFile(file, lines.join("\n"));
+        ctx.log(`drill report: ${file}`);
+        ctx.log(
+          `RTO ${formatDuration(d.rtoSeconds)} (objective ${BACKUP_POLICY.rtoMinutes} min): ${rtoOk ? "met" : "MISSED"}`,
+        );
+        ctx.log(
+          `RPO ${formatDuration(d.rpoSeconds)} (objective ${BACKUP_POLICY.rpoMinutes} min): ${rpoOk ? "met" : "MISSED"}`,
+        );
+        if (!ok) {
+          const why = [
+            ...(d.error ? [`the restore failed (${d.error})`] : []),
+            ...failedChecks.map((c) => `${c.name}: ${c.detail}`),
+            ...(rtoOk ? [] : [`RTO ${formatDuration(d.rtoSeconds)} exceeds ${BACKUP_POLICY.rtoMinutes} min`]),
+            ...(rpoOk
+              ? []
+              : [
+                  `RPO ${formatDuration(d.rpoSeconds)} exceeds ${BACKUP_POLICY.rpoMinutes} min: backups are too old, check the nightly backup-now`,
+                ]),
+          ];
+          throw new Error(`the drill FAILED: ${why.join("; ")}. Report: ${file}`);
+        }
+        return { report: file, rtoSeconds: d.rtoSeconds, rpoSeconds: d.rpoSeconds, ok };
+      },
+    }),
+  ],
+});
+
+function formatDuration(totalSeconds: number): string {
+  if (totalSeconds < 120) return `${totalSeconds.toFixed(totalSeconds < 10 ? 2 : 0)} s`;
+  const m = Math.round(totalSeconds / 60);
+  return m < 120 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
