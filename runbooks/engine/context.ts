@@ -110,6 +110,8 @@ export function createStepContext<P>(options: {
   resources: ContextResources;
   results: Record<string, unknown>;
   artifactsDir: string;
+  /** The environment commands inherit (the run's processEnv). */
+  processEnv: NodeJS.ProcessEnv;
   emit: (stream: "stdout" | "stderr", line: string) => void;
 }): StepContext<P> {
   const { env, signal, masker, resources, emit } = options;

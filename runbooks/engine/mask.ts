@@ -1,7 +1,8 @@
 // Masks secrets in everything a run prints or stores: known secret values, passwords inside
 // connection URLs, and bearer tokens.
 
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)@/gi;
+// The password part stops at "/" so paths like http://host:9/@scope/pkg are not mistaken for one.
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s/]+)@/gi;
 const BEARER = /(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi;
 const MASK = "***";
 

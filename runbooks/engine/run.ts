@@ -220,6 +220,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
         artifactsDir,
         planning: options.plan ?? false,
         describeOnly: planningOnly,
+        processEnv,
         signal: options.signal,
         emit: (stream, line) => emit({ type: "output", runId, step: definition.id, stream, line, at: now() }),
       });
@@ -293,6 +294,7 @@ async function runStep(
     artifactsDir: string;
     planning: boolean;
     describeOnly: boolean;
+    processEnv: NodeJS.ProcessEnv;
     signal: AbortSignal | undefined;
     emit: (stream: "stdout" | "stderr", line: string) => void;
   },
