@@ -66,6 +66,10 @@ describe("maintenance mode", () => {
       message: "database upgrade until 06:00 UTC",
     });
 
+    const metrics = await (await fetch(`${stack.app.url}/metrics`)).text();
+    expect(metrics).toMatch(/trpc_errors_total\{procedure="exercises.next",code="MAINTENANCE"\} [1-9]/);
+    expect(metrics).not.toMatch(/trpc_errors_total\{procedure="exercises.next",code="SERVICE_UNAVAILABLE"\}/);
+
     await stack.db.query("DELETE FROM app_flags WHERE name = 'maintenance'");
     await eventually(
       "maintenance to end",

@@ -45,8 +45,13 @@ const edge = t.middleware(async ({ ctx, path, type, next }) => {
     return result;
   }
   const translated = translate(result.error);
-  metrics.requestDuration.observe({ procedure: path, type, status: translated.code }, seconds);
-  metrics.errors.inc({ procedure: path, code: translated.code });
+  // Maintenance refusals are on purpose: label them apart so they do not count as server errors.
+  const label =
+    translated.cause instanceof AppError && translated.cause.code === "MAINTENANCE"
+      ? "MAINTENANCE"
+      : translated.code;
+  metrics.requestDuration.observe({ procedure: path, type, status: label }, seconds);
+  metrics.errors.inc({ procedure: path, code: label });
   if (translated.code === "INTERNAL_SERVER_ERROR") {
     ctx.log.error({ err: result.error.cause ?? result.error, procedure: path }, "procedure failed");
   } else if (translated.code === "SERVICE_UNAVAILABLE") {

@@ -17,7 +17,8 @@ const postgresUrl = z
   });
 
 /** An exported-but-empty variable means "not set", as shells and compose files produce it. */
-const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === "" ? undefined : value), schema);
+const emptyAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema);
 
 const redisUrl = z.string().refine((value) => value === "" || /^rediss?:\/\//.test(value), {
   message: 'expected a redis:// or rediss:// URL, or "" to run without Redis',
@@ -67,7 +68,7 @@ export const configSchema = z.object({
   RATE_LIMIT_LOGIN_WINDOW_S: intFrom(1, 86_400).default(900),
   RATE_LIMIT_API_PER_LEARNER: intFrom(1, 1_000_000).default(300),
   RATE_LIMIT_API_WINDOW_S: intFrom(1, 3_600).default(60),
-  /** Seconds readiness reports 503 before the listener closes, so a load balancer can stop routing. */
+  /** Milliseconds readiness reports 503 before the listener closes, so a load balancer can stop routing. */
   SHUTDOWN_DRAIN_DELAY_MS: intFrom(0, 60_000).default(0),
   /** Hard limit for graceful shutdown; the process exits by then whatever is still running. */
   SHUTDOWN_TIMEOUT_MS: intFrom(1_000, 120_000).default(10_000),
