@@ -61,8 +61,9 @@ async function main(): Promise<number> {
     REDIS_URL: redis.url,
     // An explicit SESSION_SECRET wins; otherwise the checkout's secret file, re-read when rotated.
     ...(process.env.SESSION_SECRET ? {} : { SESSION_SECRET_FILE: await localSessionSecretFile(DATA_DIR) }),
-    // The embedded PGlite serialises queries; a small pool avoids queueing behind its multiplexer.
-    ...(postgres.source === "embedded PGlite" ? { PG_POOL_MAX: process.env.PG_POOL_MAX ?? "4" } : {}),
+    // PGlite has one session behind its socket multiplexer: the app's named prepared statements
+    // would collide across pool connections, so it gets exactly one.
+    ...(postgres.source === "embedded PGlite" ? { PG_POOL_MAX: "1" } : {}),
   };
   const app = spawn(process.execPath, [path.join(ROOT, "practice-app/src/main.ts")], {
     env,

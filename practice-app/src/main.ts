@@ -56,5 +56,16 @@ function shutdown(signal: string): void {
   );
 }
 
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+// A second signal (Ctrl-C reaches the whole process group, and npm start forwards it too) must not
+// cut the graceful shutdown short: the force timer already bounds it.
+let signalled = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (signalled) {
+      logger.info({ signal }, "already shutting down");
+      return;
+    }
+    signalled = true;
+    shutdown(signal);
+  });
+}

@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
   await client.connect();
   try {
     const status = await migrationStatus(client);
-    for (const name of status.applied.filter((n) => !status.unknown.includes(n))) console.log(`  [x] ${name}`);
+    for (const name of status.applied.filter((n) => !status.unknown.includes(n)))
+      console.log(`  [x] ${name}`);
     for (const name of status.pending) console.log(`  [ ] ${name}  (pending)`);
     for (const name of status.unknown) console.log(`  [?] ${name}  (applied, not in this release)`);
     console.log(`${status.applied.length} applied, ${status.pending.length} pending`);

@@ -1,0 +1,194 @@
+// Releases on this host, shared by deploy and rollback: where they live, what current.json says,
+// and starting and stopping a release's app. Not a runbook: the catalog skips files starting "_".
+//
+// <data dir>/releases/<commit>/        the commit's files (git archive), node_modules linked in
+// <data dir>/releases/current.json     the release serving now, the previous one, older ones
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { dataDir, localDataDir } from "../engine/paths.ts";
+import {
+  type Ctx,
+  commandLine,
+  logReadiness,
+  logTail,
+  processAlive,
+  readiness,
+  spawnService,
+  stopOnAbort,
+  stopProcess,
+  waitFor,
+} from "./_lib.ts";
+
+export interface Release {
+  commit: string;
+  /** The ref the operator asked for (HEAD, a tag, a branch). */
+  ref: string;
+  dir: string;
+  port: number;
+  /** The app's pid while it runs; null once stopped. */
+  pid: number | null;
+  logFile: string;
+  deployedAt: string;
+  startedAt: string;
+}
+
+export interface CurrentFile extends Release {
+  env: string;
+  previous: Release | null;
+  /** Releases before the previous one, newest first (at most 8). */
+  older: Release[];
+  rolledBackFrom?: Release;
+}
+
+export function releasesDir(): string {
+  return path.join(dataDir(process.env), "releases");
+}
+
+export function currentFile(): string {
+  return path.join(releasesDir(), "current.json");
+}
+
+export async function readCurrent(env: string): Promise<CurrentFile | null> {
+  let current: CurrentFile;
+  try {
+    current = JSON.parse(await readFile(currentFile(), "utf8")) as CurrentFile;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new Error(`${currentFile()} is unreadable (${(error as Error).message}): fix or remove it by hand`);
+  }
+  if (current.env !== env) {
+    throw new Error(
+      `the releases on this host belong to env ${current.env} (${currentFile()}), not ${env}: one host serves one environment`,
+    );
+  }
+  return current;
+}
+
+export async function writeCurrent(current: CurrentFile): Promise<void> {
+  await mkdir(releasesDir(), { recursive: true });
+  const tmp = `${currentFile()}.${randomBytes(3).toString("hex")}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(current, null, 2)}\n`);
+  await rename(tmp, currentFile());
+}
+
+export function mainScript(dir: string): string {
+  return path.join(dir, "practice-app/src/main.ts");
+}
+
+/** True when the recorded pid is alive and still runs this release's main.ts (pids get reused). */
+export function releaseRunning(release: Pick<Release, "pid" | "dir"> | null | undefined): boolean {
+  if (!release?.pid || !processAlive(release.pid)) return false;
+  const cmd = commandLine(release.pid);
+  return cmd === null || cmd.includes(mainScript(release.dir));
+}
+
+export function describeRelease(r: Release): string {
+  return `${r.commit.slice(0, 12)} (${r.ref}) on port ${r.port}, ${releaseRunning(r) ? `pid ${r.pid}` : "stopped"}`;
+}
+
+/** The session secret the release runs with: the environment's, from the operator's shell. */
+async function sessionSecret(ctx: Ctx): Promise<string> {
+  const name = `SSP_${ctx.env.name.toUpperCase()}_SESSION_SECRET`;
+  const fromShell = process.env[name] ?? process.env.SESSION_SECRET;
+  if (fromShell) return fromShell;
+  if (ctx.env.name !== "dev") {
+    throw new Error(
+      `${name} (or SESSION_SECRET) is not set: the ${ctx.env.name} app needs its session secret; set it in your shell (never commit it)`,
+    );
+  }
+  // dev: the checkout's local secret, as npm start keeps it, so local sessions survive a deploy.
+  const file = path.join(localDataDir(process.env), "session-secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  await mkdir(path.dirname(file), { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export const APP_EXIT_CODES: Record<number, string> = {
+  2: "bad configuration (see the log)",
+  3: "the database lacks migrations this release needs: run migrate-database with action=apply (or deploy, which migrates)",
+  4: "start-up failure (see the log)",
+};
+
+/**
+ * Starts a release's app on its port with the environment's settings and waits for /readyz 200.
+ * On failure the app is stopped and an Error says why, with the end of its log.
+ */
+export async function startRelease(
+  ctx: Ctx,
+  release: Pick<Release, "commit" | "dir" | "port">,
+  waitMs = 45_000,
+): Promise<{ pid: number; logFile: string; url: string; seconds: number }> {
+  const logFile = path.join(
+    ctx.artifactsDir,
+    `app-${release.commit.slice(0, 12)}-${release.port}-${new Date().toISOString().replace(/[:.]/g, "-")}.log`,
+  );
+  const secret = await sessionSecret(ctx);
+  ctx.secret(secret);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: ctx.env.name === "dev" ? "development" : "production",
+    HOST: process.env.HOST ?? "127.0.0.1",
+    PORT: String(release.port),
+    DATABASE_URL: ctx.env.databaseUrl,
+    REDIS_URL: ctx.env.redisUrl,
+    REDIS_KEY_PREFIX: ctx.env.redisPrefix,
+    SESSION_SECRET: secret,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+    FORCE_COLOR: "0",
+  };
+  const started = Date.now();
+  const child = await spawnService(process.execPath, [mainScript(release.dir)], env, logFile, release.dir);
+  ctx.log(`started ${release.commit.slice(0, 12)}: pid ${child.pid}, port ${release.port}, log ${logFile}`);
+  const keep = stopOnAbort(ctx.signal, child.pid);
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  child.exited.then((e) => {
+    exit = e;
+  });
+  const url = `http://127.0.0.1:${release.port}`;
+  try {
+    const ready = await waitFor(
+      async () => {
+        if (exit) {
+          const code = exit.code ?? -1;
+          throw new Error(
+            `the app exited with code ${code} before it was ready: ${APP_EXIT_CODES[code] ?? "see the log"}. Its log ends:\n${logTail(logFile)}`,
+          );
+        }
+        try {
+          const r = await readiness(ctx, url, 2_000);
+          return r.httpStatus === 200 ? r : undefined;
+        } catch {
+          return undefined; // not listening yet
+        }
+      },
+      { timeoutMs: waitMs, intervalMs: 250, signal: ctx.signal, what: `${url}/readyz 200` },
+    );
+    keep();
+    logReadiness(ctx, ready);
+  } catch (error) {
+    await stopProcess(child.pid, { graceMs: 5_000 });
+    throw error;
+  }
+  const seconds = (Date.now() - started) / 1000;
+  ctx.log(`ready in ${seconds.toFixed(1)} s at ${url}`);
+  return { pid: child.pid, logFile, url, seconds };
+}
+
+/** SIGTERM to a release's app (graceful drain), SIGKILL after 15 s. */
+export async function stopRelease(ctx: Ctx, release: Release): Promise<string> {
+  if (!releaseRunning(release)) {
+    ctx.log(`${release.commit.slice(0, 12)} on port ${release.port}: not running`);
+    return "not running";
+  }
+  const stopped = await stopProcess(release.pid as number, { graceMs: 15_000 });
+  ctx.log(
+    `stopped ${release.commit.slice(0, 12)} (pid ${release.pid}, port ${release.port}) in ${(stopped.ms / 1000).toFixed(1)} s${
+      stopped.how === "SIGKILL" ? ", killed after 15 s" : ", gracefully"
+    }`,
+  );
+  return stopped.how;
+}

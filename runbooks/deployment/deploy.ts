@@ -1,0 +1,331 @@
+/**
+ * Deploy a release on this host
+ *
+ * Purpose: the single-host deployment: resolve a git ref to a commit, unpack that commit into its
+ *   own release directory, apply its pending migrations (after a backup), start its app on a port
+ *   with the environment's settings, smoke-check it, then stop the release it replaces and record
+ *   it as current (releases/current.json, with the previous release for `rollback`).
+ *   Honest about downtime: deploying onto the port the current release uses stops that release
+ *   first (seconds without service); onto another port the old one keeps serving until the new
+ *   one passed its smoke check. Zero-downtime blue/green behind nginx is a later step.
+ * Sent here by: the Deployment Playbook ("Deployment procedures (VPS)"), after a green
+ *   pre-deploy-checklist.
+ * Preconditions: a git checkout holding the commit, with `npm ci` done (the release links this
+ *   checkout's node_modules, see prepare-release); the environment's DATABASE_URL and Redis
+ *   reachable; for staging and production SSP_<ENV>_SESSION_SECRET (or SESSION_SECRET) set;
+ *   pg_dump installed when migrations are pending.
+ * Blast radius: the environment's app on this host (a restart), and the schema when the release
+ *   brings migrations (expand-only: the previous release keeps working beside them). The smoke
+ *   check's throwaway smoke-…@example.invalid account is deleted again.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { REPO_ROOT } from "../engine/paths.ts";
+import { describeMigrations, migrateCli, portAnswers, smokeCheck, takeBackup } from "./_lib.ts";
+import {
+  type CurrentFile,
+  currentFile,
+  describeRelease,
+  type Release,
+  readCurrent,
+  releaseRunning,
+  releasesDir,
+  startRelease,
+  stopRelease,
+  writeCurrent,
+} from "./_releases.ts";
+
+interface Resolved {
+  commit: string;
+  subject: string;
+  dir: string;
+  current: CurrentFile | null;
+}
+
+interface Started {
+  pid: number;
+  logFile: string;
+  url: string;
+  startedAt: string;
+  /** The current release was stopped first because the new one takes its port. */
+  stoppedCurrent: boolean;
+}
+
+export default defineRunbook({
+  id: "deploy",
+  title: "Deploy a release on this host",
+  summary:
+    "Unpacks a commit into its release directory, migrates, starts its app on a port, smoke-checks it and records it as current.",
+  guide: "deployment-playbook",
+  section: "Deployment procedures (VPS)",
+  params: z.object({
+    ref: z.string().min(1).default("HEAD").describe("The git ref (branch, tag or commit) to deploy"),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(3000)
+      .describe("Port the release's app listens on (127.0.0.1 unless HOST is set)"),
+  }),
+  steps: [
+    step({
+      id: "resolve",
+      title: "Resolve the ref and read the current release",
+      description: "git rev-parse of the ref; current.json; the port is free or the current release's.",
+      danger: "read",
+      timeoutMs: seconds(20),
+      async run(ctx): Promise<Resolved> {
+        const out =
+          await ctx.$`git -C ${REPO_ROOT} rev-parse --verify --quiet ${`${ctx.params.ref}^{commit}`}`.nothrow();
+        if (out.exitCode !== 0)
+          throw new Error(
+            `"${ctx.params.ref}" is not a commit in ${REPO_ROOT}: git fetch, or check the spelling`,
+          );
+        const commit = out.stdout.trim();
+        const subject = (
+          await ctx.$`git -C ${REPO_ROOT} log -1 --format=${"%s (%an, %cr)"} ${commit}`
+        ).stdout.trim();
+        ctx.log(`${ctx.params.ref} = ${commit.slice(0, 12)} ${subject}`);
+        const current = await readCurrent(ctx.env.name);
+        ctx.log(
+          current ? `current release: ${describeRelease(current)}` : "no current release on this host yet",
+        );
+        const takesCurrentPort =
+          current !== null && releaseRunning(current) && current.port === ctx.params.port;
+        if (!takesCurrentPort && (await portAnswers(ctx.params.port))) {
+          throw new Error(
+            `port ${ctx.params.port} is in use by something that is not the current release: stop it, or deploy with port=<a free port>`,
+          );
+        }
+        // The release links this checkout's node_modules: its lockfile must be the same.
+        const releaseLock = (
+          await ctx.$`git -C ${REPO_ROOT} rev-parse ${`${commit}:package-lock.json`}`.nothrow()
+        ).stdout.trim();
+        const hereLock = (await ctx.$`git -C ${REPO_ROOT} hash-object package-lock.json`).stdout.trim();
+        if (releaseLock !== hereLock) {
+          const message = `the commit's package-lock.json differs from this checkout's, so this checkout's node_modules may not fit it`;
+          if (ctx.env.name !== "dev")
+            throw new Error(
+              `${message}: check out ${commit.slice(0, 12)} here and run npm ci, then deploy again`,
+            );
+          ctx.warn(`${message} (allowed in dev)`);
+        }
+        return { commit, subject, dir: path.join(releasesDir(), commit), current };
+      },
+    }),
+    step({
+      id: "prepare-release",
+      title: "Unpack the release",
+      description:
+        "git archive of the commit into releases/<commit>, node_modules linked from this checkout.",
+      danger: "change",
+      timeoutMs: minutes(3),
+      plan(ctx) {
+        const { dir } = ctx.result<Resolved>("resolve");
+        return existsSync(dir)
+          ? [`would reuse ${dir} (already unpacked)`]
+          : [`would unpack the commit into ${dir} and link node_modules from ${REPO_ROOT}`];
+      },
+      async run(ctx) {
+        const { commit, dir } = ctx.result<Resolved>("resolve");
+        const marker = path.join(dir, "RELEASE.json");
+        if (existsSync(marker)) {
+          const recorded = JSON.parse(readFileSync(marker, "utf8")) as { commit: string };
+          if (recorded.commit !== commit)
+            throw new Error(`${dir} holds commit ${recorded.commit}, not ${commit}: remove it by hand`);
+          ctx.log(`reusing ${dir} (unpacked before)`);
+          return { dir, reused: true };
+        }
+        // Unpacked beside the target and renamed at the end: a half-written release never looks
+        // like a release. git archive, not a worktree: the release is plain files, and the
+        // checkout's .git gains no worktree entries to prune.
+        const partial = `${dir}.partial`;
+        await rm(partial, { recursive: true, force: true });
+        await mkdir(partial, { recursive: true });
+        const started = Date.now();
+        await ctx.$`git -C ${REPO_ROOT} archive --format=tar ${commit} | tar -x -C ${partial}`;
+        // Not `npm ci`: this host has no registry access (and a release must not depend on it at
+        // 3 a.m.). The commit's lockfile was checked against this checkout's in `resolve`, so its
+        // node_modules fit; a link costs no disk and no time. A deploy from another commit's
+        // lockfile needs a checkout of that commit with npm ci done.
+        await symlink(path.join(REPO_ROOT, "node_modules"), path.join(partial, "node_modules"), "dir");
+        await writeFile(
+          path.join(partial, "RELEASE.json"),
+          `${JSON.stringify({ commit, ref: ctx.params.ref, unpackedAt: new Date().toISOString() }, null, 2)}\n`,
+        );
+        await rename(partial, dir);
+        ctx.log(
+          `unpacked ${commit.slice(0, 12)} into ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
+        return { dir, reused: false };
+      },
+    }),
+    step({
+      id: "migrate",
+      title: "Apply the release's migrations",
+      description: "The release's migrate CLI: status; if anything is pending, a backup, then up.",
+      danger: "change",
+      timeoutMs: minutes(15),
+      plan: () => ["would apply the release's pending migrations (after a pg_dump backup), if any"],
+      async run(ctx) {
+        const { dir } = ctx.result<Resolved>("resolve");
+        const cli = path.join(dir, "practice-app/src/db/migrate-cli.ts");
+        const before = await migrateCli(ctx, ["status"], cli);
+        ctx.log(`before: ${describeMigrations(before)}`);
+        if (before.unknown.length > 0)
+          ctx.log(
+            `the database has ${before.unknown.length} migration(s) this release does not know (${before.unknown.join(", ")}): fine, migrations are expand-only`,
+          );
+        if (before.pending.length === 0) {
+          ctx.log("nothing to migrate");
+          return { applied: [] as string[], backup: null };
+        }
+        const backup = await takeBackup(ctx, "the deploy's migrations");
+        const after = await migrateCli(ctx, ["up"], cli);
+        if (after.pending.length > 0)
+          throw new Error(`still pending after up: ${after.pending.join(", ")}; read the output above`);
+        ctx.log(`applied ${before.pending.length}: ${before.pending.join(", ")}`);
+        return { applied: before.pending, backup: backup?.id ?? null };
+      },
+    }),
+    step({
+      id: "start",
+      title: "Start the release's app",
+      description: "Starts the release on the port (stopping the current release first if it has that port).",
+      danger: "change",
+      timeoutMs: minutes(2),
+      plan(ctx) {
+        const { current } = ctx.result<Resolved>("resolve");
+        const lines = [`would start the release's app on port ${ctx.params.port} and wait for /readyz 200`];
+        if (current && releaseRunning(current) && current.port === ctx.params.port)
+          lines.unshift(
+            `would first stop the current release (${describeRelease(current)}): downtime until ready`,
+          );
+        return lines;
+      },
+      async run(ctx): Promise<Started> {
+        const { commit, dir, current } = ctx.result<Resolved>("resolve");
+        let stoppedCurrent = false;
+        if (current && releaseRunning(current) && current.port === ctx.params.port) {
+          ctx.warn(
+            `port ${ctx.params.port} is the current release's: stopping it first (no service until the new one is ready)`,
+          );
+          await stopRelease(ctx, current);
+          stoppedCurrent = true;
+        }
+        try {
+          const started = await startRelease(ctx, { commit, dir, port: ctx.params.port });
+          return { ...started, startedAt: new Date().toISOString(), stoppedCurrent };
+        } catch (error) {
+          if (stoppedCurrent && current) await restartCurrent(ctx, current);
+          throw error;
+        }
+      },
+    }),
+    step({
+      id: "smoke-check",
+      title: "Smoke-check the new release",
+      description:
+        "Its /readyz, system.ping, and a sign-up + exercises.next round trip (a throwaway account, deleted again).",
+      danger: "change",
+      timeoutMs: seconds(60),
+      plan: () => [
+        "would check /readyz, system.ping and a sign-up + exercises.next round trip on the new release",
+      ],
+      async run(ctx) {
+        const started = ctx.result<Started>("start");
+        try {
+          return await smokeCheck(ctx, started.url);
+        } catch (error) {
+          // A release that fails its smoke check never becomes current: stop it and put the
+          // current one back if it was stopped for the port.
+          ctx.warn(`smoke check failed: stopping the new release`);
+          const { commit, dir, current } = ctx.result<Resolved>("resolve");
+          await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started));
+          if (started.stoppedCurrent && current) await restartCurrent(ctx, current);
+          throw new Error(
+            `the new release failed its smoke check (${error instanceof Error ? error.message : String(error)}) and was stopped; ${
+              current ? `the current release is ${describeRelease(current)}` : "nothing runs now"
+            }. Its log: ${started.logFile}`,
+          );
+        }
+      },
+    }),
+    step({
+      id: "record",
+      title: "Switch over and record",
+      description: "Stops the replaced release if it still runs, and writes releases/current.json.",
+      danger: "change",
+      timeoutMs: seconds(45),
+      plan: () => [`would stop the replaced release (if running) and record the new one in ${currentFile()}`],
+      async run(ctx) {
+        const { commit, dir, current } = ctx.result<Resolved>("resolve");
+        const started = ctx.result<Started>("start");
+        const release = releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started);
+        if (current && releaseRunning(current)) await stopRelease(ctx, current);
+        const previous: Release | null = current ? { ...stripChain(current), pid: null } : null;
+        const older = current
+          ? [current.previous, ...current.older].filter((r): r is Release => r !== null).slice(0, 8)
+          : [];
+        await writeCurrent({ ...release, env: ctx.env.name, previous, older });
+        ctx.log(`current: ${describeRelease(release)}`);
+        ctx.log(
+          previous
+            ? `previous (rollback target): ${describeRelease(previous)}`
+            : "previous: none (first release)",
+        );
+        ctx.log(`recorded in ${currentFile()}; next: post-deploy-verify`);
+        return {
+          commit,
+          port: release.port,
+          pid: release.pid,
+          url: started.url,
+          previous: previous?.commit ?? null,
+        };
+      },
+    }),
+  ],
+});
+
+function releaseOf(ref: string, commit: string, dir: string, port: number, started: Started): Release {
+  return {
+    commit,
+    ref,
+    dir,
+    port,
+    pid: started.pid,
+    logFile: started.logFile,
+    deployedAt: started.startedAt,
+    startedAt: started.startedAt,
+  };
+}
+
+/** The release fields of a current.json entry, without its chain of previous releases. */
+function stripChain(current: CurrentFile): Release {
+  const { commit, ref, dir, port, pid, logFile, deployedAt, startedAt } = current;
+  return { commit, ref, dir, port, pid, logFile, deployedAt, startedAt };
+}
+
+/** Puts the release that was stopped for its port back, and records its new pid. */
+async function restartCurrent(ctx: Parameters<typeof startRelease>[0], current: CurrentFile): Promise<void> {
+  ctx.warn(`restarting the current release ${current.commit.slice(0, 12)} on port ${current.port}`);
+  try {
+    const again = await startRelease(ctx, current);
+    await writeCurrent({
+      ...current,
+      pid: again.pid,
+      logFile: again.logFile,
+      startedAt: new Date().toISOString(),
+    });
+  } catch (error) {
+    throw new Error(
+      `the new release failed AND the current release ${current.commit.slice(0, 12)} did not come back (${
+        error instanceof Error ? error.message : String(error)
+      }): nothing serves on port ${current.port}; run the rollback runbook or start it by hand`,
+    );
+  }
+}
