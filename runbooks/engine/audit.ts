@@ -70,7 +70,9 @@ export async function saveRunState(dir: string, state: RunState): Promise<void> 
   const { writeFile } = await import("node:fs/promises");
   // Owner-only: step results kept for --resume can hold sensitive values (e.g. password hashes a
   // restore re-applies); secrets the engine knows of are already masked.
-  await writeFile(path.join(runDir(dir), `${state.runId}.state.json`), JSON.stringify(state, null, 2), { mode: 0o600 });
+  await writeFile(path.join(runDir(dir), `${state.runId}.state.json`), JSON.stringify(state, null, 2), {
+    mode: 0o600,
+  });
 }
 
 export async function loadRunState(dir: string, runId: string): Promise<RunState> {

@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { CURRENT_CAPACITY, GROWTH_TARGETS } from "../../src/policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { parseRedisInfo } from "../lib/redis-info.ts";
 import { APP_SCHEMA, formatBytes, optionalResult, percent } from "./_shared.ts";
 
 /**
@@ -102,7 +103,7 @@ export default defineRunbook({
         const redis = ctx.redis();
         let info: Record<string, string>;
         try {
-          info = parseInfo(await redis.info("memory"));
+          info = parseRedisInfo(await redis.info("memory"));
         } catch (error) {
           // Expected during a Redis outage: the app runs degraded and the rest of the cost review
           // (growth, projection) does not need Redis, so the report goes on without it.
@@ -285,13 +286,4 @@ function duration(days: number): string {
 
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
-}
-
-function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0 && !line.startsWith("#")) out[line.slice(0, at)] = line.slice(at + 1);
-  }
-  return out;
 }

@@ -13,6 +13,7 @@ import { ALERTS, alertThreshold, BACKUP_POLICY, SCALE_UP_TRIGGERS } from "../../
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { listBackups } from "../lib/backups.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
+import { parseRedisInfo } from "../lib/redis-info.ts";
 
 const dbConnectionLimit = SCALE_UP_TRIGGERS.find((t) => t.id === "db-connections")?.threshold ?? 0.8;
 
@@ -128,7 +129,7 @@ export default defineRunbook({
           ctx.warn("this environment has no Redis configured: the app runs degraded by design");
           return { configured: false };
         }
-        const info = parseInfo(await ctx.redis().info());
+        const info = parseRedisInfo(await ctx.redis().info());
         const used = Number(info.used_memory ?? 0);
         const max = Number(info.maxmemory ?? 0);
         const hits = Number(info.keyspace_hits ?? 0);
@@ -208,15 +209,6 @@ export default defineRunbook({
     }),
   ],
 });
-
-function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0 && !line.startsWith("#")) out[line.slice(0, at)] = line.slice(at + 1);
-  }
-  return out;
-}
 
 function mib(bytes: number): string {
   return (bytes / 1024 / 1024).toFixed(1);

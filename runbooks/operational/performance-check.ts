@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { cacheHitRates, parsePrometheus } from "../lib/prometheus.ts";
+import { parseRedisInfo } from "../lib/redis-info.ts";
 
 /** Fewer block reads than this since the statistics began say nothing about the cache. */
 const MIN_BLOCKS_TO_JUDGE = 1_000;
@@ -180,7 +181,7 @@ export default defineRunbook({
           ctx.log("this environment has no Redis configured: nothing to measure");
           return { configured: false, hitRate: null };
         }
-        const info = parseInfo(await ctx.redis().info("stats"));
+        const info = parseRedisInfo(await ctx.redis().info("stats"));
         const hits = Number(info.keyspace_hits ?? 0);
         const misses = Number(info.keyspace_misses ?? 0);
         const evicted = Number(info.evicted_keys ?? 0);
@@ -289,15 +290,6 @@ function ratio(hit: number, miss: number): number | null {
 
 function show(value: number | null): string {
   return value === null ? "n/a (no reads yet)" : `${(value * 100).toFixed(2)}%`;
-}
-
-function parseInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0 && !line.startsWith("#")) out[line.slice(0, at)] = line.slice(at + 1);
-  }
-  return out;
 }
 
 function kib(bytes: number): string {
