@@ -11,12 +11,16 @@ export default defineConfig({
   integrations: [
     starlight({
       title: "Subjunctive Ops Handbook",
-      description: "How the Spanish Subjunctive Practice app is built, deployed and operated — with every procedure runnable.",
+      description:
+        "How the Spanish Subjunctive Practice app is built, deployed and operated — with every procedure runnable.",
       plugins: [starlightLinksValidator({ errorOnRelativeLinks: true, errorOnInvalidHashes: true })],
       sidebar: [
         { label: "Overview", link: "/" },
         { label: "Deployment Playbook", items: [{ autogenerate: { directory: "deployment-playbook" } }] },
-        { label: "Infrastructure Architecture", items: [{ autogenerate: { directory: "infrastructure-architecture" } }] },
+        {
+          label: "Infrastructure Architecture",
+          items: [{ autogenerate: { directory: "infrastructure-architecture" } }],
+        },
         { label: "Operational Runbook", items: [{ autogenerate: { directory: "operational-runbook" } }] },
         { label: "CI/CD Workflow", items: [{ autogenerate: { directory: "cicd-workflow" } }] },
         { label: "Maintenance Guide", items: [{ autogenerate: { directory: "maintenance-guide" } }] },

@@ -69,11 +69,12 @@ describe("running a runbook", () => {
     const marker = path.join(dir, "marker-1");
     const { result, events, output } = await run("steps-demo", { params: { start: "21", marker } });
     expect(result.status).toBe("ok");
+    // "second" prints nothing, so it has no output event.
     expect(events.map((e) => e.type)).toEqual([
       "run-start",
-      ...["first", "second", "third"]
-        .flatMap(() => ["step-start", "output", "step-end"])
-        .filter((t, i) => !(i === 4)),
+      ...["step-start", "output", "step-end"],
+      ...["step-start", "step-end"],
+      ...["step-start", "output", "step-end"],
       "run-end",
     ]);
     expect(output).toEqual(["start=21", "result=42"]);
