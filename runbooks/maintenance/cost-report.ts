@@ -12,24 +12,17 @@
  *   (cursor-based, never KEYS): nothing is written.
  */
 import { z } from "zod";
-import { CURRENT_CAPACITY, GROWTH_TARGETS } from "../../src/policy/index.ts";
+import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGETS } from "../../src/policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
 import { APP_SCHEMA, formatBytes, optionalResult, percent } from "./_shared.ts";
 
-/**
- * The seed outline's "Current Monthly Costs (Estimated)", in US dollars a month, for the hosting it
- * describes (Railway, Vercel, CloudFlare, Sentry). Estimates from the seed, not a bill and not
- * policy: printed for reference only. Replace them with the real invoice figures when known.
- */
-const SEED_MONTHLY_COST_ESTIMATES_USD: ReadonlyArray<{ item: string; low: number; high: number }> = [
-  { item: "Backend (Railway)", low: 20, high: 50 },
-  { item: "Database (PostgreSQL)", low: 10, high: 25 },
-  { item: "Redis", low: 5, high: 10 },
-  { item: "Frontend (Vercel)", low: 0, high: 20 },
-  { item: "CDN (CloudFlare)", low: 0, high: 20 },
-  { item: "Monitoring (Sentry)", low: 0, high: 25 },
-];
+/** The monthly cost estimates of src/policy (estimates, not invoices), printed for reference. */
+const SEED_MONTHLY_COST_ESTIMATES_USD = COST_ESTIMATES.map((c) => ({
+  item: c.item,
+  low: c.usdPerMonth[0],
+  high: c.usdPerMonth[1],
+}));
 
 const GB = 1024 ** 3;
 const MB = 1024 ** 2;

@@ -16,7 +16,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { MAINTENANCE_CALENDAR } from "../../src/policy/index.ts";
+import { MAINTENANCE_CALENDAR, SECURITY_PATCH_WINDOWS } from "../../src/policy/index.ts";
 import type { StepContext } from "../engine/context.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
@@ -24,21 +24,17 @@ import { optionalResult } from "./_shared.ts";
 
 const OFFLINE = "offline: could not reach the registry; versions below are installed versions only";
 
-/**
- * The security update process as the seed's outline gives it (INFRASTRUCTURE_SUMMARY, "Security
- * Update Process"): it names windows for critical and high only. Moderate and low go with the
- * routine dependency review of the maintenance calendar. These are not in src/policy yet.
- */
-const SEED_SECURITY_WINDOWS: Record<"critical" | "high", { window: string; steps: string }> = {
-  critical: {
-    window: "patch within 0–24 hours",
-    steps: "verify the vulnerability, patch staging, test, deploy to production, monitor",
-  },
-  high: {
-    window: "patch within 1–7 days",
-    steps: "schedule a patch window, test, deploy via the normal process",
-  },
-};
+/** The patch windows of src/policy, as the report prints them. */
+const SEED_SECURITY_WINDOWS = Object.fromEntries(
+  SECURITY_PATCH_WINDOWS.filter((w) => w.withinHours !== null).map((w) => [
+    w.severity,
+    { window: `patch within ${formatWindow(w.withinHours as [number, number])}`, steps: w.process },
+  ]),
+) as Record<"critical" | "high", { window: string; steps: string }>;
+
+function formatWindow([from, to]: [number, number]): string {
+  return to <= 24 ? `${from}–${to} hours` : `${from / 24}–${to / 24} days`;
+}
 
 const SEVERITIES = ["critical", "high", "moderate", "low", "info"] as const;
 type Severity = (typeof SEVERITIES)[number];

@@ -141,7 +141,7 @@ export default defineRunbook({
           return { started: [] as Instance[] };
         }
         const secret = await sessionSecret(ctx.params.sessionSecret);
-        ctx.secret(secret);
+        if (secret.SESSION_SECRET) ctx.secret(secret.SESSION_SECRET);
         const file = stateFile(ctx.env.name);
         const recorded = await readState(file);
         const count = ctx.params.count ?? 1;
@@ -184,7 +184,7 @@ export default defineRunbook({
               DATABASE_URL: ctx.env.databaseUrl,
               REDIS_URL: ctx.env.redisUrl,
               REDIS_KEY_PREFIX: ctx.env.redisPrefix,
-              SESSION_SECRET: secret,
+              ...secret,
               LOG_LEVEL: ctx.params.logLevel,
             },
           });
@@ -342,12 +342,19 @@ function choose(instances: Instance[], count: number | undefined): Instance[] {
   return count === undefined ? newestFirst : newestFirst.slice(0, count);
 }
 
-async function sessionSecret(param: string | undefined): Promise<string> {
-  if (param) return param;
+/**
+ * Where the new instances get their session secret: the parameter, or else the dev stack's secret
+ * FILE itself (not its content), so they follow a rotate-session-secret run like the app npm start
+ * runs. The file may hold "current\nprevious" after a rotation.
+ */
+async function sessionSecret(
+  param: string | undefined,
+): Promise<{ SESSION_SECRET: string } | { SESSION_SECRET_FILE: string; SESSION_SECRET: "" }> {
+  if (param) return { SESSION_SECRET: param };
   const file = path.join(localDataDir(process.env), "session-secret");
   if (existsSync(file)) {
-    const secret = (await readFile(file, "utf8")).trim();
-    if (secret.length >= 32) return secret;
+    const current = (await readFile(file, "utf8")).split("\n")[0]?.trim() ?? "";
+    if (current.length >= 32) return { SESSION_SECRET_FILE: file, SESSION_SECRET: "" };
     throw new Error(`${file} holds a secret shorter than 32 characters: the app would refuse it`);
   }
   throw new Error(

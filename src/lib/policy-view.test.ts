@@ -29,6 +29,16 @@ describe("policy views", () => {
     for (const [key, value] of Object.entries(POLICY_VALUES)) expect(value, key).toMatch(/\S/);
   });
 
+  it("total the cost estimates and spell the patch windows from the policy", () => {
+    expect(POLICY_TABLES.costs().rows.at(-1)?.slice(0, 2)).toEqual(["Total", "$35–150"]);
+    expect(POLICY_TABLES["security-windows"]().rows.map((r) => r.slice(0, 2))).toEqual([
+      ["critical", "0–24 hours"],
+      ["high", "1–7 days"],
+      ["moderate", "the next routine update"],
+      ["low", "the next routine update"],
+    ]);
+  });
+
   it("refuse an unknown value by name, listing the known ones", () => {
     expect(() => policyValue("slo.nope")).toThrow(
       /policy value "slo.nope", which does not exist; known: slo.latencyP95Ms/,

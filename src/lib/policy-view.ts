@@ -2,11 +2,13 @@ import {
   ALERTS,
   type AlertRule,
   BACKUP_POLICY,
+  COST_ESTIMATES,
   CURRENT_CAPACITY,
   ESCALATION,
   GROWTH_TARGETS,
   MAINTENANCE_CALENDAR,
   SCALE_UP_TRIGGERS,
+  SECURITY_PATCH_WINDOWS,
   SEVERITIES,
   SLO,
 } from "../policy/index.ts";
@@ -115,6 +117,27 @@ export const POLICY_TABLES = {
     headers: ["Cadence", "When", "Task", "Runbook"],
     rows: MAINTENANCE_CALENDAR.map((t) => [t.cadence, t.when, t.task, t.runbook ?? "—"]),
   }),
+  costs: (): TableView => {
+    const low = COST_ESTIMATES.reduce((sum, c) => sum + c.usdPerMonth[0], 0);
+    const high = COST_ESTIMATES.reduce((sum, c) => sum + c.usdPerMonth[1], 0);
+    return {
+      caption: "Monthly cost estimates (USD, estimates, not invoices)",
+      headers: ["Item", "Per month", "Note"],
+      rows: [
+        ...COST_ESTIMATES.map((c) => [c.item, `$${c.usdPerMonth[0]}–${c.usdPerMonth[1]}`, c.note]),
+        ["Total", `$${low}–${high}`, "an order of magnitude, to compare with the real bills"],
+      ],
+    };
+  },
+  "security-windows": (): TableView => ({
+    caption: "Security patch windows",
+    headers: ["Advisory severity", "In production within", "Process"],
+    rows: SECURITY_PATCH_WINDOWS.map((w) => [
+      w.severity,
+      w.withinHours === null ? "the next routine update" : hoursRange(w.withinHours),
+      w.process,
+    ]),
+  }),
   escalation: (): TableView => ({
     caption: "Escalation",
     headers: ["Level", "Who", "After"],
@@ -125,6 +148,10 @@ export const POLICY_TABLES = {
     ]),
   }),
 } as const;
+
+function hoursRange([from, to]: [number, number]): string {
+  return to <= 24 ? `${from}–${to} hours` : `${from / 24}–${to / 24} days`;
+}
 
 export type PolicyTableName = keyof typeof POLICY_TABLES;
 

@@ -392,3 +392,66 @@ export const ESCALATION = [
 function pct(ratio: number): string {
   return `${Math.round(ratio * 1000) / 10}%`;
 }
+
+export interface PatchWindow {
+  severity: "critical" | "high" | "moderate" | "low";
+  /** Hours within which a fix is in production; null: with the next routine update. */
+  withinHours: [number, number] | null;
+  process: string;
+}
+
+/** How fast a vulnerable dependency is patched in production, by advisory severity. */
+export const SECURITY_PATCH_WINDOWS: readonly PatchWindow[] = [
+  {
+    severity: "critical",
+    withinHours: [0, 24],
+    process: "verify the vulnerability, patch staging, test, deploy to production, monitor",
+  },
+  {
+    severity: "high",
+    withinHours: [24, 7 * 24],
+    process: "schedule a patch window, test, deploy via the normal process",
+  },
+  { severity: "moderate", withinHours: null, process: "the next routine dependency update (weekly review)" },
+  { severity: "low", withinHours: null, process: "the next routine dependency update (weekly review)" },
+];
+
+export interface CostEstimate {
+  item: string;
+  usdPerMonth: [number, number];
+  note: string;
+}
+
+/**
+ * Monthly hosting estimates in US dollars, for production on hosted platforms at the current
+ * capacity. Estimates carried over from the outline the handbook was commissioned from, mapped to
+ * this stack: not invoices. Replace them with the real bills when known.
+ */
+export const COST_ESTIMATES: readonly CostEstimate[] = [
+  {
+    item: "App instances and nginx (Railway, Render or a VPS)",
+    usdPerMonth: [20, 50],
+    note: "the biggest lever: right-size with capacity-report before adding instances",
+  },
+  {
+    item: "PostgreSQL 15, disk and backup storage",
+    usdPerMonth: [10, 25],
+    note: "grows with the database size",
+  },
+  { item: "Redis 7", usdPerMonth: [5, 10], note: "the app needs little memory; no persistence needed" },
+  {
+    item: "Handbook on a static host",
+    usdPerMonth: [0, 20],
+    note: "the learner page is served by the app and costs nothing of its own",
+  },
+  {
+    item: "CDN and TLS in front of nginx (optional)",
+    usdPerMonth: [0, 20],
+    note: "only if static traffic grows",
+  },
+  {
+    item: "Monitoring: metrics and log storage",
+    usdPerMonth: [0, 25],
+    note: "self-hosted costs disk; hosted services charge per series and GB",
+  },
+];
