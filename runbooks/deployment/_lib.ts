@@ -4,7 +4,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { Socket } from "node:net";
 import path from "node:path";
 import type { StepContext } from "../engine/context.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
@@ -271,22 +270,7 @@ export async function waitFor<T>(
 // ---------------------------------------------------------------------------------------------
 // Long-lived processes (the dev stack, a release's app)
 
-export function portAnswers(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(1_000);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(false));
-    socket.connect(port, host);
-  });
-}
+export { portAnswers } from "../lib/net.ts";
 
 /** True when the process exists and is not a zombie (Linux: /proc; elsewhere: signal 0). */
 export function processAlive(pid: number | undefined | null): boolean {

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer, Socket } from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { freePort, portAnswers } from "../../runbooks/lib/net.ts";
+
+export { portAnswers };
 
 // How `npm start` finds its services (ARCHITECTURE.md, "The stack npm start brings up"):
 // PostgreSQL: DATABASE_URL, else 127.0.0.1:5432, else an embedded PGlite; Redis: REDIS_URL, else
@@ -118,33 +120,4 @@ export async function localSessionSecretFile(dataDir: string): Promise<string> {
     await writeFile(file, `${randomBytes(48).toString("base64url")}\n`, { mode: 0o600 });
   }
   return file;
-}
-
-export function portAnswers(port: number, host = "127.0.0.1"): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(1_000);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("timeout", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(false));
-    socket.connect(port, host);
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
