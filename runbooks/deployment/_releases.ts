@@ -21,6 +21,16 @@ import {
   waitFor,
 } from "./_lib.ts";
 
+/** What starting a release's app returns to the steps after it (smoke check, record). */
+export interface StartedRelease {
+  pid: number;
+  logFile: string;
+  url: string;
+  startedAt: string;
+  /** The current release was stopped first because the new one takes its port. */
+  stoppedCurrent: boolean;
+}
+
 export interface Release {
   commit: string;
   /** The ref the operator asked for (HEAD, a tag, a branch). */

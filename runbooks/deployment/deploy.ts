@@ -33,6 +33,7 @@ import {
   readCurrent,
   releaseRunning,
   releasesDir,
+  type StartedRelease,
   startRelease,
   stopRelease,
   writeCurrent,
@@ -43,15 +44,6 @@ interface Resolved {
   subject: string;
   dir: string;
   current: CurrentFile | null;
-}
-
-interface Started {
-  pid: number;
-  logFile: string;
-  url: string;
-  startedAt: string;
-  /** The current release was stopped first because the new one takes its port. */
-  stoppedCurrent: boolean;
 }
 
 export default defineRunbook({
@@ -207,7 +199,7 @@ export default defineRunbook({
           );
         return lines;
       },
-      async run(ctx): Promise<Started> {
+      async run(ctx): Promise<StartedRelease> {
         const { commit, dir, current } = ctx.result<Resolved>("resolve");
         let stoppedCurrent = false;
         if (current && releaseRunning(current) && current.port === ctx.params.port) {
@@ -237,7 +229,7 @@ export default defineRunbook({
         "would check /readyz, system.ping and a sign-up + exercises.next round trip on the new release",
       ],
       async run(ctx) {
-        const started = ctx.result<Started>("start");
+        const started = ctx.result<StartedRelease>("start");
         try {
           return await smokeCheck(ctx, started.url);
         } catch (error) {
@@ -264,7 +256,7 @@ export default defineRunbook({
       plan: () => [`would stop the replaced release (if running) and record the new one in ${currentFile()}`],
       async run(ctx) {
         const { commit, dir, current } = ctx.result<Resolved>("resolve");
-        const started = ctx.result<Started>("start");
+        const started = ctx.result<StartedRelease>("start");
         const release = releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started);
         if (current && releaseRunning(current)) await stopRelease(ctx, current);
         const previous: Release | null = current ? { ...stripChain(current), pid: null } : null;
@@ -291,7 +283,7 @@ export default defineRunbook({
   ],
 });
 
-function releaseOf(ref: string, commit: string, dir: string, port: number, started: Started): Release {
+function releaseOf(ref: string, commit: string, dir: string, port: number, started: StartedRelease): Release {
   return {
     commit,
     ref,

@@ -27,18 +27,11 @@ import {
   type Release,
   readCurrent,
   releaseRunning,
+  type StartedRelease,
   startRelease,
   stopRelease,
   writeCurrent,
 } from "./_releases.ts";
-
-interface Started {
-  pid: number;
-  logFile: string;
-  url: string;
-  startedAt: string;
-  stoppedCurrent: boolean;
-}
 
 export default defineRunbook({
   id: "rollback",
@@ -100,7 +93,7 @@ export default defineRunbook({
           );
         return lines;
       },
-      async run(ctx): Promise<Started> {
+      async run(ctx): Promise<StartedRelease> {
         const { current, previous } = ctx.result<{ current: CurrentFile; previous: Release }>("read-current");
         let stoppedCurrent = false;
         if (releaseRunning(current) && current.port === previous.port) {
@@ -131,7 +124,7 @@ export default defineRunbook({
       plan: () => ["would check /readyz, system.ping and a sign-up + exercises.next round trip"],
       async run(ctx) {
         const { current, previous } = ctx.result<{ current: CurrentFile; previous: Release }>("read-current");
-        const started = ctx.result<Started>("start-previous");
+        const started = ctx.result<StartedRelease>("start-previous");
         try {
           return await smokeCheck(ctx, started.url);
         } catch (error) {
@@ -158,7 +151,7 @@ export default defineRunbook({
       ],
       async run(ctx) {
         const { current, previous } = ctx.result<{ current: CurrentFile; previous: Release }>("read-current");
-        const started = ctx.result<Started>("start-previous");
+        const started = ctx.result<StartedRelease>("start-previous");
         if (releaseRunning(current)) await stopRelease(ctx, current);
         const now: Release = {
           ...previous,

@@ -20,7 +20,9 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import {
+  CHECK_ACCOUNT_TOGETHER,
   type CheckSession,
+  checkAccountParams,
   closeCheckSession,
   isMasked,
   logIn,
@@ -59,19 +61,11 @@ export default defineRunbook({
         .transform((v) => v.toLowerCase())
         .optional()
         .describe("Revoke only this learner's sessions; every learner's when not given"),
-      checkEmail: z
-        .email()
-        .transform((v) => v.toLowerCase())
-        .optional()
-        .describe(
-          "A test account to prove the revocation over HTTP; without it (revoking everyone) a throwaway account is signed up and removed",
-        ),
-      checkPassword: z.string().min(1).optional().meta({ secret: true }).describe("Password of checkEmail"),
+      ...checkAccountParams(
+        "A test account to prove the revocation over HTTP; without it (revoking everyone) a throwaway account is signed up and removed",
+      ),
     })
-    .refine((p) => !p.checkEmail === !p.checkPassword, {
-      message: "checkEmail and checkPassword go together",
-      path: ["checkPassword"],
-    }),
+    .refine(...CHECK_ACCOUNT_TOGETHER),
   steps: [
     step({
       id: "count-active",

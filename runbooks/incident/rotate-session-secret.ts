@@ -36,7 +36,9 @@ import { z } from "zod";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { localDataDir } from "../engine/paths.ts";
 import {
+  CHECK_ACCOUNT_TOGETHER,
   type CheckSession,
+  checkAccountParams,
   closeCheckSession,
   isMasked,
   logIn,
@@ -108,17 +110,11 @@ export default defineRunbook({
         .max(60)
         .default(2)
         .describe("How long to wait for every instance to re-read the file (it checks every second)"),
-      checkEmail: z
-        .email()
-        .transform((v) => v.toLowerCase())
-        .optional()
-        .describe("A test account for the proof; without it a throwaway @example.invalid account is used"),
-      checkPassword: z.string().min(1).optional().meta({ secret: true }).describe("Password of checkEmail"),
+      ...checkAccountParams(
+        "A test account for the proof; without it a throwaway @example.invalid account is used",
+      ),
     })
-    .refine((p) => !p.checkEmail === !p.checkPassword, {
-      message: "checkEmail and checkPassword go together",
-      path: ["checkPassword"],
-    }),
+    .refine(...CHECK_ACCOUNT_TOGETHER),
   steps: [
     step({
       id: "check-file",

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus, type Sample, sum } from "./prometheus.ts";
 
@@ -370,3 +371,26 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
       { once: true },
     );
   });
+
+/**
+ * The optional test account revoke-all-sessions and rotate-session-secret prove their work with
+ * over HTTP. Spread into the params object, then `.refine(...CHECK_ACCOUNT_TOGETHER)`.
+ */
+export function checkAccountParams(emailDescription: string) {
+  return {
+    checkEmail: z
+      .email()
+      .transform((v) => v.toLowerCase())
+      .optional()
+      .describe(emailDescription),
+    checkPassword: z.string().min(1).optional().meta({ secret: true }).describe("Password of checkEmail"),
+  };
+}
+
+export const CHECK_ACCOUNT_TOGETHER: [
+  (p: { checkEmail?: string | undefined; checkPassword?: string | undefined }) => boolean,
+  { message: string; path: string[] },
+] = [
+  (p) => !p.checkEmail === !p.checkPassword,
+  { message: "checkEmail and checkPassword go together", path: ["checkPassword"] },
+];

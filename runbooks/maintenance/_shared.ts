@@ -1,4 +1,5 @@
 import pg from "pg";
+import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 
 // Helpers shared by the maintenance runbooks (the leading "_" keeps this file out of the catalog).
@@ -11,6 +12,15 @@ export const APP_SCHEMA = "public";
 export const IDENTIFIER = /^[a-z_][a-z0-9_$]{0,62}$/;
 
 /** Every ordinary table of the app's schema, by name. */
+/** The optional `table` parameter of the maintenance runbooks; checked against the real tables later. */
+export function tableParam(description: string) {
+  return z
+    .string()
+    .regex(IDENTIFIER, "a table name: lower-case letters, digits and _")
+    .optional()
+    .describe(description);
+}
+
 export async function appTables(ctx: StepContext<unknown>): Promise<string[]> {
   const rows = await ctx.sql<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -16,7 +16,7 @@
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
-import { APP_SCHEMA, formatBytes, IDENTIFIER, qualified, selectTables, withSession } from "./_shared.ts";
+import { APP_SCHEMA, formatBytes, qualified, selectTables, tableParam, withSession } from "./_shared.ts";
 
 interface IndexInfo {
   index: string;
@@ -38,13 +38,9 @@ export default defineRunbook({
   guide: "maintenance-guide",
   section: "Database maintenance",
   params: z.object({
-    table: z
-      .string()
-      .regex(IDENTIFIER, "a table name: lower-case letters, digits and _")
-      .optional()
-      .describe(
-        "Only the indexes of this table (checked against the app's tables); default: every app table",
-      ),
+    table: tableParam(
+      "Only the indexes of this table (checked against the app's tables); default: every app table",
+    ),
   }),
   steps: [
     step({

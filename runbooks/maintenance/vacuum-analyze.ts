@@ -17,12 +17,12 @@ import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import {
   APP_SCHEMA,
   ago,
-  IDENTIFIER,
   isoOrNull,
   optionalResult,
   percent,
   qualified,
   selectTables,
+  tableParam,
   withSession,
 } from "./_shared.ts";
 
@@ -44,11 +44,7 @@ export default defineRunbook({
   guide: "maintenance-guide",
   section: "Database maintenance",
   params: z.object({
-    table: z
-      .string()
-      .regex(IDENTIFIER, "a table name: lower-case letters, digits and _")
-      .optional()
-      .describe("Only this table (checked against the app's tables); default: every app table"),
+    table: tableParam("Only this table (checked against the app's tables); default: every app table"),
   }),
   steps: [
     step({

@@ -3,6 +3,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "../../runbooks/engine/catalog.ts";
+import { GUIDES } from "../../runbooks/engine/define.ts";
 import { dedent } from "../../src/lib/runbook-catalog.ts";
 import { launchChromium } from "../support/browser.ts";
 import { DIST, serveDist } from "../support/static-server.ts";
@@ -49,15 +50,7 @@ async function open(
 describe("the handbook in a browser", () => {
   it("renders every page without console errors, fits a phone, and has no critical accessibility violation", async () => {
     expect(paths).toContain("/");
-    for (const guide of [
-      "deployment-playbook",
-      "infrastructure-architecture",
-      "operational-runbook",
-      "cicd-workflow",
-      "maintenance-guide",
-      "incident-response",
-      "scaling-guide",
-    ]) {
+    for (const guide of GUIDES) {
       expect(paths).toContain(`/${guide}/`);
     }
     // One visit per page does all three checks: the suite must stay fast as the handbook grows.

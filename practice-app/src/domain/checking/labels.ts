@@ -1,18 +1,9 @@
 // English names for forms, persons and moods, used in the checker's messages.
 
-import type { FormSpec, Person } from "../grammar.ts";
-
-const PERSON_NAMES: Record<Person, string> = {
-  "1s": "yo",
-  "2s": "tú",
-  "3s": "él/ella/usted",
-  "1p": "nosotros",
-  "2p": "vosotros",
-  "3p": "ellos/ellas/ustedes",
-};
+import { type FormSpec, PERSON_PRONOUNS, type Person } from "../grammar.ts";
 
 export function personName(person: Person): string {
-  return PERSON_NAMES[person];
+  return PERSON_PRONOUNS[person];
 }
 
 /** "yo", "yo or él/ella/usted" */
