@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RunEvent, RunStatus, StepStatus } from "./events.ts";
 
@@ -67,7 +67,6 @@ export async function readRunEvents(dir: string, runId: string): Promise<RunEven
 
 export async function saveRunState(dir: string, state: RunState): Promise<void> {
   await mkdir(runDir(dir), { recursive: true });
-  const { writeFile } = await import("node:fs/promises");
   // Owner-only: step results kept for --resume can hold sensitive values (e.g. password hashes a
   // restore re-applies); secrets the engine knows of are already masked.
   await writeFile(path.join(runDir(dir), `${state.runId}.state.json`), JSON.stringify(state, null, 2), {
