@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -34,7 +35,13 @@ export interface CatalogEntry {
   steps: CatalogStep[];
   /** The whole file, for pages that show it. */
   source: string;
+  /** sha256 of the file: the console refuses a run when the page showed other code than it would run. */
+  sourceHash: string;
   command: string;
+}
+
+export function sourceHash(source: string): string {
+  return createHash("sha256").update(source).digest("hex");
 }
 
 /** Folders of runbooks/ that hold code runbooks share, not runbooks. */
@@ -54,8 +61,10 @@ export async function runbookFiles(dir = RUNBOOKS_DIR): Promise<string[]> {
   return files.sort();
 }
 
-export async function loadRunbook(file: string): Promise<Runbook> {
-  const module = (await import(pathToFileURL(file).href)) as { default?: RunbookDefinition };
+/** `version` makes a fresh import of a changed file (ESM caches a module by URL for the process). */
+export async function loadRunbook(file: string, version?: string): Promise<Runbook> {
+  const url = pathToFileURL(file).href + (version ? `?v=${encodeURIComponent(version)}` : "");
+  const module = (await import(url)) as { default?: RunbookDefinition };
   const definition = module.default;
   if (!definition || typeof definition !== "object" || !Array.isArray(definition.steps)) {
     throw new Error(`${file} must \`export default defineRunbook({...})\``);
@@ -66,10 +75,10 @@ export async function loadRunbook(file: string): Promise<Runbook> {
   return { ...definition, file };
 }
 
-export async function loadRunbooks(dir = RUNBOOKS_DIR): Promise<Map<string, Runbook>> {
+export async function loadRunbooks(dir = RUNBOOKS_DIR, version?: string): Promise<Map<string, Runbook>> {
   const runbooks = new Map<string, Runbook>();
   for (const file of await runbookFiles(dir)) {
-    const runbook = await loadRunbook(file);
+    const runbook = await loadRunbook(file, version);
     const clash = runbooks.get(runbook.id);
     if (clash) throw new Error(`runbook id "${runbook.id}" is defined twice: ${clash.file} and ${file}`);
     runbooks.set(runbook.id, runbook);
@@ -119,6 +128,7 @@ export async function catalog(dir = RUNBOOKS_DIR): Promise<CatalogEntry[]> {
         };
       }),
       source,
+      sourceHash: sourceHash(source),
       command: `npm run runbook -- ${runbook.id}`,
     });
   }

@@ -94,7 +94,9 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   let steps: StepDefinition[];
   let resumedFrom: string | null = null;
   if (options.resume) {
-    const previous = await loadRunState(dir, options.resume);
+    const previous = await loadRunState(dir, options.resume).catch((error: Error) => {
+      throw new RunRefused(error.message);
+    });
     if (previous.runbook !== runbook.id) {
       throw new RunRefused(`run ${options.resume} was of runbook "${previous.runbook}", not "${runbook.id}"`);
     }
@@ -305,7 +307,11 @@ async function runStep(
     () => controller.abort(new StepTimeout(definition.timeoutMs)),
     definition.timeoutMs,
   );
-  const onCancel = () => controller.abort(new StepCancelled());
+  // A string reason (the console: "aborted: the console shut down") says who stopped the step.
+  const onCancel = () => {
+    const reason = options.signal?.reason;
+    controller.abort(new StepCancelled(typeof reason === "string" ? reason : undefined));
+  };
   options.signal?.addEventListener("abort", onCancel, { once: true });
   const ctx = createStepContext({ ...options, signal: controller.signal });
   const stopped = new Promise<never>((_, reject) => {

@@ -1,0 +1,80 @@
+// The checks every request to the console passes before anything else looks at it. The console
+// runs commands, so it treats every web page the operator visits as a potential attacker:
+// DNS rebinding (a foreign name resolving to 127.0.0.1), cross-site requests, and HTML forms.
+// Pure functions of the request's headers, so each rule is tested on its own.
+
+export interface Refusal {
+  status: number;
+  error: string;
+}
+
+export interface RequestFacts {
+  method: string;
+  host: string | undefined;
+  origin: string | undefined;
+  secFetchSite: string | undefined;
+  contentType: string | undefined;
+  consoleHeader: string | undefined;
+}
+
+/** The header the page sends with every API call. HTML forms cannot set it; cross-site fetch would need CORS, which the console never grants. */
+export const CONSOLE_HEADER = "x-console-request";
+
+export interface GuardConfig {
+  /** Host header values the console answers to, e.g. "127.0.0.1:4321" and "localhost:4321". */
+  hosts: ReadonlySet<string>;
+}
+
+export function originsOf(config: GuardConfig): Set<string> {
+  return new Set([...config.hosts].map((host) => `http://${host}`));
+}
+
+/** Every request, static files included: a name the console does not own is refused. */
+export function checkHost(facts: RequestFacts, config: GuardConfig): Refusal | null {
+  if (!facts.host || !config.hosts.has(facts.host.toLowerCase())) {
+    return {
+      status: 421,
+      error: `this console answers to ${[...config.hosts].join(", ")}, not "${facts.host ?? ""}" (DNS rebinding protection); set CONSOLE_HOSTS to add a name`,
+    };
+  }
+  return null;
+}
+
+/** API requests: same origin only, the console header, JSON bodies, no state change on GET. */
+export function checkApiRequest(facts: RequestFacts, config: GuardConfig): Refusal | null {
+  const method = facts.method.toUpperCase();
+  if (method !== "GET" && method !== "POST") {
+    return {
+      status: 405,
+      error: `${method} is not allowed: the console API takes GET to read and POST to act`,
+    };
+  }
+  if (facts.origin !== undefined && !originsOf(config).has(facts.origin)) {
+    return { status: 403, error: `cross-origin request from "${facts.origin}" refused` };
+  }
+  if (facts.secFetchSite !== undefined && !["same-origin", "none"].includes(facts.secFetchSite)) {
+    return {
+      status: 403,
+      error: `${facts.secFetchSite} request refused: only the console's own pages may call it`,
+    };
+  }
+  if (facts.consoleHeader !== "1") {
+    return {
+      status: 403,
+      error: `missing the ${CONSOLE_HEADER} header: the console API is called by the console's pages`,
+    };
+  }
+  if (method === "POST") {
+    // Browsers always send Origin on POST; a POST without one did not come from a page of ours.
+    if (facts.origin === undefined)
+      return { status: 403, error: "a POST without an Origin header is refused" };
+    const type = facts.contentType?.split(";")[0]?.trim().toLowerCase();
+    if (type !== "application/json") {
+      return {
+        status: 415,
+        error: `the console API accepts only application/json bodies, not "${facts.contentType ?? "none"}"`,
+      };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import { loadRunbooks, sourceHash } from "../runbooks/engine/catalog.ts";
+import type { Runbook } from "../runbooks/engine/define.ts";
+import type { Refusal } from "./guard.ts";
+
+// The runbooks the console may run: loaded once at start, each with the hash of its file. A file
+// changed on disk since then is refused until the operator reloads, so what runs is always what
+// the console loaded, and (through the page's hash) what the page showed.
+
+interface Loaded {
+  runbook: Runbook;
+  hash: string;
+}
+
+export class RunbookRegistry {
+  private loaded = new Map<string, Loaded>();
+  private generation = 0;
+  private readonly dir: string;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  static async load(dir: string): Promise<RunbookRegistry> {
+    const registry = new RunbookRegistry(dir);
+    await registry.reload();
+    return registry;
+  }
+
+  /** Re-reads every runbook file (a fresh import of each); returns the ids whose file changed. */
+  async reload(): Promise<string[]> {
+    this.generation += 1;
+    const fresh = new Map<string, Loaded>();
+    const runbooks = await loadRunbooks(
+      this.dir,
+      this.generation === 1 ? undefined : String(this.generation),
+    );
+    for (const [id, runbook] of runbooks) {
+      fresh.set(id, { runbook, hash: sourceHash(await readFile(runbook.file, "utf8")) });
+    }
+    const changed = [...fresh]
+      .filter(([id, entry]) => this.loaded.get(id)?.hash !== entry.hash)
+      .map(([id]) => id);
+    this.loaded = fresh;
+    return this.generation === 1 ? [] : changed;
+  }
+
+  ids(): string[] {
+    return [...this.loaded.keys()];
+  }
+
+  /** The runbook to run, or the refusal: unknown, changed on disk, or not the code the page showed. */
+  async resolve(id: string, pageHash: string | undefined): Promise<Runbook | Refusal> {
+    const entry = this.loaded.get(id);
+    if (!entry) return { status: 404, error: `unknown runbook "${id}"` };
+    const onDisk = sourceHash(await readFile(entry.runbook.file, "utf8").catch(() => ""));
+    if (onDisk !== entry.hash) {
+      return {
+        status: 409,
+        error: `${entry.runbook.file} changed since the console loaded it; press "Reload runbooks" (or restart the console) before running it`,
+      };
+    }
+    if (pageHash !== undefined && pageHash !== entry.hash) {
+      return {
+        status: 409,
+        error: `this page shows another version of runbook "${id}" than the console runs; rebuild the handbook (npm run build) and reload the page`,
+      };
+    }
+    return entry.runbook;
+  }
+
+  /** Files changed on disk since the last load. */
+  async changedOnDisk(): Promise<string[]> {
+    const changed: string[] = [];
+    for (const [id, entry] of this.loaded) {
+      const onDisk = sourceHash(await readFile(entry.runbook.file, "utf8").catch(() => ""));
+      if (onDisk !== entry.hash) changed.push(id);
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,175 @@
+import { EnvironmentError } from "../runbooks/engine/environments.ts";
+import type { RunEvent } from "../runbooks/engine/events.ts";
+import { LockedError } from "../runbooks/engine/lock.ts";
+import { ParamError } from "../runbooks/engine/params.ts";
+import { RunRefused, runRunbook } from "../runbooks/engine/run.ts";
+import type { Refusal } from "./guard.ts";
+import type { RunbookRegistry } from "./registry.ts";
+import { terminalText } from "./terminal-text.ts";
+
+// Runs started from the page. The engine does the work (parameters, confirmation, locks, audit,
+// masking); this keeps each run's events so a stream can replay them, fans them out to the
+// stream, and cancels runs, one at a time or all at shutdown.
+
+export interface StartRequest {
+  runbook: string;
+  env: string;
+  params: Record<string, string | number | boolean>;
+  step?: string;
+  from?: string;
+  resume?: string;
+  plan: boolean;
+  confirm?: string;
+  sourceHash?: string;
+}
+
+interface ActiveRun {
+  runId: string;
+  runbook: string;
+  events: RunEvent[];
+  listeners: Set<(event: RunEvent) => void>;
+  controller: AbortController;
+  done: Promise<void>;
+  finished: boolean;
+}
+
+/** Finished runs kept in memory for a stream that connects late; older ones are in the audit log. */
+const KEEP_FINISHED = 50;
+
+export class RunManager {
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly registry: RunbookRegistry;
+  private readonly options: { dataDir: string; processEnv: NodeJS.ProcessEnv; actor: string };
+  private closing = false;
+
+  constructor(
+    registry: RunbookRegistry,
+    options: { dataDir: string; processEnv: NodeJS.ProcessEnv; actor: string },
+  ) {
+    this.registry = registry;
+    this.options = options;
+  }
+
+  /** Starts a run; resolves with its id once it has started, or with the refusal (nothing ran). */
+  async start(request: StartRequest): Promise<{ runId: string } | Refusal> {
+    if (this.closing) return { status: 503, error: "the console is shutting down" };
+    const runbook = await this.registry.resolve(request.runbook, request.sourceHash);
+    if ("status" in runbook) return runbook;
+
+    const controller = new AbortController();
+    let run: ActiveRun | null = null;
+    let settle: (value: { runId: string } | Refusal) => void = () => undefined;
+    const started = new Promise<{ runId: string } | Refusal>((resolve) => {
+      settle = resolve;
+    });
+    let finish: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+
+    const emit = (raw: RunEvent) => {
+      const event: RunEvent = raw.type === "output" ? { ...raw, line: terminalText(raw.line) } : raw;
+      if (event.type === "run-start") {
+        run = {
+          runId: event.runId,
+          runbook: request.runbook,
+          events: [],
+          listeners: new Set(),
+          controller,
+          done,
+          finished: false,
+        };
+        this.runs.set(event.runId, run);
+        settle({ runId: event.runId });
+      }
+      if (!run) return;
+      run.events.push(event);
+      for (const listener of run.listeners) listener(event);
+    };
+
+    runRunbook(runbook, {
+      env: request.env,
+      params: request.params,
+      ...(request.step ? { step: request.step } : {}),
+      ...(request.from ? { from: request.from } : {}),
+      ...(request.resume ? { resume: request.resume } : {}),
+      plan: request.plan,
+      // The engine asks only when destructive steps would run; the answer is what the operator typed.
+      confirm: async () => request.confirm ?? "",
+      signal: controller.signal,
+      actor: this.options.actor,
+      emit,
+      dataDir: this.options.dataDir,
+      processEnv: this.options.processEnv,
+    })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!run) settle(refusalOf(error));
+          else
+            emit({
+              type: "output",
+              runId: (run as ActiveRun).runId,
+              step: "",
+              stream: "stderr",
+              line: `the console could not finish recording this run: ${error instanceof Error ? error.message : String(error)}`,
+              at: new Date().toISOString(),
+            });
+        },
+      )
+      .finally(() => {
+        const current = run as ActiveRun | null;
+        if (current) {
+          current.finished = true;
+          current.listeners.clear();
+          this.forgetOldRuns();
+        }
+        finish();
+      });
+    return started;
+  }
+
+  /** Replays the run's events so far, then follows it; null for an unknown run. */
+  follow(runId: string, listener: (event: RunEvent) => void): { stop: () => void; finished: boolean } | null {
+    const run = this.runs.get(runId);
+    if (!run) return null;
+    for (const event of run.events) listener(event);
+    if (run.finished) return { stop: () => undefined, finished: true };
+    run.listeners.add(listener);
+    return { stop: () => run.listeners.delete(listener), finished: false };
+  }
+
+  cancel(runId: string, reason: string): boolean {
+    const run = this.runs.get(runId);
+    if (!run || run.finished) return false;
+    run.controller.abort(reason);
+    return true;
+  }
+
+  running(): string[] {
+    return [...this.runs.values()].filter((run) => !run.finished).map((run) => run.runId);
+  }
+
+  /** Stops every running step (and its process group) and waits until each run is recorded. */
+  async shutdown(reason: string): Promise<void> {
+    this.closing = true;
+    const active = [...this.runs.values()].filter((run) => !run.finished);
+    for (const run of active) run.controller.abort(reason);
+    await Promise.all(active.map((run) => run.done));
+  }
+
+  private forgetOldRuns(): void {
+    const finished = [...this.runs.values()].filter((run) => run.finished);
+    for (const run of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.runs.delete(run.runId);
+  }
+}
+
+function refusalOf(error: unknown): Refusal {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof LockedError) return { status: 409, error: message };
+  if (error instanceof ParamError || error instanceof EnvironmentError || error instanceof RunRefused) {
+    return { status: 400, error: message };
+  }
+  return { status: 500, error: `the run could not start: ${message}` };
+}

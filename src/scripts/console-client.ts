@@ -1,0 +1,415 @@
+import type { AuditRecord } from "../../runbooks/engine/audit.ts";
+import type { RunEvent } from "../../runbooks/engine/events.ts";
+import { ApiError, type ConsoleInfo, detectConsole, getJson, postJson } from "./console-api.ts";
+import { RunView } from "./run-view.ts";
+
+// Makes every embedded runbook runnable when the page is served by the console (npm start):
+// environment, parameters, Run / Plan / Run all, live output, cancel, resume, history, and deep
+// links that fill the form in but never run anything. On a static copy the buttons explain how
+// to run the step instead.
+
+interface Selection {
+  step?: string;
+  from?: string;
+  resume?: string;
+  plan: boolean;
+  /** Steps the selection may run, for the confirmation of destructive ones. */
+  dangers: string[];
+}
+
+async function main(): Promise<void> {
+  const sections = [...document.querySelectorAll<HTMLElement>("section[data-runbook]")];
+  if (sections.length === 0) return;
+  const state = await detectConsole();
+  if (state.kind === "static") {
+    for (const section of sections) showHintsOnClick(section, ".run-hint");
+    return;
+  }
+  if (state.kind === "signed-out") {
+    for (const section of sections) {
+      const notice = section.querySelector<HTMLElement>(".console-signin");
+      if (notice) {
+        notice.hidden = false;
+        notice.textContent = `${state.message}.`;
+      }
+      showHintsOnClick(section, ".console-signin");
+    }
+    return;
+  }
+  for (const section of sections) new RunbookPanel(section, state.info).init();
+}
+
+function showHintsOnClick(section: HTMLElement, selector: string): void {
+  for (const button of section.querySelectorAll<HTMLButtonElement>("button.run-step, button.plan-step")) {
+    button.addEventListener("click", () => {
+      const hint =
+        button.closest(".runbook-step")?.querySelector<HTMLElement>(selector) ??
+        section.querySelector<HTMLElement>(selector);
+      if (hint) hint.hidden = false;
+    });
+  }
+}
+
+class RunbookPanel {
+  private readonly section: HTMLElement;
+  private readonly info: ConsoleInfo;
+  private readonly id: string;
+  private readonly envSelect: HTMLSelectElement;
+  private readonly form: HTMLFormElement;
+  private readonly notice: HTMLElement;
+  private readonly panel: HTMLElement;
+  private readonly confirmBox: HTMLElement;
+  private lastRun: { runId: string; env: string; status: string; failedStep: string | null } | null = null;
+  private busy = false;
+
+  constructor(section: HTMLElement, info: ConsoleInfo) {
+    this.section = section;
+    this.info = info;
+    this.id = section.dataset.runbook as string;
+    this.envSelect = section.querySelector("select.console-env") as HTMLSelectElement;
+    this.form = section.querySelector("form.console-params") as HTMLFormElement;
+    this.notice = section.querySelector(".console-notice") as HTMLElement;
+    this.panel = section.querySelector(".run-panel") as HTMLElement;
+    this.confirmBox = section.querySelector(".console-confirm") as HTMLElement;
+  }
+
+  init(): void {
+    this.section.dataset.console = "on";
+    for (const element of this.section.querySelectorAll<HTMLElement>(".console-only")) element.hidden = false;
+    for (const option of this.envSelect.options) {
+      const env = this.info.environments.find((e) => e.name === option.value);
+      option.disabled = !env?.configured;
+      option.title = env?.configured ? (env.appUrl ?? "") : (env?.reason ?? "");
+    }
+    this.envSelect.addEventListener("change", () => this.showEnvironment());
+    this.showEnvironment();
+    this.form.addEventListener("submit", (event) => event.preventDefault());
+
+    const dangers = [...this.section.querySelectorAll<HTMLElement>("li.runbook-step")].map(
+      (li) => li.dataset.danger ?? "read",
+    );
+    this.section
+      .querySelector(".run-all")
+      ?.addEventListener("click", () => this.start({ plan: false, dangers }));
+    this.section
+      .querySelector(".plan-all")
+      ?.addEventListener("click", () => this.start({ plan: true, dangers }));
+    for (const button of this.section.querySelectorAll<HTMLButtonElement>(
+      "button.run-step, button.plan-step",
+    )) {
+      const step = button.dataset.runStep as string;
+      const plan = button.classList.contains("plan-step");
+      button.addEventListener("click", () =>
+        this.start({ step, plan, dangers: [button.dataset.danger ?? "read"] }),
+      );
+    }
+    this.panel.querySelector(".run-cancel")?.addEventListener("click", () => this.cancel());
+    this.panel.querySelector(".run-resume")?.addEventListener("click", () => {
+      if (!this.lastRun) return;
+      this.envSelect.value = this.lastRun.env;
+      this.start({
+        resume: this.lastRun.runId,
+        plan: false,
+        dangers: this.dangersFrom(this.lastRun.failedStep, dangers),
+      });
+    });
+    const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
+    history?.addEventListener("toggle", () => {
+      if (history.open) void this.loadHistory();
+    });
+    if (this.info.changedOnDisk.includes(this.id)) this.offerReload();
+    this.applyDeepLink();
+  }
+
+  private showEnvironment(): void {
+    const env = this.envSelect.value;
+    this.section.dataset.env = env;
+    const banner = this.section.querySelector<HTMLElement>(".prod-banner");
+    if (banner) banner.hidden = env !== "production";
+  }
+
+  private dangersFrom(stepId: string | null, all: string[]): string[] {
+    const ids = [...this.section.querySelectorAll<HTMLElement>("li.runbook-step")].map(
+      (li) => li.dataset.step,
+    );
+    const at = stepId ? ids.indexOf(stepId) : -1;
+    return at < 0 ? all : all.slice(at);
+  }
+
+  private params(): Record<string, string> {
+    const params: Record<string, string> = {};
+    for (const field of this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-param]")) {
+      if (field.value !== "") params[field.dataset.param as string] = field.value;
+    }
+    return params;
+  }
+
+  private say(text: string, kind: "info" | "error" = "info"): void {
+    this.notice.textContent = text;
+    this.notice.dataset.kind = kind;
+    this.notice.setAttribute("role", kind === "error" ? "alert" : "status");
+  }
+
+  /** Asks for the environment name when destructive steps would run; null when the operator backs out. */
+  private confirmation(env: string): Promise<string | null> {
+    const input = this.confirmBox.querySelector("input") as HTMLInputElement;
+    const go = this.confirmBox.querySelector(".confirm-go") as HTMLButtonElement;
+    const back = this.confirmBox.querySelector(".confirm-back") as HTMLButtonElement;
+    (this.confirmBox.querySelector(".confirm-env") as HTMLElement).textContent = env;
+    input.value = "";
+    this.confirmBox.hidden = false;
+    input.focus();
+    return new Promise((resolve) => {
+      const done = (value: string | null) => {
+        this.confirmBox.hidden = true;
+        go.removeEventListener("click", onGo);
+        back.removeEventListener("click", onBack);
+        input.removeEventListener("keydown", onKey);
+        resolve(value);
+      };
+      const onGo = () => done(input.value);
+      const onBack = () => done(null);
+      const onKey = (event: KeyboardEvent) => {
+        if (event.key === "Enter") onGo();
+        if (event.key === "Escape") onBack();
+      };
+      go.addEventListener("click", onGo);
+      back.addEventListener("click", onBack);
+      input.addEventListener("keydown", onKey);
+    });
+  }
+
+  private async start(selection: Selection): Promise<void> {
+    if (this.busy)
+      return this.say(
+        "A run of this runbook is in progress on this page; wait for it or cancel it.",
+        "error",
+      );
+    const clickedAt = performance.now();
+    const env = this.envSelect.value;
+    let confirm: string | undefined;
+    if (!selection.plan && selection.dangers.includes("destructive")) {
+      const typed = await this.confirmation(env);
+      if (typed === null) return this.say("Not run: the destructive step was not confirmed.");
+      confirm = typed;
+    }
+    this.busy = true;
+    this.say("");
+    try {
+      const started = await postJson<{ runId: string; events: string }>("/api/runs", {
+        runbook: this.id,
+        env,
+        params: selection.resume ? {} : this.params(),
+        ...(selection.step ? { step: selection.step } : {}),
+        ...(selection.resume ? { resume: selection.resume } : {}),
+        plan: selection.plan,
+        ...(confirm !== undefined ? { confirm } : {}),
+        sourceHash: this.section.dataset.sourceHash,
+      });
+      await this.follow(started.runId, started.events, env, clickedAt);
+    } catch (error) {
+      this.say(`Not run: ${error instanceof Error ? error.message : String(error)}`, "error");
+      if (error instanceof ApiError && error.status === 409 && /changed since/.test(error.message))
+        this.offerReload();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private follow(runId: string, url: string, env: string, clickedAt: number): Promise<void> {
+    const view = new RunView(this.panel, clickedAt);
+    view.setStatus("running", `Starting run ${runId}…`);
+    const cancel = this.panel.querySelector<HTMLButtonElement>(".run-cancel");
+    const resume = this.panel.querySelector<HTMLButtonElement>(".run-resume");
+    if (cancel) cancel.hidden = false;
+    if (resume) resume.hidden = true;
+    return new Promise((resolve) => {
+      const source = new EventSource(url);
+      const end = () => {
+        source.close();
+        if (cancel) cancel.hidden = true;
+        resolve();
+      };
+      source.onmessage = (message: MessageEvent<string>) => {
+        const event = JSON.parse(message.data) as RunEvent;
+        view.apply(event);
+        if (event.type === "run-end") {
+          this.lastRun = { runId, env, status: event.status, failedStep: event.failedStep };
+          if (resume) resume.hidden = event.status === "ok" || event.failedStep === null;
+          const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
+          if (history?.open) void this.loadHistory();
+          end();
+        }
+      };
+      source.addEventListener("gone", (message) => {
+        view.setStatus(
+          "failed",
+          (JSON.parse((message as MessageEvent<string>).data) as { error: string }).error,
+        );
+        end();
+      });
+      source.onerror = () => {
+        // A stream that ends without run-end: the console stopped or the ticket was refused.
+        if (this.panel.dataset.state === "running")
+          view.setStatus("failed", "Lost the connection to the console; see the run history.");
+        end();
+      };
+    });
+  }
+
+  private async cancel(): Promise<void> {
+    const runId = this.panel.dataset.runId;
+    if (!runId) return;
+    try {
+      await postJson(`/api/runs/${runId}/cancel`, {});
+      this.say(`Cancelling run ${runId}: its step and the processes it started are being stopped.`);
+    } catch (error) {
+      this.say(`Could not cancel: ${error instanceof Error ? error.message : String(error)}`, "error");
+    }
+  }
+
+  private offerReload(): void {
+    const button = this.section.querySelector<HTMLButtonElement>(".console-reload");
+    if (!button) return;
+    button.hidden = false;
+    this.say(
+      `runbook "${this.id}" changed on disk since the console loaded it; reload before running it.`,
+      "error",
+    );
+    button.onclick = async () => {
+      try {
+        const { changed } = await postJson<{ changed: string[] }>("/api/reload", {});
+        button.hidden = true;
+        this.say(
+          `Reloaded (${changed.length ? changed.join(", ") : "nothing"} changed). Rebuild the handbook (npm run build) so this page shows the new code.`,
+        );
+      } catch (error) {
+        this.say(`Reload failed: ${error instanceof Error ? error.message : String(error)}`, "error");
+      }
+    };
+  }
+
+  private async loadHistory(): Promise<void> {
+    const body = this.section.querySelector(".history-body") as HTMLElement;
+    try {
+      const { runs } = await getJson<{ runs: AuditRecord[] }>(
+        `/api/history?runbook=${encodeURIComponent(this.id)}`,
+      );
+      body.replaceChildren(runs.length === 0 ? text("p", "No runs recorded yet.") : this.historyTable(runs));
+    } catch (error) {
+      body.replaceChildren(text("p", `Could not load the history: ${String(error)}`));
+    }
+  }
+
+  private historyTable(runs: AuditRecord[]): HTMLElement {
+    const wrapper = document.createElement("div");
+    const table = document.createElement("table");
+    table.className = "history-table";
+    const head = table.createTHead().insertRow();
+    for (const title of ["When (UTC)", "Who", "Env", "Steps", "Result", ""]) head.append(text("th", title));
+    const output = document.createElement("pre");
+    output.className = "history-output";
+    output.hidden = true;
+    const tbody = table.createTBody();
+    for (const run of runs) {
+      const row = tbody.insertRow();
+      row.dataset.runId = run.runId;
+      const seconds = (Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000;
+      row.append(
+        text("td", run.startedAt.replace("T", " ").replace(/\..*$/, "")),
+        text("td", run.actor),
+        text("td", run.env),
+        text("td", run.steps.map((s) => `${s.id}: ${s.status}`).join(", ") || "none"),
+        text(
+          "td",
+          `${run.plan ? "plan, " : ""}${run.status} (${seconds.toFixed(1)} s)${run.resumedFrom ? `, resumed ${run.resumedFrom}` : ""}`,
+        ),
+      );
+      const cell = document.createElement("td");
+      const show = text("button", "Output") as HTMLButtonElement;
+      show.type = "button";
+      show.className = "history-show";
+      show.addEventListener("click", async () => {
+        try {
+          const { events } = await getJson<{ events: RunEvent[] }>(
+            `/api/runs/${encodeURIComponent(run.runId)}/log`,
+          );
+          output.textContent = events
+            .map((e) =>
+              e.type === "output"
+                ? `${e.stream === "stderr" ? "! " : "  "}${e.line}`
+                : e.type === "step-end"
+                  ? `— ${e.step}: ${e.status}${e.error ? ` (${e.error})` : ""}`
+                  : e.type === "step-start"
+                    ? `▶ ${e.step}`
+                    : "",
+            )
+            .filter(Boolean)
+            .join("\n");
+        } catch (error) {
+          output.textContent = `Could not load the output of ${run.runId}: ${String(error)}`;
+        }
+        output.hidden = false;
+        output.dataset.runId = run.runId;
+      });
+      cell.append(show);
+      row.append(cell);
+    }
+    wrapper.append(table, output);
+    return wrapper;
+  }
+
+  /** ?runbook=<id>&step=<id>&env=<env>&p.<name>=<value>: fills the form in and points at the step; runs nothing. */
+  private applyDeepLink(): void {
+    const query = new URLSearchParams(location.search);
+    if (query.get("runbook") !== this.id) return;
+    const filled: string[] = [];
+    const ignored: string[] = [];
+    const env = query.get("env");
+    if (env) {
+      const option = [...this.envSelect.options].find((o) => o.value === env && !o.disabled);
+      if (option) {
+        this.envSelect.value = env;
+        this.showEnvironment();
+        filled.push(`environment ${env}`);
+      } else ignored.push(`environment "${env}" (not configured here)`);
+    }
+    for (const [key, value] of query) {
+      if (!key.startsWith("p.")) continue;
+      const name = key.slice(2);
+      const field = [
+        ...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-param]"),
+      ].find((f) => f.dataset.param === name);
+      if (field) {
+        field.value = value;
+        filled.push(name);
+      } else ignored.push(`parameter "${name}"`);
+    }
+    const stepId = query.get("step");
+    const step = stepId
+      ? [...this.section.querySelectorAll<HTMLElement>("li.runbook-step")].find(
+          (li) => li.dataset.step === stepId,
+        )
+      : null;
+    const target = step ?? this.section;
+    target.classList.add("deep-linked");
+    target.scrollIntoView({ block: "center" });
+    (
+      target.querySelector<HTMLButtonElement>("button.run-step") ??
+      target.querySelector<HTMLButtonElement>(".run-all")
+    )?.focus({
+      preventScroll: true,
+    });
+    this.say(
+      `Filled in from the link (${filled.join(", ") || "nothing"})${ignored.length ? `; ignored ${ignored.join(", ")}` : ""}. Nothing has run: check the values, then press Run.`,
+    );
+  }
+}
+
+function text(tag: string, content: string): HTMLElement {
+  const element = document.createElement(tag);
+  element.textContent = content;
+  return element;
+}
+
+void main();
