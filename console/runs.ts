@@ -83,8 +83,18 @@ export class RunManager {
         settle({ runId: event.runId });
       }
       if (!run) return;
-      run.events.push(event);
-      for (const listener of run.listeners) listener(event);
+      // run-end goes out once the engine has written the audit record and released the lock, so
+      // a page that refreshes its history on run-end finds the run there.
+      if (event.type === "run-end") {
+        runEnd = event;
+        return;
+      }
+      publish(run, event);
+    };
+    let runEnd: RunEvent | null = null;
+    const publish = (target: ActiveRun, event: RunEvent) => {
+      target.events.push(event);
+      for (const listener of target.listeners) listener(event);
     };
 
     runRunbook(runbook, {
@@ -121,6 +131,7 @@ export class RunManager {
         const current = run as ActiveRun | null;
         if (current) {
           current.finished = true;
+          if (runEnd) publish(current, runEnd);
           current.listeners.clear();
           this.forgetOldRuns();
         }
