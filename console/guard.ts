@@ -40,8 +40,16 @@ export function checkHost(facts: RequestFacts, config: GuardConfig): Refusal | n
   return null;
 }
 
-/** API requests: same origin only, the console header, JSON bodies, no state change on GET. */
-export function checkApiRequest(facts: RequestFacts, config: GuardConfig): Refusal | null {
+/**
+ * API requests: same origin only, the console header, JSON bodies, no state change on GET.
+ * `eventStream`: the browser's EventSource cannot send headers, so the stream of a run is the one
+ * GET without the console header; its single-use ticket stands in for it.
+ */
+export function checkApiRequest(
+  facts: RequestFacts,
+  config: GuardConfig,
+  options: { eventStream?: boolean } = {},
+): Refusal | null {
   const method = facts.method.toUpperCase();
   if (method !== "GET" && method !== "POST") {
     return {
@@ -58,7 +66,7 @@ export function checkApiRequest(facts: RequestFacts, config: GuardConfig): Refus
       error: `${facts.secFetchSite} request refused: only the console's own pages may call it`,
     };
   }
-  if (facts.consoleHeader !== "1") {
+  if (facts.consoleHeader !== "1" && !(options.eventStream && method === "GET")) {
     return {
       status: 403,
       error: `missing the ${CONSOLE_HEADER} header: the console API is called by the console's pages`,

@@ -153,7 +153,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     query: URLSearchParams,
   ): Promise<void> {
     res.setHeader("Cache-Control", "no-store");
-    const refused = checkApiRequest(facts, guard);
+    const refused = checkApiRequest(facts, guard, {
+      eventStream: /^\/api\/runs\/[^/]+\/events$/.test(pathname),
+    });
     if (refused) return sendJson(res, refused.status, { error: refused.error });
     const method = req.method ?? "GET";
 

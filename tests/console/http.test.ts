@@ -387,6 +387,20 @@ describe("console: the event stream", () => {
     expect((await consoleUnderTest.api("GET", wrongRun, { cookie })).status).toBe(403);
     const third = await startRun(goodRun);
     const good = (await third.json()) as { events: string };
+    // EventSource sends no custom header: the ticket stands in for it, but cross-site is still refused.
+    expect(
+      (
+        await consoleUnderTest.api("GET", good.events, {
+          cookie,
+          headers: { "Sec-Fetch-Site": "cross-site", "X-Console-Request": "" },
+        })
+      ).status,
+    ).toBe(403);
+    const fourth = (await (await startRun(goodRun)).json()) as { events: string };
+    expect(
+      (await consoleUnderTest.api("GET", fourth.events, { cookie, headers: { "X-Console-Request": "" } }))
+        .status,
+    ).toBe(200);
     expect((await consoleUnderTest.api("GET", good.events, { cookie })).status).toBe(200);
     expect((await consoleUnderTest.api("GET", good.events, { cookie })).status).toBe(403);
   });
