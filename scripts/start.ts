@@ -1,16 +1,26 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { startConsole } from "../console/server.ts";
+import { consoleSettings } from "../console/settings.ts";
 import { maskUrlPassword } from "../practice-app/src/config/config.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { DEMO_LEARNER, seed } from "../practice-app/src/db/seed.ts";
-import { devStackFile, localDataDir } from "../runbooks/engine/paths.ts";
+import {
+  devStackFile,
+  localDataDir,
+  RUNBOOKS_DIR,
+  dataDir as runbookDataDir,
+} from "../runbooks/engine/paths.ts";
 import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./stack/find-services.ts";
 
-// `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, print its URL.
-// Ctrl-C stops the app gracefully and then whatever this script started.
+// `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, build the handbook
+// if it is not built, serve it with the console, print the URLs and the one-time login link.
+// Ctrl-C stops the console (aborting running steps), the app gracefully, then whatever this
+// script started.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA_DIR = localDataDir();
@@ -25,6 +35,13 @@ async function main(): Promise<number> {
   if (await portAnswers(appPort)) {
     console.error(
       `Port ${appPort} is already in use. Stop what runs there or start with PORT=<another port> npm start.`,
+    );
+    return 2;
+  }
+  const consoleConfig = consoleSettings(process.env, ROOT);
+  if (consoleConfig.port !== 0 && (await portAnswers(consoleConfig.port))) {
+    console.error(
+      `Port ${consoleConfig.port} (the handbook console) is already in use. Stop what runs there or start with CONSOLE_PORT=<another port> npm start.`,
     );
     return 2;
   }
@@ -72,7 +89,17 @@ async function main(): Promise<number> {
   const exited = new Promise<number>((resolve) =>
     app.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1))),
   );
-  const forward = (signal: NodeJS.Signals) => app.kill(signal);
+  let handbook: Awaited<ReturnType<typeof startConsole>> | null = null;
+  let stopping = false;
+  const forward = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    // The console first: its running steps are aborted and recorded while the app still answers.
+    const closed = handbook ? handbook.close() : Promise.resolve();
+    closed
+      .catch((error: unknown) => log(`the console did not stop cleanly: ${String(error)}`))
+      .finally(() => app.kill(signal));
+  };
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
   // Ready when /healthz answers (not when a log line appears: LOG_LEVEL may hide it).
@@ -84,7 +111,23 @@ async function main(): Promise<number> {
       devStackFile(),
       `${JSON.stringify({ appUrl, databaseUrl: postgres.url, redisUrl: redis.url, redisPrefix: env.REDIS_KEY_PREFIX ?? "ssp:", appPid: app.pid }, null, 2)}\n`,
     );
+    try {
+      await ensureHandbookBuilt(consoleConfig.distDir);
+      handbook = await startConsole({
+        ...consoleConfig,
+        runbooksDir: RUNBOOKS_DIR,
+        dataDir: runbookDataDir(),
+        processEnv: process.env,
+        log: () => undefined,
+      });
+    } catch (error) {
+      log(`the handbook console did not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
     log("");
+    if (handbook) {
+      log(`handbook:      ${handbook.url}/  (with the console: Run buttons run the runbooks)`);
+      log(`sign in:       ${handbook.loginLink()}  (one-time link)`);
+    }
     log(`practice app:  ${appUrl}/`);
     log(`health:        ${appUrl}/readyz   metrics: ${appUrl}/metrics`);
     log(`demo learner:  ${DEMO_LEARNER.email} / ${DEMO_LEARNER.password}`);
@@ -94,6 +137,22 @@ async function main(): Promise<number> {
   await rm(devStackFile(), { force: true });
   await postgres.stop();
   return code;
+}
+
+/** The first start builds the handbook; later starts serve what is built (`npm run build` refreshes it). */
+async function ensureHandbookBuilt(distDir: string): Promise<void> {
+  if (existsSync(path.join(distDir, "index.html"))) return;
+  log("building the handbook (first start only; npm run build refreshes it)…");
+  const build = spawn(
+    process.execPath,
+    [path.join(ROOT, "node_modules/astro/bin/astro.mjs"), "build", "--silent"],
+    {
+      cwd: ROOT,
+      stdio: "inherit",
+    },
+  );
+  const code = await new Promise<number | null>((resolve) => build.once("exit", resolve));
+  if (code !== 0) throw new Error(`astro build exited with ${code}; run npm run build to see why`);
 }
 
 async function waitForHealth(url: string): Promise<boolean> {

@@ -33,6 +33,7 @@ describe("npm start with no services installed", () => {
       SSP_LOCAL_PG_PORT: String(await freePort()),
       SSP_LOCAL_REDIS_PORT: String(await freePort()),
       LOG_LEVEL: "warn",
+      CONSOLE_PORT: String(await freePort()),
     };
     child = spawn(process.execPath, [START], { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -85,7 +86,35 @@ describe("npm start with no services installed", () => {
     expect((await learner.api.query("leaderboard.top")).status).toBe(200);
     expect((await learner.api.query("progress.summary")).status).toBe(200);
 
+    // The handbook with its console: the one-time link signs in, and the console API answers.
+    const link = /sign in: +(\S+)/.exec(output)?.[1] ?? "";
+    const consoleUrl = new URL(link).origin;
+    expect(output).toContain(`handbook:      ${consoleUrl}/`);
+    const page = await fetch(`${consoleUrl}/operational-runbook/daily-tasks/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<meta name="ssp-console" content="1">');
+    const token = new URLSearchParams(new URL(link).hash.slice(1)).get("token");
+    const session = await fetch(`${consoleUrl}/api/session`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Console-Request": "1", Origin: consoleUrl },
+      body: JSON.stringify({ token }),
+    });
+    expect(session.status).toBe(200);
+    const cookie = (session.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const info = await fetch(`${consoleUrl}/api/console`, {
+      headers: { "X-Console-Request": "1", Cookie: cookie },
+    });
+    const body2 = (await info.json()) as {
+      environments: Array<{ name: string; configured: boolean; appUrl?: string }>;
+    };
+    expect(body2.environments[0]).toEqual({
+      name: "dev",
+      configured: true,
+      appUrl: `http://127.0.0.1:${port}`,
+    });
+
     child.kill("SIGINT");
     expect(await exited).toBe(0);
+    await expect(fetch(`${consoleUrl}/`)).rejects.toThrow();
   }, 120_000);
 });
