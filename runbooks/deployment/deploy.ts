@@ -1,21 +1,25 @@
 /**
  * Deploy a release on this host
  *
- * Purpose: the single-host deployment: resolve a git ref to a commit, unpack that commit into its
- *   own release directory, apply its pending migrations (after a backup), start its app on a port
- *   with the environment's settings, smoke-check it, then stop the release it replaces and record
- *   it as current (releases/current.json, with the previous release for `rollback`).
- *   Honest about downtime: deploying onto the port the current release uses stops that release
- *   first (seconds without service); onto another port the old one keeps serving until the new
- *   one passed its smoke check. Zero-downtime blue/green behind nginx is a later step.
+ * Purpose: the single-host deployment, the way a VPS deploy works: resolve a git ref to a commit,
+ *   unpack that commit into its own release directory, apply its pending migrations (after a
+ *   backup), start its app on a port beside the current release, smoke-check it, switch the load
+ *   balancer (a private nginx, see _balancer.ts) to it, then drain and stop the release it
+ *   replaces and record it as current (releases/current.json, with the previous release for
+ *   `rollback`). A release that fails its smoke check is stopped before it gets any traffic: the
+ *   run fails with "rolled back: …", which the audit log keeps.
+ *   Zero downtime needs the balancer (lbPort=<port> on the first deploy; later deploys find it) and
+ *   another port than the current release's. Without a balancer, deploying onto the current
+ *   release's port stops that release first (seconds without service).
  * Sent here by: the Deployment Playbook ("Deployment procedures (VPS)"), after a green
  *   pre-deploy-checklist.
  * Preconditions: a git checkout holding the commit, with `npm ci` done (the release links this
  *   checkout's node_modules, see prepare-release); the environment's DATABASE_URL and Redis
  *   reachable; for staging and production SSP_<ENV>_SESSION_SECRET (or SESSION_SECRET) set;
  *   pg_dump installed when migrations are pending.
- * Blast radius: the environment's app on this host (a restart), and the schema when the release
- *   brings migrations (expand-only: the previous release keeps working beside them). The smoke
+ * Blast radius: the environment's app on this host (behind the balancer: none; without it, a
+ *   restart), and the schema when the release brings migrations (expand-then-contract: the
+ *   previous release keeps working beside them; see the database-migrations page). The smoke
  *   check's throwaway smoke-…@example.invalid account is deleted again.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -24,6 +28,14 @@ import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
+import {
+  balancerDir,
+  balancerPid,
+  nginxBinary,
+  nginxInstalled,
+  readBalancer,
+  switchBalancer,
+} from "./_balancer.ts";
 import { describeMigrations, migrateCli, portAnswers, smokeCheck, takeBackup } from "./_lib.ts";
 import {
   type CurrentFile,
@@ -44,6 +56,8 @@ interface Resolved {
   subject: string;
   dir: string;
   current: CurrentFile | null;
+  /** The balancer's listen port when nginx is (or will be) in front of the releases; null without. */
+  balancer: number | null;
 }
 
 export default defineRunbook({
@@ -62,6 +76,15 @@ export default defineRunbook({
       .max(65535)
       .default(3000)
       .describe("Port the release's app listens on (127.0.0.1 unless HOST is set)"),
+    lbPort: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe(
+        "Put nginx in front on this port (first deploy); later deploys find the running balancer themselves",
+      ),
   }),
   steps: [
     step({
@@ -106,7 +129,17 @@ export default defineRunbook({
             );
           ctx.warn(`${message} (allowed in dev)`);
         }
-        return { commit, subject, dir: path.join(releasesDir(), commit), current };
+        const balancer = await balancerFor(ctx.params.lbPort);
+        if (balancer !== null) {
+          ctx.log(
+            `load balancer: nginx on 127.0.0.1:${balancer}${balancerPid() ? "" : " (starts at the switch)"}`,
+          );
+          if (current && releaseRunning(current) && current.port === ctx.params.port)
+            throw new Error(
+              `behind the load balancer the new release starts beside the current one, so it needs another port than ${current.port}: deploy with port=<a free port>`,
+            );
+        }
+        return { commit, subject, dir: path.join(releasesDir(), commit), current, balancer };
       },
     }),
     step({
@@ -235,12 +268,13 @@ export default defineRunbook({
         } catch (error) {
           // A release that fails its smoke check never becomes current: stop it and put the
           // current one back if it was stopped for the port.
-          ctx.warn(`smoke check failed: stopping the new release`);
+          ctx.warn(`smoke check failed: rolling back (stopping the new release; traffic stays where it was)`);
           const { commit, dir, current } = ctx.result<Resolved>("resolve");
           await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started));
           if (started.stoppedCurrent && current) await restartCurrent(ctx, current);
+          // "rolled back" first: the audit log keeps this message as the step's error.
           throw new Error(
-            `the new release failed its smoke check (${error instanceof Error ? error.message : String(error)}) and was stopped; ${
+            `rolled back: the new release failed its smoke check (${error instanceof Error ? error.message : String(error)}) and was stopped before it got traffic; ${
               current ? `the current release is ${describeRelease(current)}` : "nothing runs now"
             }. Its log: ${started.logFile}`,
           );
@@ -248,9 +282,50 @@ export default defineRunbook({
       },
     }),
     step({
+      id: "switch",
+      title: "Switch the load balancer to the new release",
+      description:
+        "Rewrites nginx's upstream to the new release and reloads (graceful); without a balancer, nothing to do.",
+      danger: "change",
+      timeoutMs: seconds(60),
+      plan(ctx) {
+        const { balancer } = ctx.result<Resolved>("resolve");
+        return balancer === null
+          ? ["no load balancer: the new release serves on its own port"]
+          : [
+              `would send 127.0.0.1:${balancer} to the new release on port ${ctx.params.port} (nginx reload; old workers finish their requests)`,
+            ];
+      },
+      async run(ctx) {
+        const { balancer, current, commit, dir } = ctx.result<Resolved>("resolve");
+        if (balancer === null) {
+          ctx.log("no load balancer on this host (deploy with lbPort=<port> to put nginx in front)");
+          return { switched: false };
+        }
+        try {
+          return {
+            switched: true,
+            ...(await switchBalancer(ctx, { listenPort: balancer, appPort: ctx.params.port })),
+          };
+        } catch (error) {
+          ctx.warn(
+            "the switch failed: rolling back (traffic back to the current release, the new one stopped)",
+          );
+          const started = ctx.result<StartedRelease>("start");
+          if (current && releaseRunning(current))
+            await switchBalancer(ctx, { listenPort: balancer, appPort: current.port });
+          await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started));
+          throw new Error(
+            `rolled back: the load balancer did not switch to the new release (${error instanceof Error ? error.message : String(error)}); nginx's log: ${path.join(balancerDir(), "error.log")}`,
+          );
+        }
+      },
+    }),
+    step({
       id: "record",
-      title: "Switch over and record",
-      description: "Stops the replaced release if it still runs, and writes releases/current.json.",
+      title: "Drain the replaced release and record",
+      description:
+        "Stops the replaced release if it still runs (SIGTERM: it drains), and writes releases/current.json.",
       danger: "change",
       timeoutMs: seconds(45),
       plan: () => [`would stop the replaced release (if running) and record the new one in ${currentFile()}`],
@@ -258,6 +333,7 @@ export default defineRunbook({
         const { commit, dir, current } = ctx.result<Resolved>("resolve");
         const started = ctx.result<StartedRelease>("start");
         const release = releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started);
+        // After the switch: nginx no longer sends it anything, and SIGTERM lets it finish what it holds.
         if (current && releaseRunning(current)) await stopRelease(ctx, current);
         const previous: Release | null = current ? { ...stripChain(current), pid: null } : null;
         const older = current
@@ -294,6 +370,27 @@ function releaseOf(ref: string, commit: string, dir: string, port: number, start
     deployedAt: started.startedAt,
     startedAt: started.startedAt,
   };
+}
+
+/**
+ * The balancer's listen port for this deploy: the running balancer's, or lbPort to start one.
+ * Null when the releases serve on their own ports (no nginx in front).
+ */
+async function balancerFor(lbPort: number | undefined): Promise<number | null> {
+  const state = await readBalancer();
+  if (balancerPid() && state) {
+    if (lbPort !== undefined && lbPort !== state.listenPort)
+      throw new Error(
+        `the load balancer on this host listens on ${state.listenPort}, not ${lbPort}: leave lbPort out (or stop that nginx first)`,
+      );
+    return state.listenPort;
+  }
+  if (lbPort === undefined) return null;
+  if (!nginxInstalled())
+    throw new Error(`lbPort needs nginx, and there is none at ${nginxBinary()}: apt-get install nginx-light`);
+  if (await portAnswers(lbPort))
+    throw new Error(`port ${lbPort} is in use, so nginx cannot listen on it: pick another lbPort`);
+  return lbPort;
 }
 
 /** The release fields of a current.json entry, without its chain of previous releases. */
