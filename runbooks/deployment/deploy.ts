@@ -58,6 +58,8 @@ interface Resolved {
   current: CurrentFile | null;
   /** The balancer's listen port when nginx is (or will be) in front of the releases; null without. */
   balancer: number | null;
+  /** The port the new release listens on (the parameter, or the idle colour). */
+  port: number;
 }
 
 export default defineRunbook({
@@ -74,8 +76,10 @@ export default defineRunbook({
       .int()
       .min(1)
       .max(65535)
-      .default(3000)
-      .describe("Port the release's app listens on (127.0.0.1 unless HOST is set)"),
+      .optional()
+      .describe(
+        "Port the release's app listens on (127.0.0.1 unless HOST is set); default 3000, behind the balancer the colour not serving (blue 3000, green 3001)",
+      ),
     lbPort: z
       .number()
       .int()
@@ -109,11 +113,14 @@ export default defineRunbook({
         ctx.log(
           current ? `current release: ${describeRelease(current)}` : "no current release on this host yet",
         );
-        const takesCurrentPort =
-          current !== null && releaseRunning(current) && current.port === ctx.params.port;
-        if (!takesCurrentPort && (await portAnswers(ctx.params.port))) {
+        const balancer = await balancerFor(ctx.params.lbPort);
+        const port = ctx.params.port ?? idleColour(balancer, current);
+        if (ctx.params.port === undefined)
+          ctx.log(`port ${port} (not given: ${balancer ? "the idle colour" : "the default"})`);
+        const takesCurrentPort = current !== null && releaseRunning(current) && current.port === port;
+        if (!takesCurrentPort && (await portAnswers(port))) {
           throw new Error(
-            `port ${ctx.params.port} is in use by something that is not the current release: stop it, or deploy with port=<a free port>`,
+            `port ${port} is in use by something that is not the current release: stop it, or deploy with port=<a free port>`,
           );
         }
         // The release links this checkout's node_modules: its lockfile must be the same.
@@ -129,17 +136,16 @@ export default defineRunbook({
             );
           ctx.warn(`${message} (allowed in dev)`);
         }
-        const balancer = await balancerFor(ctx.params.lbPort);
         if (balancer !== null) {
           ctx.log(
             `load balancer: nginx on 127.0.0.1:${balancer}${balancerPid() ? "" : " (starts at the switch)"}`,
           );
-          if (current && releaseRunning(current) && current.port === ctx.params.port)
+          if (current && releaseRunning(current) && current.port === port)
             throw new Error(
               `behind the load balancer the new release starts beside the current one, so it needs another port than ${current.port}: deploy with port=<a free port>`,
             );
         }
-        return { commit, subject, dir: path.join(releasesDir(), commit), current, balancer };
+        return { commit, subject, dir: path.join(releasesDir(), commit), current, balancer, port };
       },
     }),
     step({
@@ -225,8 +231,10 @@ export default defineRunbook({
       timeoutMs: minutes(2),
       plan(ctx) {
         const { current } = ctx.result<Resolved>("resolve");
-        const lines = [`would start the release's app on port ${ctx.params.port} and wait for /readyz 200`];
-        if (current && releaseRunning(current) && current.port === ctx.params.port)
+        const lines = [
+          `would start the release's app on port ${ctx.result<Resolved>("resolve").port} and wait for /readyz 200`,
+        ];
+        if (current && releaseRunning(current) && current.port === ctx.result<Resolved>("resolve").port)
           lines.unshift(
             `would first stop the current release (${describeRelease(current)}): downtime until ready`,
           );
@@ -235,15 +243,19 @@ export default defineRunbook({
       async run(ctx): Promise<StartedRelease> {
         const { commit, dir, current } = ctx.result<Resolved>("resolve");
         let stoppedCurrent = false;
-        if (current && releaseRunning(current) && current.port === ctx.params.port) {
+        if (current && releaseRunning(current) && current.port === ctx.result<Resolved>("resolve").port) {
           ctx.warn(
-            `port ${ctx.params.port} is the current release's: stopping it first (no service until the new one is ready)`,
+            `port ${ctx.result<Resolved>("resolve").port} is the current release's: stopping it first (no service until the new one is ready)`,
           );
           await stopRelease(ctx, current);
           stoppedCurrent = true;
         }
         try {
-          const started = await startRelease(ctx, { commit, dir, port: ctx.params.port });
+          const started = await startRelease(ctx, {
+            commit,
+            dir,
+            port: ctx.result<Resolved>("resolve").port,
+          });
           return { ...started, startedAt: new Date().toISOString(), stoppedCurrent };
         } catch (error) {
           if (stoppedCurrent && current) await restartCurrent(ctx, current);
@@ -270,7 +282,10 @@ export default defineRunbook({
           // current one back if it was stopped for the port.
           ctx.warn(`smoke check failed: rolling back (stopping the new release; traffic stays where it was)`);
           const { commit, dir, current } = ctx.result<Resolved>("resolve");
-          await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started));
+          await stopRelease(
+            ctx,
+            releaseOf(ctx.params.ref, commit, dir, ctx.result<Resolved>("resolve").port, started),
+          );
           if (started.stoppedCurrent && current) await restartCurrent(ctx, current);
           // "rolled back" first: the audit log keeps this message as the step's error.
           throw new Error(
@@ -293,7 +308,7 @@ export default defineRunbook({
         return balancer === null
           ? ["no load balancer: the new release serves on its own port"]
           : [
-              `would send 127.0.0.1:${balancer} to the new release on port ${ctx.params.port} (nginx reload; old workers finish their requests)`,
+              `would send 127.0.0.1:${balancer} to the new release on port ${ctx.result<Resolved>("resolve").port} (nginx reload; old workers finish their requests)`,
             ];
       },
       async run(ctx) {
@@ -305,7 +320,10 @@ export default defineRunbook({
         try {
           return {
             switched: true,
-            ...(await switchBalancer(ctx, { listenPort: balancer, appPort: ctx.params.port })),
+            ...(await switchBalancer(ctx, {
+              listenPort: balancer,
+              appPort: ctx.result<Resolved>("resolve").port,
+            })),
           };
         } catch (error) {
           ctx.warn(
@@ -314,7 +332,10 @@ export default defineRunbook({
           const started = ctx.result<StartedRelease>("start");
           if (current && releaseRunning(current))
             await switchBalancer(ctx, { listenPort: balancer, appPort: current.port });
-          await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started));
+          await stopRelease(
+            ctx,
+            releaseOf(ctx.params.ref, commit, dir, ctx.result<Resolved>("resolve").port, started),
+          );
           throw new Error(
             `rolled back: the load balancer did not switch to the new release (${error instanceof Error ? error.message : String(error)}); nginx's log: ${path.join(balancerDir(), "error.log")}`,
           );
@@ -332,7 +353,7 @@ export default defineRunbook({
       async run(ctx) {
         const { commit, dir, current } = ctx.result<Resolved>("resolve");
         const started = ctx.result<StartedRelease>("start");
-        const release = releaseOf(ctx.params.ref, commit, dir, ctx.params.port, started);
+        const release = releaseOf(ctx.params.ref, commit, dir, ctx.result<Resolved>("resolve").port, started);
         // After the switch: nginx no longer sends it anything, and SIGTERM lets it finish what it holds.
         if (current && releaseRunning(current)) await stopRelease(ctx, current);
         const previous: Release | null = current ? { ...stripChain(current), pid: null } : null;
@@ -370,6 +391,13 @@ function releaseOf(ref: string, commit: string, dir: string, port: number, start
     deployedAt: started.startedAt,
     startedAt: started.startedAt,
   };
+}
+
+/** Blue/green: behind the balancer, the colour the current release does not use; else 3000. */
+function idleColour(balancer: number | null, current: CurrentFile | null): number {
+  const [blue, green] = [3000, 3001];
+  if (balancer === null || !current || !releaseRunning(current)) return blue;
+  return current.port === blue ? green : blue;
 }
 
 /**

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "../../runbooks/engine/audit.ts";
 import type { RunEvent } from "../../runbooks/engine/events.ts";
+import { portAnswers } from "../../runbooks/lib/net.ts";
 import { freePort } from "../support/redis-server.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 
@@ -177,12 +178,12 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     lbPort = await freePort();
     lbUrl = `http://127.0.0.1:${lbPort}`;
     portA = await freePort();
-    const { result, output } = await stack.run("deploy", {
+    const { result, events, output } = await stack.run("deploy", {
       params: { port: String(portA), lbPort: String(lbPort) },
     });
     const record = result.results.record as { pid: number } | undefined;
     if (record?.pid) started.add(record.pid);
-    expect(result.status).toBe("ok");
+    expect(result.status, failure(events)).toBe("ok");
     commit = (result.results.resolve as { commit: string }).commit;
     expect(output.some((l) => l.startsWith(`nginx started (`))).toBe(true);
     const res = await fetch(`${lbUrl}/readyz`);
@@ -297,4 +298,18 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
       "record:ok",
     ]);
   }, 90_000);
+
+  it("without a port, the plan picks the idle colour (3000 unless the current release has it) and shows the switch", async () => {
+    const { result, events, output } = await stack.run("deploy", { plan: true, params: { ref: commit } });
+    expect(output).toContain("port 3000 (not given: the idle colour)");
+    if (await portAnswers(3000)) {
+      // Another stack on this machine has 3000: the plan must say so instead of planning a clash.
+      expect(failure(events)).toMatch(/^port 3000 is in use by something that is not the current release/);
+      return;
+    }
+    expect(result.status).toBe("ok");
+    expect(output).toContain(
+      `[plan] would send 127.0.0.1:${lbPort} to the new release on port 3000 (nginx reload; old workers finish their requests)`,
+    );
+  });
 });
