@@ -201,12 +201,24 @@ export default defineRunbook({
       description: "The release's migrate CLI: status; if anything is pending, a backup, then up.",
       danger: "change",
       timeoutMs: minutes(15),
-      plan: () => ["would apply the release's pending migrations (after a pg_dump backup), if any"],
+      async plan(ctx) {
+        const { commit } = ctx.result<Resolved>("resolve");
+        const pending = await pendingMigrations(ctx, commit);
+        if (pending === null)
+          return ["would apply the release's pending migrations (after a pg_dump backup), if any"];
+        if (pending.length === 0) return ["no pending migrations in this release: nothing to migrate"];
+        return [
+          `would back up (pg_dump), then apply ${pending.length} pending migration(s): ${pending.map((m) => m.name).join(", ")}`,
+          ...pending.flatMap((m) => (m.contract ? [contractWarning(m.name, m.contract)] : [])),
+        ];
+      },
       async run(ctx) {
-        const { dir } = ctx.result<Resolved>("resolve");
+        const { dir, commit } = ctx.result<Resolved>("resolve");
         const cli = path.join(dir, "practice-app/src/db/migrate-cli.ts");
         const before = await migrateCli(ctx, ["status"], cli);
         ctx.log(`before: ${describeMigrations(before)}`);
+        for (const m of (await pendingMigrations(ctx, commit)) ?? [])
+          if (m.contract) ctx.warn(contractWarning(m.name, m.contract));
         if (before.unknown.length > 0)
           ctx.log(
             `the database has ${before.unknown.length} migration(s) this release does not know (${before.unknown.join(", ")}): fine, migrations are expand-only`,
@@ -391,6 +403,48 @@ function releaseOf(ref: string, commit: string, dir: string, port: number, start
     deployedAt: started.startedAt,
     startedAt: started.startedAt,
   };
+}
+
+interface PendingMigration {
+  name: string;
+  /** The contract-like statement in its Up part (DROP COLUMN, RENAME, …), or null. */
+  contract: string | null;
+}
+
+const CONTRACT =
+  /\b(DROP\s+(?:COLUMN|TABLE)|RENAME\s+(?:COLUMN|TO)|SET\s+NOT\s+NULL|ALTER\s+COLUMN\s+\S+\s+(?:SET\s+DATA\s+)?TYPE)\b/i;
+
+/**
+ * The commit's migrations the database has not applied, read from git and pgmigrations (so a plan
+ * can show them before anything is unpacked), each with the contract-like statement it holds.
+ * Null when the database cannot tell (no pgmigrations table yet, or unreachable).
+ */
+async function pendingMigrations(
+  ctx: Parameters<typeof startRelease>[0],
+  commit: string,
+): Promise<PendingMigration[] | null> {
+  let applied: Set<string>;
+  try {
+    applied = new Set((await ctx.sql<{ name: string }>("SELECT name FROM pgmigrations")).map((r) => r.name));
+  } catch {
+    return null;
+  }
+  const listing = await ctx.$`git -C ${REPO_ROOT} ls-tree --name-only ${commit} practice-app/migrations/`;
+  const pending: PendingMigration[] = [];
+  for (const file of listing.stdout.split("\n").filter((f) => f.endsWith(".sql"))) {
+    const name = path.basename(file, ".sql");
+    if (applied.has(name)) continue;
+    const sql = (await ctx.$`git -C ${REPO_ROOT} show ${`${commit}:${file}`}`).stdout;
+    // Only the Up part: a Down part always drops what its Up added.
+    const up = sql.split(/^--\s*Down Migration/im)[0] ?? "";
+    const withoutComments = up.replace(/--.*$/gm, "");
+    pending.push({ name, contract: CONTRACT.exec(withoutComments)?.[1]?.toUpperCase() ?? null });
+  }
+  return pending.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function contractWarning(name: string, statement: string): string {
+  return `${name} contracts the schema (${statement.replace(/\s+/g, " ")}): the release serving now keeps running until the switch, so it must not use what this removes (expand-then-contract, see the database-migrations page)`;
 }
 
 /** Blue/green: behind the balancer, the colour the current release does not use; else 3000. */

@@ -133,28 +133,39 @@ function steadyLoad(baseUrl: string, workers = 4): Load {
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A commit whose system.ping is broken, made with git plumbing: it exists as an object in this
- * repository (deploy resolves it like any commit) but no branch, index or working tree changes.
+ * A commit on top of HEAD with some files replaced or added, made with git plumbing: it exists as
+ * an object in this repository (deploy resolves it like any commit) but no branch, index or
+ * working tree changes.
  */
-function brokenCommit(): string {
+function commitWith(files: Record<string, string>, message: string): string {
   const git = (args: string[], input?: string, env: NodeJS.ProcessEnv = process.env) =>
     execFileSync("git", args, { cwd: REPO, encoding: "utf8", input, env }).trim();
+  const index = path.join(tmpdir(), `ssp-zd-index-${process.pid}-${Date.now()}`);
+  const env = { ...process.env, GIT_INDEX_FILE: index };
+  try {
+    git(["read-tree", "HEAD"], undefined, env);
+    for (const [file, content] of Object.entries(files)) {
+      const blob = git(["hash-object", "-w", "--stdin"], content);
+      git(["update-index", "--add", "--cacheinfo", `100644,${blob},${file}`], undefined, env);
+    }
+    const tree = git(["write-tree"], undefined, env);
+    return git(["commit-tree", tree, "-p", "HEAD", "-m", message]);
+  } finally {
+    execFileSync("rm", ["-f", index]);
+  }
+}
+
+/** A release whose system.ping is broken: it starts and is ready, but fails the smoke check. */
+function brokenCommit(): string {
   const file = "practice-app/src/api/app-router.ts";
-  const source = git(["show", `HEAD:${file}`]);
+  const source = execFileSync("git", ["show", `HEAD:${file}`], { cwd: REPO, encoding: "utf8" });
   const good = "ping: publicProcedure.query(() => ({ pong: true as const })),";
   if (!source.includes(good)) throw new Error(`${file} changed: update the broken release this test builds`);
   const broken = source.replace(
     good,
     'ping: publicProcedure.query((): { pong: true } => { throw new Error("broken on purpose"); }),',
   );
-  const blob = git(["hash-object", "-w", "--stdin"], `${broken}\n`);
-  const index = path.join(tmpdir(), `ssp-zd-index-${process.pid}`);
-  const env = { ...process.env, GIT_INDEX_FILE: index };
-  git(["read-tree", "HEAD"], undefined, env);
-  git(["update-index", "--cacheinfo", `100644,${blob},${file}`], undefined, env);
-  const tree = git(["write-tree"], undefined, env);
-  execFileSync("rm", ["-f", index]);
-  return git(["commit-tree", tree, "-p", "HEAD", "-m", "test: a release whose ping is broken"]);
+  return commitWith({ [file]: broken }, "test: a release whose ping is broken");
 }
 
 describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
@@ -308,8 +319,39 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
       return;
     }
     expect(result.status).toBe("ok");
+    expect(output).toContain("[plan] no pending migrations in this release: nothing to migrate");
     expect(output).toContain(
       `[plan] would send 127.0.0.1:${lbPort} to the new release on port 3000 (nginx reload; old workers finish their requests)`,
     );
+  });
+
+  it("the plan names a release's pending migrations and warns about a contract step, changing nothing", async () => {
+    const before = readFileSync(path.join(stack.dataDir, "releases/current.json"), "utf8");
+    const expand = "9999999999998_test-expand";
+    const contract = "9999999999999_test-contract";
+    const ref = commitWith(
+      {
+        [`practice-app/migrations/${expand}.sql`]:
+          "-- Up Migration\nALTER TABLE learners ADD COLUMN nickname text;\n-- Down Migration\nALTER TABLE learners DROP COLUMN nickname;\n",
+        [`practice-app/migrations/${contract}.sql`]:
+          "-- Up Migration\n-- the old column goes\nALTER TABLE learners DROP COLUMN display_name;\n-- Down Migration\n",
+      },
+      "test: an expand and a contract migration",
+    );
+    const { result, output } = await stack.run("deploy", {
+      plan: true,
+      params: { ref, port: String(await freePort()) },
+    });
+    expect(result.status).toBe("ok");
+    expect(output).toContain(
+      `[plan] would back up (pg_dump), then apply 2 pending migration(s): ${expand}, ${contract}`,
+    );
+    expect(output).toContain(
+      `[plan] ${contract} contracts the schema (DROP COLUMN): the release serving now keeps running until the switch, so it must not use what this removes (expand-then-contract, see the database-migrations page)`,
+    );
+    expect(output.some((l) => l.includes(`${expand} contracts`))).toBe(false);
+    expect(readFileSync(path.join(stack.dataDir, "releases/current.json"), "utf8")).toBe(before);
+    const { rows } = await stack.db.query("SELECT 1 FROM pgmigrations WHERE name LIKE '99999999999%'");
+    expect(rows).toHaveLength(0);
   });
 });
