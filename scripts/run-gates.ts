@@ -52,8 +52,10 @@ async function main(): Promise<number> {
       console.log(`\n■ ${gate.id}: ${note}`);
       continue;
     }
-    const argv = gate.command.map((a) => (a === "{target}" ? smokeTarget() : a));
-    console.log(`\n■ ${gate.id}: ${argv.join(" ")}`);
+    const shown = gate.command.map((a) => (a === "{target}" ? smokeTarget() : a));
+    // "node" is this process's own Node (22, which runs .ts); the one on PATH may be older.
+    const argv = shown.map((a, i) => (i === 0 && a === "node" ? process.execPath : a));
+    console.log(`\n■ ${gate.id}: ${shown.join(" ")}`);
     const started = Date.now();
     const code = await run(argv);
     outcomes.push({
