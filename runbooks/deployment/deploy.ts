@@ -66,7 +66,7 @@ export default defineRunbook({
   id: "deploy",
   title: "Deploy a release on this host",
   summary:
-    "Unpacks a commit into its release directory, migrates, starts its app on a port, smoke-checks it and records it as current.",
+    "Unpacks a commit into its release directory, migrates, starts its app beside the current one, smoke-checks it, switches nginx to it, drains the old one and records it as current.",
   guide: "deployment-playbook",
   section: "Deployment procedures (VPS)",
   params: z.object({

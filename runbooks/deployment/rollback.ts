@@ -46,7 +46,7 @@ export default defineRunbook({
   id: "rollback",
   title: "Roll back to the previous release",
   summary:
-    "Starts the previous release recorded in current.json, smoke-checks it, stops the current one and records the switch.",
+    "Starts the previous release recorded in current.json, smoke-checks it, switches nginx back to it, drains the current one and records the switch.",
   guide: "deployment-playbook",
   section: "Rollback procedures",
   params: z.object({}),
