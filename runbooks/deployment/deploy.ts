@@ -242,22 +242,20 @@ export default defineRunbook({
       danger: "change",
       timeoutMs: minutes(2),
       plan(ctx) {
-        const { current } = ctx.result<Resolved>("resolve");
-        const lines = [
-          `would start the release's app on port ${ctx.result<Resolved>("resolve").port} and wait for /readyz 200`,
-        ];
-        if (current && releaseRunning(current) && current.port === ctx.result<Resolved>("resolve").port)
+        const { current, port } = ctx.result<Resolved>("resolve");
+        const lines = [`would start the release's app on port ${port} and wait for /readyz 200`];
+        if (current && releaseRunning(current) && current.port === port)
           lines.unshift(
             `would first stop the current release (${describeRelease(current)}): downtime until ready`,
           );
         return lines;
       },
       async run(ctx): Promise<StartedRelease> {
-        const { commit, dir, current } = ctx.result<Resolved>("resolve");
+        const { commit, dir, current, port } = ctx.result<Resolved>("resolve");
         let stoppedCurrent = false;
-        if (current && releaseRunning(current) && current.port === ctx.result<Resolved>("resolve").port) {
+        if (current && releaseRunning(current) && current.port === port) {
           ctx.warn(
-            `port ${ctx.result<Resolved>("resolve").port} is the current release's: stopping it first (no service until the new one is ready)`,
+            `port ${port} is the current release's: stopping it first (no service until the new one is ready)`,
           );
           await stopRelease(ctx, current);
           stoppedCurrent = true;
@@ -266,7 +264,7 @@ export default defineRunbook({
           const started = await startRelease(ctx, {
             commit,
             dir,
-            port: ctx.result<Resolved>("resolve").port,
+            port: port,
           });
           return { ...started, startedAt: new Date().toISOString(), stoppedCurrent };
         } catch (error) {
@@ -293,11 +291,8 @@ export default defineRunbook({
           // A release that fails its smoke check never becomes current: stop it and put the
           // current one back if it was stopped for the port.
           ctx.warn(`smoke check failed: rolling back (stopping the new release; traffic stays where it was)`);
-          const { commit, dir, current } = ctx.result<Resolved>("resolve");
-          await stopRelease(
-            ctx,
-            releaseOf(ctx.params.ref, commit, dir, ctx.result<Resolved>("resolve").port, started),
-          );
+          const { commit, dir, current, port } = ctx.result<Resolved>("resolve");
+          await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, port, started));
           if (started.stoppedCurrent && current) await restartCurrent(ctx, current);
           // "rolled back" first: the audit log keeps this message as the step's error.
           throw new Error(
@@ -316,15 +311,15 @@ export default defineRunbook({
       danger: "change",
       timeoutMs: seconds(60),
       plan(ctx) {
-        const { balancer } = ctx.result<Resolved>("resolve");
+        const { balancer, port } = ctx.result<Resolved>("resolve");
         return balancer === null
           ? ["no load balancer: the new release serves on its own port"]
           : [
-              `would send 127.0.0.1:${balancer} to the new release on port ${ctx.result<Resolved>("resolve").port} (nginx reload; old workers finish their requests)`,
+              `would send 127.0.0.1:${balancer} to the new release on port ${port} (nginx reload; old workers finish their requests)`,
             ];
       },
       async run(ctx) {
-        const { balancer, current, commit, dir } = ctx.result<Resolved>("resolve");
+        const { balancer, current, commit, dir, port } = ctx.result<Resolved>("resolve");
         if (balancer === null) {
           ctx.log("no load balancer on this host (deploy with lbPort=<port> to put nginx in front)");
           return { switched: false };
@@ -334,7 +329,7 @@ export default defineRunbook({
             switched: true,
             ...(await switchBalancer(ctx, {
               listenPort: balancer,
-              appPort: ctx.result<Resolved>("resolve").port,
+              appPort: port,
             })),
           };
         } catch (error) {
@@ -344,10 +339,7 @@ export default defineRunbook({
           const started = ctx.result<StartedRelease>("start");
           if (current && releaseRunning(current))
             await switchBalancer(ctx, { listenPort: balancer, appPort: current.port });
-          await stopRelease(
-            ctx,
-            releaseOf(ctx.params.ref, commit, dir, ctx.result<Resolved>("resolve").port, started),
-          );
+          await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, port, started));
           throw new Error(
             `rolled back: the load balancer did not switch to the new release (${error instanceof Error ? error.message : String(error)}); nginx's log: ${path.join(balancerDir(), "error.log")}`,
           );
@@ -363,9 +355,9 @@ export default defineRunbook({
       timeoutMs: seconds(45),
       plan: () => [`would stop the replaced release (if running) and record the new one in ${currentFile()}`],
       async run(ctx) {
-        const { commit, dir, current } = ctx.result<Resolved>("resolve");
+        const { commit, dir, current, port } = ctx.result<Resolved>("resolve");
         const started = ctx.result<StartedRelease>("start");
-        const release = releaseOf(ctx.params.ref, commit, dir, ctx.result<Resolved>("resolve").port, started);
+        const release = releaseOf(ctx.params.ref, commit, dir, port, started);
         // After the switch: nginx no longer sends it anything, and SIGTERM lets it finish what it holds.
         if (current && releaseRunning(current)) await stopRelease(ctx, current);
         const previous: Release | null = current ? { ...stripChain(current), pid: null } : null;
