@@ -137,6 +137,15 @@ async function testConfig(): Promise<void> {
   }
 }
 
+async function nginxOrExplain(args: string[], what: string): Promise<void> {
+  try {
+    await nginx(args);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+    throw new Error(`${what} failed: ${stderr}`);
+  }
+}
+
 async function writeAtomic(target: string, text: string): Promise<void> {
   const tmp = `${target}.tmp`;
   await writeFile(tmp, text);
@@ -196,10 +205,10 @@ export async function switchBalancer(
   }
   const oldWorkers = master ? workerPids(master) : [];
   if (master) {
-    await nginx(["-s", "reload"]);
+    await nginxOrExplain(["-s", "reload"], "nginx -s reload");
     ctx.log(`nginx (pid ${master}) reloaded: 127.0.0.1:${options.listenPort} → 127.0.0.1:${options.appPort}`);
   } else {
-    await nginx([]);
+    await nginxOrExplain([], "starting nginx");
     ctx.log(
       `nginx started (${file("nginx.conf")}): 127.0.0.1:${options.listenPort} → 127.0.0.1:${options.appPort}`,
     );

@@ -337,8 +337,17 @@ export default defineRunbook({
             "the switch failed: rolling back (traffic back to the current release, the new one stopped)",
           );
           const started = ctx.result<StartedRelease>("start");
-          if (current && releaseRunning(current))
-            await switchBalancer(ctx, { listenPort: balancer, appPort: current.port });
+          if (current && releaseRunning(current)) {
+            try {
+              await switchBalancer(ctx, { listenPort: balancer, appPort: current.port });
+            } catch (again) {
+              // upstream.conf names the current release again either way, so no later reload
+              // sends traffic to the stopped one; nginx itself needs a look.
+              ctx.warn(
+                `switching back failed too (${again instanceof Error ? again.message : String(again)}): upstream.conf names port ${current.port} again; read nginx's error.log`,
+              );
+            }
+          }
           await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, port, started));
           throw new Error(
             `rolled back: the load balancer did not switch to the new release (${error instanceof Error ? error.message : String(error)}); nginx's log: ${path.join(balancerDir(), "error.log")}`,

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -309,6 +309,44 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
       "record:ok",
     ]);
   }, 90_000);
+
+  it("a switch nginx refuses is rolled back: the new release stopped, the current one still served", async () => {
+    const before = readFileSync(path.join(stack.dataDir, "releases/current.json"), "utf8");
+    const current = JSON.parse(before);
+    // An nginx whose reload fails, as on a host where the balancer's master was replaced by hand.
+    const wrapper = path.join(scratch, "nginx-no-reload");
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *"-s reload"*) echo "nginx: [error] reload refused" >&2; exit 1;; esac\nexec ${NGINX} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const portD = await freePort();
+    const saved = process.env.NGINX_BIN;
+    process.env.NGINX_BIN = wrapper;
+    let run: Awaited<ReturnType<typeof stack.run>>;
+    try {
+      run = await stack.run("deploy", { params: { ref: commit, port: String(portD) } });
+    } finally {
+      if (saved === undefined) delete process.env.NGINX_BIN;
+      else process.env.NGINX_BIN = saved;
+    }
+    const { result, events, output } = run;
+    const record = result.results.start as { pid: number } | undefined;
+    if (record?.pid) started.add(record.pid);
+    expect(result).toMatchObject({ status: "failed", failedStep: "switch" });
+    expect(failure(events)).toMatch(
+      /^rolled back: the load balancer did not switch to the new release \(nginx -s reload failed: nginx: \[error\] reload refused\)/,
+    );
+    expect(output.some((l) => l.startsWith("switching back failed too (nginx -s reload failed"))).toBe(true);
+    expect(readFileSync(path.join(stack.dataDir, "releases/current.json"), "utf8")).toBe(before);
+    expect(readFileSync(path.join(stack.dataDir, "nginx/upstream.conf"), "utf8")).toContain(
+      `server 127.0.0.1:${current.port} `,
+    );
+    const res = await fetch(`${lbUrl}/readyz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-upstream")).toBe(`127.0.0.1:${current.port}`);
+    expect(await portAnswers(portD)).toBe(false);
+  }, 60_000);
 
   it("without a port, the plan picks the idle colour (3000 unless the current release has it) and shows the switch", async () => {
     const { result, events, output } = await stack.run("deploy", { plan: true, params: { ref: commit } });
