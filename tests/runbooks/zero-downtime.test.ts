@@ -23,6 +23,7 @@ const started = new Set<number>();
 
 beforeAll(async () => {
   stack = await startScratchStack();
+  testObjects = await mkdtemp(path.join(tmpdir(), "ssp-zd-objects-"));
 });
 
 afterAll(async () => {
@@ -48,6 +49,7 @@ afterAll(async () => {
     }
   }
   await stack?.stop();
+  if (testObjects) await rm(testObjects, { recursive: true, force: true });
 });
 
 function failure(events: RunEvent[]): string {
@@ -133,25 +135,47 @@ function steadyLoad(baseUrl: string, workers = 4): Load {
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A commit on top of HEAD with some files replaced or added, made with git plumbing: it exists as
- * an object in this repository (deploy resolves it like any commit) but no branch, index or
- * working tree changes.
+ * Where this test's own commits are written: a private object directory, not the repository's
+ * shared object store (other worktrees share it). Runs that deploy such a commit see it through
+ * GIT_ALTERNATE_OBJECT_DIRECTORIES (withTestCommits), as git's own alternates.
+ */
+let testObjects = "";
+
+/**
+ * A commit on top of HEAD with some files replaced or added, made with git plumbing in
+ * testObjects: no branch, index, working tree or object of the repository changes.
  */
 function commitWith(files: Record<string, string>, message: string): string {
-  const git = (args: string[], input?: string, env: NodeJS.ProcessEnv = process.env) =>
+  const shared = execFileSync("git", ["rev-parse", "--path-format=absolute", "--git-common-dir"], {
+    cwd: REPO,
+    encoding: "utf8",
+  }).trim();
+  const index = path.join(testObjects, `index-${Date.now()}`);
+  const env = {
+    ...process.env,
+    GIT_INDEX_FILE: index,
+    GIT_OBJECT_DIRECTORY: testObjects,
+    GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(shared, "objects"),
+  };
+  const git = (args: string[], input?: string) =>
     execFileSync("git", args, { cwd: REPO, encoding: "utf8", input, env }).trim();
-  const index = path.join(tmpdir(), `ssp-zd-index-${process.pid}-${Date.now()}`);
-  const env = { ...process.env, GIT_INDEX_FILE: index };
+  git(["read-tree", "HEAD"]);
+  for (const [file, content] of Object.entries(files)) {
+    const blob = git(["hash-object", "-w", "--stdin"], content);
+    git(["update-index", "--add", "--cacheinfo", `100644,${blob},${file}`]);
+  }
+  return git(["commit-tree", git(["write-tree"]), "-p", "HEAD", "-m", message]);
+}
+
+/** Runs fn with the test's commits visible to git (the runbook's git commands inherit process.env). */
+async function withTestCommits<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES;
+  process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES = testObjects;
   try {
-    git(["read-tree", "HEAD"], undefined, env);
-    for (const [file, content] of Object.entries(files)) {
-      const blob = git(["hash-object", "-w", "--stdin"], content);
-      git(["update-index", "--add", "--cacheinfo", `100644,${blob},${file}`], undefined, env);
-    }
-    const tree = git(["write-tree"], undefined, env);
-    return git(["commit-tree", tree, "-p", "HEAD", "-m", message]);
+    return await fn();
   } finally {
-    execFileSync("rm", ["-f", index]);
+    if (saved === undefined) delete process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES;
+    else process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES = saved;
   }
 }
 
@@ -254,7 +278,9 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     const portC = await freePort();
     const load = steadyLoad(lbUrl);
     await settle(500);
-    const { result, events } = await stack.run("deploy", { params: { ref: bad, port: String(portC) } });
+    const { result, events } = await withTestCommits(() =>
+      stack.run("deploy", { params: { ref: bad, port: String(portC) } }),
+    );
     await settle(500);
     await load.stop();
     console.log(
@@ -376,10 +402,10 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
       },
       "test: an expand and a contract migration",
     );
-    const { result, output } = await stack.run("deploy", {
-      plan: true,
-      params: { ref, port: String(await freePort()) },
-    });
+    const port = await freePort();
+    const { result, output } = await withTestCommits(() =>
+      stack.run("deploy", { plan: true, params: { ref, port: String(port) } }),
+    );
     expect(result.status).toBe("ok");
     expect(output).toContain(
       `[plan] would back up (pg_dump), then apply 2 pending migration(s): ${expand}, ${contract}`,
