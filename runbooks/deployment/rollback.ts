@@ -2,8 +2,9 @@
  * Roll back to the previous release on this host
  *
  * Purpose: put the release that served before the current one back: start it (from its release
- *   directory, on its port), smoke-check it, stop the current one, and record the switch in
- *   releases/current.json. The database is left as it is: migrations are expand-only, so the
+ *   directory, on its port), smoke-check it, switch the load balancer back to it (when nginx is in
+ *   front: no request fails), drain and stop the current one, and record the switch in
+ *   releases/current.json. The audit log records the run as the rollback runbook. The database is left as it is: migrations are expand-only, so the
  *   previous release runs beside the newer schema (undo a migration itself with migrate-database
  *   action=rollback, only if the migration is the problem).
  * Sent here by: the Deployment Playbook ("Rollback procedures"); post-deploy-verify failing after
@@ -19,6 +20,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { balancerPid, readBalancer, switchBalancer } from "./_balancer.ts";
 import { portAnswers, smokeCheck } from "./_lib.ts";
 import {
   type CurrentFile,
@@ -33,11 +35,18 @@ import {
   writeCurrent,
 } from "./_releases.ts";
 
+interface ReadCurrent {
+  current: CurrentFile;
+  previous: Release;
+  /** The load balancer's listen port when nginx is in front of the releases. */
+  balancerPort: number | null;
+}
+
 export default defineRunbook({
   id: "rollback",
   title: "Roll back to the previous release",
   summary:
-    "Starts the previous release recorded in current.json, smoke-checks it, stops the current one and records the switch.",
+    "Starts the previous release recorded in current.json, smoke-checks it, switches nginx back to it, drains the current one and records the switch.",
   guide: "deployment-playbook",
   section: "Rollback procedures",
   params: z.object({}),
@@ -68,12 +77,18 @@ export default defineRunbook({
           );
         }
         const shared = releaseRunning(current) && current.port === previous.port;
+        const balancer = balancerPid() ? await readBalancer() : null;
+        if (balancer && shared)
+          throw new Error(
+            `the previous release used port ${previous.port}, which the current one serves on: behind the load balancer they must run side by side, so deploy ref=${previous.commit} port=<a free port> instead`,
+          );
         if (!shared && (await portAnswers(previous.port))) {
           throw new Error(
             `port ${previous.port} is in use by something that is not a release: free it first`,
           );
         }
-        return { current, previous };
+        if (balancer) ctx.log(`load balancer: nginx on 127.0.0.1:${balancer.listenPort}`);
+        return { current, previous, balancerPort: balancer?.listenPort ?? null };
       },
     }),
     step({
@@ -83,7 +98,7 @@ export default defineRunbook({
       danger: "change",
       timeoutMs: minutes(2),
       plan(ctx) {
-        const { current, previous } = ctx.result<{ current: CurrentFile; previous: Release }>("read-current");
+        const { current, previous } = ctx.result<ReadCurrent>("read-current");
         const lines = [
           `would start ${previous.commit.slice(0, 12)} from ${previous.dir} on port ${previous.port}`,
         ];
@@ -94,7 +109,7 @@ export default defineRunbook({
         return lines;
       },
       async run(ctx): Promise<StartedRelease> {
-        const { current, previous } = ctx.result<{ current: CurrentFile; previous: Release }>("read-current");
+        const { current, previous } = ctx.result<ReadCurrent>("read-current");
         let stoppedCurrent = false;
         if (releaseRunning(current) && current.port === previous.port) {
           ctx.warn(`port ${previous.port} is the current release's: stopping it first`);
@@ -123,7 +138,7 @@ export default defineRunbook({
       timeoutMs: seconds(60),
       plan: () => ["would check /readyz, system.ping and a sign-up + exercises.next round trip"],
       async run(ctx) {
-        const { current, previous } = ctx.result<{ current: CurrentFile; previous: Release }>("read-current");
+        const { current, previous } = ctx.result<ReadCurrent>("read-current");
         const started = ctx.result<StartedRelease>("start-previous");
         try {
           return await smokeCheck(ctx, started.url);
@@ -140,8 +155,41 @@ export default defineRunbook({
       },
     }),
     step({
+      id: "switch",
+      title: "Switch the load balancer back",
+      description:
+        "Sends nginx's traffic to the previous release (graceful reload); without a balancer, nothing to do.",
+      danger: "change",
+      timeoutMs: seconds(60),
+      plan(ctx) {
+        const { previous, balancerPort } = ctx.result<ReadCurrent>("read-current");
+        return balancerPort === null
+          ? ["no load balancer: the previous release serves on its own port"]
+          : [`would send 127.0.0.1:${balancerPort} to the previous release on port ${previous.port}`];
+      },
+      async run(ctx) {
+        const { current, previous, balancerPort } = ctx.result<ReadCurrent>("read-current");
+        if (balancerPort === null) {
+          ctx.log("no load balancer on this host");
+          return { switched: false };
+        }
+        try {
+          return {
+            switched: true,
+            ...(await switchBalancer(ctx, { listenPort: balancerPort, appPort: previous.port })),
+          };
+        } catch (error) {
+          const started = ctx.result<StartedRelease>("start-previous");
+          await stopRelease(ctx, { ...previous, pid: started.pid });
+          throw new Error(
+            `the load balancer did not switch back (${error instanceof Error ? error.message : String(error)}); the current release ${current.commit.slice(0, 12)} still serves and the previous one was stopped again`,
+          );
+        }
+      },
+    }),
+    step({
       id: "record",
-      title: "Stop the current release and record the switch",
+      title: "Drain the current release and record the switch",
       description:
         "Stops the release rolled back from (if still running) and rewrites releases/current.json.",
       danger: "change",
@@ -150,8 +198,9 @@ export default defineRunbook({
         `would stop the release rolled back from and record the previous one as current in ${currentFile()}`,
       ],
       async run(ctx) {
-        const { current, previous } = ctx.result<{ current: CurrentFile; previous: Release }>("read-current");
+        const { current, previous } = ctx.result<ReadCurrent>("read-current");
         const started = ctx.result<StartedRelease>("start-previous");
+        // After the switch: nginx no longer sends it anything, and SIGTERM lets it finish what it holds.
         if (releaseRunning(current)) await stopRelease(ctx, current);
         const now: Release = {
           ...previous,

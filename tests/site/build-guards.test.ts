@@ -23,6 +23,12 @@ beforeAll(async () => {
     "public",
     "runbooks",
     "practice-app",
+    // The pages embed these files as they are committed (the pipelines, the platform
+    // descriptors, the quality gates).
+    ".github",
+    "scripts",
+    "railway.json",
+    "render.yaml",
   ]) {
     await cp(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
   }

@@ -1,0 +1,237 @@
+// The load balancer in front of the releases on this host: a private nginx (Debian's package)
+// that deploy and rollback start, switch and read. Not a runbook: the catalog skips files
+// starting "_".
+//
+// <data dir>/nginx/nginx.conf      written once when the balancer starts (listen port, logs)
+// <data dir>/nginx/upstream.conf   the one line deploy/rollback rewrite: which release gets traffic
+// <data dir>/nginx/nginx.pid       the master's pid; `nginx -s reload` re-reads upstream.conf
+// <data dir>/nginx/balancer.json   the listen port and the release port it sends traffic to
+//
+// A switch is graceful: nginx starts new workers with the new upstream and lets the old workers
+// finish the requests they hold, so no request is dropped. The switch returns only after every old
+// worker is gone, which is what makes it safe to drain the old release next.
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { dataDir } from "../engine/paths.ts";
+import { type Ctx, processAlive, waitFor } from "./_lib.ts";
+
+const run = promisify(execFile);
+
+/** Debian's nginx; NGINX_BIN for a host that has it elsewhere. */
+export function nginxBinary(): string {
+  return process.env.NGINX_BIN ?? "/usr/sbin/nginx";
+}
+
+export interface BalancerState {
+  /** The port clients (or the TLS terminator in front) connect to. */
+  listenPort: number;
+  /** The release port nginx sends traffic to. */
+  upstreamPort: number;
+  switchedAt: string;
+}
+
+export function balancerDir(): string {
+  return path.join(dataDir(process.env), "nginx");
+}
+
+const file = (name: string) => path.join(balancerDir(), name);
+
+/** The nginx.conf of the balancer: everything under its own directory, never the system config. */
+export function renderNginxConf(dir: string, listenPort: number): string {
+  return `# Written by the deploy runbook (runbooks/deployment/_balancer.ts); rewritten when the balancer starts.
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+# Old workers finish their requests after a reload; one stuck request must not hold a switch forever.
+worker_shutdown_timeout 20s;
+
+events {
+  worker_connections 1024;
+}
+
+http {
+  log_format upstream '$remote_addr [$time_iso8601] "$request" $status $body_bytes_sent '
+                      'upstream=$upstream_addr upstream_status=$upstream_status rt=$request_time';
+  access_log ${dir}/access.log upstream;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;
+  # Bodies and answers stay in memory: the app caps bodies at 16 KiB, and no temp file is needed
+  # (workers may run as nobody, who cannot write under an operator's data directory).
+  client_body_buffer_size 32k;
+  proxy_max_temp_file_size 0;
+
+  include ${dir}/upstream.conf;
+
+  server {
+    listen 127.0.0.1:${listenPort};
+
+    location / {
+      proxy_pass http://ssp_app;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 30s;
+      # Which release answered: the deploy checks it after a switch, and so can an operator (curl -I).
+      add_header X-Upstream $upstream_addr always;
+    }
+  }
+}
+`;
+}
+
+/** The upstream block: one release at a time (blue/green), kept-alive connections to it. */
+export function renderUpstream(appPort: number): string {
+  return `# Written by deploy/rollback: the release that gets traffic. Do not edit by hand; run rollback.
+upstream ssp_app {
+  server 127.0.0.1:${appPort} max_fails=3 fail_timeout=10s;
+  keepalive 16;
+}
+`;
+}
+
+export async function readBalancer(): Promise<BalancerState | null> {
+  try {
+    return JSON.parse(await readFile(file("balancer.json"), "utf8")) as BalancerState;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new Error(`${file("balancer.json")} is unreadable (${(error as Error).message}): fix or remove it`);
+  }
+}
+
+export function balancerPid(): number | null {
+  try {
+    const pid = Number(readFileSync(file("nginx.pid"), "utf8").trim());
+    return processAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+export function nginxInstalled(): boolean {
+  return existsSync(nginxBinary());
+}
+
+async function nginx(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const dir = balancerDir();
+  return run(nginxBinary(), ["-p", dir, "-c", file("nginx.conf"), "-e", file("error.log"), ...args], {
+    timeout: 20_000,
+  });
+}
+
+/** nginx -t of the balancer's config; throws with nginx's own words. */
+async function testConfig(): Promise<void> {
+  try {
+    await nginx(["-t", "-q"]);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
+    throw new Error(`nginx -t rejected the balancer config: ${stderr.trim()}`);
+  }
+}
+
+async function nginxOrExplain(args: string[], what: string): Promise<void> {
+  try {
+    await nginx(args);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+    throw new Error(`${what} failed: ${stderr}`);
+  }
+}
+
+async function writeAtomic(target: string, text: string): Promise<void> {
+  const tmp = `${target}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, target);
+}
+
+/** The pids of the nginx workers under a master (Linux /proc: processes whose parent it is). */
+export function workerPids(master: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === master && fields[0] !== "Z") pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Asks through the balancer which release answers (the X-Upstream header nginx adds). */
+async function answeringUpstream(ctx: Ctx, listenPort: number): Promise<string | null> {
+  try {
+    const res = await ctx.http(`http://127.0.0.1:${listenPort}/healthz`, { timeoutMs: 2_000 });
+    await res.arrayBuffer();
+    return res.status === 200 ? res.headers.get("x-upstream") : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Sends the balancer's traffic to the release on appPort: starts nginx when it is not running,
+ * otherwise rewrites upstream.conf, checks it (nginx -t; a rejected file is put back) and reloads.
+ * Returns after the balancer answers from the new release and no old worker is left.
+ */
+export async function switchBalancer(
+  ctx: Ctx,
+  options: { listenPort: number; appPort: number },
+): Promise<{ started: boolean; ms: number; from: number | null }> {
+  const began = Date.now();
+  const dir = balancerDir();
+  const before = await readBalancer();
+  const master = balancerPid();
+  await mkdir(path.join(dir, "tmp"), { recursive: true });
+  const upstreamFile = file("upstream.conf");
+  const previousUpstream = existsSync(upstreamFile) ? await readFile(upstreamFile, "utf8") : null;
+  if (!master) await writeAtomic(file("nginx.conf"), renderNginxConf(dir, options.listenPort));
+  await writeAtomic(upstreamFile, renderUpstream(options.appPort));
+  try {
+    await testConfig();
+  } catch (error) {
+    if (previousUpstream !== null) await writeAtomic(upstreamFile, previousUpstream);
+    throw error;
+  }
+  const oldWorkers = master ? workerPids(master) : [];
+  if (master) {
+    await nginxOrExplain(["-s", "reload"], "nginx -s reload");
+    ctx.log(`nginx (pid ${master}) reloaded: 127.0.0.1:${options.listenPort} → 127.0.0.1:${options.appPort}`);
+  } else {
+    await nginxOrExplain([], "starting nginx");
+    ctx.log(
+      `nginx started (${file("nginx.conf")}): 127.0.0.1:${options.listenPort} → 127.0.0.1:${options.appPort}`,
+    );
+  }
+  const want = `127.0.0.1:${options.appPort}`;
+  await waitFor(
+    async () => {
+      const pid = balancerPid();
+      if (!pid) return undefined;
+      // Old workers still hold requests to the old release: the switch is done when they are gone.
+      const workers = workerPids(pid);
+      if (workers.length === 0 || workers.some((w) => oldWorkers.includes(w))) return undefined;
+      return (await answeringUpstream(ctx, options.listenPort)) === want ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, signal: ctx.signal, what: `the balancer answering from ${want}` },
+  );
+  const state: BalancerState = {
+    listenPort: options.listenPort,
+    upstreamPort: options.appPort,
+    switchedAt: new Date().toISOString(),
+  };
+  await writeAtomic(file("balancer.json"), `${JSON.stringify(state, null, 2)}\n`);
+  const ms = Date.now() - began;
+  ctx.log(`switched in ${ms} ms; old workers gone, answers come from ${want}`);
+  return { started: !master, ms, from: before?.upstreamPort ?? null };
+}

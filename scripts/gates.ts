@@ -1,0 +1,94 @@
+// The quality gates, defined once: `npm run gates` runs them (scripts/run-gates.ts), the workflows
+// in .github/workflows call `npm run gates -- <id>`, and the CI/CD guide's quality-gates page
+// renders this list (src/components/GatesTable.astro). Pure data: importing it runs nothing.
+
+export interface Gate {
+  id: string;
+  title: string;
+  /** What makes the gate fail, for the reader deciding whether a red gate is theirs. */
+  failsOn: string;
+  /** The command, as argv; run from the repository root. `{target}` is the smoke target URL. */
+  command: string[];
+  /** A tool the gate needs that `npm ci` does not install, and how to get it. */
+  requires?: { tool: string; install: string };
+}
+
+export const GATES: readonly Gate[] = [
+  {
+    id: "branch",
+    title: "Branch strategy",
+    failsOn:
+      "a release/hotfix branch not named X.Y.Z, a pull request into main from anything but release/* or hotfix/*, a hotfix whose package.json version differs or that adds a migration",
+    command: ["node", "scripts/branch-policy.ts"],
+  },
+  {
+    id: "lint",
+    title: "Lint and format",
+    failsOn: "a Biome lint rule or a formatting difference (fix formatting with npm run format)",
+    command: ["npm", "run", "lint"],
+  },
+  {
+    id: "typecheck",
+    title: "Type-check",
+    failsOn: "any TypeScript error in strict mode: app, runbooks, scripts, tests, policy",
+    command: ["npm", "run", "typecheck"],
+  },
+  {
+    id: "unit",
+    title: "Unit tests",
+    failsOn: "the domain: conjugation, checking, scheduling, the exercise bank, config, tokens",
+    command: ["npm", "test", "--", "practice-app"],
+  },
+  {
+    id: "integration",
+    title: "Integration and fault tests",
+    failsOn: "the app over HTTP against PostgreSQL and Redis, start-up, shutdown, faults",
+    command: ["npm", "test", "--", "tests/app"],
+  },
+  {
+    id: "runbooks",
+    title: "Runbook tests",
+    failsOn:
+      "a runbook that does not do what it says, against a private stack (with the zero-downtime deploy under load behind nginx)",
+    command: ["npm", "test", "--", "tests/runbooks"],
+  },
+  {
+    id: "cicd",
+    title: "Pipelines and images",
+    failsOn:
+      "a workflow invalid against the GitHub workflow schema or calling an unknown gate, an invalid compose file, an nginx config nginx -t rejects, a Dockerfile that is not multi-stage, non-root, health-checked and pinned",
+    command: ["npm", "test", "--", "tests/cicd"],
+  },
+  {
+    id: "handbook",
+    title: "Handbook build and link check",
+    failsOn:
+      "a broken link or anchor, a page without its review frontmatter, an embed of something that does not exist, a page with console errors or a critical accessibility violation",
+    command: ["npm", "test", "--", "tests/site"],
+  },
+  {
+    id: "browser",
+    title: "Browser tests (Playwright)",
+    failsOn: "the learner page in Chromium, on a desktop and a phone-width screen",
+    command: ["npm", "test", "--", "tests/e2e"],
+  },
+  {
+    id: "k6-smoke",
+    title: "k6 smoke",
+    failsOn: "p95 latency or error rate over the SLOs (src/policy) under a light load",
+    command: ["npm", "run", "load", "--", "smoke", "--target", "{target}"],
+    requires: {
+      tool: "k6",
+      install: "https://grafana.com/docs/k6/latest/set-up/install-k6/ (CI: grafana/setup-k6-action)",
+    },
+  },
+];
+
+export const GATE_IDS: readonly string[] = GATES.map((g) => g.id);
+
+/** The gate ids a `npm run gates -- …` command line names (the arguments after `--`). */
+export function gateIdsIn(commandLine: string): string[] | null {
+  const match = /npm run gates(?:\s+--((?:\s+[\w-]+)*))?/.exec(commandLine);
+  if (!match) return null;
+  return (match[1] ?? "").trim().split(/\s+/).filter(Boolean);
+}

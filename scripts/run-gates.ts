@@ -1,0 +1,82 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { readDevStack } from "../runbooks/engine/paths.ts";
+import { GATE_IDS, GATES, type Gate } from "./gates.ts";
+
+// `npm run gates [-- <gate-id>…]`: runs all quality gates, or the named ones, in order, the same
+// way CI does, and ends with a pass/fail table. Exit 0 only when every gate that ran passed.
+// A gate whose tool is missing (k6) is skipped when not named, and fails when named.
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+type Outcome = { gate: Gate; result: "pass" | "FAIL" | "skipped"; seconds: number; note: string };
+
+function which(tool: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
+    child.once("exit", (code) => resolve(code === 0));
+    child.once("error", () => resolve(false));
+  });
+}
+
+function run(argv: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const [command, ...args] = argv as [string, ...string[]];
+    const child = spawn(command, args, { cwd: ROOT, stdio: "inherit", env: process.env });
+    child.once("error", (error) => {
+      console.error(`could not run ${command}: ${error.message}`);
+      resolve(127);
+    });
+    child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+/** The URL the k6 smoke loads: SMOKE_TARGET, else the local stack npm start runs. */
+function smokeTarget(): string {
+  return process.env.SMOKE_TARGET ?? readDevStack().appUrl ?? "http://127.0.0.1:3000";
+}
+
+async function main(): Promise<number> {
+  const named = process.argv.slice(2);
+  const unknown = named.filter((id) => !GATE_IDS.includes(id));
+  if (unknown.length > 0) {
+    console.error(`unknown gate(s): ${unknown.join(", ")}. Gates: ${GATE_IDS.join(", ")}`);
+    return 2;
+  }
+  const selected = named.length > 0 ? GATES.filter((g) => named.includes(g.id)) : GATES;
+  const outcomes: Outcome[] = [];
+  for (const gate of selected) {
+    if (gate.requires && !(await which(gate.requires.tool))) {
+      const note = `${gate.requires.tool} is not installed: ${gate.requires.install}`;
+      outcomes.push({ gate, result: named.includes(gate.id) ? "FAIL" : "skipped", seconds: 0, note });
+      console.log(`\n■ ${gate.id}: ${note}`);
+      continue;
+    }
+    const shown = gate.command.map((a) => (a === "{target}" ? smokeTarget() : a));
+    // "node" is this process's own Node (22, which runs .ts); the one on PATH may be older.
+    const argv = shown.map((a, i) => (i === 0 && a === "node" ? process.execPath : a));
+    console.log(`\n■ ${gate.id}: ${shown.join(" ")}`);
+    const started = Date.now();
+    const code = await run(argv);
+    outcomes.push({
+      gate,
+      result: code === 0 ? "pass" : "FAIL",
+      seconds: (Date.now() - started) / 1000,
+      note: code === 0 ? "" : `exit ${code}`,
+    });
+  }
+  console.log("\nquality gates:");
+  const width = Math.max(...outcomes.map((o) => o.gate.id.length));
+  for (const o of outcomes) {
+    console.log(
+      `  ${o.gate.id.padEnd(width)}  ${o.result.padEnd(7)}  ${o.seconds.toFixed(1).padStart(6)} s  ${o.gate.title}${o.note ? ` (${o.note})` : ""}`,
+    );
+  }
+  const failed = outcomes.filter((o) => o.result === "FAIL").length;
+  const passed = outcomes.filter((o) => o.result === "pass").length;
+  const skipped = outcomes.length - failed - passed;
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  return failed === 0 ? 0 : 1;
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,153 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { validateAction, validateWorkflow } from "@action-validator/core";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { GATE_IDS, GATES, gateIdsIn } from "../../scripts/gates.ts";
+
+// The GitHub Actions workflows: valid against the published workflow schema (action-validator),
+// calling only gates that exist, and doing what the CI/CD guide says they do. Nothing here needs
+// load-tests/ to exist: the k6 step is checked by what it calls.
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const WORKFLOWS = path.join(ROOT, ".github/workflows");
+const files = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  id?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  "runs-on": unknown;
+  environment?: unknown;
+  services?: Record<string, { image: string }>;
+  steps: Step[];
+  if?: string;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, Job>;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+}
+
+const read = (file: string) => readFileSync(path.join(WORKFLOWS, file), "utf8");
+const workflow = (file: string) => parse(read(file)) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
+
+function schemaErrors(state: ReturnType<typeof validateWorkflow>): string[] {
+  return state.errors.map((e) => `${"path" in e ? e.path : ""} ${e.title}: ${e.detail ?? ""}`);
+}
+
+describe("workflow files", () => {
+  it("are there: CI, staging, production, hotfix, handbook", () => {
+    expect(files.sort()).toEqual([
+      "ci.yml",
+      "deploy-production.yml",
+      "deploy-staging.yml",
+      "handbook.yml",
+      "hotfix.yml",
+    ]);
+  });
+
+  it.each(files)("%s is valid against the GitHub workflow schema", (file) => {
+    expect(schemaErrors(validateWorkflow(read(file)))).toEqual([]);
+  });
+
+  it("the local setup action is valid against the action schema", () => {
+    const text = readFileSync(path.join(ROOT, ".github/actions/setup/action.yml"), "utf8");
+    expect(validateAction(text).errors).toEqual([]);
+  });
+
+  it("the validator rejects a broken workflow (so the checks above can fail)", () => {
+    const broken = read("ci.yml").replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest");
+    expect(broken).not.toBe(read("ci.yml"));
+    expect(schemaErrors(validateWorkflow(broken)).length).toBeGreaterThan(0);
+    const noJobs = "name: x\non: push\n";
+    expect(schemaErrors(validateWorkflow(noJobs)).join(" ")).toMatch(/jobs/);
+  });
+
+  it("every `npm run gates` names gates that exist, and every gate runs in some workflow", () => {
+    const called = new Set<string>();
+    for (const file of files) {
+      for (const s of steps(workflow(file))) {
+        const ids = s.run ? gateIdsIn(s.run) : null;
+        if (ids === null) continue;
+        expect(ids.length, `${file}: "${s.run}" names no gate (it would run all of them)`).toBeGreaterThan(0);
+        for (const id of ids) {
+          expect(GATE_IDS, `${file}: gate "${id}" does not exist in scripts/gates.ts`).toContain(id);
+          called.add(id);
+        }
+      }
+    }
+    expect([...called].sort()).toEqual([...GATE_IDS].sort());
+  });
+
+  it("gateIdsIn reads the ids a command names", () => {
+    expect(gateIdsIn("npm run gates -- lint typecheck")).toEqual(["lint", "typecheck"]);
+    expect(gateIdsIn("npm run gates")).toEqual([]);
+    expect(gateIdsIn("npm test")).toBeNull();
+    expect(new Set(GATES.map((g) => g.id)).size).toBe(GATES.length);
+  });
+});
+
+describe("what the pipelines do", () => {
+  it("CI runs on every push and pull request with PostgreSQL 15 and Redis 7, and keeps results even on failure", () => {
+    const ci = workflow("ci.yml");
+    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
+    for (const job of [ci.jobs.gates, ci.jobs["k6-smoke"]]) {
+      expect(job?.services?.postgres?.image).toBe("postgres:15");
+      expect(job?.services?.redis?.image).toBe("redis:7");
+      const upload = job?.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+      expect(upload?.if).toBe("always()");
+    }
+    const k6 = ci.jobs["k6-smoke"]?.steps ?? [];
+    const setup = k6.find((s) => s.uses?.startsWith("grafana/setup-k6-action@"));
+    expect(String(setup?.with?.["k6-version"])).toMatch(/^1\.\d+\.\d+$/);
+    const upload = k6.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(String(upload?.with?.path)).toContain("load-tests/results/");
+  });
+
+  it("staging deploys from develop, release/* and hotfix/* after a green CI run", () => {
+    const staging = workflow("deploy-staging.yml");
+    expect(staging.on.workflow_run).toMatchObject({
+      workflows: ["CI"],
+      types: ["completed"],
+      branches: ["develop", "release/**", "hotfix/**"],
+    });
+    expect(staging.jobs.deploy?.if).toContain("conclusion == 'success'");
+    expect(staging.concurrency).toEqual({ group: "deploy-staging", "cancel-in-progress": false });
+  });
+
+  it("production: a v* tag on main, approval, backup before migrations, deploy, smoke check, automatic rollback", () => {
+    const prod = workflow("deploy-production.yml");
+    expect(prod.on).toEqual({ push: { tags: ["v*"] } });
+    const job = prod.jobs.deploy as Job;
+    expect(job.environment).toBe("production");
+    const runs = job.steps.map((s) => s.run ?? "");
+    const at = (pattern: RegExp) => runs.findIndex((r) => pattern.test(r));
+    const order = [
+      /merge-base --is-ancestor .* origin\/main/,
+      /pre-deploy-checklist --env production/,
+      /backup-now --env production[\s\S]*verify-backup --env production/,
+      /migrate-database --env production --param action=apply/,
+      /runbook -- deploy --env production/,
+      /post-deploy-verify --env production/,
+      /rollback --env production/,
+    ].map(at);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    const rollback = job.steps.find((s) => /rollback --env production/.test(s.run ?? ""));
+    expect(rollback?.if).toBe("failure() && steps.verify.conclusion == 'failure'");
+  });
+
+  it("the hotfix path and the handbook's scheduled link check exist", () => {
+    expect(workflow("hotfix.yml").on).toMatchObject({ push: { branches: ["hotfix/**"] } });
+    const handbook = workflow("handbook.yml");
+    expect(handbook.on).toHaveProperty("schedule");
+    expect(read("handbook.yml")).toContain("npx linkinator");
+  });
+});
