@@ -1,9 +1,16 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { getProfile, type Profile, PROFILE_NAMES, ProfileError, stagesOf, totalSeconds } from "./lib/profiles.ts";
-import { DEFAULT_TARGET } from "./lib/target.ts";
+import {
+  getProfile,
+  PROFILE_NAMES,
+  type Profile,
+  ProfileError,
+  stagesOf,
+  totalSeconds,
+} from "./lib/profiles.ts";
 import { toText } from "./lib/summary.ts";
+import { DEFAULT_TARGET } from "./lib/target.ts";
 import { runFallback } from "./runner/fallback.ts";
 import { k6Version, runK6 } from "./runner/k6.ts";
 import { writeOutputs } from "./runner/outputs.ts";
@@ -34,7 +41,10 @@ function parse(argv: string[]) {
   }
   const { values, positionals } = parsed;
   if (values.help) return null;
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? "name a profile" : `one profile at a time, got: ${positionals.join(" ")}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? "name a profile" : `one profile at a time, got: ${positionals.join(" ")}`,
+    );
   let profile: Profile;
   try {
     profile = getProfile(positionals[0] as string);
@@ -47,7 +57,9 @@ function parse(argv: string[]) {
   try {
     target = new URL(targetText);
   } catch {
-    throw new UsageError(`--target "${targetText}" is not a URL; pass the app's base URL, e.g. ${DEFAULT_TARGET}`);
+    throw new UsageError(
+      `--target "${targetText}" is not a URL; pass the app's base URL, e.g. ${DEFAULT_TARGET}`,
+    );
   }
   if (target.protocol !== "http:" && target.protocol !== "https:")
     throw new UsageError(`--target "${targetText}" must be an http:// or https:// URL`);
@@ -102,7 +114,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const problem = await reachable(args.target);
   if (problem) {
-    console.error(`load: the target does not answer: ${problem}. Start the app (npm start) or pass --target <url>.`);
+    console.error(
+      `load: the target does not answer: ${problem}. Start the app (npm start) or pass --target <url>.`,
+    );
     return EXIT.unreachable;
   }
   const controller = new AbortController();
@@ -110,7 +124,9 @@ export async function main(argv: string[]): Promise<number> {
   process.once("SIGTERM", () => controller.abort());
   const version = args.tool === "autocannon" ? null : k6Version();
   if (args.tool === "k6" && !version) {
-    console.error("load: --tool k6, but k6 is not on PATH; install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or drop --tool");
+    console.error(
+      "load: --tool k6, but k6 is not on PATH; install k6 (https://grafana.com/docs/k6/latest/set-up/install-k6/) or drop --tool",
+    );
     return EXIT.usage;
   }
   const stages = stagesOf(args.profile, args.variant);

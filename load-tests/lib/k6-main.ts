@@ -32,7 +32,9 @@ interface SetupData {
 export function k6Setup(): SetupData {
   const res = http.get(`${TARGET}/healthz`, { tags: { procedure: "healthz", kind: "setup" } });
   if (res.status !== 200)
-    fail(`the target ${TARGET} does not answer GET /healthz with 200 (got ${res.status}); start the app or pass -e TARGET=<url>`);
+    fail(
+      `the target ${TARGET} does not answer GET /healthz with 200 (got ${res.status}); start the app or pass -e TARGET=<url>`,
+    );
   return { runId: Date.now().toString(36), startedAt: new Date().toISOString() };
 }
 
@@ -56,7 +58,12 @@ function iteration(data: SetupData, think: number): void {
         : http.post(`${TARGET}${request.path}`, request.body, params);
     const rightBefore = learner.answers.right;
     const wrongBefore = learner.answers.wrong;
-    const outcome = recordResponse(learner, request, res.status, typeof res.body === "string" ? res.body : null);
+    const outcome = recordResponse(
+      learner,
+      request,
+      res.status,
+      typeof res.body === "string" ? res.body : null,
+    );
     check(res, Object.fromEntries(outcome.checks.map((c) => [c.name, () => c.ok])), {
       procedure: request.procedure,
     });

@@ -13,7 +13,9 @@ export function buildOptions(profile: Profile, variant: Variant): Options {
   for (const [metric, specs] of Object.entries(sloThresholds(profile.abortOnFail))) {
     thresholds[metric] = specs.map((spec) =>
       // delayAbortEval: let a few hundred requests arrive before a percentile can stop the run.
-      spec.abortOnFail ? { threshold: spec.expression, abortOnFail: true, delayAbortEval: "30s" } : spec.expression,
+      spec.abortOnFail
+        ? { threshold: spec.expression, abortOnFail: true, delayAbortEval: "30s" }
+        : spec.expression,
     );
   }
   return {

@@ -118,7 +118,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   },
   breakpoint: {
     name: "breakpoint",
-    question: "At how many concurrent learners does p95 or the error rate leave the SLO, and what breaks first?",
+    question:
+      "At how many concurrent learners does p95 or the error rate leave the SLO, and what breaks first?",
     short: [{ durationS: minutes(8), target: 8 * USERS }],
     full: [{ durationS: minutes(2 * 60), target: 25 * USERS }],
     thinkTimeS: 1,

@@ -118,7 +118,10 @@ export function findBreakpoint(series: readonly SeriesPoint[], p95Ms: number, er
     if (point.requests === 0) continue;
     const rate = point.errors / point.requests;
     if ((point.p95 !== null && point.p95 >= p95Ms) || rate >= errorRate)
-      return { lastGoodVus, firstBad: { t: point.t, vus: point.vus, p95: point.p95, errorRate: round(rate, 4) } };
+      return {
+        lastGoodVus,
+        firstBad: { t: point.t, vus: point.vus, p95: point.p95, errorRate: round(rate, 4) },
+      };
     lastGoodVus = Math.max(lastGoodVus ?? 0, point.vus);
   }
   return { lastGoodVus, firstBad: null };
@@ -141,7 +144,13 @@ export interface K6SummaryData {
 
 export function normalizeK6(
   data: K6SummaryData,
-  meta: { profile: ProfileName; variant: Variant; target: string; startedAt: string; toolVersion: string | null },
+  meta: {
+    profile: ProfileName;
+    variant: Variant;
+    target: string;
+    startedAt: string;
+    toolVersion: string | null;
+  },
 ): LoadSummary {
   const durationS = round((data.state?.testRunDurationMs ?? 0) / 1000, 1);
   const metrics: Record<string, MetricSummary> = {};
@@ -149,7 +158,9 @@ export function normalizeK6(
   for (const [key, metric] of Object.entries(data.metrics)) {
     const v = metric.values;
     const num = (name: string) => (typeof v[name] === "number" ? round(v[name] as number) : null);
-    const type = (["trend", "rate", "counter", "gauge"].includes(metric.type) ? metric.type : "gauge") as MetricType;
+    const type = (
+      ["trend", "rate", "counter", "gauge"].includes(metric.type) ? metric.type : "gauge"
+    ) as MetricType;
     metrics[key] = {
       type,
       p50: num("p(50)") ?? num("med"),
@@ -160,11 +171,7 @@ export function normalizeK6(
       avg: num("avg"),
       rate: typeof v.rate === "number" ? round(v.rate, 6) : null,
       count:
-        typeof v.count === "number"
-          ? v.count
-          : type === "rate"
-            ? (v.passes ?? 0) + (v.fails ?? 0)
-            : null,
+        typeof v.count === "number" ? v.count : type === "rate" ? (v.passes ?? 0) + (v.fails ?? 0) : null,
     };
     for (const [expression, verdict] of Object.entries(metric.thresholds ?? {}))
       thresholds.push({ metric: key, expression, ok: verdict.ok, actual: null });
@@ -242,7 +249,8 @@ export function toText(summary: LoadSummary): string {
         : `breakpoint: not reached; within the SLO up to ${b.lastGoodVus ?? 0} virtual users`,
     );
   }
-  if (summary.answers) lines.push(`answers submitted: ${summary.answers.right} right, ${summary.answers.wrong} wrong`);
+  if (summary.answers)
+    lines.push(`answers submitted: ${summary.answers.right} right, ${summary.answers.wrong} wrong`);
   lines.push("", summary.passed ? "PASSED: every threshold holds" : "FAILED: a threshold does not hold");
   return `${lines.join("\n")}\n`;
 }

@@ -46,7 +46,8 @@ export class ThresholdError extends Error {
   }
 }
 
-const EXPRESSION = /^\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|med|min|max|rate|count|value)\s*(===|==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/;
+const EXPRESSION =
+  /^\s*(p\(\s*(\d+(?:\.\d+)?)\s*\)|avg|med|min|max|rate|count|value)\s*(===|==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/;
 
 /** Parses one k6 threshold expression: `<aggregation> <operator> <number>`. */
 export function parseThreshold(expression: string): ParsedThreshold {

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import autocannon from "autocannon";
-import { newVuState, nextRequest, type PlannedRequest, recordResponse, type VuState } from "../lib/journey.ts";
+import {
+  newVuState,
+  nextRequest,
+  type PlannedRequest,
+  recordResponse,
+  type VuState,
+} from "../lib/journey.ts";
 import { type Profile, type Stage, stagesOf, type Variant, vusAt } from "../lib/profiles.ts";
 import type { LoadSummary } from "../lib/summary.ts";
 import { evaluateThreshold, sloThresholds } from "../lib/thresholds.ts";
@@ -32,7 +38,11 @@ export function segmentsOf(stages: readonly Stage[]): Segment[] {
     const step = from === stage.target ? HOLD_SEGMENT_S : RAMP_SEGMENT_S;
     for (let offset = 0; offset < stage.durationS; offset += step) {
       const durationS = Math.min(step, stage.durationS - offset);
-      segments.push({ startS: start + offset, durationS, vus: vusAt(stages, start + offset + durationS / 2) });
+      segments.push({
+        startS: start + offset,
+        durationS,
+        vus: vusAt(stages, start + offset + durationS / 2),
+      });
     }
     start += stage.durationS;
     from = stage.target;
@@ -58,7 +68,8 @@ class LearnerPool {
   }
   releaseAll(inFlight: Map<VuState, PlannedRequest>): void {
     // A sign-up cut off at a segment boundary may have created the account: use a new address.
-    for (const [learner, request] of inFlight) if (request.procedure === "accounts.signUp") learner.attempt += 1;
+    for (const [learner, request] of inFlight)
+      if (request.procedure === "accounts.signUp") learner.attempt += 1;
     inFlight.clear();
     this.busy.clear();
   }
@@ -100,8 +111,12 @@ export async function runFallback(options: FallbackOptions): Promise<LoadSummary
 
   // onResponse (per request) runs synchronously just before autocannon's "response" event with
   // the response time, on the same client: this slot pairs them.
-  let pending: { learner: VuState; request: PlannedRequest; failed: boolean; checks: { ok: boolean }[] } | null =
-    null;
+  let pending: {
+    learner: VuState;
+    request: PlannedRequest;
+    failed: boolean;
+    checks: { ok: boolean }[];
+  } | null = null;
 
   const step = {
     setupRequest(req: autocannon.Request, context: Context): autocannon.Request {
@@ -143,7 +158,8 @@ export async function runFallback(options: FallbackOptions): Promise<LoadSummary
       for (const [metric, specs] of thresholds)
         for (const spec of specs) {
           const result = evaluateThreshold(metric, spec.expression, recorder.metricData(metric));
-          if (!result.ok) aborted = `${metric}: ${spec.expression} failed (actual ${result.actual?.toFixed(3)})`;
+          if (!result.ok)
+            aborted = `${metric}: ${spec.expression} failed (actual ${result.actual?.toFixed(3)})`;
         }
     }
   }, PROGRESS_EVERY_S * 1000);

@@ -129,7 +129,15 @@ async function enrichFromPoints(summary: LoadSummary, file: string): Promise<voi
   summary.series = buckets.map((b, index): SeriesPoint => {
     const sorted = b.practice.sort((x, y) => x - y);
     const p = (f: number) => (sorted.length === 0 ? null : Math.round(percentileOf(sorted, f) * 10) / 10);
-    return { t: index * BUCKET_S, vus: b.vus, requests: b.requests, errors: b.errors, p50: p(0.5), p95: p(0.95), p99: p(0.99) };
+    return {
+      t: index * BUCKET_S,
+      vus: b.vus,
+      requests: b.requests,
+      errors: b.errors,
+      p50: p(0.5),
+      p95: p(0.95),
+      p99: p(0.99),
+    };
   });
   if (summary.profile === "breakpoint")
     summary.breakpoint = findBreakpoint(summary.series, SLO.latencyP95Ms, SLO.errorRate);

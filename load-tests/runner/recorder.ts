@@ -1,3 +1,4 @@
+import { SLO } from "../../src/policy/index.ts";
 import type { Kind, Procedure } from "../lib/journey.ts";
 import {
   counterSummary,
@@ -8,9 +9,14 @@ import {
   type SeriesPoint,
   trendSummary,
 } from "../lib/summary.ts";
-import { type MetricData, parseMetricKey, percentileOf, type ThresholdResult, evaluateThreshold } from "../lib/thresholds.ts";
-import { sloThresholds } from "../lib/thresholds.ts";
-import { SLO } from "../../src/policy/index.ts";
+import {
+  evaluateThreshold,
+  type MetricData,
+  parseMetricKey,
+  percentileOf,
+  sloThresholds,
+  type ThresholdResult,
+} from "../lib/thresholds.ts";
 
 // Every response the fallback runner sees, kept as parallel arrays (a long soak records millions),
 // and turned into k6's metrics: http_req_duration, http_req_failed, checks, http_reqs, with the
@@ -45,7 +51,8 @@ export class Recorder {
 
   private bucket(vus: number): Bucket {
     const index = Math.floor(this.elapsedS() / BUCKET_S);
-    while (this.buckets.length <= index) this.buckets.push({ vus: 0, requests: 0, errors: 0, practiceMs: [] });
+    while (this.buckets.length <= index)
+      this.buckets.push({ vus: 0, requests: 0, errors: 0, practiceMs: [] });
     const bucket = this.buckets[index] as Bucket;
     bucket.vus = Math.max(bucket.vus, vus);
     return bucket;
@@ -106,9 +113,14 @@ export class Recorder {
   metricData(key: string): MetricData {
     const { name, tags } = parseMetricKey(key);
     const unknownTag = Object.keys(tags).find((tag) => tag !== "procedure" && tag !== "kind");
-    if (unknownTag) throw new Error(`metric "${key}": the fallback runner records the tags procedure and kind, not "${unknownTag}"`);
+    if (unknownTag)
+      throw new Error(
+        `metric "${key}": the fallback runner records the tags procedure and kind, not "${unknownTag}"`,
+      );
     const durationS = this.elapsedS();
-    const indexes = this.ms.map((_, i) => i).filter((i) => this.matches(i, tags, this.procedures, this.kinds));
+    const indexes = this.ms
+      .map((_, i) => i)
+      .filter((i) => this.matches(i, tags, this.procedures, this.kinds));
     const untagged = Object.keys(tags).length === 0;
     switch (name) {
       case "http_req_duration":
@@ -150,11 +162,15 @@ export class Recorder {
     });
   }
 
-  summary(meta: Pick<LoadSummary, "profile" | "variant" | "target" | "startedAt" | "toolVersion">, abortOnFail: boolean): LoadSummary {
+  summary(
+    meta: Pick<LoadSummary, "profile" | "variant" | "target" | "startedAt" | "toolVersion">,
+    abortOnFail: boolean,
+  ): LoadSummary {
     const durationS = Math.round(this.elapsedS() * 10) / 10;
     const thresholds: ThresholdResult[] = [];
     for (const [key, specs] of Object.entries(sloThresholds(abortOnFail)))
-      for (const spec of specs) thresholds.push(evaluateThreshold(key, spec.expression, this.metricData(key)));
+      for (const spec of specs)
+        thresholds.push(evaluateThreshold(key, spec.expression, this.metricData(key)));
     const metrics: Record<string, MetricSummary> = {};
     const trend = (key: string) => {
       metrics[key] = trendSummary(this.metricData(key).values ?? []);
@@ -162,7 +178,8 @@ export class Recorder {
     trend("http_req_duration");
     trend("http_req_duration{kind:practice}");
     trend("http_req_duration{kind:auth}");
-    for (const procedure of [...new Set(this.procedures)].sort()) trend(`http_req_duration{procedure:${procedure}}`);
+    for (const procedure of [...new Set(this.procedures)].sort())
+      trend(`http_req_duration{procedure:${procedure}}`);
     const failed = this.metricData("http_req_failed");
     metrics.http_req_failed = rateSummary(failed.passes ?? 0, failed.fails ?? 0);
     const checks = this.metricData("checks");
@@ -180,7 +197,8 @@ export class Recorder {
       metrics,
       bucketS: BUCKET_S,
       series,
-      breakpoint: meta.profile === "breakpoint" ? findBreakpoint(series, SLO.latencyP95Ms, SLO.errorRate) : null,
+      breakpoint:
+        meta.profile === "breakpoint" ? findBreakpoint(series, SLO.latencyP95Ms, SLO.errorRate) : null,
       answers: { ...this.answers },
     };
   }

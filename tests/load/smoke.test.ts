@@ -50,7 +50,9 @@ describe("load tests: the smoke profile", () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  it("passes its thresholds against the real app and writes the summary, JUnit and table", { timeout: 90_000 }, async () => {
+  it("passes its thresholds against the real app and writes the summary, JUnit and table", {
+    timeout: 90_000,
+  }, async () => {
     const dir = path.join(out, "pass");
     const { code, output } = await load(["smoke", "--target", app.url, "--out", dir]);
     expect(output).toMatch(/load: tool (k6|autocannon)/);
@@ -66,7 +68,9 @@ describe("load tests: the smoke profile", () => {
     ]);
     // Every step of the journey ran, and answers were checked on the server.
     for (const procedure of ["accounts.signUp", "exercises.next", "exercises.submit", "progress.summary"])
-      expect(summary.metrics[`http_req_duration{procedure:${procedure}}`]?.count, procedure).toBeGreaterThan(0);
+      expect(summary.metrics[`http_req_duration{procedure:${procedure}}`]?.count, procedure).toBeGreaterThan(
+        0,
+      );
     expect(summary.metrics.http_req_failed?.rate).toBe(0);
     expect(summary.series.length).toBeGreaterThan(1);
     expect(summary.series.some((point) => point.requests > 0 && point.p95 !== null)).toBe(true);
@@ -78,7 +82,9 @@ describe("load tests: the smoke profile", () => {
     expect(Number(learners.rows[0]?.n)).toBeGreaterThanOrEqual(3);
   });
 
-  it("fails its thresholds (exit 99) when every response is delayed past the p95 objective", { timeout: 90_000 }, async () => {
+  it("fails its thresholds (exit 99) when every response is delayed past the p95 objective", {
+    timeout: 90_000,
+  }, async () => {
     const { port } = new URL(app.url);
     const proxy = new DelayProxy({ host: "127.0.0.1", port: Number(port) }, SLO.latencyP95Ms + 50);
     const target = await proxy.listen();
