@@ -4,6 +4,6 @@
 import { k6HandleSummary, k6Iteration, k6Options, k6Setup } from "./lib/k6-main.ts";
 
 export const options = k6Options("average-load");
-export const setup = k6Setup;
+export const setup = k6Setup("average-load");
 export default k6Iteration("average-load");
 export const handleSummary = k6HandleSummary("average-load");

@@ -4,6 +4,6 @@
 import { k6HandleSummary, k6Iteration, k6Options, k6Setup } from "./lib/k6-main.ts";
 
 export const options = k6Options("breakpoint");
-export const setup = k6Setup;
+export const setup = k6Setup("breakpoint");
 export default k6Iteration("breakpoint");
 export const handleSummary = k6HandleSummary("breakpoint");

@@ -4,6 +4,6 @@
 import { k6HandleSummary, k6Iteration, k6Options, k6Setup } from "./lib/k6-main.ts";
 
 export const options = k6Options("smoke");
-export const setup = k6Setup;
+export const setup = k6Setup("smoke");
 export default k6Iteration("smoke");
 export const handleSummary = k6HandleSummary("smoke");

@@ -4,6 +4,6 @@
 import { k6HandleSummary, k6Iteration, k6Options, k6Setup } from "./lib/k6-main.ts";
 
 export const options = k6Options("soak");
-export const setup = k6Setup;
+export const setup = k6Setup("soak");
 export default k6Iteration("soak");
 export const handleSummary = k6HandleSummary("soak");

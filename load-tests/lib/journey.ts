@@ -9,7 +9,10 @@
 // - leaderboard.top in 30% of iterations: learners glance at it now and then.
 // - accounts.logOut in 2% of iterations, and a logIn at the start of the next: sessions last
 //   30 days, so most sittings reuse one; a log-in costs ~0.4 s of a core (scrypt) by design.
-// - every learner signs up once, with a throwaway address (loadtest-<run>-<vu>-<n>@example.test).
+// - every learner signs up once, before the measured run starts (the setup phase), with a
+//   throwaway address (loadtest-<run>-<vu>-<n>@example.test): real learners arrive with sessions
+//   they opened days ago, and a ramp of sign-ups would measure scrypt, not practice. A learner
+//   whose setup sign-up failed signs up in its first iteration instead.
 // Answers: an item the learner has seen answered (the submit response tells the expected form)
 // is answered right 80% of the time; an unseen one gets the infinitive, which is wrong. So early
 // in a run most answers are wrong and later more are right, as with a real learner.
@@ -30,7 +33,8 @@ export type Procedure =
   | "progress.summary"
   | "leaderboard.top";
 
-export type Kind = "auth" | "practice";
+/** practice: the SLO's calls; auth: log-ins and log-outs in the journey; setup: sign-ups before the run. */
+export type Kind = "auth" | "practice" | "setup";
 
 export interface PlannedRequest {
   procedure: Procedure;
@@ -78,6 +82,24 @@ export function newVuState(vu: number, runId: string): VuState {
 export function emailOf(state: VuState): string {
   return `loadtest-${state.runId}-${state.vu}-${state.attempt}@example.test`;
 }
+
+/** The setup phase's sign-up of one learner (kind "setup": outside the measured run). */
+export function signUpRequest(state: VuState): PlannedRequest {
+  return mutation(
+    "accounts.signUp",
+    "setup",
+    { email: emailOf(state), password: state.password, displayName: `load test ${state.vu}` },
+    null,
+  );
+}
+
+/** Learners to sign up in the setup phase: one per virtual user at the profile's peak. */
+export function peakVus(stages: readonly { target: number }[]): number {
+  return Math.max(0, ...stages.map((stage) => stage.target));
+}
+
+/** How many setup sign-ups run at once: scrypt runs on 4 libuv threads, more only queue. */
+export const SETUP_CONCURRENCY = 4;
 
 /** The procedures of one iteration. */
 export function planIteration(state: VuState, random: () => number): Procedure[] {

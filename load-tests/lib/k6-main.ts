@@ -2,9 +2,17 @@ import { check, fail, sleep } from "k6";
 import http from "k6/http";
 import { Rate } from "k6/metrics";
 import type { Options } from "k6/options";
-import { newVuState, nextRequest, recordResponse, type VuState } from "./journey.ts";
+import {
+  newVuState,
+  nextRequest,
+  peakVus,
+  recordResponse,
+  SETUP_CONCURRENCY,
+  signUpRequest,
+  type VuState,
+} from "./journey.ts";
 import { buildOptions } from "./options.ts";
-import { getProfile, type ProfileName, type Variant } from "./profiles.ts";
+import { getProfile, type ProfileName, stagesOf, type Variant } from "./profiles.ts";
 import { type K6SummaryData, normalizeK6, toJUnit, toText } from "./summary.ts";
 import { DEFAULT_TARGET } from "./target.ts";
 
@@ -21,21 +29,53 @@ const OUT_DIR = (__ENV.OUT_DIR ?? "load-tests/results").replace(/\/+$/, "");
 const answersRight = new Rate("answers_right");
 
 export function k6Options(profile: ProfileName): Options {
-  return buildOptions(getProfile(profile), VARIANT);
+  const peak = peakVus(stagesOf(getProfile(profile), VARIANT));
+  // Setup signs up one learner per VU, SETUP_CONCURRENCY at a time, ~0.4 s of a core each.
+  return { ...buildOptions(getProfile(profile), VARIANT), setupTimeout: `${60 + Math.ceil(peak * 0.5)}s` };
 }
 
 interface SetupData {
   runId: string;
   startedAt: string;
+  /** Session tokens of the learners signed up in setup, by VU number - 1 (null: sign up in the run). */
+  tokens: (string | null)[];
 }
 
-export function k6Setup(): SetupData {
-  const res = http.get(`${TARGET}/healthz`, { tags: { procedure: "healthz", kind: "setup" } });
-  if (res.status !== 200)
-    fail(
-      `the target ${TARGET} does not answer GET /healthz with 200 (got ${res.status}); start the app or pass -e TARGET=<url>`,
-    );
-  return { runId: Date.now().toString(36), startedAt: new Date().toISOString() };
+export function k6Setup(profile: ProfileName): () => SetupData {
+  return () => {
+    const res = http.get(`${TARGET}/healthz`, { tags: { procedure: "healthz", kind: "setup" } });
+    if (res.status !== 200)
+      fail(
+        `the target ${TARGET} does not answer GET /healthz with 200 (got ${res.status}); start the app or pass -e TARGET=<url>`,
+      );
+    const runId = Date.now().toString(36);
+    const peak = peakVus(stagesOf(getProfile(profile), VARIANT));
+    const learners = Array.from({ length: peak }, (_, i) => newVuState(i + 1, runId));
+    for (let i = 0; i < learners.length; i += SETUP_CONCURRENCY) {
+      const chunk = learners.slice(i, i + SETUP_CONCURRENCY);
+      const requests = chunk.map((learner) => signUpRequest(learner));
+      const responses = http.batch(
+        requests.map((r) => ({
+          method: r.method,
+          url: `${TARGET}${r.path}`,
+          body: r.body,
+          params: { headers: r.headers, tags: { procedure: r.procedure, kind: r.kind } },
+        })),
+      );
+      chunk.forEach((learner, j) => {
+        const response = responses[j];
+        const request = requests[j];
+        if (response && request)
+          recordResponse(
+            learner,
+            request,
+            response.status,
+            typeof response.body === "string" ? response.body : null,
+          );
+      });
+    }
+    return { runId, startedAt: new Date().toISOString(), tokens: learners.map((l) => l.token) };
+  };
 }
 
 // One learner per VU; k6 gives every VU its own copy of this module.
@@ -47,7 +87,14 @@ export function k6Iteration(profile: ProfileName): (data: SetupData) => void {
 }
 
 function iteration(data: SetupData, think: number): void {
-  if (!learner) learner = newVuState(__VU, data.runId);
+  if (!learner) {
+    learner = newVuState(__VU, data.runId);
+    const token = data.tokens[__VU - 1] ?? null;
+    if (token) {
+      learner.token = token;
+      learner.signedUp = true;
+    }
+  }
   for (;;) {
     const request = nextRequest(learner, Math.random);
     if (!request) return;

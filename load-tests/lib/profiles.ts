@@ -120,7 +120,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     name: "breakpoint",
     question:
       "At how many concurrent learners does p95 or the error rate leave the SLO, and what breaks first?",
-    short: [{ durationS: minutes(8), target: 8 * USERS }],
+    short: [{ durationS: minutes(5), target: 3 * USERS }],
     full: [{ durationS: minutes(2 * 60), target: 25 * USERS }],
     thinkTimeS: 1,
     abortOnFail: true,

@@ -58,6 +58,8 @@ export interface LoadSummary {
   breakpoint: Breakpoint | null;
   /** Right and wrong answers submitted, for the journey's realism, not judged. */
   answers: { right: number; wrong: number } | null;
+  /** Response statuses by procedure, when the tool reports them (the fallback does). */
+  statuses?: Record<string, Record<string, number>>;
 }
 
 export function trendSummary(values: readonly number[]): MetricSummary {

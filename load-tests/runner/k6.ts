@@ -100,20 +100,23 @@ async function enrichFromPoints(summary: LoadSummary, file: string): Promise<voi
       if (!line.startsWith('{"type":"Point"') && !line.includes('"type":"Point"')) continue;
       const point = JSON.parse(line) as Point;
       const tags = point.data.tags ?? {};
-      if (tags.kind === "setup") continue;
+      // Setup's sign-ups happen before the measured run: per procedure yes, in the time series no.
+      const measured = tags.kind !== "setup";
       if (point.metric === "vus") {
         const b = bucket(point.data.time);
         b.vus = Math.max(b.vus, point.data.value);
       } else if (point.metric === "http_req_duration") {
-        const b = bucket(point.data.time);
-        b.requests += 1;
-        if (tags.kind === "practice") b.practice.push(point.data.value);
+        if (measured) {
+          const b = bucket(point.data.time);
+          b.requests += 1;
+          if (tags.kind === "practice") b.practice.push(point.data.value);
+        }
         if (tags.procedure) {
           const list = byProcedure.get(tags.procedure) ?? [];
           list.push(point.data.value);
           byProcedure.set(tags.procedure, list);
         }
-      } else if (point.metric === "http_req_failed" && point.data.value !== 0) {
+      } else if (measured && point.metric === "http_req_failed" && point.data.value !== 0) {
         bucket(point.data.time).errors += 1;
       }
     }

@@ -41,9 +41,16 @@ export class Recorder {
   private readonly buckets: Bucket[] = [];
   /** Requests that got no response (timeouts, connection errors): failed, without a duration. */
   private lost = 0;
+  /** Response statuses by procedure ("0" for no response), to tell 429s from 500s. */
+  readonly statuses: Record<string, Record<string, number>> = {};
   iterations = 0;
   answers = { right: 0, wrong: 0 };
-  private readonly started = performance.now();
+  private started = performance.now();
+
+  /** The measured run starts now (after the setup phase). */
+  startClock(): void {
+    this.started = performance.now();
+  }
 
   elapsedS(): number {
     return (performance.now() - this.started) / 1000;
@@ -67,6 +74,37 @@ export class Recorder {
     sample: { procedure: Procedure; kind: Kind; ms: number; failed: boolean; checks: { ok: boolean }[] },
     vus: number,
   ): void {
+    this.sample(sample);
+    const bucket = this.bucket(vus);
+    bucket.requests += 1;
+    if (sample.failed) bucket.errors += 1;
+    if (sample.kind === "practice") bucket.practiceMs.push(sample.ms);
+  }
+
+  /** A setup-phase response: in the metrics (tagged kind:setup), not in the time series. */
+  setupResponse(sample: {
+    procedure: Procedure;
+    kind: Kind;
+    ms: number;
+    failed: boolean;
+    checks: { ok: boolean }[];
+  }): void {
+    this.sample(sample);
+  }
+
+  status(procedure: string, status: number): void {
+    const byStatus = this.statuses[procedure] ?? {};
+    this.statuses[procedure] = byStatus;
+    byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
+  }
+
+  private sample(sample: {
+    procedure: Procedure;
+    kind: Kind;
+    ms: number;
+    failed: boolean;
+    checks: { ok: boolean }[];
+  }): void {
     this.procedures.push(sample.procedure);
     this.kinds.push(sample.kind);
     this.ms.push(sample.ms);
@@ -75,10 +113,6 @@ export class Recorder {
       this.checkProcedures.push(sample.procedure);
       this.checkOk.push(check.ok);
     }
-    const bucket = this.bucket(vus);
-    bucket.requests += 1;
-    if (sample.failed) bucket.errors += 1;
-    if (sample.kind === "practice") bucket.practiceMs.push(sample.ms);
   }
 
   lostRequests(count: number, vus: number): void {
@@ -178,6 +212,7 @@ export class Recorder {
     trend("http_req_duration");
     trend("http_req_duration{kind:practice}");
     trend("http_req_duration{kind:auth}");
+    trend("http_req_duration{kind:setup}");
     for (const procedure of [...new Set(this.procedures)].sort())
       trend(`http_req_duration{procedure:${procedure}}`);
     const failed = this.metricData("http_req_failed");
@@ -200,6 +235,7 @@ export class Recorder {
       breakpoint:
         meta.profile === "breakpoint" ? findBreakpoint(series, SLO.latencyP95Ms, SLO.errorRate) : null,
       answers: { ...this.answers },
+      statuses: this.statuses,
     };
   }
 }
