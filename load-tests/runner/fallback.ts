@@ -265,7 +265,7 @@ export async function runFallback(options: FallbackOptions): Promise<LoadSummary
     const p95 = recorder.practiceP95();
     const errorShare = recorder.requests === 0 ? 0 : recorder.errors / recorder.requests;
     log(
-      `[${recorder.elapsedS().toFixed(0).padStart(5)} s] vus ${String(activeVus).padStart(4)}  requests ${String(recorder.requests).padStart(7)}  p95 (practice) ${p95 === null ? "-" : `${p95.toFixed(1)} ms`}  errors ${(errorShare * 100).toFixed(2)}%`,
+      `[${recorder.elapsedS().toFixed(0).padStart(5)} s] vus ${String(activeVus).padStart(4)}  requests ${String(recorder.measuredRequests).padStart(7)}  p95 (practice) ${p95 === null ? "-" : `${p95.toFixed(1)} ms`}  errors ${(errorShare * 100).toFixed(2)}%`,
     );
     if (profile.abortOnFail && recorder.elapsedS() > 30 && !aborted) {
       for (const [metric, specs] of thresholds)

@@ -39,6 +39,8 @@ export class Recorder {
   private readonly checkProcedures: string[] = [];
   private readonly checkOk: boolean[] = [];
   private readonly buckets: Bucket[] = [];
+  /** Setup-phase samples (before the measured run), left out of the progress line. */
+  private setupSamples = 0;
   /** Requests that got no response (timeouts, connection errors): failed, without a duration. */
   private lost = 0;
   /** Response statuses by procedure ("0" for no response), to tell 429s from 500s. */
@@ -89,6 +91,7 @@ export class Recorder {
     failed: boolean;
     checks: { ok: boolean }[];
   }): void {
+    this.setupSamples += 1;
     this.sample(sample);
   }
 
@@ -125,6 +128,11 @@ export class Recorder {
 
   get requests(): number {
     return this.ms.length + this.lost;
+  }
+
+  /** Requests of the measured run (the setup phase's sign-ups not counted). */
+  get measuredRequests(): number {
+    return this.requests - this.setupSamples;
   }
 
   get errors(): number {

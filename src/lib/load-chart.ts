@@ -27,16 +27,23 @@ function niceCeil(value: number): number {
   return 10 * magnitude;
 }
 
-export function chartGeometry(series: readonly SeriesPoint[], bucketS: number, thresholdMs: number): ChartGeometry {
+export function chartGeometry(
+  series: readonly SeriesPoint[],
+  bucketS: number,
+  thresholdMs: number,
+): ChartGeometry {
   const width = 720;
   const height = 300;
   const plot = { left: 56, top: 16, right: width - 56, bottom: height - 36 };
   const durationS = Math.max(bucketS, series.length * bucketS);
   const maxP95 = Math.max(0, ...series.map((p) => p.p95 ?? 0));
   const latencyMaxMs = niceCeil(Math.max(thresholdMs * 1.5, maxP95 * 1.1));
-  const throughputMax = niceCeil(Math.max(1, ...series.map((p) => p.requests / bucketS), ...series.map((p) => p.vus)));
+  const throughputMax = niceCeil(
+    Math.max(1, ...series.map((p) => p.requests / bucketS), ...series.map((p) => p.vus)),
+  );
   const x = (t: number) => plot.left + ((t + bucketS / 2) / durationS) * (plot.right - plot.left);
-  const yLatency = (ms: number) => plot.bottom - (Math.min(ms, latencyMaxMs) / latencyMaxMs) * (plot.bottom - plot.top);
+  const yLatency = (ms: number) =>
+    plot.bottom - (Math.min(ms, latencyMaxMs) / latencyMaxMs) * (plot.bottom - plot.top);
   const yThroughput = (v: number) => plot.bottom - (v / throughputMax) * (plot.bottom - plot.top);
   const path = (value: (p: SeriesPoint) => number | null, y: (v: number) => number) => {
     let d = "";
