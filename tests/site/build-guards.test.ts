@@ -23,6 +23,8 @@ beforeAll(async () => {
     "public",
     "runbooks",
     "practice-app",
+    // The Scaling Guide shows k6 scripts and charts measured summaries from here.
+    "load-tests",
   ]) {
     await cp(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
   }
