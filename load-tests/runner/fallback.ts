@@ -258,6 +258,8 @@ export async function runFallback(options: FallbackOptions): Promise<LoadSummary
     const layer = layers.pop();
     if (!layer) return;
     layer.instance.stop();
+    // Free its learners now, so a smaller layer started in the same tick takes them over.
+    pool.release(layer.learners);
     activeVus -= layer.connections;
   };
 
