@@ -84,7 +84,8 @@ interface Point {
   data: { time: string; value: number; tags?: Record<string, string> };
 }
 
-async function enrichFromPoints(summary: LoadSummary, file: string): Promise<void> {
+/** Adds the time series and per-procedure latencies from k6's JSON output to its summary. */
+export async function enrichFromPoints(summary: LoadSummary, file: string): Promise<void> {
   const byProcedure = new Map<string, number[]>();
   const buckets: Array<{ vus: number; requests: number; errors: number; practice: number[] }> = [];
   let start: number | null = null;
