@@ -9,6 +9,7 @@ export default defineConfig({
       "src/**/*.test.ts",
       "runbooks/**/*.test.ts",
       "console/**/*.test.ts",
+      "load-tests/**/*.test.ts",
     ],
     globalSetup: ["tests/support/global-setup.ts"],
     // Tests that spawn servers and scrypt hashes are slow on 2 cores; keep the default timeout sane.

@@ -103,6 +103,8 @@ async function main(): Promise<number> {
   if (extra.length === 0) {
     await check(tally, "lint and format (biome)", "biome", ["check", "."]);
     await check(tally, "type-check (tsc)", "tsc", ["--noEmit", "-p", "."]);
+    // The k6 scripts against k6's types, without Node's (they run inside k6).
+    await check(tally, "type-check the k6 scripts (tsc)", "tsc", ["--noEmit", "-p", "load-tests"]);
   }
   // The site tests (links, pages in Chromium, accessibility) read the built handbook in dist/. The
   // build itself fails on a broken internal link or anchor, a guide page without its review

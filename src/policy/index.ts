@@ -377,7 +377,13 @@ export const MAINTENANCE_CALENDAR: readonly MaintenanceTask[] = [
     task: "Disaster-recovery drill",
     runbook: "dr-drill",
   },
-  { id: "load-test", cadence: "monthly", when: "third week", task: "Load test against the SLOs" },
+  {
+    id: "load-test",
+    cadence: "monthly",
+    when: "third week",
+    task: "Load test against the SLOs",
+    runbook: "load-test",
+  },
   { id: "certs", cadence: "monthly", when: "third week", task: "Certificate checks", runbook: "tls-expiry" },
   { id: "pentest", cadence: "quarterly", when: "once a quarter", task: "Penetration test and access review" },
 ];

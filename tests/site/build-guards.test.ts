@@ -29,6 +29,8 @@ beforeAll(async () => {
     "scripts",
     "railway.json",
     "render.yaml",
+    // The Scaling Guide shows k6 scripts and charts measured summaries from here.
+    "load-tests",
   ]) {
     await cp(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
   }
