@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import type { AppDeps } from "./api/context.ts";
 import { MaintenanceSwitch } from "./api/maintenance.ts";
-import { dummyHash } from "./auth/passwords.ts";
+import { dummyHash, limitPasswordHashQueue } from "./auth/passwords.ts";
 import { SessionKeys } from "./auth/session-keys.ts";
 import { ExerciseCache } from "./cache/exercise-cache.ts";
 import { LeaderboardCache } from "./cache/leaderboard-cache.ts";
@@ -34,6 +34,7 @@ export function createLogger(config: Pick<AppConfig, "LOG_LEVEL">): Logger {
 
 /** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
 export async function createApp(config: AppConfig, logger: Logger = createLogger(config)): Promise<App> {
+  limitPasswordHashQueue(config.PASSWORD_HASH_QUEUE_MAX);
   const pool = createPool(
     {
       connectionString: config.DATABASE_URL,

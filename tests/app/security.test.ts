@@ -1,5 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { limitPasswordHashQueue } from "../../practice-app/src/auth/passwords.ts";
 import { Api, signUp, uniqueEmail } from "../support/api-client.ts";
 import { startTestApp, TEST_SESSION_SECRET, type TestApp } from "../support/test-app.ts";
 
@@ -125,6 +126,38 @@ describe("login rate limits", () => {
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
     } finally {
       await tight.stop();
+    }
+  });
+});
+
+describe("password hashing under a storm", () => {
+  it("turns away sign-ups beyond the hashing queue with 503 and Retry-After, and writes nothing for them", async () => {
+    const storm = await startTestApp({ PASSWORD_HASH_QUEUE_MAX: "1" });
+    try {
+      const tag = `storm-${Date.now()}`;
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          storm.api.mutation("accounts.signUp", {
+            email: `${tag}-${i}@example.test`,
+            password: "storm-password-123",
+            displayName: "storm",
+          }),
+        ),
+      );
+      const busy = results.filter((r) => r.status === 503);
+      const ok = results.filter((r) => r.status === 200);
+      expect(busy.length).toBeGreaterThan(0);
+      expect(ok.length + busy.length).toBe(12);
+      expect(busy[0]?.body.error?.message).toMatch(/Too many sign-ups and logins at once/);
+      expect(busy[0]?.headers.get("retry-after")).toBe("2");
+      const stored = await db.query("SELECT count(*)::int AS n FROM learners WHERE email LIKE $1", [
+        `${tag}-%`,
+      ]);
+      expect(stored.rows[0].n).toBe(ok.length);
+    } finally {
+      await storm.stop();
+      // The queue is per process (the thread pool is): give the other tests the default back.
+      limitPasswordHashQueue(32);
     }
   });
 });

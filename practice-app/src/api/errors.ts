@@ -9,7 +9,8 @@ export type AppErrorCode =
   | "EXERCISE_NOT_FOUND"
   | "NO_EXERCISES"
   | "DATABASE_UNAVAILABLE"
-  | "MAINTENANCE";
+  | "MAINTENANCE"
+  | "BUSY";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
@@ -43,6 +44,7 @@ export const TRPC_CODE_FOR: Record<
   NO_EXERCISES: "PRECONDITION_FAILED",
   DATABASE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   MAINTENANCE: "SERVICE_UNAVAILABLE",
+  BUSY: "SERVICE_UNAVAILABLE",
 };
 
 // PostgreSQL errors that mean "the database is not reachable or not answering", not "your query is wrong".

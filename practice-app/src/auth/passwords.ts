@@ -1,4 +1,6 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
+import os from "node:os";
+import { BoundedWork } from "./bounded-work.ts";
 
 // Password hashing with scrypt from node:crypto (no native addon to rebuild per Node version).
 // Stored as: scrypt$<log2 N>$<r>$<p>$<salt base64url>$<hash base64url>, so the cost can be raised
@@ -9,7 +11,26 @@ const SALT_BYTES = 16;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 
+/** libuv's thread pool (4 unless UV_THREADPOOL_SIZE says otherwise); scrypt leaves one thread for fs and DNS. */
+const THREAD_POOL = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+let hashing = new BoundedWork({
+  concurrency: Math.max(1, Math.min(os.availableParallelism(), THREAD_POOL - 1)),
+  maxWaiting: 32,
+});
+
+/** How many hashes may wait for a thread before more are refused with WorkQueueFull (the app's PASSWORD_HASH_QUEUE_MAX). */
+export function limitPasswordHashQueue(maxWaiting: number): void {
+  hashing = new BoundedWork({
+    concurrency: Math.max(1, Math.min(os.availableParallelism(), THREAD_POOL - 1)),
+    maxWaiting,
+  });
+}
+
 function derive(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
+  return hashing.run(() => deriveNow(password, salt, logN, r, p));
+}
+
+function deriveNow(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
   const options: ScryptOptions = {
     N: 2 ** logN,
     r,

@@ -63,6 +63,8 @@ export const configSchema = z.object({
   SESSION_TTL_DAYS: intFrom(1, 365).default(30),
   /** scrypt cost as log2(N). OWASP's minimum is 17 (N = 131072, r = 8, p = 1). */
   SCRYPT_LOG_N: intFrom(17, 20).default(17),
+  /** Password hashes that may wait for a thread; more sign-ups and logins at once get 503 (retry in 2 s). */
+  PASSWORD_HASH_QUEUE_MAX: intFrom(0, 10_000).default(32),
   RATE_LIMIT_LOGIN_PER_ACCOUNT: intFrom(1, 1000).default(5),
   RATE_LIMIT_LOGIN_PER_IP: intFrom(1, 100_000).default(50),
   RATE_LIMIT_LOGIN_WINDOW_S: intFrom(1, 86_400).default(900),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { hashPassword, verifyPassword } from "../../auth/passwords.ts";
+import { WorkQueueFull } from "../../auth/bounded-work.ts";
+import { hashPassword as hash, verifyPassword as verify } from "../../auth/passwords.ts";
 import { hashToken, newSessionToken } from "../../auth/tokens.ts";
 import { withTransaction } from "../../db/pool.ts";
 import { findLearnerByEmail, insertLearner } from "../../db/repositories/learners.ts";
@@ -57,6 +58,23 @@ async function enforceLoginLimits(ctx: Context, account: string): Promise<void> 
     }
   }
 }
+
+/** A full hashing queue is a busy server, not a bad request: 503 with a retry hint. */
+async function whenHashingFree<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof WorkQueueFull) {
+      throw new AppError("BUSY", "Too many sign-ups and logins at once. Try again in a few seconds.", {
+        retryAfterSeconds: 2,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+const hashPassword = (password: string, logN: number) => whenHashingFree(() => hash(password, logN));
+const verifyPassword = (password: string, stored: string) => whenHashingFree(() => verify(password, stored));
 
 export const accountsRouter = router({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
