@@ -77,12 +77,16 @@ describe("the console in a browser", () => {
     const runbook = section(page, "morning-health-check");
     await expect.poll(() => runbook.getAttribute("data-console")).toBe("on");
     const before = (await readAudit(stack.dataDir)).length;
+    const panel = runbook.locator(".run-panel");
+    expect(await panel.isVisible()).toBe(false);
+    expect(await runbook.locator(".console-confirm").isVisible()).toBe(false);
     const clickedAt = Date.now();
     await runbook.locator('button.run-step[data-run-step="app-health"]').click();
-    const panel = runbook.locator(".run-panel");
     await panel.locator(".run-log .line").first().waitFor();
     const seenAt = Date.now() - clickedAt;
     await expect.poll(() => panel.getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    expect(await panel.locator(".run-cancel").isVisible()).toBe(false);
+    expect(await panel.locator(".run-resume").isVisible()).toBe(false);
     const inPage = Number(await panel.getAttribute("data-first-output-ms"));
     firstOutput.push(inPage);
     console.log(
@@ -109,13 +113,15 @@ describe("the console in a browser", () => {
       .locator("details:has(.step-source)")
       .first()
       .evaluate(() => undefined);
-    await runbook.locator('button.run-step[data-run-step="revoke"]').click();
     const confirm = runbook.locator(".console-confirm");
+    expect(await confirm.isVisible()).toBe(false);
+    await runbook.locator('button.run-step[data-run-step="revoke"]').click();
     await confirm.waitFor({ state: "visible" });
     expect(await confirm.locator(".confirm-env").textContent()).toBe("dev");
     // Backing out sends nothing.
     await confirm.locator(".confirm-back").click();
     expect(await runbook.locator(".console-notice").textContent()).toMatch(/not confirmed/);
+    expect(await confirm.isVisible()).toBe(false);
     // A wrong name is refused by the console.
     await runbook.locator('button.run-step[data-run-step="revoke"]').click();
     await confirm.locator("input").fill("production");
