@@ -3,6 +3,8 @@ import { readFile, realpath } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import path from "node:path";
+import { isProfileName } from "../load-tests/lib/profiles.ts";
 import { readAudit, readRunEvents } from "../runbooks/engine/audit.ts";
 import { ENVIRONMENTS, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
@@ -231,6 +233,20 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         return sendJson(res, 404, { error: `unknown runbook "${runbook}"` });
       const records = (await readAudit(options.dataDir)).filter((record) => record.runbook === runbook);
       return sendJson(res, 200, { runs: records.reverse().slice(0, 25) });
+    }
+
+    if (pathname === "/api/load-test/last" && method === "GET") {
+      // The newest summary the load-test runbook kept, for the chart the Scaling Guide draws after a
+      // run from the page. Only a known profile name reaches the file system.
+      const profile = query.get("profile") ?? "";
+      if (!isProfileName(profile))
+        return sendJson(res, 400, { error: `unknown load-test profile "${profile}"` });
+      const file = path.join(options.dataDir, "artifacts", "load-test", `${profile}-summary.json`);
+      const text = await readFile(file, "utf8").catch(() => null);
+      if (text === null)
+        return sendJson(res, 404, { error: `no ${profile} run of the load-test runbook recorded yet` });
+      res.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
+      return void res.end(masker.mask(text));
     }
 
     const match = /^\/api\/runs\/([^/]+)\/(events|cancel|log)$/.exec(pathname);

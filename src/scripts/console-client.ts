@@ -1,6 +1,7 @@
 import type { AuditRecord } from "../../runbooks/engine/audit.ts";
 import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { ApiError, type ConsoleInfo, detectConsole, getJson, postJson } from "./console-api.ts";
+import { showLastLoadTest } from "./load-chart-view.ts";
 import { RunView } from "./run-view.ts";
 
 // Makes every embedded runbook runnable when the page is served by the console (npm start):
@@ -238,6 +239,8 @@ class RunbookPanel {
           if (resume) resume.hidden = event.status === "ok" || event.failedStep === null;
           const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
           if (history?.open) void this.loadHistory();
+          if (this.id === "load-test" && ranStep(event, "run"))
+            void showLastLoadTest(this.section, this.params().profile ?? "smoke");
           end();
         }
       };
@@ -404,6 +407,11 @@ class RunbookPanel {
       `Filled in from the link (${filled.join(", ") || "nothing"})${ignored.length ? `; ignored ${ignored.join(", ")}` : ""}. Nothing has run: check the values, then press Run.`,
     );
   }
+}
+
+/** Whether the run reached the step (it may have failed there: a failed threshold still has results). */
+function ranStep(event: Extract<RunEvent, { type: "run-end" }>, step: string): boolean {
+  return event.status === "ok" || event.failedStep === step;
 }
 
 function text(tag: string, content: string): HTMLElement {

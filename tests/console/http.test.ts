@@ -431,6 +431,33 @@ describe("console: the event stream", () => {
   });
 });
 
+describe("console: load-test results", () => {
+  it("serves the last kept summary of a known profile only", async () => {
+    for (const profile of ["../../audit", "smoke/../../x", "", "nope"]) {
+      const response = await consoleUnderTest.api(
+        "GET",
+        `/api/load-test/last?profile=${encodeURIComponent(profile)}`,
+        {
+          cookie,
+        },
+      );
+      expect(response.status, profile).toBe(400);
+    }
+    const none = await consoleUnderTest.api("GET", "/api/load-test/last?profile=smoke", { cookie });
+    expect(none.status).toBe(404);
+    const dir = path.join(consoleUnderTest.dataDir, "artifacts", "load-test");
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      path.join(dir, "smoke-summary.json"),
+      JSON.stringify({ profile: "smoke", target: `x ${SECRET}` }),
+    );
+    const kept = await consoleUnderTest.api("GET", "/api/load-test/last?profile=smoke", { cookie });
+    expect(kept.status).toBe(200);
+    expect(await kept.json()).toEqual({ profile: "smoke", target: "x ***" });
+    expect((await consoleUnderTest.api("GET", "/api/load-test/last?profile=smoke")).status).toBe(401);
+  });
+});
+
 describe("console: static files", () => {
   it("serves the build output and nothing else", async () => {
     expect((await raw(consoleUnderTest, "GET", "/")).text).toContain("home");

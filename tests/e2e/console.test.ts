@@ -224,6 +224,25 @@ describe("the console in a browser", () => {
     expect((await readAudit(stack.dataDir)).length).toBe(before);
   });
 
+  it("runs the smoke load test from the Scaling Guide and draws its results under the runbook", async () => {
+    const { page, errors } = await open("/scaling-guide/application/");
+    const runbook = section(page, "load-test");
+    await expect.poll(() => runbook.getAttribute("data-console")).toBe("on");
+    expect(await runbook.locator('[data-param="profile"]').inputValue()).toBe("smoke");
+    await runbook.locator(".run-all").click();
+    const panel = runbook.locator(".run-panel");
+    await expect
+      .poll(() => panel.getAttribute("data-state"), { timeout: 90_000, interval: 1_000 })
+      .toMatch(/ok|failed/);
+    const chart = runbook.locator("figure.load-test-last");
+    await chart.waitFor({ timeout: 10_000 });
+    expect(await chart.getAttribute("data-profile")).toBe("smoke");
+    expect((await chart.locator("path.p95").getAttribute("d"))?.split("L").length).toBeGreaterThan(1);
+    expect(await chart.locator("line.threshold").count()).toBe(1);
+    expect(await chart.locator("figcaption").textContent()).toMatch(/smoke \(short\) with autocannon/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
   it("a static copy of the handbook explains how to run a step instead", async () => {
     const { serveDist } = await import("../support/static-server.ts");
     const site = await serveDist();

@@ -1,0 +1,110 @@
+import type { LoadSummary } from "../../load-tests/lib/summary.ts";
+import { chartGeometry } from "../lib/load-chart.ts";
+import { SLO } from "../policy/index.ts";
+import { getJson } from "./console-api.ts";
+
+// After a run of the load-test runbook from the page, its results drawn as the Scaling Guide's
+// charts are (same geometry, lib/load-chart.ts), under the runbook: latency percentiles and
+// throughput over the run with the p95 objective, and the figures as text.
+
+const SVG = "http://www.w3.org/2000/svg";
+const COLOURS = { p50: "#2f9e44", p95: "#1971c2", p99: "#c2255c", throughput: "#868e96", vus: "#e8590c" };
+
+function svg(tag: string, attributes: Record<string, string | number>, text?: string): SVGElement {
+  const element = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+export function drawLoadChart(summary: LoadSummary): HTMLElement {
+  const g = chartGeometry(summary.series, summary.bucketS, SLO.latencyP95Ms);
+  const figure = document.createElement("figure");
+  figure.className = "load-test-last";
+  figure.dataset.profile = summary.profile;
+  const chart = svg("svg", {
+    viewBox: `0 0 ${g.width} ${g.height}`,
+    role: "img",
+    width: "100%",
+  }) as SVGSVGElement;
+  chart.append(
+    svg("title", {}, `Latency and throughput of the ${summary.profile} run started ${summary.startedAt}`),
+  );
+  const axis = { stroke: "currentColor", "stroke-width": 1 };
+  chart.append(
+    svg("line", { x1: g.plot.left, y1: g.plot.bottom, x2: g.plot.right, y2: g.plot.bottom, ...axis }),
+    svg("line", { x1: g.plot.left, y1: g.plot.top, x2: g.plot.left, y2: g.plot.bottom, ...axis }),
+    svg("line", { x1: g.plot.right, y1: g.plot.top, x2: g.plot.right, y2: g.plot.bottom, ...axis }),
+  );
+  const label = { fill: "currentColor", "font-size": 11 };
+  for (const t of g.xTicks)
+    chart.append(svg("text", { x: t.x, y: g.plot.bottom + 16, "text-anchor": "middle", ...label }, t.label));
+  for (const t of g.latencyTicks)
+    chart.append(svg("text", { x: g.plot.left - 6, y: t.y + 4, "text-anchor": "end", ...label }, t.label));
+  for (const t of g.throughputTicks)
+    chart.append(svg("text", { x: g.plot.right + 6, y: t.y + 4, ...label }, t.label));
+  const line = (name: keyof typeof COLOURS, width: number, dash?: string) =>
+    svg("path", {
+      class: name,
+      d: g.lines[name] || "M0,0",
+      fill: "none",
+      stroke: COLOURS[name],
+      "stroke-width": width,
+      ...(dash ? { "stroke-dasharray": dash } : {}),
+    });
+  chart.append(
+    line("vus", 1.5, "2 3"),
+    line("throughput", 1.5),
+    svg("line", {
+      class: "threshold",
+      x1: g.plot.left,
+      x2: g.plot.right,
+      y1: g.thresholdY,
+      y2: g.thresholdY,
+      stroke: "#e03131",
+      "stroke-width": 1.5,
+      "stroke-dasharray": "6 4",
+    }),
+    svg(
+      "text",
+      { x: g.plot.left + 4, y: g.thresholdY - 4, ...label },
+      `p95 objective ${SLO.latencyP95Ms} ms`,
+    ),
+    line("p99", 1.5),
+    line("p95", 2),
+    line("p50", 2),
+  );
+  const practice = summary.metrics["http_req_duration{kind:practice}"];
+  const failed = summary.metrics.http_req_failed;
+  const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${v.toFixed(1)} ms`);
+  const caption = document.createElement("figcaption");
+  caption.textContent = [
+    `The last run the load-test runbook kept: ${summary.profile} (${summary.variant}) with ${summary.tool}, ${Math.round(summary.durationS)} s, started ${summary.startedAt}.`,
+    `Practice calls p50 ${ms(practice?.p50)}, p95 ${ms(practice?.p95)}, p99 ${ms(practice?.p99)};`,
+    `errors ${failed?.rate === null || failed?.rate === undefined ? "–" : `${(failed.rate * 100).toFixed(2)}%`};`,
+    summary.passed
+      ? "all thresholds pass."
+      : `failed: ${summary.thresholds
+          .filter((t) => !t.ok)
+          .map((t) => `${t.metric} ${t.expression}`)
+          .join("; ")}.`,
+    "Lines: p50 green, p95 blue, p99 red, requests/s grey, learners orange (right axis).",
+  ].join(" ");
+  figure.append(chart, caption);
+  return figure;
+}
+
+/** Fetches the profile's last kept summary and shows it under the runbook's output. */
+export async function showLastLoadTest(section: HTMLElement, profile: string): Promise<void> {
+  const panel = section.querySelector(".run-panel");
+  section.querySelector("figure.load-test-last")?.remove();
+  try {
+    const summary = await getJson<LoadSummary>(`/api/load-test/last?profile=${encodeURIComponent(profile)}`);
+    panel?.after(drawLoadChart(summary));
+  } catch (error) {
+    const note = document.createElement("p");
+    note.className = "load-test-last";
+    note.textContent = `No chart: ${error instanceof Error ? error.message : String(error)}`;
+    panel?.after(note);
+  }
+}
