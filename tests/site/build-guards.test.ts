@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,23 +15,11 @@ let copy: string;
 
 beforeAll(async () => {
   copy = await mkdtemp(path.join(tmpdir(), "ssp-site-guard-"));
-  for (const entry of [
-    "astro.config.mjs",
-    "package.json",
-    "tsconfig.json",
-    "src",
-    "public",
-    "runbooks",
-    "practice-app",
-    // The pages embed these files as they are committed (the pipelines, the platform
-    // descriptors, the quality gates).
-    ".github",
-    "scripts",
-    "railway.json",
-    "render.yaml",
-    // The Scaling Guide shows k6 scripts and charts measured summaries from here.
-    "load-tests",
-  ]) {
+  // Everything the build could read (pages embed files from all over the repository), but not
+  // what is built, installed or local state.
+  const skip = new Set(["node_modules", "dist", ".git", ".data", ".astro"]);
+  for (const entry of await readdir(ROOT)) {
+    if (skip.has(entry)) continue;
     await cp(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
   }
   // Hard links: a full copy of node_modules would take minutes and hundreds of MB.
