@@ -189,6 +189,34 @@ export async function startRelease(
 }
 
 /** SIGTERM to a release's app (graceful drain), SIGKILL after 15 s. */
+/**
+ * Starts the current release again after it was stopped for its port and what replaced it failed,
+ * and records its new pid. `failed` names what failed; `advice` says what to do if it does not come back.
+ */
+export async function restartCurrent(
+  ctx: Ctx,
+  current: CurrentFile,
+  failed: string,
+  advice: string,
+): Promise<void> {
+  ctx.warn(`restarting the current release ${current.commit.slice(0, 12)} on port ${current.port}`);
+  try {
+    const again = await startRelease(ctx, current);
+    await writeCurrent({
+      ...current,
+      pid: again.pid,
+      logFile: again.logFile,
+      startedAt: new Date().toISOString(),
+    });
+  } catch (error) {
+    throw new Error(
+      `${failed} AND the current release ${current.commit.slice(0, 12)} did not come back (${
+        error instanceof Error ? error.message : String(error)
+      }): nothing serves on port ${current.port}; ${advice}`,
+    );
+  }
+}
+
 export async function stopRelease(ctx: Ctx, release: Release): Promise<string> {
   if (!releaseRunning(release)) {
     ctx.log(`${release.commit.slice(0, 12)} on port ${release.port}: not running`);

@@ -45,6 +45,7 @@ import {
   readCurrent,
   releaseRunning,
   releasesDir,
+  restartCurrent,
   type StartedRelease,
   startRelease,
   stopRelease,
@@ -268,7 +269,8 @@ export default defineRunbook({
           });
           return { ...started, startedAt: new Date().toISOString(), stoppedCurrent };
         } catch (error) {
-          if (stoppedCurrent && current) await restartCurrent(ctx, current);
+          if (stoppedCurrent && current)
+            await restartCurrent(ctx, current, NEW_RELEASE_FAILED, DEPLOY_ADVICE);
           throw error;
         }
       },
@@ -293,7 +295,8 @@ export default defineRunbook({
           ctx.warn(`smoke check failed: rolling back (stopping the new release; traffic stays where it was)`);
           const { commit, dir, current, port } = ctx.result<Resolved>("resolve");
           await stopRelease(ctx, releaseOf(ctx.params.ref, commit, dir, port, started));
-          if (started.stoppedCurrent && current) await restartCurrent(ctx, current);
+          if (started.stoppedCurrent && current)
+            await restartCurrent(ctx, current, NEW_RELEASE_FAILED, DEPLOY_ADVICE);
           // "rolled back" first: the audit log keeps this message as the step's error.
           throw new Error(
             `rolled back: the new release failed its smoke check (${error instanceof Error ? error.message : String(error)}) and was stopped before it got traffic; ${
@@ -476,28 +479,11 @@ async function balancerFor(lbPort: number | undefined): Promise<number | null> {
   return lbPort;
 }
 
+const NEW_RELEASE_FAILED = "the new release failed";
+const DEPLOY_ADVICE = "run the rollback runbook or start it by hand";
+
 /** The release fields of a current.json entry, without its chain of previous releases. */
 function stripChain(current: CurrentFile): Release {
   const { commit, ref, dir, port, pid, logFile, deployedAt, startedAt } = current;
   return { commit, ref, dir, port, pid, logFile, deployedAt, startedAt };
-}
-
-/** Puts the release that was stopped for its port back, and records its new pid. */
-async function restartCurrent(ctx: Parameters<typeof startRelease>[0], current: CurrentFile): Promise<void> {
-  ctx.warn(`restarting the current release ${current.commit.slice(0, 12)} on port ${current.port}`);
-  try {
-    const again = await startRelease(ctx, current);
-    await writeCurrent({
-      ...current,
-      pid: again.pid,
-      logFile: again.logFile,
-      startedAt: new Date().toISOString(),
-    });
-  } catch (error) {
-    throw new Error(
-      `the new release failed AND the current release ${current.commit.slice(0, 12)} did not come back (${
-        error instanceof Error ? error.message : String(error)
-      }): nothing serves on port ${current.port}; run the rollback runbook or start it by hand`,
-    );
-  }
 }

@@ -29,6 +29,7 @@ import {
   type Release,
   readCurrent,
   releaseRunning,
+  restartCurrent,
   type StartedRelease,
   startRelease,
   stopRelease,
@@ -120,7 +121,8 @@ export default defineRunbook({
           const started = await startRelease(ctx, previous);
           return { ...started, startedAt: new Date().toISOString(), stoppedCurrent };
         } catch (error) {
-          if (stoppedCurrent) await restart(ctx, current);
+          if (stoppedCurrent)
+            await restartCurrent(ctx, current, "the rollback failed", "start a release with deploy");
           throw new Error(
             `the previous release did not start (${error instanceof Error ? error.message : String(error)})${
               stoppedCurrent ? "; the current release was started again" : "; the current release still runs"
@@ -145,7 +147,8 @@ export default defineRunbook({
         } catch (error) {
           ctx.warn("smoke check failed: stopping the previous release again");
           await stopRelease(ctx, { ...previous, pid: started.pid });
-          if (started.stoppedCurrent) await restart(ctx, current);
+          if (started.stoppedCurrent)
+            await restartCurrent(ctx, current, "the rollback failed", "start a release with deploy");
           throw new Error(
             `the previous release failed its smoke check (${error instanceof Error ? error.message : String(error)}); the current release ${current.commit.slice(0, 12)} ${
               started.stoppedCurrent ? "was started again" : "still runs"
@@ -230,21 +233,3 @@ export default defineRunbook({
     }),
   ],
 });
-
-async function restart(ctx: Parameters<typeof startRelease>[0], current: CurrentFile): Promise<void> {
-  try {
-    const again = await startRelease(ctx, current);
-    await writeCurrent({
-      ...current,
-      pid: again.pid,
-      logFile: again.logFile,
-      startedAt: new Date().toISOString(),
-    });
-  } catch (error) {
-    throw new Error(
-      `the rollback failed AND the current release ${current.commit.slice(0, 12)} did not come back (${
-        error instanceof Error ? error.message : String(error)
-      }): nothing serves on port ${current.port}; start a release with deploy`,
-    );
-  }
-}
