@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
 import { SLO } from "../../src/policy/index.ts";
-import { DelayProxy } from "../support/delay-proxy.ts";
+import { TcpProxy } from "../support/tcp-proxy.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
 // The smoke profile against the real app, through `npm run load`'s entry (k6 when on PATH, else
@@ -86,8 +86,11 @@ describe("load tests: the smoke profile", () => {
     timeout: 90_000,
   }, async () => {
     const { port } = new URL(app.url);
-    const proxy = new DelayProxy({ host: "127.0.0.1", port: Number(port) }, SLO.latencyP95Ms + 50);
-    const target = await proxy.listen();
+    const proxy = new TcpProxy(
+      { host: "127.0.0.1", port: Number(port) },
+      { responseDelayMs: SLO.latencyP95Ms + 50 },
+    );
+    const target = `http://127.0.0.1:${await proxy.listen()}`;
     try {
       const dir = path.join(out, "slow");
       const { code, output } = await load(["smoke", "--target", target, "--out", dir]);

@@ -1,7 +1,8 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
-// A TCP proxy in front of PostgreSQL that a test can cut and restore, to make the database
-// unreachable without stopping the real server other tests use.
+// A TCP proxy a test can cut and restore (PostgreSQL made unreachable without stopping the real
+// server other tests use), or slow down (`responseDelayMs`: a slow app, made without touching the
+// app, to prove that latency thresholds can fail).
 
 export class TcpProxy {
   private readonly server: Server;
@@ -10,9 +11,11 @@ export class TcpProxy {
   port = 0;
 
   private readonly target: { host: string; port: number };
+  private readonly responseDelayMs: number;
 
-  constructor(target: { host: string; port: number }) {
+  constructor(target: { host: string; port: number }, options: { responseDelayMs?: number } = {}) {
     this.target = target;
+    this.responseDelayMs = options.responseDelayMs ?? 0;
     this.server = createServer((client) => this.accept(client));
   }
 
@@ -56,6 +59,15 @@ export class TcpProxy {
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (this.responseDelayMs === 0) {
+      upstream.pipe(client);
+      return;
+    }
+    // Responses arrive late; order is kept because every chunk waits the same time.
+    upstream.on("data", (chunk: Buffer) => {
+      setTimeout(() => {
+        if (!client.destroyed) client.write(chunk);
+      }, this.responseDelayMs);
+    });
   }
 }
