@@ -5,6 +5,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processAlive } from "../../runbooks/deployment/_lib.ts";
 import { readAudit } from "../../runbooks/engine/audit.ts";
 import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { CONSOLE_FIXTURES, readStream, startTestConsole, type TestConsole } from "../support/console.ts";
@@ -503,14 +504,6 @@ describe("console: cancel and shutdown", () => {
       for (let i = 0; i < 100 && !existsSync(sleeperPid); i++) await new Promise((r) => setTimeout(r, 100));
       return Number(readFileSync(sleeperPid, "utf8").trim());
     };
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return !readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2]?.startsWith("Z");
-      } catch {
-        return false;
-      }
-    };
 
     const started = await startRun(
       { runbook: "console-demo", env: "dev", step: "pause", params: { wait: 30 } },
@@ -520,14 +513,14 @@ describe("console: cancel and shutdown", () => {
     const { runId, events } = (await started.json()) as { runId: string; events: string };
     const stream = target.api("GET", events, { cookie: session }).then(readStream);
     const pid = await waitForPid();
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     expect(
       (await target.api("POST", `/api/runs/${runId}/cancel`, { cookie: session, body: {} })).status,
     ).toBe(202);
     const seen = await stream;
     expect(seen.at(-1)).toMatchObject({ type: "run-end", status: "cancelled" });
-    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(pid)).toBe(false);
+    for (let i = 0; i < 50 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(processAlive(pid)).toBe(false);
     expect(
       (await target.api("POST", `/api/runs/${runId}/cancel`, { cookie: session, body: {} })).status,
     ).toBe(409);
@@ -552,7 +545,7 @@ describe("console: cancel and shutdown", () => {
     const record = (await readAudit(target.dataDir)).find((r) => r.runId === secondRun);
     expect(record?.status).toBe("cancelled");
     expect(record?.steps[0]?.error).toBe("aborted: the console shut down");
-    for (let i = 0; i < 50 && alive(pid2); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(pid2)).toBe(false);
+    for (let i = 0; i < 50 && processAlive(pid2); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(processAlive(pid2)).toBe(false);
   }, 30_000);
 });

@@ -2,10 +2,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { RunEvent } from "../../runbooks/engine/events.ts";
+import { processAlive } from "../../runbooks/deployment/_lib.ts";
 import { listBackups } from "../../runbooks/lib/backups.ts";
 import { freePort } from "../support/redis-server.ts";
-import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
+import { failedStepError, type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 import { createDatabase, dropDatabase, uniqueName } from "../support/services.ts";
 
 // The deployment runbooks against a private stack: what they did to the database (pgmigrations,
@@ -48,28 +48,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not reaped yet) is not running.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-}
-
 async function answers(url: string): Promise<number | null> {
   try {
     return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).status;
   } catch {
     return null;
   }
-}
-
-function failure(events: RunEvent[]): string {
-  const failed = events.find((e) => e.type === "step-end" && e.status === "failed");
-  return failed && failed.type === "step-end" ? (failed.error ?? "") : "";
 }
 
 /** The dev backups of this stack (the backup library reads process.env, which runs point at the stack). */
@@ -152,7 +136,7 @@ describe("pre-deploy-checklist", () => {
     expect(output).toContain(
       "  ✘ verified backup younger than 26 h: none among 0 backup(s) of staging: run backup-now, then verify-backup",
     );
-    expect(failure(events)).toMatch(
+    expect(failedStepError(events)).toMatch(
       /^not ready to deploy: .*commit to deploy; .*verified backup younger than 26 h/,
     );
   });
@@ -209,7 +193,7 @@ describe("post-deploy-verify", () => {
       processEnv: { ...stack.env, SSP_DEV_APP_URL: "http://127.0.0.1:1" },
     });
     expect(result).toMatchObject({ status: "failed", failedStep: "health" });
-    expect(failure(events)).toMatch(
+    expect(failedStepError(events)).toMatch(
       /^the app at http:\/\/127\.0\.0\.1:1 does not answer \(fetch failed\): is it running\?/,
     );
   });
@@ -276,7 +260,7 @@ describe("migrate-database", () => {
     for (let i = 0; i < 10; i++) expect((await api.query("exercises.next")).status).toBe(500);
     const verify = await stack.run("post-deploy-verify");
     expect(verify.result).toMatchObject({ status: "failed", failedStep: "health" });
-    expect(failure(verify.events)).toMatch(
+    expect(failedStepError(verify.events)).toMatch(
       /^the app is not ready \(\/readyz 503 unavailable\): migrations down \(pending migrations: /,
     );
 
@@ -292,7 +276,7 @@ describe("migrate-database", () => {
     // and verification says so although everything answers again.
     const after = await stack.run("post-deploy-verify");
     expect(after.result).toMatchObject({ status: "failed", failedStep: "error-rate" });
-    expect(failure(after.events)).toMatch(
+    expect(failedStepError(after.events)).toMatch(
       /^error rate \d+\.\d+% is above the critical alert \(5%\): roll back/,
     );
   }, 60_000);
@@ -303,7 +287,7 @@ describe("migrate-database", () => {
       params: { action: "rollback", count: String(MIGRATIONS.length + 1) },
     });
     expect(result).toMatchObject({ status: "failed", failedStep: "backup" });
-    expect(failure(events)).toMatch(/^cannot roll back \d+ migration\(s\): dev has \d+ applied/);
+    expect(failedStepError(events)).toMatch(/^cannot roll back \d+ migration\(s\): dev has \d+ applied/);
     expect(await appliedMigrations()).toEqual(MIGRATIONS);
     expect(await backupsOfDev()).toHaveLength(backups);
   });
@@ -317,7 +301,7 @@ describe("dev-stack", () => {
       params: { action: "status" },
     });
     expect(result).toMatchObject({ status: "failed", failedStep: "check" });
-    expect(failure(events)).toBe(
+    expect(failedStepError(events)).toBe(
       "dev-stack manages the local stack of this checkout (env dev) only; staging is deployed with the deploy and rollback runbooks",
     );
   });
@@ -352,8 +336,8 @@ describe("dev-stack", () => {
       redisPrefix: shell.REDIS_KEY_PREFIX,
     });
     started.add(written.appPid);
-    expect(alive(upResult.startPid)).toBe(true);
-    expect(alive(written.appPid)).toBe(true);
+    expect(processAlive(upResult.startPid)).toBe(true);
+    expect(processAlive(written.appPid)).toBe(true);
     expect(await answers(`http://127.0.0.1:${port}/readyz`)).toBe(200);
     expect(readFileSync(upResult.logFile, "utf8")).toContain("[start] PostgreSQL: DATABASE_URL");
     expect(up.output.some((l) => /^ready in [\d.]+ s: http:\/\/127\.0\.0\.1:\d+\/$/.test(l))).toBe(true);
@@ -372,8 +356,8 @@ describe("dev-stack", () => {
     expect(down.result.status).toBe("ok");
     expect(down.result.results.down).toMatchObject({ stopped: true, how: "SIGTERM" });
     expect(existsSync(stackFile)).toBe(false);
-    expect(alive(upResult.startPid)).toBe(false);
-    expect(alive(written.appPid)).toBe(false);
+    expect(processAlive(upResult.startPid)).toBe(false);
+    expect(processAlive(written.appPid)).toBe(false);
     expect(await answers(`http://127.0.0.1:${port}/healthz`)).toBeNull();
     // The app shut down by itself (graceful), it was not killed.
     expect(readFileSync(upResult.logFile, "utf8")).not.toContain("shutdown took too long");
@@ -399,11 +383,11 @@ describe("deploy and rollback", () => {
       params: { ref: "no-such-tag-1x", port: String(await freePort()) },
     });
     expect(bad.result).toMatchObject({ status: "failed", failedStep: "resolve" });
-    expect(failure(bad.events)).toMatch(/^"no-such-tag-1x" is not a commit in /);
+    expect(failedStepError(bad.events)).toMatch(/^"no-such-tag-1x" is not a commit in /);
     const busy = new URL(stack.app.url).port;
     const taken = await stack.run("deploy", { params: { port: busy } });
     expect(taken.result).toMatchObject({ status: "failed", failedStep: "resolve" });
-    expect(failure(taken.events)).toBe(
+    expect(failedStepError(taken.events)).toBe(
       `port ${busy} is in use by something that is not the current release: stop it, or deploy with port=<a free port>`,
     );
     expect(existsSync(path.join(stack.dataDir, "releases/current.json"))).toBe(false);
@@ -443,7 +427,7 @@ describe("deploy and rollback", () => {
     expect(lstatSync(path.join(dir, "node_modules")).isSymbolicLink()).toBe(true);
     const current = currentJson();
     expect(current).toMatchObject({ env: "dev", commit, port: portA, previous: null, older: [] });
-    expect(alive(current.pid)).toBe(true);
+    expect(processAlive(current.pid)).toBe(true);
     // The running process is the release's own code, not the checkout's.
     expect(readFileSync(`/proc/${current.pid}/cmdline`, "utf8")).toContain(
       path.join(dir, "practice-app/src/main.ts"),
@@ -477,8 +461,8 @@ describe("deploy and rollback", () => {
       previous: { commit, port: portA, pid: null },
     });
     expect(current.pid).not.toBe(first.pid);
-    expect(alive(current.pid)).toBe(true);
-    expect(alive(first.pid)).toBe(false);
+    expect(processAlive(current.pid)).toBe(true);
+    expect(processAlive(first.pid)).toBe(false);
     expect(await answers(`http://127.0.0.1:${portB}/readyz`)).toBe(200);
     expect(await answers(`http://127.0.0.1:${portA}/healthz`)).toBeNull();
   }, 60_000);
@@ -495,17 +479,17 @@ describe("deploy and rollback", () => {
       previous: null,
       rolledBackFrom: { port: portB, pid: null },
     });
-    expect(alive(current.pid)).toBe(true);
-    expect(alive(from.pid)).toBe(false);
+    expect(processAlive(current.pid)).toBe(true);
+    expect(processAlive(from.pid)).toBe(false);
     expect(await answers(`http://127.0.0.1:${portA}/readyz`)).toBe(200);
     expect(await answers(`http://127.0.0.1:${portB}/healthz`)).toBeNull();
 
     const again = await stack.run("rollback");
     expect(again.result).toMatchObject({ status: "failed", failedStep: "read-current" });
-    expect(failure(again.events)).toMatch(
+    expect(failedStepError(again.events)).toMatch(
       /has no previous release recorded: deploy the ref you want instead/,
     );
-    expect(alive(current.pid)).toBe(true);
+    expect(processAlive(current.pid)).toBe(true);
   }, 60_000);
 
   it("a release that does not start leaves the current one serving and unrecorded", async () => {
@@ -516,10 +500,12 @@ describe("deploy and rollback", () => {
       stack.run("deploy", { params: { ref: commit, port: String(portC) } }),
     );
     expect(result).toMatchObject({ status: "failed", failedStep: "start" });
-    expect(failure(events)).toMatch(/^the app exited with code 2 before it was ready: bad configuration/);
-    expect(failure(events)).toContain("SESSION_SECRET");
+    expect(failedStepError(events)).toMatch(
+      /^the app exited with code 2 before it was ready: bad configuration/,
+    );
+    expect(failedStepError(events)).toContain("SESSION_SECRET");
     expect(readFileSync(path.join(stack.dataDir, "releases/current.json"), "utf8")).toBe(before);
-    expect(alive(JSON.parse(before).pid)).toBe(true);
+    expect(processAlive(JSON.parse(before).pid)).toBe(true);
     expect(await answers(`http://127.0.0.1:${portC}/healthz`)).toBeNull();
   }, 60_000);
 
@@ -535,8 +521,8 @@ describe("deploy and rollback", () => {
     const current = currentJson();
     expect(current).toMatchObject({ port: portA, previous: { port: portA, pid: null } });
     expect(current.pid).not.toBe(old.pid);
-    expect(alive(old.pid)).toBe(false);
-    expect(alive(current.pid)).toBe(true);
+    expect(processAlive(old.pid)).toBe(false);
+    expect(processAlive(current.pid)).toBe(true);
     expect(await answers(`http://127.0.0.1:${portA}/readyz`)).toBe(200);
   }, 60_000);
 });

@@ -4,11 +4,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processAlive } from "../../runbooks/deployment/_lib.ts";
 import { readAudit } from "../../runbooks/engine/audit.ts";
-import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { portAnswers } from "../../runbooks/lib/net.ts";
 import { freePort } from "../support/redis-server.ts";
-import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
+import { failedStepError, type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 
 // The zero-downtime deploy on one host, under a steady load through a real nginx: a good release
 // switches with no failed request; a release that fails its smoke check is rolled back
@@ -51,21 +51,6 @@ afterAll(async () => {
   await stack?.stop();
   if (testObjects) await rm(testObjects, { recursive: true, force: true });
 });
-
-function failure(events: RunEvent[]): string {
-  const failed = events.find((e) => e.type === "step-end" && e.status === "failed");
-  return failed && failed.type === "step-end" ? (failed.error ?? "") : "";
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-}
 
 interface Load {
   ok: number;
@@ -218,7 +203,7 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     });
     const record = result.results.record as { pid: number } | undefined;
     if (record?.pid) started.add(record.pid);
-    expect(result.status, failure(events)).toBe("ok");
+    expect(result.status, failedStepError(events)).toBe("ok");
     commit = (result.results.resolve as { commit: string }).commit;
     expect(output.some((l) => l.startsWith(`nginx started (`))).toBe(true);
     const res = await fetch(`${lbUrl}/readyz`);
@@ -236,7 +221,7 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     const before = readFileSync(path.join(stack.dataDir, "releases/current.json"), "utf8");
     const { result, events } = await stack.run("deploy", { params: { ref: commit, port: String(portA) } });
     expect(result).toMatchObject({ status: "failed", failedStep: "resolve" });
-    expect(failure(events)).toBe(
+    expect(failedStepError(events)).toBe(
       `behind the load balancer the new release starts beside the current one, so it needs another port than ${portA}: deploy with port=<a free port>`,
     );
     expect(readFileSync(path.join(stack.dataDir, "releases/current.json"), "utf8")).toBe(before);
@@ -264,7 +249,7 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     expect(load.byUpstream.get(`127.0.0.1:${portA}`) ?? 0).toBeGreaterThan(0);
     expect(load.byUpstream.get(`127.0.0.1:${portB}`) ?? 0).toBeGreaterThan(0);
     expect(currentJson()).toMatchObject({ commit, port: portB, previous: { port: portA, pid: null } });
-    expect(alive(old.pid)).toBe(false);
+    expect(processAlive(old.pid)).toBe(false);
     expect((await fetch(`${lbUrl}/healthz`)).headers.get("x-upstream")).toBe(`127.0.0.1:${portB}`);
     // nginx's log shows requests reaching the new release.
     expect(readFileSync(path.join(stack.dataDir, "nginx/access.log"), "utf8")).toContain(
@@ -289,7 +274,7 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     expect(result).toMatchObject({ status: "failed", failedStep: "smoke-check" });
     expect(stepStatuses(events)).toMatchObject({ start: "ok", "smoke-check": "failed" });
     expect(stepStatuses(events).switch).toBeUndefined();
-    expect(failure(events)).toMatch(
+    expect(failedStepError(events)).toMatch(
       /^rolled back: the new release failed its smoke check \(system\.ping answered 500/,
     );
     expect(load.failures).toEqual([]);
@@ -323,7 +308,7 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     expect(load.failures).toEqual([]);
     expect(load.byUpstream.get(`127.0.0.1:${portA}`) ?? 0).toBeGreaterThan(0);
     expect(currentJson()).toMatchObject({ port: portA, rolledBackFrom: { port: portB, pid: null } });
-    expect(alive(from.pid)).toBe(false);
+    expect(processAlive(from.pid)).toBe(false);
     expect((await fetch(`${lbUrl}/healthz`)).headers.get("x-upstream")).toBe(`127.0.0.1:${portA}`);
     const audit = (await readAudit(stack.dataDir)).find((r) => r.runId === result.runId);
     expect(audit).toMatchObject({ runbook: "rollback", status: "ok" });
@@ -360,7 +345,7 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     const record = result.results.start as { pid: number } | undefined;
     if (record?.pid) started.add(record.pid);
     expect(result).toMatchObject({ status: "failed", failedStep: "switch" });
-    expect(failure(events)).toMatch(
+    expect(failedStepError(events)).toMatch(
       /^rolled back: the load balancer did not switch to the new release \(nginx -s reload failed: nginx: \[error\] reload refused\)/,
     );
     expect(output.some((l) => l.startsWith("switching back failed too (nginx -s reload failed"))).toBe(true);
@@ -379,7 +364,9 @@ describe.skipIf(!existsSync(NGINX))("zero-downtime deploy behind nginx", () => {
     expect(output).toContain("port 3000 (not given: the idle colour)");
     if (await portAnswers(3000)) {
       // Another stack on this machine has 3000: the plan must say so instead of planning a clash.
-      expect(failure(events)).toMatch(/^port 3000 is in use by something that is not the current release/);
+      expect(failedStepError(events)).toMatch(
+        /^port 3000 is in use by something that is not the current release/,
+      );
       return;
     }
     expect(result.status).toBe("ok");

@@ -107,6 +107,12 @@ export async function startScratchStack(overrides: Record<string, string> = {}):
 }
 
 /** Every step's status, by step id. */
+/** The error of the run's failed step, or "" when no step failed. */
+export function failedStepError(events: RunEvent[]): string {
+  const failed = events.find((e) => e.type === "step-end" && e.status === "failed");
+  return failed && failed.type === "step-end" ? (failed.error ?? "") : "";
+}
+
 export function stepStatuses(events: RunEvent[]): Record<string, string> {
   return Object.fromEntries(
     events
