@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
 import {
@@ -271,6 +272,9 @@ export async function waitFor<T>(
 // Long-lived processes (the dev stack, a release's app)
 
 export { portAnswers } from "../lib/net.ts";
+
+/** A TCP port parameter (1-65535); add .optional() or .default() and .describe() at the use. */
+export const portParam = () => z.number().int().min(1).max(65535);
 
 /** True when the process exists and is not a zombie (Linux: /proc; elsewhere: signal 0). */
 export function processAlive(pid: number | undefined | null): boolean {

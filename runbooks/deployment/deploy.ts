@@ -36,7 +36,7 @@ import {
   readBalancer,
   switchBalancer,
 } from "./_balancer.ts";
-import { describeMigrations, migrateCli, portAnswers, smokeCheck, takeBackup } from "./_lib.ts";
+import { describeMigrations, migrateCli, portAnswers, portParam, smokeCheck, takeBackup } from "./_lib.ts";
 import {
   type CurrentFile,
   currentFile,
@@ -72,20 +72,12 @@ export default defineRunbook({
   section: "Deployment procedures (VPS)",
   params: z.object({
     ref: z.string().min(1).default("HEAD").describe("The git ref (branch, tag or commit) to deploy"),
-    port: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
+    port: portParam()
       .optional()
       .describe(
         "Port the release's app listens on (127.0.0.1 unless HOST is set); default 3000, behind the balancer the colour not serving (blue 3000, green 3001)",
       ),
-    lbPort: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
+    lbPort: portParam()
       .optional()
       .describe(
         "Put nginx in front on this port (first deploy); later deploys find the running balancer themselves",

@@ -26,6 +26,7 @@ import {
   logReadiness,
   logTail,
   portAnswers,
+  portParam,
   processAlive,
   readiness,
   spawnService,
@@ -118,13 +119,7 @@ export default defineRunbook({
       .enum(["up", "down", "status"])
       .default("status")
       .describe("up: start it in the background; down: stop it gracefully; status: report it"),
-    port: z
-      .number()
-      .int()
-      .min(1)
-      .max(65535)
-      .optional()
-      .describe("Port for the app on `up` (default: $PORT, else 3000)"),
+    port: portParam().optional().describe("Port for the app on `up` (default: $PORT, else 3000)"),
     waitSeconds: z
       .number()
       .int()
