@@ -79,16 +79,14 @@ export function trendSummary(values: readonly number[]): MetricSummary {
   };
 }
 
+/** Rates and counters have no distribution of values. */
+const NO_DISTRIBUTION = { p50: null, p90: null, p95: null, p99: null, max: null, avg: null } as const;
+
 export function rateSummary(passes: number, fails: number): MetricSummary {
   const total = passes + fails;
   return {
     type: "rate",
-    p50: null,
-    p90: null,
-    p95: null,
-    p99: null,
-    max: null,
-    avg: null,
+    ...NO_DISTRIBUTION,
     rate: total === 0 ? 0 : round(passes / total, 6),
     count: total,
   };
@@ -97,12 +95,7 @@ export function rateSummary(passes: number, fails: number): MetricSummary {
 export function counterSummary(count: number, durationS: number): MetricSummary {
   return {
     type: "counter",
-    p50: null,
-    p90: null,
-    p95: null,
-    p99: null,
-    max: null,
-    avg: null,
+    ...NO_DISTRIBUTION,
     rate: durationS > 0 ? round(count / durationS) : 0,
     count,
   };

@@ -24,6 +24,15 @@ import {
 
 export const BUCKET_S = 5;
 
+/** One response as the recorder keeps it. */
+interface Sample {
+  procedure: Procedure;
+  kind: Kind;
+  ms: number;
+  failed: boolean;
+  checks: { ok: boolean }[];
+}
+
 interface Bucket {
   vus: number;
   requests: number;
@@ -72,10 +81,7 @@ export class Recorder {
     this.bucket(vus);
   }
 
-  response(
-    sample: { procedure: Procedure; kind: Kind; ms: number; failed: boolean; checks: { ok: boolean }[] },
-    vus: number,
-  ): void {
+  response(sample: Sample, vus: number): void {
     this.sample(sample);
     const bucket = this.bucket(vus);
     bucket.requests += 1;
@@ -84,13 +90,7 @@ export class Recorder {
   }
 
   /** A setup-phase response: in the metrics (tagged kind:setup), not in the time series. */
-  setupResponse(sample: {
-    procedure: Procedure;
-    kind: Kind;
-    ms: number;
-    failed: boolean;
-    checks: { ok: boolean }[];
-  }): void {
+  setupResponse(sample: Sample): void {
     this.setupSamples += 1;
     this.sample(sample);
   }
@@ -101,13 +101,7 @@ export class Recorder {
     byStatus[String(status)] = (byStatus[String(status)] ?? 0) + 1;
   }
 
-  private sample(sample: {
-    procedure: Procedure;
-    kind: Kind;
-    ms: number;
-    failed: boolean;
-    checks: { ok: boolean }[];
-  }): void {
+  private sample(sample: Sample): void {
     this.procedures.push(sample.procedure);
     this.kinds.push(sample.kind);
     this.ms.push(sample.ms);
