@@ -5,7 +5,7 @@ import { ParamError } from "../runbooks/engine/params.ts";
 import { RunRefused, runRunbook } from "../runbooks/engine/run.ts";
 import type { Refusal } from "./guard.ts";
 import type { RunbookRegistry } from "./registry.ts";
-import { terminalText } from "./terminal-text.ts";
+import { forPage } from "./terminal-text.ts";
 
 // Runs started from the page. The engine does the work (parameters, confirmation, locks, audit,
 // masking); this keeps each run's events so a stream can replay them, fans them out to the
@@ -68,7 +68,7 @@ export class RunManager {
     });
 
     const emit = (raw: RunEvent) => {
-      const event: RunEvent = raw.type === "output" ? { ...raw, line: terminalText(raw.line) } : raw;
+      const event = forPage(raw);
       if (event.type === "run-start") {
         run = {
           runId: event.runId,

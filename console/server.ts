@@ -16,7 +16,7 @@ import { RunbookRegistry } from "./registry.ts";
 import { RunManager } from "./runs.ts";
 import { ConsoleSessions, sessionCookie } from "./sessions.ts";
 import { resolveStatic } from "./static-files.ts";
-import { terminalText } from "./terminal-text.ts";
+import { forPage } from "./terminal-text.ts";
 
 // The console: the built handbook and the API that runs runbook steps from its pages, in one
 // small HTTP server on loopback. Every response passes the same checks (guard.ts) and carries the
@@ -76,9 +76,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       // An environment that is not configured has no secrets to mask.
     }
   }
-  for (const [key, value] of Object.entries(options.processEnv)) {
-    if (/SECRET|PASSWORD|TOKEN/i.test(key) && value) masker.add(value);
-  }
+  masker.addSecretsOf(options.processEnv);
   const write = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const log = (entry: Record<string, unknown>) =>
     write(masker.mask(JSON.stringify({ time: new Date().toISOString(), ...entry })));
@@ -273,7 +271,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       if (action === "log" && method === "GET") {
         const events = await readRunEvents(options.dataDir, runId).catch(() => null);
         if (!events) return sendJson(res, 404, { error: `no recorded run "${runId}"` });
-        return sendJson(res, 200, { events: events.map(safeEvent) });
+        return sendJson(res, 200, { events: events.map(forPage) });
       }
     }
     return sendJson(res, 404, { error: `no API route ${method} ${pathname}` });
@@ -346,10 +344,6 @@ function factsOf(req: IncomingMessage): RequestFacts {
     contentType: one(req.headers["content-type"]),
     consoleHeader: one(req.headers["x-console-request"]),
   };
-}
-
-function safeEvent(event: RunEvent): RunEvent {
-  return event.type === "output" ? { ...event, line: terminalText(event.line) } : event;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -2,6 +2,8 @@
 // OSC 8 hyperlinks, window titles) mean nothing there and could disguise what a line says, so they
 // are removed, and any other control character becomes visible as U+FFFD.
 
+import type { RunEvent } from "../runbooks/engine/events.ts";
+
 // Built from strings so the control characters are spelled out as escapes.
 const ESC = "\\x1b";
 const ESCAPES = new RegExp(
@@ -27,4 +29,9 @@ export function terminalText(line: string): string {
   return clean.length > MAX_LINE
     ? `${clean.slice(0, MAX_LINE)}… [${clean.length - MAX_LINE} characters cut]`
     : clean;
+}
+
+/** A run event as the page may show it: output lines through terminalText. */
+export function forPage(event: RunEvent): RunEvent {
+  return event.type === "output" ? { ...event, line: terminalText(event.line) } : event;
 }

@@ -25,6 +25,13 @@ export class Masker {
     }
   }
 
+  /** The values of secret-looking variables (names with SECRET, PASSWORD or TOKEN) in an environment. */
+  addSecretsOf(processEnv: NodeJS.ProcessEnv): void {
+    for (const [key, value] of Object.entries(processEnv)) {
+      if (/SECRET|PASSWORD|TOKEN/i.test(key) && value) this.add(value);
+    }
+  }
+
   mask(text: string): string {
     let out = text.replace(URL_PASSWORD, `$1${MASK}@`).replace(BEARER, `$1${MASK}`);
     // Longest first, so a secret containing another is masked whole.

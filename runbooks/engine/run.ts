@@ -116,9 +116,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   const masker = new Masker();
   masker.addUrl(env.databaseUrl);
   masker.addUrl(env.redisUrl);
-  for (const [key, value] of Object.entries(processEnv)) {
-    if (/SECRET|PASSWORD|TOKEN/i.test(key) && value) masker.add(value);
-  }
+  masker.addSecretsOf(processEnv);
   const secretParams = Object.entries(runbook.params.shape)
     .filter(
       ([, field]) => (field as { meta?: () => { secret?: boolean } | undefined }).meta?.()?.secret ?? false,
