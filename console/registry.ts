@@ -53,8 +53,7 @@ export class RunbookRegistry {
   async resolve(id: string, pageHash: string | undefined): Promise<Runbook | Refusal> {
     const entry = this.loaded.get(id);
     if (!entry) return { status: 404, error: `unknown runbook "${id}"` };
-    const onDisk = sourceHash(await readFile(entry.runbook.file, "utf8").catch(() => ""));
-    if (onDisk !== entry.hash) {
+    if ((await diskHash(entry)) !== entry.hash) {
       return {
         status: 409,
         error: `${entry.runbook.file} changed since the console loaded it; press "Reload runbooks" (or restart the console) before running it`,
@@ -73,9 +72,13 @@ export class RunbookRegistry {
   async changedOnDisk(): Promise<string[]> {
     const changed: string[] = [];
     for (const [id, entry] of this.loaded) {
-      const onDisk = sourceHash(await readFile(entry.runbook.file, "utf8").catch(() => ""));
-      if (onDisk !== entry.hash) changed.push(id);
+      if ((await diskHash(entry)) !== entry.hash) changed.push(id);
     }
     return changed;
   }
+}
+
+/** The hash of the runbook's file as it is now (of nothing when it is gone: never a loaded file's). */
+async function diskHash(entry: Loaded): Promise<string> {
+  return sourceHash(await readFile(entry.runbook.file, "utf8").catch(() => ""));
 }

@@ -3,6 +3,16 @@ import type { SeriesPoint } from "../../load-tests/lib/summary.ts";
 // Geometry of the load-test chart (LoadTestChart.astro): latency percentiles and throughput over
 // a run, as SVG path data. Pure, so the component stays markup.
 
+/** The colour of each line, for the measured charts (LoadTestChart.astro) and the one drawn after a page run. */
+export const CHART_COLOURS = {
+  p50: "#2f9e44",
+  p95: "#1971c2",
+  p99: "#c2255c",
+  throughput: "#868e96",
+  vus: "#e8590c",
+  threshold: "#e03131",
+} as const;
+
 export interface ChartGeometry {
   width: number;
   height: number;

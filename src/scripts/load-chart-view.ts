@@ -1,5 +1,5 @@
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
-import { chartGeometry } from "../lib/load-chart.ts";
+import { type ChartGeometry, CHART_COLOURS as COLOURS, chartGeometry } from "../lib/load-chart.ts";
 import { SLO } from "../policy/index.ts";
 import { getJson } from "./console-api.ts";
 
@@ -8,7 +8,6 @@ import { getJson } from "./console-api.ts";
 // throughput over the run with the p95 objective, and the figures as text.
 
 const SVG = "http://www.w3.org/2000/svg";
-const COLOURS = { p50: "#2f9e44", p95: "#1971c2", p99: "#c2255c", throughput: "#868e96", vus: "#e8590c" };
 
 function svg(tag: string, attributes: Record<string, string | number>, text?: string): SVGElement {
   const element = document.createElementNS(SVG, tag);
@@ -43,7 +42,7 @@ export function drawLoadChart(summary: LoadSummary): HTMLElement {
     chart.append(svg("text", { x: g.plot.left - 6, y: t.y + 4, "text-anchor": "end", ...label }, t.label));
   for (const t of g.throughputTicks)
     chart.append(svg("text", { x: g.plot.right + 6, y: t.y + 4, ...label }, t.label));
-  const line = (name: keyof typeof COLOURS, width: number, dash?: string) =>
+  const line = (name: keyof ChartGeometry["lines"], width: number, dash?: string) =>
     svg("path", {
       class: name,
       d: g.lines[name] || "M0,0",
@@ -61,7 +60,7 @@ export function drawLoadChart(summary: LoadSummary): HTMLElement {
       x2: g.plot.right,
       y1: g.thresholdY,
       y2: g.thresholdY,
-      stroke: "#e03131",
+      stroke: COLOURS.threshold,
       "stroke-width": 1.5,
       "stroke-dasharray": "6 4",
     }),

@@ -49,6 +49,7 @@ export class RunView {
           const item = document.createElement("li");
           item.dataset.step = step.id;
           item.dataset.status = "pending";
+          item.dataset.title = step.title;
           item.textContent = `○ ${step.title}`;
           this.progress.append(item);
         }
@@ -96,7 +97,7 @@ export class RunView {
       | HTMLElement
       | undefined;
     if (!item) return;
-    const title = item.textContent?.replace(/^\S+\s/, "").replace(/ \(.*\)$/, "") ?? stepId;
+    const title = item.dataset.title ?? stepId;
     item.dataset.status = status;
     item.textContent = `${ICONS[status] ?? "•"} ${title}${detail ? ` (${status}, ${detail})` : ""}`;
   }
