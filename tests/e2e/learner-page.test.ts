@@ -2,7 +2,7 @@ import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { uniqueEmail } from "../support/api-client.ts";
-import { launchChromium } from "../support/browser.ts";
+import { launchChromium, openWithErrors } from "../support/browser.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
 // The learner page in real Chromium against the real app: sign up, practise with the accent
@@ -30,14 +30,7 @@ async function openPage(viewport: {
   width: number;
   height: number;
 }): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${t.url}/`);
+  const { page, errors } = await openWithErrors(browser, `${t.url}/`, viewport);
   return { page, errors };
 }
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "../../runbooks/engine/catalog.ts";
 import { GUIDES } from "../../runbooks/engine/define.ts";
 import { dedent } from "../../src/lib/runbook-catalog.ts";
-import { launchChromium } from "../support/browser.ts";
+import { launchChromium, openWithErrors } from "../support/browser.ts";
 import { DIST, serveDist } from "../support/static-server.ts";
 
 // The handbook in Debian's Chromium: every page renders without console errors, search finds
@@ -34,15 +34,7 @@ async function open(
   path: string,
   viewport = { width: 1280, height: 900 },
 ): Promise<{ page: Page; errors: string[] }> {
-  // A context per page: axe-core needs one, and pages must not share state.
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  page.on("pageerror", (error) => errors.push(error.message));
-  const response = await page.goto(`${site.url}${path}`);
+  const { page, errors, response } = await openWithErrors(browser, `${site.url}${path}`, viewport);
   expect(response?.status(), path).toBe(200);
   return { page, errors };
 }

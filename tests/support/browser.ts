@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page, type Response } from "playwright-core";
 
 // Debian's Chromium, driven by playwright-core: no browser download (none is possible here).
 
@@ -30,4 +30,24 @@ export async function launchChromium(): Promise<{ browser: Browser; close(): Pro
     // Playwright gives each launch a fresh temporary profile and removes it on close.
     close: () => browser.close(),
   };
+}
+
+/**
+ * Opens a URL in a fresh context (pages share no state; axe-core needs a context each) and
+ * collects the page's console errors and uncaught exceptions for the test to assert on.
+ */
+export async function openWithErrors(
+  browser: Browser,
+  url: string,
+  viewport: { width: number; height: number },
+): Promise<{ page: Page; errors: string[]; response: Response | null }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  page.on("pageerror", (error) => errors.push(error.message));
+  const response = await page.goto(url);
+  return { page, errors, response };
 }
