@@ -4,7 +4,7 @@ import { defineConfig } from "astro/config";
 import starlightLinksValidator from "starlight-links-validator";
 
 // The handbook: a Starlight site. Guides live in src/content/docs; runbooks and numbers are
-// embedded from their sources (runbooks/, src/policy) by the components in src/components.
+// embedded from their sources (runbooks/, policy/) by the components in src/components.
 export default defineConfig({
   site: "https://handbook.subjunctive.example",
   output: "static",

@@ -1,5 +1,5 @@
 // k6 entry for the "breakpoint" profile; its workload is in lib/profiles.ts, its thresholds come from
-// src/policy. Run: k6 run -e TARGET=http://127.0.0.1:3000 load-tests/breakpoint.ts (add -e FULL=1 for
+// policy/. Run: k6 run -e TARGET=http://127.0.0.1:3000 load-tests/breakpoint.ts (add -e FULL=1 for
 // the full variant), or npm run load -- breakpoint, which falls back to autocannon without k6.
 import { k6HandleSummary, k6Iteration, k6Options, k6Setup } from "./lib/k6-main.ts";
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { GATE_IDS, GATES, type Gate } from "../policy/gates.ts";
 import { readDevStack } from "../runbooks/engine/paths.ts";
-import { GATE_IDS, GATES, type Gate } from "./gates.ts";
 
 // `npm run gates [-- <gate-id>…]`: runs all quality gates, or the named ones, in order, the same
 // way CI does, and ends with a pass/fail table. Exit 0 only when every gate that ran passed.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SLO } from "../../src/policy/index.ts";
+import { SLO } from "../../policy/index.ts";
 import { buildOptions } from "./options.ts";
 import { getProfile, PROFILE_NAMES, PROFILES, totalSeconds, vusAt } from "./profiles.ts";
 

@@ -1,4 +1,4 @@
-import { SLO } from "../../src/policy/index.ts";
+import { SLO } from "../../policy/index.ts";
 
 // The workload of every load-test profile, as pure data: the k6 scripts turn it into k6 options
 // (options.ts) and the fallback runner into autocannon segments (runner/fallback.ts). Change a

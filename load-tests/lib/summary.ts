@@ -230,7 +230,7 @@ export function toText(summary: LoadSummary): string {
       `${key.padEnd(52)} ${fmt(m.p50).padStart(8)} ${fmt(m.p90).padStart(8)} ${fmt(m.p95).padStart(8)} ${fmt(m.p99).padStart(8)} ${fmt(m.max).padStart(8)} ${fmt(m.rate, 4).padStart(9)} ${String(m.count ?? "-").padStart(8)}`,
     );
   }
-  lines.push("", "thresholds (from src/policy):");
+  lines.push("", "thresholds (from policy/):");
   for (const t of summary.thresholds)
     lines.push(
       `  ${t.ok ? "✓ pass" : "✗ FAIL"}  ${t.metric}: ${t.expression}${t.actual === null ? "" : `  (actual ${round(t.actual, 4)})`}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SLO } from "../../src/policy/index.ts";
+import { SLO } from "../../policy/index.ts";
 import {
   aggregate,
   evaluateThreshold,
@@ -82,7 +82,7 @@ describe("k6 threshold grammar", () => {
     expect(evaluateThreshold("x", "count!=10", latencies).ok).toBe(false);
   });
 
-  it("takes the numbers from src/policy", () => {
+  it("takes the numbers from policy/", () => {
     expect(sloThresholds()).toEqual({
       "http_req_duration{kind:practice}": [{ expression: `p(95)<${SLO.latencyP95Ms}`, abortOnFail: false }],
       http_req_failed: [{ expression: `rate<${SLO.errorRate}`, abortOnFail: false }],

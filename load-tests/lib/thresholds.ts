@@ -1,4 +1,4 @@
-import { SLO } from "../../src/policy/index.ts";
+import { SLO } from "../../policy/index.ts";
 
 // The pass/fail thresholds of every load test, from the handbook's SLOs, in k6's own grammar, and
 // the evaluator the fallback runner applies to them. k6 evaluates the same expressions itself.

@@ -4,7 +4,7 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { SLO } from "../../src/policy/index.ts";
+import { SLO } from "../../policy/index.ts";
 import type { Profile, Variant } from "../lib/profiles.ts";
 import { findBreakpoint, type LoadSummary, type SeriesPoint, trendSummary } from "../lib/summary.ts";
 import { percentileOf } from "../lib/thresholds.ts";

@@ -1,4 +1,4 @@
-import { SLO } from "../../src/policy/index.ts";
+import { SLO } from "../../policy/index.ts";
 import type { Kind, Procedure } from "../lib/journey.ts";
 import {
   counterSummary,

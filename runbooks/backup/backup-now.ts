@@ -15,7 +15,7 @@
 import { statfs } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { alertThreshold } from "../../src/policy/index.ts";
+import { alertThreshold } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import {
   backupsDir,

@@ -16,7 +16,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { BACKUP_POLICY } from "../../src/policy/index.ts";
+import { BACKUP_POLICY } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import {
   appliedMigrations,

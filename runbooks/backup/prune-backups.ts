@@ -12,7 +12,7 @@
  */
 import { readdir } from "node:fs/promises";
 import { z } from "zod";
-import { BACKUP_POLICY } from "../../src/policy/index.ts";
+import { BACKUP_POLICY } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import { backupsDir, deleteBackup, listBackups, mib, retention } from "../lib/backups.ts";
 

@@ -13,7 +13,7 @@
  *   creates it is marked "change" for that reason; every other step only reads.
  */
 import { z } from "zod";
-import { alertThreshold, SLO } from "../../src/policy/index.ts";
+import { alertThreshold, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
 import { type CallResult, expectOk, logReadiness, migrateCli, readiness, trpc } from "./_lib.ts";

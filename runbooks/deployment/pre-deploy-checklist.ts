@@ -13,7 +13,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
-import { BACKUP_POLICY } from "../../src/policy/index.ts";
+import { BACKUP_POLICY } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
 import { listBackups } from "../lib/backups.ts";

@@ -4,7 +4,7 @@
  * Purpose: decide P0–P3 the same way every time: the facts only a human knows (data exposed,
  *   breach, how many learners, workaround) come as parameters; error rate, p95 latency, readiness
  *   and Redis are measured live from the app unless given. Prints the severity and the rule that
- *   decided it, the response time, the escalation ladder and the next steps, all from src/policy.
+ *   decided it, the response time, the escalation ladder and the next steps, all from policy/.
  * Sent here by: any alert or report of a problem, right after triage-snapshot (Incident Response,
  *   "Incident classification"); again whenever the picture changes during the incident.
  * Preconditions: the environment's app URL (and DATABASE_URL, used when the app does not answer).
@@ -15,14 +15,16 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import {
+  ALERT_LIST,
   ALERTS,
   alertThreshold,
   classifyIncident,
   ESCALATION,
   type IncidentFacts,
   SEVERITIES,
+  SEVERITY_LIST,
   SLO,
-} from "../../src/policy/index.ts";
+} from "../../policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import {
   captureReadyz,
@@ -156,7 +158,7 @@ export default defineRunbook({
     step({
       id: "classify",
       title: "Severity, response time, escalation and next steps",
-      description: "classifyIncident() of src/policy on the facts; prints what it means and what to do next.",
+      description: "classifyIncident() of policy/ on the facts; prints what it means and what to do next.",
       danger: "read",
       timeoutMs: seconds(10),
       async run(ctx) {
@@ -190,9 +192,8 @@ export default defineRunbook({
         ctx.log(`  learners affected: ${pct(facts.affectedShare)}, workaround: ${facts.workaround}`);
 
         const { severity, reasons } = classifyIncident(facts);
-        const level = SEVERITIES.find((s) => s.id === severity);
-        if (!level)
-          throw new Error(`src/policy has no severity ${severity}: the policy module is inconsistent`);
+        const level = SEVERITY_LIST.find((s) => s.id === severity);
+        if (!level) throw new Error(`policy/ has no severity ${severity}: the policy module is inconsistent`);
         ctx.log("");
         ctx.log(`SEVERITY ${severity}: ${level.name}`);
         for (const reason of reasons) ctx.log(`  because ${reason}`);
@@ -261,7 +262,7 @@ function nextSteps(
   responseMinutes: number,
 ): string[] {
   const steps: string[] = [];
-  const alertsTitle = (id: string) => ALERTS.find((a) => a.id === id)?.title ?? id;
+  const alertsTitle = (id: string) => ALERT_LIST.find((a) => a.id === id)?.title ?? id;
   if (severity === "P0" || severity === "P1") {
     steps.push(
       `acknowledge the alert and take the incident-commander role within ${formatMinutes(responseMinutes)}`,

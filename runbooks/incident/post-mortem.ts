@@ -8,7 +8,7 @@
  *   well, what went wrong, action items with owners and due dates, follow-ups), each marked for the
  *   incident commander. It invents nothing: what was not captured says so.
  * Sent here by: the end of an incident (Incident Response, "Post-incident procedures": a P0
- *   post-mortem is due within 48 hours, the deadlines per severity are in src/policy).
+ *   post-mortem is due within 48 hours, the deadlines per severity are in policy/).
  * Preconditions: an incident folder from triage-snapshot on this machine (its artifacts folder).
  * Blast radius: none. Reads files; writes post-mortem.md into the incident folder, and refuses to
  *   overwrite one that exists (someone may already be writing it).
@@ -17,7 +17,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { SEVERITIES, type Severity, SLO } from "../../src/policy/index.ts";
+import { SEVERITIES, SEVERITY_LIST, type Severity, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import {
   INCIDENT_FOLDER,
@@ -166,7 +166,7 @@ export default defineRunbook({
           : e.classification
             ? `classify-severity at ${e.classification.classifiedAt}: ${e.classification.reasons.join("; ")}`
             : null;
-        const level = severity ? SEVERITIES.find((s) => s.id === severity) : undefined;
+        const level = severity ? SEVERITY_LIST.find((s) => s.id === severity) : undefined;
         const title = ctx.params.title ?? e.slug.replace(/-/g, " ");
         const markdown = render(e, { title, severity, severitySource, level });
         await writeFile(target, markdown);
@@ -199,7 +199,7 @@ function render(
     title: string;
     severity: Severity | null;
     severitySource: string | null;
-    level: (typeof SEVERITIES)[number] | undefined;
+    level: (typeof SEVERITY_LIST)[number] | undefined;
   },
 ): string {
   const m = e.metrics && !e.metrics.error ? e.metrics : null;
@@ -257,7 +257,7 @@ function render(
     "",
     `- Incident folder: \`${e.name}\` (${e.incident?.env ?? "?"}${e.incident?.appUrl ? `, ${e.incident.appUrl}` : ""})`,
     `- Severity: ${o.level ? `**${o.level.id}** (${o.level.name})${o.severitySource ? `, ${o.severitySource}` : ""}` : `${TBW} (no classification.json in the folder; classify-severity writes one)`}`,
-    `- Post-mortem due: ${o.level ? `${o.level.postMortem}${due ? ` of the incident start: by **${due}**` : ""}` : `${TBW} (a P0 post-mortem is due ${SEVERITIES.find((s) => s.id === "P0")?.postMortem})`}`,
+    `- Post-mortem due: ${o.level ? `${o.level.postMortem}${due ? ` of the incident start: by **${due}**` : ""}` : `${TBW} (a P0 post-mortem is due ${SEVERITIES["P0"].postMortem})`}`,
     "- Incident commander: _to be written_",
     "- Status: draft",
     "",

@@ -20,7 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
-import { alertThreshold, SLO } from "../../src/policy/index.ts";
+import { alertThreshold, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import {
   captureReadyz,

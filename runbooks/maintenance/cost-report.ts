@@ -3,7 +3,7 @@
  *
  * Purpose: the monthly cost review: what the data costs in space (database size, the biggest
  *   tables, Redis memory and the app's key count), how fast it grows (new learners and reviews per
- *   day), and when that growth reaches the database sizes of the growth targets in src/policy.
+ *   day), and when that growth reaches the database sizes of the growth targets in policy/.
  * Sent here by: the maintenance calendar (Maintenance Guide, "Cost optimization", first week of the
  *   month), a hosting bill that grew, or a capacity-planning question.
  * Preconditions: DATABASE_URL reaches the app's database; REDIS_URL and the environment's Redis
@@ -12,12 +12,12 @@
  *   (cursor-based, never KEYS): nothing is written.
  */
 import { z } from "zod";
-import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGETS } from "../../src/policy/index.ts";
+import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGET_LIST, GROWTH_TARGETS } from "../../policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
 import { APP_SCHEMA, formatBytes, optionalResult, percent } from "./_shared.ts";
 
-/** The monthly cost estimates of src/policy (estimates, not invoices), printed for reference. */
+/** The monthly cost estimates of policy/ (estimates, not invoices), printed for reference. */
 const SEED_MONTHLY_COST_ESTIMATES_USD = COST_ESTIMATES.map((c) => ({
   item: c.item,
   low: c.usdPerMonth[0],
@@ -63,7 +63,7 @@ export default defineRunbook({
            ORDER BY pg_total_relation_size(c.oid) DESC, c.relname LIMIT $2`,
           [APP_SCHEMA, ctx.params.top],
         );
-        const now = GROWTH_TARGETS[0];
+        const now = GROWTH_TARGET_LIST[0];
         ctx.log(
           `database ${db?.name}: ${formatBytes(bytes)}${now ? ` (${percent(bytes / (now.databaseGb * GB))} of the ${now.databaseGb} GB planned for "${now.horizon}")` : ""}`,
         );
@@ -186,7 +186,7 @@ export default defineRunbook({
         ctx.log(
           `database growth: ~${formatBytes(bytesPerDay)}/day (~${formatBytes(bytesPerDay * 30)}/month)`,
         );
-        const projections = GROWTH_TARGETS.flatMap((target) => {
+        const projections = GROWTH_TARGET_LIST.flatMap((target) => {
           const months = horizonMonths(target.horizon);
           if (months === null) {
             ctx.warn(`growth target "${target.horizon}": no number of months in its name; skipped`);

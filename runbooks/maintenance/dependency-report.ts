@@ -16,7 +16,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { MAINTENANCE_CALENDAR, SECURITY_PATCH_WINDOWS } from "../../src/policy/index.ts";
+import { MAINTENANCE_CALENDAR, MAINTENANCE_TASK_LIST, SECURITY_PATCH_WINDOWS } from "../../policy/index.ts";
 import type { StepContext } from "../engine/context.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
@@ -24,7 +24,7 @@ import { optionalResult } from "./_shared.ts";
 
 const OFFLINE = "offline: could not reach the registry; versions below are installed versions only";
 
-/** The patch windows of src/policy, as the report prints them. */
+/** The patch windows of policy/, as the report prints them. */
 const SEED_SECURITY_WINDOWS = Object.fromEntries(
   SECURITY_PATCH_WINDOWS.filter((w) => w.withinHours !== null).map((w) => [
     w.severity,
@@ -187,7 +187,7 @@ export default defineRunbook({
         };
         if (!report.vulnerabilities)
           throw new Error(`npm audit answered without a vulnerabilities section: see ${file}`);
-        const routine = MAINTENANCE_CALENDAR.find((t) => /dependency updates/i.test(t.task));
+        const routine = MAINTENANCE_TASK_LIST.find((t) => /dependency updates/i.test(t.task));
         const advisories: Advisory[] = Object.entries(report.vulnerabilities).map(([name, v]) => {
           const source = v.via.find((x) => typeof x === "object") as
             | { title?: string; url?: string }

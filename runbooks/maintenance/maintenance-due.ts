@@ -1,7 +1,7 @@
 /**
  * Maintenance due
  *
- * Purpose: which tasks of the maintenance calendar (src/policy MAINTENANCE_CALENDAR) are due or
+ * Purpose: which tasks of the maintenance calendar (policy/ MAINTENANCE_CALENDAR) are due or
  *   overdue today in this environment, decided from the runbook audit log, each with the command
  *   that does it.
  * Sent here by: the start of an operator's day or week (Maintenance Guide, "Maintenance schedules"),
@@ -20,7 +20,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
-import { MAINTENANCE_CALENDAR, type MaintenanceTask } from "../../src/policy/index.ts";
+import { MAINTENANCE_CALENDAR, MAINTENANCE_TASK_LIST, type MaintenanceTask } from "../../policy/index.ts";
 import { type AuditRecord, auditLogFile, readAudit } from "../engine/audit.ts";
 import { loadRunbook, runbookFiles } from "../engine/catalog.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
@@ -103,9 +103,9 @@ export default defineRunbook({
         );
         const byId = new Map(records.map((r) => [r.runId, r]));
         const stepsOf = await runbookSteps([
-          ...new Set(MAINTENANCE_CALENDAR.flatMap((t) => (t.runbook ? [t.runbook] : []))),
+          ...new Set(MAINTENANCE_TASK_LIST.flatMap((t) => (t.runbook ? [t.runbook] : []))),
         ]);
-        const tasks = MAINTENANCE_CALENDAR.map((task): TaskStatus => {
+        const tasks = MAINTENANCE_TASK_LIST.map((task): TaskStatus => {
           const base = { id: task.id, cadence: task.cadence, when: task.when, task: task.task };
           if (!task.runbook) {
             return {

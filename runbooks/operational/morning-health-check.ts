@@ -9,13 +9,13 @@
  * Blast radius: none. Every step only reads.
  */
 import { z } from "zod";
-import { ALERTS, alertThreshold, BACKUP_POLICY, SCALE_UP_TRIGGERS } from "../../src/policy/index.ts";
+import { ALERTS, alertThreshold, BACKUP_POLICY, SCALE_UP_TRIGGERS } from "../../policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { listBackups } from "../lib/backups.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
 
-const dbConnectionLimit = SCALE_UP_TRIGGERS.find((t) => t.id === "db-connections")?.threshold ?? 0.8;
+const dbConnectionLimit = SCALE_UP_TRIGGERS["db-connections"].threshold ?? 0.8;
 
 export default defineRunbook({
   id: "morning-health-check",
@@ -200,7 +200,7 @@ export default defineRunbook({
         }
         const hours = (Date.now() - Date.parse(verified.createdAt)) / 3_600_000;
         ctx.log(
-          `newest verified: ${verified.id}, ${hours.toFixed(1)} h old (limit ${limit} h; alert "${ALERTS.find((a) => a.id === "backup-failed")?.title}")`,
+          `newest verified: ${verified.id}, ${hours.toFixed(1)} h old (limit ${limit} h; alert "${ALERTS["backup-failed"].title}")`,
         );
         if (hours > limit && ctx.params.requireBackup)
           throw new Error(`the newest verified backup is ${hours.toFixed(1)} h old (limit ${limit} h)`);

@@ -13,7 +13,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { alertThreshold, SLO } from "../../src/policy/index.ts";
+import { alertThreshold, SLO } from "../../policy/index.ts";
 import { auditLogFile, readAudit } from "../engine/audit.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";

@@ -16,7 +16,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { ALERTS, type AlertRule, alertThreshold } from "../../src/policy/index.ts";
+import { ALERT_LIST, ALERTS, type AlertRule, alertThreshold } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";
 import { listBackups } from "../lib/backups.ts";
@@ -33,7 +33,7 @@ interface AlertResult {
 }
 
 const rule = (id: string): AlertRule => {
-  const found = ALERTS.find((a) => a.id === id);
+  const found = ALERT_LIST.find((a) => a.id === id);
   if (!found) throw new Error(`the policy has no alert "${id}"`);
   return found;
 };
@@ -310,7 +310,7 @@ export default defineRunbook({
             .flatMap((id) => ctx.result<AlertResult[]>(id))
             .map((r) => [r.id, r]),
         );
-        const rows = ALERTS.map((a) => ({
+        const rows = ALERT_LIST.map((a) => ({
           id: a.id,
           level: a.level,
           title: a.title,

@@ -16,10 +16,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import {
   CURRENT_CAPACITY,
+  GROWTH_TARGET_LIST,
   GROWTH_TARGETS,
+  SCALE_UP_TRIGGER_LIST,
   SCALE_UP_TRIGGERS,
   type ScaleTrigger,
-} from "../../src/policy/index.ts";
+} from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus, sum } from "../lib/prometheus.ts";
 
@@ -179,7 +181,7 @@ export default defineRunbook({
             shown: `${pct(app.errorRate)} (${app.serverErrors}/${app.calls})`,
           },
         };
-        const rows: TriggerRow[] = SCALE_UP_TRIGGERS.map((trigger) => {
+        const rows: TriggerRow[] = SCALE_UP_TRIGGER_LIST.map((trigger) => {
           const m = measured[trigger.id];
           const base = {
             id: trigger.id,
@@ -210,7 +212,7 @@ export default defineRunbook({
               ? `${r.metric}: this runbook does not measure trigger "${r.id}" yet; add it to capacity-report`
               : r.status === "firing"
                 ? `${r.metric} fired: ${r.action}`
-                : `${r.metric} is above its threshold now; the trigger needs it for ${SCALE_UP_TRIGGERS.find((t) => t.id === r.id)?.sustainedMinutes} min: watch it (run with sampleSeconds up to 120, or look at the dashboard)`,
+                : `${r.metric} is above its threshold now; the trigger needs it for ${SCALE_UP_TRIGGER_LIST.find((t) => t.id === r.id)?.sustainedMinutes} min: watch it (run with sampleSeconds up to 120, or look at the dashboard)`,
           );
         return { rows };
       },
@@ -229,7 +231,7 @@ export default defineRunbook({
         );
         const learners = row?.learners ?? 0;
         const gb = (row?.bytes ?? 0) / 1024 ** 3;
-        const next = GROWTH_TARGETS.find((t) => t.users > learners) ?? GROWTH_TARGETS.at(-1);
+        const next = GROWTH_TARGET_LIST.find((t) => t.users > learners) ?? GROWTH_TARGET_LIST.at(-1);
         ctx.log(
           `learners: ${learners}; database: ${gb < 0.1 ? `${((row?.bytes ?? 0) / 1024 ** 2).toFixed(1)} MiB` : `${gb.toFixed(2)} GB`}`,
         );
@@ -239,7 +241,7 @@ export default defineRunbook({
         ctx.log(
           `${"horizon".padEnd(10)} ${"learners".padStart(9)} ${"reached".padStart(8)} ${"instances".padStart(10)} ${"database".padStart(9)}`,
         );
-        for (const t of GROWTH_TARGETS)
+        for (const t of GROWTH_TARGET_LIST)
           ctx.log(
             `${t.horizon.padEnd(10)} ${String(t.users).padStart(9)} ${pct(learners / t.users).padStart(8)} ${`${t.appInstances[0]}-${t.appInstances[1]}`.padStart(10)} ${`${t.databaseGb} GB`.padStart(9)}${t === next ? "  <- next" : ""}`,
           );

@@ -3,7 +3,7 @@
  *
  * Purpose: runs one load-test profile (load-tests/) against an environment's app: virtual learners
  *   sign up, practise (next, submit, right and wrong answers), check progress and the leaderboard,
- *   and the run is judged against the SLOs in src/policy (p95 of practice calls, error rate,
+ *   and the run is judged against the SLOs in policy/ (p95 of practice calls, error rate,
  *   checks). Uses k6 when it is on PATH, else the same journeys through autocannon. Prints a
  *   progress line every few seconds and keeps the summary (JSON, JUnit, table) with the run.
  * Sent here by: the Scaling Guide's "Load testing with k6", the monthly capacity review (third

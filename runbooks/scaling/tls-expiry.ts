@@ -13,7 +13,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import { z } from "zod";
-import { alertThreshold } from "../../src/policy/index.ts";
+import { alertThreshold } from "../../policy/index.ts";
 import { defineRunbook, seconds, step } from "../engine/define.ts";
 
 export interface CertificateInfo {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALERTS, SEVERITIES, SLO } from "../policy/index.ts";
+import { ALERT_LIST, ALERTS, SEVERITIES, SEVERITY_LIST, SLO } from "../../policy/index.ts";
 import { POLICY_TABLES, POLICY_VALUES, policyValue } from "./policy-view.ts";
 
 describe("policy views", () => {
@@ -9,7 +9,7 @@ describe("policy views", () => {
     expect(policyValue("alert.tls-expiry")).toBe("< 7 days");
     expect(policyValue("severity.P0.response")).toBe("15 min");
     const alerts = POLICY_TABLES.alerts();
-    expect(alerts.rows).toHaveLength(ALERTS.length);
+    expect(alerts.rows).toHaveLength(ALERT_LIST.length);
     expect(alerts.rows.find((r) => r[1] === "Slow responses")).toEqual([
       "warning",
       "Slow responses",
@@ -17,7 +17,7 @@ describe("policy views", () => {
       "> 200 ms",
       "chat, email",
     ]);
-    expect(POLICY_TABLES.severities().rows.map((r) => r[0])).toEqual(SEVERITIES.map((s) => s.id));
+    expect(POLICY_TABLES.severities().rows.map((r) => r[0])).toEqual(SEVERITY_LIST.map((s) => s.id));
   });
 
   it("build every table and value without gaps", () => {

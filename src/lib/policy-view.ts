@@ -1,17 +1,22 @@
+import { formatAlertThreshold, minutes, pct } from "../../policy/format.ts";
 import {
+  ALERT_LIST,
   ALERTS,
-  type AlertRule,
   BACKUP_POLICY,
   COST_ESTIMATES,
   CURRENT_CAPACITY,
   ESCALATION,
+  GROWTH_TARGET_LIST,
   GROWTH_TARGETS,
   MAINTENANCE_CALENDAR,
+  MAINTENANCE_TASK_LIST,
+  SCALE_UP_TRIGGER_LIST,
   SCALE_UP_TRIGGERS,
   SECURITY_PATCH_WINDOWS,
   SEVERITIES,
+  SEVERITY_LIST,
   SLO,
-} from "../policy/index.ts";
+} from "../../policy/index.ts";
 
 // Turns the policy module into tables and inline values for the pages. Pure, so a unit test can
 // check that what a page shows is what the runbooks and load tests enforce.
@@ -20,27 +25,6 @@ export interface TableView {
   caption: string;
   headers: string[];
   rows: string[][];
-}
-
-const pct = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
-const minutes = (m: number) =>
-  m >= 24 * 60 ? `${m / (24 * 60)} day${m === 24 * 60 ? "" : "s"}` : m >= 60 ? `${m / 60} h` : `${m} min`;
-
-export function formatAlertThreshold(rule: AlertRule): string {
-  switch (rule.unit) {
-    case "ratio":
-      return `> ${pct(rule.threshold)}`;
-    case "ratio-free":
-      return `< ${pct(rule.threshold)} free`;
-    case "ms":
-      return `> ${rule.threshold} ms`;
-    case "days":
-      return `< ${rule.threshold} days`;
-    case "hours":
-      return `> ${rule.threshold} h`;
-    case "bool":
-      return "fails";
-  }
 }
 
 export const POLICY_TABLES = {
@@ -57,17 +41,17 @@ export const POLICY_TABLES = {
   alerts: (): TableView => ({
     caption: "Alerts",
     headers: ["Level", "Alert", "Condition", "Threshold", "Notify"],
-    rows: ALERTS.map((a) => [a.level, a.title, a.condition, formatAlertThreshold(a), a.notify]),
+    rows: ALERT_LIST.map((a) => [a.level, a.title, a.condition, formatAlertThreshold(a), a.notify]),
   }),
   severities: (): TableView => ({
     caption: "Incident severities",
     headers: ["Severity", "Name", "Respond within", "Criteria", "Post-mortem"],
-    rows: SEVERITIES.map((s) => [s.id, s.name, minutes(s.responseMinutes), s.criteria, s.postMortem]),
+    rows: SEVERITY_LIST.map((s) => [s.id, s.name, minutes(s.responseMinutes), s.criteria, s.postMortem]),
   }),
   "scale-triggers": (): TableView => ({
     caption: "Scale-up triggers",
     headers: ["Metric", "Threshold", "Action"],
-    rows: SCALE_UP_TRIGGERS.map((t) => [
+    rows: SCALE_UP_TRIGGER_LIST.map((t) => [
       t.metric,
       `${t.unit === "ms" ? `> ${t.threshold} ms` : `> ${pct(t.threshold)}`}${t.sustainedMinutes ? ` for ${t.sustainedMinutes} min` : ""}`,
       t.action,
@@ -91,7 +75,7 @@ export const POLICY_TABLES = {
   growth: (): TableView => ({
     caption: "Growth targets",
     headers: ["When", "Learners", "App instances", "Database size"],
-    rows: GROWTH_TARGETS.map((g) => [
+    rows: GROWTH_TARGET_LIST.map((g) => [
       g.horizon,
       g.users.toLocaleString("en-US"),
       g.appInstances[0] === g.appInstances[1]
@@ -115,7 +99,7 @@ export const POLICY_TABLES = {
   calendar: (): TableView => ({
     caption: "Maintenance calendar",
     headers: ["Cadence", "When", "Task", "Runbook"],
-    rows: MAINTENANCE_CALENDAR.map((t) => [t.cadence, t.when, t.task, t.runbook ?? "—"]),
+    rows: MAINTENANCE_TASK_LIST.map((t) => [t.cadence, t.when, t.task, t.runbook ?? "—"]),
   }),
   costs: (): TableView => {
     const low = COST_ESTIMATES.reduce((sum, c) => sum + c.usdPerMonth[0], 0);
@@ -167,10 +151,10 @@ export const POLICY_VALUES: Record<string, string> = {
   "capacity.appInstances": `${CURRENT_CAPACITY.appInstances}`,
   "capacity.postgresMaxConnections": `${CURRENT_CAPACITY.postgresMaxConnections}`,
   "capacity.redisMaxMemoryMb": `${CURRENT_CAPACITY.redisMaxMemoryMb} MB`,
-  ...Object.fromEntries(ALERTS.map((a) => [`alert.${a.id}`, formatAlertThreshold(a)])),
-  ...Object.fromEntries(SEVERITIES.map((s) => [`severity.${s.id}.response`, minutes(s.responseMinutes)])),
+  ...Object.fromEntries(ALERT_LIST.map((a) => [`alert.${a.id}`, formatAlertThreshold(a)])),
+  ...Object.fromEntries(SEVERITY_LIST.map((s) => [`severity.${s.id}.response`, minutes(s.responseMinutes)])),
   ...Object.fromEntries(
-    SCALE_UP_TRIGGERS.map((t) => [
+    SCALE_UP_TRIGGER_LIST.map((t) => [
       `trigger.${t.id}`,
       t.unit === "ms" ? `${t.threshold} ms` : pct(t.threshold),
     ]),

@@ -1,6 +1,6 @@
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
+import { SLO } from "../../policy/index.ts";
 import { type ChartGeometry, CHART_COLOURS as COLOURS, chartGeometry } from "../lib/load-chart.ts";
-import { SLO } from "../policy/index.ts";
 import { getJson } from "./console-api.ts";
 
 // After a run of the load-test runbook from the page, its results drawn as the Scaling Guide's

@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { GATE_IDS } from "../../policy/gates.ts";
 import { mergeProblem, nameProblem } from "../../scripts/branch-policy.ts";
-import { GATE_IDS } from "../../scripts/gates.ts";
 
 // `npm run gates` (scripts/run-gates.ts) and the branch gate (scripts/branch-policy.ts), run as
 // processes the way CI runs them.

@@ -3,7 +3,7 @@ import path from "node:path";
 import { validateAction, validateWorkflow } from "@action-validator/core";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { GATE_IDS, GATES, gateIdsIn } from "../../scripts/gates.ts";
+import { GATE_IDS, GATES, gateIdsIn } from "../../policy/gates.ts";
 
 // The GitHub Actions workflows: valid against the published workflow schema (action-validator),
 // calling only gates that exist, and doing what the CI/CD guide says they do. Nothing here needs
@@ -78,7 +78,7 @@ describe("workflow files", () => {
         if (ids === null) continue;
         expect(ids.length, `${file}: "${s.run}" names no gate (it would run all of them)`).toBeGreaterThan(0);
         for (const id of ids) {
-          expect(GATE_IDS, `${file}: gate "${id}" does not exist in scripts/gates.ts`).toContain(id);
+          expect(GATE_IDS, `${file}: gate "${id}" does not exist in policy/gates.ts`).toContain(id);
           called.add(id);
         }
       }

@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
-import { SLO } from "../../src/policy/index.ts";
+import { SLO } from "../../policy/index.ts";
 import { TcpProxy } from "../support/tcp-proxy.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 

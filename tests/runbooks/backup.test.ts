@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKUP_POLICY } from "../../policy/index.ts";
 import { BACKUP_ID, type BackupManifest, sha256File } from "../../runbooks/lib/backups.ts";
-import { BACKUP_POLICY } from "../../src/policy/index.ts";
 import { Api } from "../support/api-client.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 

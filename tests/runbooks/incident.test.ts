@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEVERITIES } from "../../src/policy/index.ts";
+import { SEVERITIES, SEVERITY_LIST } from "../../policy/index.ts";
 import { Api, type Learner, signUp } from "../support/api-client.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 
@@ -28,7 +28,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const policy = (id: string) => SEVERITIES.find((s) => s.id === id) as (typeof SEVERITIES)[number];
+const policy = (id: string) => SEVERITY_LIST.find((s) => s.id === id) as (typeof SEVERITY_LIST)[number];
 const meStatus = async (token: string) => (await new Api(stack.app.url, token).query("accounts.me")).status;
 const incidentsDir = () => path.join(stack.dataDir, "artifacts", "triage-snapshot");
 const activeSessions = async (learnerId: string) =>

@@ -4,9 +4,14 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  GROWTH_TARGET_LIST,
+  GROWTH_TARGETS,
+  MAINTENANCE_CALENDAR,
+  MAINTENANCE_TASK_LIST,
+} from "../../policy/index.ts";
 import { type AuditRecord, appendAudit } from "../../runbooks/engine/audit.ts";
 import { findRunbook } from "../../runbooks/engine/catalog.ts";
-import { GROWTH_TARGETS, MAINTENANCE_CALENDAR } from "../../src/policy/index.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 
 let stack: ScratchStack;
@@ -334,7 +339,7 @@ describe("dependency-report", () => {
         action:
           "patch within 0–24 hours: verify the vulnerability, patch staging, test, deploy to production, monitor",
       });
-      const routine = MAINTENANCE_CALENDAR.find((t) => t.id === "error-review");
+      const routine = MAINTENANCE_CALENDAR["error-review"];
       expect(audit.advisories.find((a) => a.package === "pino")).toMatchObject({
         severity: "moderate",
         action: `with the routine dependency update (${routine?.cadence}, ${routine?.when}: ${routine?.runbook})`,
@@ -416,7 +421,7 @@ describe("cost-report", () => {
       expect(growth.newReviews).toBe(counts.rows[0]?.recent);
       expect(growth.bytesPerDay).toBeGreaterThan(0);
       expect(growth.projections.map((p) => [p.horizon, p.targetGb])).toEqual(
-        GROWTH_TARGETS.map((t) => [t.horizon, t.databaseGb]),
+        GROWTH_TARGET_LIST.map((t) => [t.horizon, t.databaseGb]),
       );
       expect(growth.projections.every((p) => p.within)).toBe(true);
       expect(output).toContain(
@@ -508,7 +513,7 @@ describe("maintenance-due", () => {
       certs: "upcoming",
       pentest: "manual",
     });
-    expect(Object.keys(status)).toHaveLength(MAINTENANCE_CALENDAR.length);
+    expect(Object.keys(status)).toHaveLength(MAINTENANCE_TASK_LIST.length);
     expect(tasks.find((t) => t.id === "security-scan")?.command).toBe(
       "npm run runbook -- dependency-report --env dev",
     );

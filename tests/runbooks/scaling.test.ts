@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALERT_LIST, ALERTS, SCALE_UP_TRIGGER_LIST, SCALE_UP_TRIGGERS } from "../../policy/index.ts";
 import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { parsePrometheus, sum } from "../../runbooks/lib/prometheus.ts";
-import { ALERTS, SCALE_UP_TRIGGERS } from "../../src/policy/index.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 import { TEST_REDIS_URL } from "../support/services.ts";
 
@@ -109,7 +109,7 @@ describe("alert-check", () => {
     expect(result.status).toBe("ok");
     expect(Object.values(stepStatuses(events)).every((s) => s === "ok")).toBe(true);
     const rows = (result.results.verdict as { alerts: Row[] }).alerts;
-    expect(rows.map((r) => r.id)).toEqual(ALERTS.map((a) => a.id));
+    expect(rows.map((r) => r.id)).toEqual(ALERT_LIST.map((a) => a.id));
     const alerts = byId(rows);
     expect(alerts["app-down"]).toMatchObject({ state: "ok", value: "/readyz 200 ok" });
     expect(alerts["database-down"]?.state).toBe("ok");
@@ -196,7 +196,7 @@ describe("capacity-report", () => {
     const { result, output } = await stack.run("capacity-report", { params: { sampleSeconds: "1" } });
     expect(result.status).toBe("ok");
     const rows = (result.results["evaluate-triggers"] as { rows: Row[] }).rows;
-    expect(rows.map((r) => r.id)).toEqual(SCALE_UP_TRIGGERS.map((t) => t.id));
+    expect(rows.map((r) => r.id)).toEqual(SCALE_UP_TRIGGER_LIST.map((t) => t.id));
     expect(rows.every((r) => r.status === "ok")).toBe(true);
     const sample = result.results["sample-app"] as { rssBytes: number; cpuRatio: number };
     expect(sample.rssBytes).toBeGreaterThan(10 * 1024 * 1024);

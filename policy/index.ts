@@ -1,6 +1,18 @@
 // The numbers the handbook promises, defined once. Pages render them, runbooks check against
 // them, load tests use them as thresholds. Change a number here and every consumer follows.
 // Pure data and pure functions: no I/O, no imports from the app or the runbooks.
+import { pct } from "./format.ts";
+
+/**
+ * A table keyed by id as a list in the order written, each entry carrying its id. Tables are keyed
+ * so that a misspelt id (`ALERTS["slow-response"]`) fails to compile; lists are for rendering.
+ */
+export function listOf<T extends { id: string }>(
+  table: Readonly<Record<string, Omit<T, "id">>>,
+): readonly T[] {
+  // The cast restores the id the entries were keyed by; Omit<T, "id"> plus that id is T.
+  return Object.entries(table).map(([id, entry]) => ({ id, ...entry }) as T);
+}
 
 /** Service level objectives for the practice app's API. */
 export const SLO = {
@@ -28,9 +40,8 @@ export interface AlertRule {
 }
 
 /** The critical (page now) and warning (business hours) alerts. */
-export const ALERTS: readonly AlertRule[] = [
-  {
-    id: "app-down",
+export const ALERTS = {
+  "app-down": {
     level: "critical",
     title: "Application down",
     condition: "GET /readyz fails or answers 503",
@@ -38,8 +49,7 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "bool",
     notify: "pager, SMS, email",
   },
-  {
-    id: "database-down",
+  "database-down": {
     level: "critical",
     title: "Database down",
     condition: "the readiness check of PostgreSQL fails",
@@ -47,8 +57,7 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "bool",
     notify: "pager, SMS, email",
   },
-  {
-    id: "error-rate-critical",
+  "error-rate-critical": {
     level: "critical",
     title: "High error rate",
     condition: "share of tRPC calls ending in a server error",
@@ -56,8 +65,7 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "ratio",
     notify: "pager, SMS, email",
   },
-  {
-    id: "tls-expiry",
+  "tls-expiry": {
     level: "critical",
     title: "TLS certificate expiring",
     condition: "days until the certificate of the public URL expires",
@@ -65,8 +73,7 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "days",
     notify: "pager, SMS, email",
   },
-  {
-    id: "slow-responses",
+  "slow-responses": {
     level: "warning",
     title: "Slow responses",
     condition: "p95 latency of tRPC calls",
@@ -74,8 +81,7 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "ms",
     notify: "chat, email",
   },
-  {
-    id: "high-cpu",
+  "high-cpu": {
     level: "warning",
     title: "High CPU",
     condition: "CPU use of an app instance",
@@ -83,8 +89,7 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "ratio",
     notify: "chat, email",
   },
-  {
-    id: "low-disk",
+  "low-disk": {
     level: "warning",
     title: "Low disk space",
     condition: "free share of the data disk",
@@ -92,8 +97,7 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "ratio-free",
     notify: "chat, email",
   },
-  {
-    id: "backup-failed",
+  "backup-failed": {
     level: "warning",
     title: "Backup failed or stale",
     condition: "hours since the newest verified backup",
@@ -101,7 +105,10 @@ export const ALERTS: readonly AlertRule[] = [
     unit: "hours",
     notify: "chat, email",
   },
-];
+} as const satisfies Record<string, Omit<AlertRule, "id">>;
+export type AlertId = keyof typeof ALERTS;
+/** The alerts in the order written, each with its id. */
+export const ALERT_LIST = listOf<AlertRule>(ALERTS);
 
 export interface ScaleTrigger {
   id: string;
@@ -113,48 +120,45 @@ export interface ScaleTrigger {
   action: string;
 }
 
-export const SCALE_UP_TRIGGERS: readonly ScaleTrigger[] = [
-  {
-    id: "cpu",
+export const SCALE_UP_TRIGGERS = {
+  cpu: {
     metric: "CPU",
     threshold: 0.7,
     unit: "ratio",
     sustainedMinutes: 10,
     action: "Add an application instance",
   },
-  {
-    id: "memory",
+  memory: {
     metric: "Memory",
     threshold: 0.8,
     unit: "ratio",
     sustainedMinutes: 0,
     action: "Add an application instance",
   },
-  {
-    id: "latency",
+  latency: {
     metric: "Response time (p95)",
     threshold: 200,
     unit: "ms",
     sustainedMinutes: 0,
     action: "Investigate, optimise, or scale",
   },
-  {
-    id: "db-connections",
+  "db-connections": {
     metric: "Database connections",
     threshold: 0.8,
     unit: "ratio",
     sustainedMinutes: 0,
     action: "Add a read replica or a connection pooler",
   },
-  {
-    id: "error-rate",
+  "error-rate": {
     metric: "Error rate",
     threshold: 0.01,
     unit: "ratio",
     sustainedMinutes: 0,
     action: "Investigate immediately",
   },
-];
+} as const satisfies Record<string, Omit<ScaleTrigger, "id">>;
+export type ScaleTriggerId = keyof typeof SCALE_UP_TRIGGERS;
+export const SCALE_UP_TRIGGER_LIST = listOf<ScaleTrigger>(SCALE_UP_TRIGGERS);
 
 export const CURRENT_CAPACITY = {
   appInstances: 2,
@@ -166,18 +170,21 @@ export const CURRENT_CAPACITY = {
 } as const;
 
 export interface GrowthTarget {
+  id: string;
   horizon: string;
   users: number;
-  appInstances: [number, number];
+  appInstances: readonly [number, number];
   databaseGb: number;
 }
 
-export const GROWTH_TARGETS: readonly GrowthTarget[] = [
-  { horizon: "Now", users: 1_000, appInstances: [2, 2], databaseGb: 1 },
-  { horizon: "6 months", users: 10_000, appInstances: [4, 6], databaseGb: 10 },
-  { horizon: "1 year", users: 50_000, appInstances: [10, 15], databaseGb: 50 },
-  { horizon: "2 years", users: 200_000, appInstances: [30, 50], databaseGb: 200 },
-];
+export const GROWTH_TARGETS = {
+  now: { horizon: "Now", users: 1_000, appInstances: [2, 2], databaseGb: 1 },
+  "6-months": { horizon: "6 months", users: 10_000, appInstances: [4, 6], databaseGb: 10 },
+  "1-year": { horizon: "1 year", users: 50_000, appInstances: [10, 15], databaseGb: 50 },
+  "2-years": { horizon: "2 years", users: 200_000, appInstances: [30, 50], databaseGb: 200 },
+} as const satisfies Record<string, Omit<GrowthTarget, "id">>;
+export type GrowthTargetId = keyof typeof GROWTH_TARGETS;
+export const GROWTH_TARGET_LIST = listOf<GrowthTarget>(GROWTH_TARGETS);
 
 export type Severity = "P0" | "P1" | "P2" | "P3";
 
@@ -187,13 +194,12 @@ export interface SeverityLevel {
   /** Minutes until someone acknowledges and starts working on it. */
   responseMinutes: number;
   criteria: string;
-  examples: string[];
+  examples: readonly string[];
   postMortem: string;
 }
 
-export const SEVERITIES: readonly SeverityLevel[] = [
-  {
-    id: "P0",
+export const SEVERITIES = {
+  P0: {
     name: "Critical outage",
     responseMinutes: 15,
     criteria:
@@ -206,8 +212,7 @@ export const SEVERITIES: readonly SeverityLevel[] = [
     ],
     postMortem: "within 48 hours",
   },
-  {
-    id: "P1",
+  P1: {
     name: "Major degradation",
     responseMinutes: 60,
     criteria:
@@ -215,8 +220,7 @@ export const SEVERITIES: readonly SeverityLevel[] = [
     examples: ["p95 above 1 s", "log-in failing for some learners", "error rate between 1% and 5%"],
     postMortem: "within 5 working days",
   },
-  {
-    id: "P2",
+  P2: {
     name: "Minor degradation",
     responseMinutes: 240,
     criteria: "Part of the app is degraded but learners can keep practising, or a redundancy is lost.",
@@ -227,15 +231,15 @@ export const SEVERITIES: readonly SeverityLevel[] = [
     ],
     postMortem: "optional; a ticket with the cause",
   },
-  {
-    id: "P3",
+  P3: {
     name: "Low impact",
     responseMinutes: 24 * 60,
     criteria: "Cosmetic problems or issues with a workaround that affect few learners.",
     examples: ["a typo in an exercise", "a slow admin report"],
     postMortem: "none",
   },
-];
+} as const satisfies Record<Severity, Omit<SeverityLevel, "id">>;
+export const SEVERITY_LIST = listOf<SeverityLevel>(SEVERITIES);
 
 export interface IncidentFacts {
   appDown: boolean;
@@ -276,10 +280,8 @@ export function classifyIncident(facts: IncidentFacts): { severity: Severity; re
   return { severity: "P3", reasons: ["no rule for P0–P2 matched"] };
 }
 
-export function alertThreshold(id: string): number {
-  const rule = ALERTS.find((alert) => alert.id === id);
-  if (!rule) throw new Error(`unknown alert "${id}"; known: ${ALERTS.map((a) => a.id).join(", ")}`);
-  return rule.threshold;
+export function alertThreshold(id: AlertId): number {
+  return ALERTS[id].threshold;
 }
 
 export const BACKUP_POLICY = {
@@ -305,88 +307,79 @@ export interface MaintenanceTask {
   runbook?: string;
 }
 
-export const MAINTENANCE_CALENDAR: readonly MaintenanceTask[] = [
-  {
-    id: "morning-check",
+export const MAINTENANCE_CALENDAR = {
+  "morning-check": {
     cadence: "daily",
     when: "every morning",
     task: "Morning health check",
     runbook: "morning-health-check",
   },
-  {
-    id: "backup",
+  backup: {
     cadence: "daily",
     when: "every night",
     task: "Back up the database",
     runbook: "backup-now",
   },
-  {
-    id: "error-review",
+  "error-review": {
     cadence: "weekly",
     when: "Monday",
     task: "Review error logs and dependency updates",
     runbook: "weekly-review",
   },
-  {
-    id: "db-maintenance",
+  "db-maintenance": {
     cadence: "weekly",
     when: "Wednesday",
     task: "Database maintenance: vacuum and analyze",
     runbook: "vacuum-analyze",
   },
-  {
-    id: "security-scan",
+  "security-scan": {
     cadence: "weekly",
     when: "Wednesday",
     task: "Dependency security scan",
     runbook: "dependency-report",
   },
-  {
-    id: "perf-review",
+  "perf-review": {
     cadence: "weekly",
     when: "Wednesday",
     task: "Performance review",
     runbook: "performance-check",
   },
-  {
-    id: "backup-verify",
+  "backup-verify": {
     cadence: "weekly",
     when: "Friday",
     task: "Verify the newest backup",
     runbook: "verify-backup",
   },
-  {
-    id: "optimize",
+  optimize: {
     cadence: "monthly",
     when: "first week",
     task: "Database optimisation: bloat report and reindex",
     runbook: "bloat-report",
   },
-  { id: "cost", cadence: "monthly", when: "first week", task: "Cost review", runbook: "cost-report" },
-  {
-    id: "secrets",
+  cost: { cadence: "monthly", when: "first week", task: "Cost review", runbook: "cost-report" },
+  secrets: {
     cadence: "monthly",
     when: "first week",
     task: "Rotate the session secret",
     runbook: "rotate-session-secret",
   },
-  {
-    id: "dr-drill",
+  "dr-drill": {
     cadence: "monthly",
     when: "third week",
     task: "Disaster-recovery drill",
     runbook: "dr-drill",
   },
-  {
-    id: "load-test",
+  "load-test": {
     cadence: "monthly",
     when: "third week",
     task: "Load test against the SLOs",
     runbook: "load-test",
   },
-  { id: "certs", cadence: "monthly", when: "third week", task: "Certificate checks", runbook: "tls-expiry" },
-  { id: "pentest", cadence: "quarterly", when: "once a quarter", task: "Penetration test and access review" },
-];
+  certs: { cadence: "monthly", when: "third week", task: "Certificate checks", runbook: "tls-expiry" },
+  pentest: { cadence: "quarterly", when: "once a quarter", task: "Penetration test and access review" },
+} as const satisfies Record<string, Omit<MaintenanceTask, "id">>;
+export type MaintenanceTaskId = keyof typeof MAINTENANCE_CALENDAR;
+export const MAINTENANCE_TASK_LIST = listOf<MaintenanceTask>(MAINTENANCE_CALENDAR);
 
 export const ESCALATION = [
   { level: 1, who: "On-call engineer", afterMinutes: 0 },
@@ -394,10 +387,6 @@ export const ESCALATION = [
   { level: 3, who: "Engineering manager", afterMinutes: 60 },
   { level: 4, who: "CTO", afterMinutes: 120 },
 ] as const;
-
-function pct(ratio: number): string {
-  return `${Math.round(ratio * 1000) / 10}%`;
-}
 
 export interface PatchWindow {
   severity: "critical" | "high" | "moderate" | "low";

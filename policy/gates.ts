@@ -75,7 +75,7 @@ export const GATES: readonly Gate[] = [
   {
     id: "k6-smoke",
     title: "k6 smoke",
-    failsOn: "p95 latency or error rate over the SLOs (src/policy) under a light load",
+    failsOn: "p95 latency or error rate over the SLOs (policy/) under a light load",
     command: ["npm", "run", "load", "--", "smoke", "--target", "{target}"],
     requires: {
       tool: "k6",
