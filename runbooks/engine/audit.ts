@@ -34,6 +34,11 @@ export interface RunState {
 export const auditLogFile = (dir: string) => path.join(dir, "audit.jsonl");
 const runDir = (dir: string) => path.join(dir, "runs");
 
+/** The folder of one run's declared artifacts. */
+export function runArtifactsPath(dir: string, runId: string): string {
+  return path.join(runDir(dir), `${safeId(runId)}.artifacts`);
+}
+
 export async function appendAudit(dir: string, record: AuditRecord): Promise<void> {
   await mkdir(dir, { recursive: true });
   await appendFile(auditLogFile(dir), `${JSON.stringify(record)}\n`);

@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import type { Danger, Guide, Runbook, RunbookDefinition } from "./define.ts";
+import type { ArtifactDeclaration, Danger, Guide, Runbook, RunbookDefinition } from "./define.ts";
 import { describeParams, type ParamInfo } from "./params.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
 
@@ -33,6 +33,8 @@ export interface CatalogEntry {
   file: string;
   params: ParamInfo[];
   steps: CatalogStep[];
+  /** What a run leaves for the page (served per run by the console). */
+  artifacts: readonly ArtifactDeclaration[];
   /** The whole file, for pages that show it. */
   source: string;
   /** sha256 of the file: the console refuses a run when the page showed other code than it would run. */
@@ -127,6 +129,7 @@ export async function catalog(dir = RUNBOOKS_DIR): Promise<CatalogEntry[]> {
           line: found.line,
         };
       }),
+      artifacts: runbook.artifacts ?? [],
       source,
       sourceHash: sourceHash(source),
       command: `npm run runbook -- ${runbook.id}`,

@@ -34,8 +34,10 @@ export interface StepContext<P = Record<string, unknown>> {
   result<T>(stepId: string): T;
   /** Registers a value to be masked wherever the run prints or stores it. */
   secret(value: string): void;
-  /** A folder for this runbook's files (backups, incident folders), created on demand. */
+  /** A folder for this runbook's files kept across runs (backups, incident folders), created on demand. */
   artifactsDir: string;
+  /** This run's own folder for the artifacts the runbook declares (served per run by the console). */
+  runArtifactsDir: string;
 }
 
 /** SIGTERM to the command's process group, SIGKILL two seconds later if anything is left. */
@@ -110,6 +112,7 @@ export function createStepContext<P>(options: {
   resources: ContextResources;
   results: Record<string, unknown>;
   artifactsDir: string;
+  runArtifactsDir: string;
   /** The environment commands inherit (the run's processEnv). */
   processEnv: NodeJS.ProcessEnv;
   emit: (stream: "stdout" | "stderr", line: string) => void;
@@ -141,6 +144,7 @@ export function createStepContext<P>(options: {
     signal,
     planning: options.planning,
     artifactsDir: options.artifactsDir,
+    runArtifactsDir: options.runArtifactsDir,
     log: (line) => emit("stdout", line),
     warn: (line) => emit("stderr", line),
     $: (pieces, ...args) => {

@@ -33,6 +33,24 @@ export interface StepDefinition<P = AnyParams, R = unknown> {
   run: (ctx: StepContext<P>) => Promise<R> | R;
 }
 
+/** Viewers the page knows for an artifact; anything else is offered as a download. */
+export const ARTIFACT_VIEWERS = ["load-chart", "text"] as const;
+export type ArtifactViewer = (typeof ARTIFACT_VIEWERS)[number];
+
+/**
+ * A file a run writes into its own artifacts folder (`ctx.runArtifactsDir`), which the console
+ * serves as `GET /api/runs/<run id>/artifacts/<name>` and the page shows with its viewer.
+ */
+export interface ArtifactDeclaration {
+  /** kebab-case; the URL names the artifact by it. */
+  name: string;
+  title: string;
+  /** The file name in the run's artifacts folder; `{param}` is replaced by that run's parameter. */
+  file: string;
+  mediaType: "application/json" | "text/plain" | "text/markdown" | "application/xml";
+  viewer?: ArtifactViewer;
+}
+
 export interface RunbookDefinition<S extends z.ZodObject = z.ZodObject> {
   id: string;
   title: string;
@@ -42,6 +60,8 @@ export interface RunbookDefinition<S extends z.ZodObject = z.ZodObject> {
   section: string;
   params: S;
   steps: StepDefinition<z.infer<S>>[];
+  /** Files a run leaves for the page and the run history (see ArtifactDeclaration). */
+  artifacts?: readonly ArtifactDeclaration[];
 }
 
 export type Runbook = RunbookDefinition & { file: string };
@@ -60,6 +80,17 @@ export function defineRunbook<S extends z.ZodObject>(definition: RunbookDefiniti
     seen.add(s.id);
     if (!(s.timeoutMs > 0)) problems.push(`step "${s.id}" needs a positive timeoutMs`);
     if (!DANGER_LEVELS.includes(s.danger)) problems.push(`step "${s.id}" has unknown danger "${s.danger}"`);
+  }
+  const names = new Set<string>();
+  for (const a of definition.artifacts ?? []) {
+    if (!ID.test(a.name)) problems.push(`artifact name "${a.name}" must be kebab-case`);
+    if (names.has(a.name)) problems.push(`artifact "${a.name}" is declared twice`);
+    names.add(a.name);
+    if (a.file.includes("/") || a.file.includes("\\") || a.file.startsWith("."))
+      problems.push(`artifact "${a.name}": file "${a.file}" must be a plain file name in the run's folder`);
+    for (const [, param] of a.file.matchAll(/\{(\w+)\}/g))
+      if (!param || !(param in definition.params.shape))
+        problems.push(`artifact "${a.name}": file "${a.file}" names unknown parameter "${param}"`);
   }
   if (problems.length > 0) throw new Error(`runbook "${definition.id}" is invalid: ${problems.join("; ")}`);
   return definition;

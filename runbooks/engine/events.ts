@@ -56,3 +56,17 @@ export type RunEvent =
     };
 
 export type EmitFn = (event: RunEvent) => void;
+
+export type RunEventType = RunEvent["type"];
+export type EventOf<K extends RunEventType> = Extract<RunEvent, { type: K }>;
+
+/**
+ * A renderer of run events: one function per kind. The CLI, the page's run view and the console
+ * client each define one, so adding a kind fails to compile until every renderer handles it.
+ */
+export type EventFormatters<R> = { [K in RunEventType]: (event: EventOf<K>) => R };
+
+export function renderEvent<R>(formatters: EventFormatters<R>, event: RunEvent): R {
+  // The map is total over the union, so the formatter for event.type takes exactly this event.
+  return (formatters[event.type] as (event: RunEvent) => R)(event);
+}

@@ -3,7 +3,14 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type AuditRecord, appendAudit, appendRunEvent, loadRunState, saveRunState } from "./audit.ts";
+import {
+  type AuditRecord,
+  appendAudit,
+  appendRunEvent,
+  loadRunState,
+  runArtifactsPath,
+  saveRunState,
+} from "./audit.ts";
 import { createResources, createStepContext } from "./context.ts";
 import type { Runbook, StepDefinition } from "./define.ts";
 import { resolveEnvironment } from "./environments.ts";
@@ -152,6 +159,8 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   const started = Date.now();
   const artifactsDir = path.join(dir, "artifacts", runbook.id);
   await mkdir(artifactsDir, { recursive: true });
+  const runArtifactsDir = runArtifactsPath(dir, runId);
+  if (runbook.artifacts?.length) await mkdir(runArtifactsDir, { recursive: true });
   const resources = createResources(env);
   const writes: Promise<void>[] = [];
   const emit = (event: RunEvent) => {
@@ -218,6 +227,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
         resources,
         results,
         artifactsDir,
+        runArtifactsDir,
         planning: options.plan ?? false,
         describeOnly: planningOnly,
         processEnv,
@@ -292,6 +302,7 @@ async function runStep(
     resources: ReturnType<typeof createResources>;
     results: Record<string, unknown>;
     artifactsDir: string;
+    runArtifactsDir: string;
     planning: boolean;
     describeOnly: boolean;
     processEnv: NodeJS.ProcessEnv;
