@@ -2,6 +2,7 @@
 // runs commands, so it treats every web page the operator visits as a potential attacker:
 // DNS rebinding (a foreign name resolving to 127.0.0.1), cross-site requests, and HTML forms.
 // Pure functions of the request's headers, so each rule is tested on its own.
+import { CONSOLE_HEADER, CONSOLE_HEADER_VALUE } from "./protocol.ts";
 
 export interface Refusal {
   status: number;
@@ -17,8 +18,8 @@ export interface RequestFacts {
   consoleHeader: string | undefined;
 }
 
-/** The header the page sends with every API call. HTML forms cannot set it; cross-site fetch would need CORS, which the console never grants. */
-export const CONSOLE_HEADER = "x-console-request";
+// The page sends CONSOLE_HEADER with every API call. HTML forms cannot set it; cross-site fetch
+// would need CORS, which the console never grants.
 
 export interface GuardConfig {
   /** Host header values the console answers to, e.g. "127.0.0.1:4321" and "localhost:4321". */
@@ -66,7 +67,7 @@ export function checkApiRequest(
       error: `${facts.secFetchSite} request refused: only the console's own pages may call it`,
     };
   }
-  if (facts.consoleHeader !== "1" && !(options.eventStream && method === "GET")) {
+  if (facts.consoleHeader !== CONSOLE_HEADER_VALUE && !(options.eventStream && method === "GET")) {
     return {
       status: 403,
       error: `missing the ${CONSOLE_HEADER} header: the console API is called by the console's pages`,

@@ -1,30 +1,52 @@
 import { dataDir, REPO_ROOT, RUNBOOKS_DIR } from "../runbooks/engine/paths.ts";
-import { startConsole } from "./server.ts";
+import { type ConsoleServer, startConsole } from "./server.ts";
 import { consoleSettings, SettingsError } from "./settings.ts";
 
 // npm run console: serve the built handbook (npm run build) with the console API, print the
 // one-time login link, stop cleanly on Ctrl-C (running steps are aborted and recorded).
+// `main` is importable: it resolves with the running console, or sets process.exitCode (2 for a
+// bad setting, 1 for anything else) and resolves with null.
 
-async function main(): Promise<void> {
-  const settings = consoleSettings(process.env, REPO_ROOT);
-  const running = await startConsole({
-    ...settings,
-    runbooksDir: RUNBOOKS_DIR,
-    dataDir: dataDir(),
-    processEnv: process.env,
-  });
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<ConsoleServer | null> {
+  let running: ConsoleServer;
+  try {
+    const settings = consoleSettings(env, REPO_ROOT);
+    running = await startConsole({
+      ...settings,
+      runbooksDir: RUNBOOKS_DIR,
+      dataDir: dataDir(env),
+      processEnv: env,
+    });
+  } catch (error) {
+    process.stderr.write(`[console] ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof SettingsError ? 2 : 1;
+    return null;
+  }
   process.stdout.write(`\n[console] handbook and console: ${running.url}/\n`);
   process.stdout.write(`[console] sign in (one-time link): ${running.loginLink()}\n\n`);
+  return running;
+}
+
+/** Ctrl-C and SIGTERM stop the console once: running steps are aborted and recorded first. */
+function stopOnSignals(running: ConsoleServer): void {
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
     process.stdout.write("[console] stopping: running steps are aborted and recorded\n");
     running.close().then(
-      () => process.exit(0),
+      () => {
+        process.exitCode = 0;
+        exitWhenStuck();
+        process.removeListener("SIGINT", stop);
+        process.removeListener("SIGTERM", stop);
+      },
       (error: unknown) => {
         process.stderr.write(`[console] failed to stop cleanly: ${String(error)}\n`);
-        process.exit(1);
+        process.exitCode = 1;
+        exitWhenStuck();
+        process.removeListener("SIGINT", stop);
+        process.removeListener("SIGTERM", stop);
       },
     );
   };
@@ -32,7 +54,15 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`[console] ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof SettingsError ? 2 : 1);
-});
+/** After a clean close nothing should hold the loop; if something does, say so and leave anyway. */
+function exitWhenStuck(): void {
+  setTimeout(() => {
+    process.stderr.write("[console] something still held the process 5 s after it stopped; exiting\n");
+    process.exit(process.exitCode ?? 1);
+  }, 5_000).unref();
+}
+
+if (import.meta.main) {
+  const running = await main();
+  if (running) stopOnSignals(running);
+}

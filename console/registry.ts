@@ -45,6 +45,11 @@ export class RunbookRegistry {
     return this.generation === 1 ? [] : changed;
   }
 
+  /** The loaded runbook (as loaded, whatever is on disk now). */
+  get(id: string): Runbook | undefined {
+    return this.loaded.get(id)?.runbook;
+  }
+
   ids(): string[] {
     return [...this.loaded.keys()];
   }

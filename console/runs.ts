@@ -4,6 +4,7 @@ import { LockedError } from "../runbooks/engine/lock.ts";
 import { ParamError } from "../runbooks/engine/params.ts";
 import { RunRefused, runRunbook } from "../runbooks/engine/run.ts";
 import type { Refusal } from "./guard.ts";
+import type { StartRun } from "./protocol.ts";
 import type { RunbookRegistry } from "./registry.ts";
 import { forPage } from "./terminal-text.ts";
 
@@ -11,17 +12,8 @@ import { forPage } from "./terminal-text.ts";
 // masking); this keeps each run's events so a stream can replay them, fans them out to the
 // stream, and cancels runs, one at a time or all at shutdown.
 
-export interface StartRequest {
-  runbook: string;
-  env: string;
-  params: Record<string, string | number | boolean>;
-  step?: string;
-  from?: string;
-  resume?: string;
-  plan: boolean;
-  confirm?: string;
-  sourceHash?: string;
-}
+/** What the page asked to run (console/protocol.ts StartRunBody, parsed). */
+export type StartRequest = StartRun;
 
 interface ActiveRun {
   runId: string;

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { DEFAULT_CONSOLE_PORT } from "./protocol.ts";
 
 // The console's settings from the environment, checked once: a bad value stops it with a message
 // naming the variable.
@@ -16,8 +17,6 @@ export interface ConsoleSettings {
   extraHosts: string[];
   distDir: string;
 }
-
-export const DEFAULT_CONSOLE_PORT = 4321;
 
 export function consoleSettings(env: NodeJS.ProcessEnv, root: string): ConsoleSettings {
   const port = Number(env.CONSOLE_PORT ?? DEFAULT_CONSOLE_PORT);

@@ -5,7 +5,7 @@
  *   sign up, practise (next, submit, right and wrong answers), check progress and the leaderboard,
  *   and the run is judged against the SLOs in policy/ (p95 of practice calls, error rate,
  *   checks). Uses k6 when it is on PATH, else the same journeys through autocannon. Prints a
- *   progress line every few seconds and keeps the summary (JSON, JUnit, table) with the run.
+ *   progress line every few seconds and keeps the summary (JSON, JUnit, table) with the run, where the page charts it.
  * Sent here by: the Scaling Guide's "Load testing with k6", the monthly capacity review (third
  *   week), a release that touches the hot paths, or planning the next scaling step (breakpoint).
  * Preconditions: the target answers /healthz. For more than a few virtual learners from one
@@ -55,6 +55,17 @@ export default defineRunbook({
   guide: "scaling-guide",
   section: "Application scaling",
   params,
+  artifacts: [
+    {
+      name: "summary",
+      title: "Summary: latency, throughput and thresholds over the run",
+      file: "{profile}-summary.json",
+      mediaType: "application/json",
+      viewer: "load-chart",
+    },
+    { name: "table", title: "Summary table", file: "{profile}-summary.txt", mediaType: "text/plain", viewer: "text" },
+    { name: "junit", title: "Thresholds as JUnit", file: "{profile}-junit.xml", mediaType: "application/xml" },
+  ],
   steps: [
     step({
       id: "preflight",
@@ -110,11 +121,11 @@ export default defineRunbook({
       timeoutMs: minutes(5 * 60),
       async run(ctx): Promise<{ tool: string | null; passed: boolean; summary: string }> {
         const { target } = ctx.result<Preflight>("preflight");
-        const args = [ctx.params.profile, "--target", target, "--out", ctx.artifactsDir];
+        const args = [ctx.params.profile, "--target", target, "--out", ctx.runArtifactsDir];
         if (ctx.params.full) args.push("--full");
         const out = await ctx.$`${process.execPath} ${RUNNER} ${args}`.nothrow();
         if (out.exitCode === 99) {
-          const summary = await readSummary(ctx.artifactsDir, ctx.params.profile);
+          const summary = await readSummary(ctx.runArtifactsDir, ctx.params.profile);
           const failed = summary?.thresholds.filter((t) => !t.ok).map((t) => `${t.metric}: ${t.expression}`);
           throw new Error(
             `the SLO thresholds failed (${failed?.join("; ") ?? "see the table above"}). Find the slow procedure in the table, then see "Investigating a slow API" in the Scaling Guide`,
@@ -122,11 +133,11 @@ export default defineRunbook({
         }
         if (out.exitCode !== 0)
           throw new Error(`the load runner exited with ${out.exitCode}; its message is above`);
-        const summary = await readSummary(ctx.artifactsDir, ctx.params.profile);
+        const summary = await readSummary(ctx.runArtifactsDir, ctx.params.profile);
         return {
           tool: summary?.tool ?? null,
           passed: summary?.passed ?? false,
-          summary: path.join(ctx.artifactsDir, `${ctx.params.profile}-summary.json`),
+          summary: path.join(ctx.runArtifactsDir, `${ctx.params.profile}-summary.json`),
         };
       },
     }),

@@ -1,7 +1,20 @@
-import type { AuditRecord } from "../../runbooks/engine/audit.ts";
-import type { RunEvent } from "../../runbooks/engine/events.ts";
-import { ApiError, type ConsoleInfo, detectConsole, getJson, postJson } from "./console-api.ts";
-import { showLastLoadTest } from "./load-chart-view.ts";
+import {
+  API,
+  type ArtifactDeclaration,
+  type ConsoleInfo,
+  decodeDeepLink,
+  type GoneMessage,
+  type HistoryEntry,
+  type HistoryResponse,
+  type ReloadResponse,
+  type RunEvent,
+  type RunLogResponse,
+  type StartRunRequest,
+  type StartRunResponse,
+} from "../../console/protocol.ts";
+import { showArtifact } from "./artifact-viewers.ts";
+import { ApiError, detectConsole, getJson, postJson } from "./console-api.ts";
+import { runAsText } from "./run-text.ts";
 import { RunView } from "./run-view.ts";
 
 // Makes every embedded runbook runnable when the page is served by the console (npm start):
@@ -62,6 +75,8 @@ class RunbookPanel {
   private readonly confirmBox: HTMLElement;
   private lastRun: { runId: string; env: string; status: string; failedStep: string | null } | null = null;
   private busy = false;
+  /** What a run of this runbook may leave, from the catalog (data-artifacts). */
+  private readonly artifacts: ArtifactDeclaration[];
 
   constructor(section: HTMLElement, info: ConsoleInfo) {
     this.section = section;
@@ -72,6 +87,7 @@ class RunbookPanel {
     this.notice = section.querySelector(".console-notice") as HTMLElement;
     this.panel = section.querySelector(".run-panel") as HTMLElement;
     this.confirmBox = section.querySelector(".console-confirm") as HTMLElement;
+    this.artifacts = JSON.parse(section.dataset.artifacts ?? "[]") as ArtifactDeclaration[];
   }
 
   init(): void {
@@ -197,7 +213,7 @@ class RunbookPanel {
     this.busy = true;
     this.say("");
     try {
-      const started = await postJson<{ runId: string; events: string }>("/api/runs", {
+      const request: StartRunRequest = {
         runbook: this.id,
         env,
         params: selection.resume ? {} : this.params(),
@@ -206,7 +222,8 @@ class RunbookPanel {
         plan: selection.plan,
         ...(confirm !== undefined ? { confirm } : {}),
         sourceHash: this.section.dataset.sourceHash,
-      });
+      };
+      const started = await postJson<StartRunResponse>(API.runs, request);
       await this.follow(started.runId, started.events, env, clickedAt);
     } catch (error) {
       this.say(`Not run: ${error instanceof Error ? error.message : String(error)}`, "error");
@@ -239,16 +256,12 @@ class RunbookPanel {
           if (resume) resume.hidden = event.status === "ok" || event.failedStep === null;
           const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
           if (history?.open) void this.loadHistory();
-          if (this.id === "load-test" && ranStep(event, "run"))
-            void showLastLoadTest(this.section, this.params().profile ?? "smoke");
+          void this.showArtifacts(runId);
           end();
         }
       };
       source.addEventListener("gone", (message) => {
-        view.setStatus(
-          "failed",
-          (JSON.parse((message as MessageEvent<string>).data) as { error: string }).error,
-        );
+        view.setStatus("failed", (JSON.parse((message as MessageEvent<string>).data) as GoneMessage).error);
         end();
       });
       source.onerror = () => {
@@ -260,11 +273,19 @@ class RunbookPanel {
     });
   }
 
+  /** After a run, each artifact it left that has a viewer, drawn under the output. */
+  private async showArtifacts(runId: string): Promise<void> {
+    for (const figure of this.section.querySelectorAll(".run-artifact")) figure.remove();
+    for (const artifact of this.artifacts.filter((a) => a.viewer)) {
+      await showArtifact(this.panel, runId, artifact, undefined, { quietWhenMissing: true });
+    }
+  }
+
   private async cancel(): Promise<void> {
     const runId = this.panel.dataset.runId;
     if (!runId) return;
     try {
-      await postJson(`/api/runs/${runId}/cancel`, {});
+      await postJson(API.cancel(runId), {});
       this.say(`Cancelling run ${runId}: its step and the processes it started are being stopped.`);
     } catch (error) {
       this.say(`Could not cancel: ${error instanceof Error ? error.message : String(error)}`, "error");
@@ -281,7 +302,7 @@ class RunbookPanel {
     );
     button.onclick = async () => {
       try {
-        const { changed } = await postJson<{ changed: string[] }>("/api/reload", {});
+        const { changed } = await postJson<ReloadResponse>(API.reload, {});
         button.hidden = true;
         this.say(
           `Reloaded (${changed.length ? changed.join(", ") : "nothing"} changed). Rebuild the handbook (npm run build) so this page shows the new code.`,
@@ -295,16 +316,14 @@ class RunbookPanel {
   private async loadHistory(): Promise<void> {
     const body = this.section.querySelector(".history-body") as HTMLElement;
     try {
-      const { runs } = await getJson<{ runs: AuditRecord[] }>(
-        `/api/history?runbook=${encodeURIComponent(this.id)}`,
-      );
+      const { runs } = await getJson<HistoryResponse>(API.history(this.id));
       body.replaceChildren(runs.length === 0 ? text("p", "No runs recorded yet.") : this.historyTable(runs));
     } catch (error) {
       body.replaceChildren(text("p", `Could not load the history: ${String(error)}`));
     }
   }
 
-  private historyTable(runs: AuditRecord[]): HTMLElement {
+  private historyTable(runs: HistoryEntry[]): HTMLElement {
     const wrapper = document.createElement("div");
     const table = document.createElement("table");
     table.className = "history-table";
@@ -334,21 +353,8 @@ class RunbookPanel {
       show.className = "history-show";
       show.addEventListener("click", async () => {
         try {
-          const { events } = await getJson<{ events: RunEvent[] }>(
-            `/api/runs/${encodeURIComponent(run.runId)}/log`,
-          );
-          output.textContent = events
-            .map((e) =>
-              e.type === "output"
-                ? `${e.stream === "stderr" ? "! " : "  "}${e.line}`
-                : e.type === "step-end"
-                  ? `— ${e.step}: ${e.status}${e.error ? ` (${e.error})` : ""}`
-                  : e.type === "step-start"
-                    ? `▶ ${e.step}`
-                    : "",
-            )
-            .filter(Boolean)
-            .join("\n");
+          const { events } = await getJson<RunLogResponse>(API.log(run.runId));
+          output.textContent = runAsText(events);
         } catch (error) {
           output.textContent = `Could not load the output of ${run.runId}: ${String(error)}`;
         }
@@ -356,6 +362,16 @@ class RunbookPanel {
         output.dataset.runId = run.runId;
       });
       cell.append(show);
+      for (const name of run.artifacts) {
+        const declared = this.artifacts.find((a) => a.name === name);
+        if (!declared) continue;
+        const open = text("button", declared.title) as HTMLButtonElement;
+        open.type = "button";
+        open.className = "history-artifact";
+        open.dataset.artifact = name;
+        open.addEventListener("click", () => void showArtifact(wrapper, run.runId, declared, "text"));
+        cell.append(" ", open);
+      }
       row.append(cell);
     }
     wrapper.append(table, output);
@@ -364,11 +380,11 @@ class RunbookPanel {
 
   /** ?runbook=<id>&step=<id>&env=<env>&p.<name>=<value>: fills the form in and points at the step; runs nothing. */
   private applyDeepLink(): void {
-    const query = new URLSearchParams(location.search);
-    if (query.get("runbook") !== this.id) return;
+    const link = decodeDeepLink(location.search);
+    if (link?.runbook !== this.id) return;
     const filled: string[] = [];
     const ignored: string[] = [];
-    const env = query.get("env");
+    const env = link.env;
     if (env) {
       const option = [...this.envSelect.options].find((o) => o.value === env && !o.disabled);
       if (option) {
@@ -377,9 +393,7 @@ class RunbookPanel {
         filled.push(`environment ${env}`);
       } else ignored.push(`environment "${env}" (not configured here)`);
     }
-    for (const [key, value] of query) {
-      if (!key.startsWith("p.")) continue;
-      const name = key.slice(2);
+    for (const [name, value] of Object.entries(link.params)) {
       const field = [
         ...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-param]"),
       ].find((f) => f.dataset.param === name);
@@ -388,7 +402,7 @@ class RunbookPanel {
         filled.push(name);
       } else ignored.push(`parameter "${name}"`);
     }
-    const stepId = query.get("step");
+    const stepId = link.step;
     const step = stepId
       ? [...this.section.querySelectorAll<HTMLElement>("li.runbook-step")].find(
           (li) => li.dataset.step === stepId,
@@ -407,11 +421,6 @@ class RunbookPanel {
       `Filled in from the link (${filled.join(", ") || "nothing"})${ignored.length ? `; ignored ${ignored.join(", ")}` : ""}. Nothing has run: check the values, then press Run.`,
     );
   }
-}
-
-/** Whether the run reached the step (it may have failed there: a failed threshold still has results). */
-function ranStep(event: Extract<RunEvent, { type: "run-end" }>, step: string): boolean {
-  return event.status === "ok" || event.failedStep === step;
 }
 
 function text(tag: string, content: string): HTMLElement {

@@ -1,9 +1,8 @@
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
 import { SLO } from "../../policy/index.ts";
 import { type ChartGeometry, CHART_COLOURS as COLOURS, chartGeometry } from "../lib/load-chart.ts";
-import { getJson } from "./console-api.ts";
 
-// After a run of the load-test runbook from the page, its results drawn as the Scaling Guide's
+// The load-chart viewer of run artifacts (artifact-viewers.ts): a load-test summary drawn as the Scaling Guide's
 // charts are (same geometry, lib/load-chart.ts), under the runbook: latency percentiles and
 // throughput over the run with the p95 objective, and the figures as text.
 
@@ -78,7 +77,7 @@ export function drawLoadChart(summary: LoadSummary): HTMLElement {
   const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${v.toFixed(1)} ms`);
   const caption = document.createElement("figcaption");
   caption.textContent = [
-    `The last run the load-test runbook kept: ${summary.profile} (${summary.variant}) with ${summary.tool}, ${Math.round(summary.durationS)} s, started ${summary.startedAt}.`,
+    `This run of the load-test runbook: ${summary.profile} (${summary.variant}) with ${summary.tool}, ${Math.round(summary.durationS)} s, started ${summary.startedAt}.`,
     `Practice calls p50 ${ms(practice?.p50)}, p95 ${ms(practice?.p95)}, p99 ${ms(practice?.p99)};`,
     `errors ${failed?.rate === null || failed?.rate === undefined ? "–" : `${(failed.rate * 100).toFixed(2)}%`};`,
     summary.passed
@@ -91,19 +90,4 @@ export function drawLoadChart(summary: LoadSummary): HTMLElement {
   ].join(" ");
   figure.append(chart, caption);
   return figure;
-}
-
-/** Fetches the profile's last kept summary and shows it under the runbook's output. */
-export async function showLastLoadTest(section: HTMLElement, profile: string): Promise<void> {
-  const panel = section.querySelector(".run-panel");
-  section.querySelector("figure.load-test-last")?.remove();
-  try {
-    const summary = await getJson<LoadSummary>(`/api/load-test/last?profile=${encodeURIComponent(profile)}`);
-    panel?.after(drawLoadChart(summary));
-  } catch (error) {
-    const note = document.createElement("p");
-    note.className = "load-test-last";
-    note.textContent = `No chart: ${error instanceof Error ? error.message : String(error)}`;
-    panel?.after(note);
-  }
 }

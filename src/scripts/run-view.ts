@@ -1,4 +1,4 @@
-import type { RunEvent } from "../../runbooks/engine/events.ts";
+import { type EventFormatters, type RunEvent, renderEvent } from "../../console/protocol.ts";
 
 // Renders one run's events into a runbook's panel: a progress list of the run's steps with status
 // and duration, and the output lines. Everything from a step is set as text, never as HTML.
@@ -38,47 +38,44 @@ export class RunView {
   }
 
   apply(event: RunEvent): void {
-    switch (event.type) {
-      case "run-start": {
-        this.panel.dataset.runId = event.runId;
-        this.setStatus(
-          "running",
-          `${event.plan ? "Planning" : "Running"} ${event.title} in ${event.env} (run ${event.runId})`,
-        );
-        for (const step of event.steps) {
-          const item = document.createElement("li");
-          item.dataset.step = step.id;
-          item.dataset.status = "pending";
-          item.dataset.title = step.title;
-          item.textContent = `○ ${step.title}`;
-          this.progress.append(item);
-        }
-        break;
-      }
-      case "step-start":
-        this.mark(event.step, "running", "");
-        break;
-      case "output":
-        this.line(event.line, event.stream);
-        break;
-      case "step-end":
-        this.mark(
-          event.step,
-          event.status,
-          `${(event.durationMs / 1000).toFixed(1)} s${event.planned ? ", planned" : ""}`,
-        );
-        if (event.error) this.line(`${event.step}: ${event.error}`, "stderr");
-        break;
-      case "run-end": {
-        const words = { ok: "succeeded", failed: "failed", cancelled: "was cancelled" }[event.status];
-        this.setStatus(
-          event.status,
-          `Run ${event.runId} ${words} in ${(event.durationMs / 1000).toFixed(1)} s${event.failedStep ? ` at step "${event.failedStep}"` : ""}`,
-        );
-        break;
-      }
-    }
+    renderEvent(this.render, event);
   }
+
+  /** One renderer per event kind: a new kind fails to compile until it is drawn here. */
+  private readonly render: EventFormatters<void> = {
+    "run-start": (event) => {
+      this.panel.dataset.runId = event.runId;
+      this.setStatus(
+        "running",
+        `${event.plan ? "Planning" : "Running"} ${event.title} in ${event.env} (run ${event.runId})`,
+      );
+      for (const step of event.steps) {
+        const item = document.createElement("li");
+        item.dataset.step = step.id;
+        item.dataset.status = "pending";
+        item.dataset.title = step.title;
+        item.textContent = `○ ${step.title}`;
+        this.progress.append(item);
+      }
+    },
+    "step-start": (event) => this.mark(event.step, "running", ""),
+    output: (event) => this.line(event.line, event.stream),
+    "step-end": (event) => {
+      this.mark(
+        event.step,
+        event.status,
+        `${(event.durationMs / 1000).toFixed(1)} s${event.planned ? ", planned" : ""}`,
+      );
+      if (event.error) this.line(`${event.step}: ${event.error}`, "stderr");
+    },
+    "run-end": (event) => {
+      const words = { ok: "succeeded", failed: "failed", cancelled: "was cancelled" }[event.status];
+      this.setStatus(
+        event.status,
+        `Run ${event.runId} ${words} in ${(event.durationMs / 1000).toFixed(1)} s${event.failedStep ? ` at step "${event.failedStep}"` : ""}`,
+      );
+    },
+  };
 
   line(text: string, stream: "stdout" | "stderr"): void {
     if (!this.sawOutput) {

@@ -432,30 +432,39 @@ describe("console: the event stream", () => {
   });
 });
 
-describe("console: load-test results", () => {
-  it("serves the last kept summary of a known profile only", async () => {
-    for (const profile of ["../../audit", "smoke/../../x", "", "nope"]) {
-      const response = await consoleUnderTest.api(
-        "GET",
-        `/api/load-test/last?profile=${encodeURIComponent(profile)}`,
-        {
-          cookie,
-        },
-      );
-      expect(response.status, profile).toBe(400);
-    }
-    const none = await consoleUnderTest.api("GET", "/api/load-test/last?profile=smoke", { cookie });
-    expect(none.status).toBe(404);
-    const dir = path.join(consoleUnderTest.dataDir, "artifacts", "load-test");
-    await mkdir(dir, { recursive: true });
-    await writeFile(
-      path.join(dir, "smoke-summary.json"),
-      JSON.stringify({ profile: "smoke", target: `x ${SECRET}` }),
-    );
-    const kept = await consoleUnderTest.api("GET", "/api/load-test/last?profile=smoke", { cookie });
-    expect(kept.status).toBe(200);
-    expect(await kept.json()).toEqual({ profile: "smoke", target: "x ***" });
-    expect((await consoleUnderTest.api("GET", "/api/load-test/last?profile=smoke")).status).toBe(401);
+describe("console: run artifacts", () => {
+  it("serves a declared artifact of a run from that run's folder only, masked, and lists it in the history", async () => {
+    const started = await startRun({ ...goodRun, params: { note: `password ${SECRET}` } });
+    expect(started.status).toBe(202);
+    const { runId, events } = (await started.json()) as { runId: string; events: string };
+    await readStream(await consoleUnderTest.api("GET", events, { cookie }));
+    const artifact = await consoleUnderTest.api("GET", `/api/runs/${runId}/artifacts/greeting`, { cookie });
+    expect(artifact.status).toBe(200);
+    expect(artifact.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await artifact.text()).toBe("greeting: password ***\n");
+
+    const history = (await (
+      await consoleUnderTest.api("GET", "/api/history?runbook=console-demo", { cookie })
+    ).json()) as { runs: Array<{ runId: string; artifacts: string[] }> };
+    expect(history.runs.find((r) => r.runId === runId)?.artifacts).toEqual(["greeting"]);
+
+    const refused: Array<[string, number]> = [
+      [`/api/runs/${runId}/artifacts/nope`, 404], // not declared
+      [`/api/runs/${runId}/artifacts/..%2F..%2Faudit`, 400], // not an artifact name
+      [`/api/runs/${runId}/artifacts/ran-log`, 404], // a file in the folder, but not declared
+      ["/api/runs/no-such-run/artifacts/greeting", 404],
+      ["/api/runs/..%2F..%2Faudit/artifacts/greeting", 400],
+    ];
+    for (const [url, status] of refused)
+      expect((await consoleUnderTest.api("GET", url, { cookie })).status, url).toBe(status);
+    expect((await consoleUnderTest.api("GET", `/api/runs/${runId}/artifacts/greeting`)).status).toBe(401);
+    // A plan of the same step runs nothing and leaves no artifact.
+    const planned = await startRun({ ...goodRun, step: "change", plan: true });
+    const plan = (await planned.json()) as { runId: string; events: string };
+    await readStream(await consoleUnderTest.api("GET", plan.events, { cookie }));
+    expect(
+      (await consoleUnderTest.api("GET", `/api/runs/${plan.runId}/artifacts/greeting`, { cookie })).status,
+    ).toBe(404);
   });
 });
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_CONSOLE_URL as CONSOLE_URL } from "../../console/protocol.ts";
 import { catalog } from "../../runbooks/engine/catalog.ts";
-import { CONSOLE_URL } from "../../src/lib/console-links.ts";
 import { DIST } from "../support/static-server.ts";
 
 // Every alert rule on the monitoring page links to the first step of its fix in the console. Each

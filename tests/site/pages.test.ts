@@ -86,13 +86,18 @@ describe("the handbook in a browser", () => {
     const pagePath = await findPageWith(`data-runbook="${entry.id}"`);
     const { page } = await open(pagePath);
     for (const step of entry.steps) {
-      const shown = await page
-        .locator(`[data-source-of="${entry.id}/${step.id}"]`)
+      // Sources are loaded when the reader opens them (the page ships none of them inline).
+      const source = page.locator(`[data-source-of="${entry.id}/${step.id}"]`).first();
+      expect(await source.locator(".ec-line").count()).toBe(0);
+      await page
+        .locator(`li[id="${entry.id}--${step.id}"] details.step-source-details > summary`)
         .first()
-        .evaluate((el) => {
-          const lines = [...el.querySelectorAll(".ec-line")].map((line) => line.textContent ?? "");
-          return lines.length > 0 ? lines.join("\n") : (el.textContent ?? "");
-        });
+        .click();
+      await source.locator(".ec-line").first().waitFor({ timeout: 10_000 });
+      const shown = await source.evaluate((el) => {
+        const lines = [...el.querySelectorAll(".ec-line")].map((line) => line.textContent ?? "");
+        return lines.length > 0 ? lines.join("\n") : (el.textContent ?? "");
+      });
       const expected = dedent(step.source);
       expect(shown.replace(/\s+$/gm, "")).toBe(expected.replace(/\s+$/gm, ""));
       expect(file).toContain(step.source);

@@ -1,0 +1,182 @@
+import * as z from "zod/mini";
+import type { AuditRecord } from "../runbooks/engine/audit.ts";
+import type { ArtifactDeclaration, ArtifactViewer } from "../runbooks/engine/define.ts";
+import type { RunEvent } from "../runbooks/engine/events.ts";
+
+// The one contract between the console (console/routes/) and the handbook's pages
+// (src/scripts/): request bodies as zod schemas with their inferred types, the response types,
+// the constants both sides spell, and the deep-link format. It imports nothing from Node, so the
+// page bundles it; `zod/mini` keeps that bundle small.
+
+export { type EventFormatters, renderEvent } from "../runbooks/engine/events.ts";
+export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, RunEvent };
+
+/** The header every API call from the page carries. HTML forms cannot set it. */
+export const CONSOLE_HEADER = "x-console-request";
+export const CONSOLE_HEADER_VALUE = "1";
+/** The console marks every page it serves with this meta tag; a static copy has none. */
+export const CONSOLE_META_NAME = "ssp-console";
+export const CONSOLE_MARKER = `meta[name="${CONSOLE_META_NAME}"]`;
+export const CONSOLE_META_TAG = `<meta name="${CONSOLE_META_NAME}" content="1">`;
+export const DEFAULT_CONSOLE_PORT = 4321;
+export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
+
+/** Runbook, step and artifact ids. */
+export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const RUN_ID_PATTERN = /^[\w-]{1,80}$/;
+export const PARAM_NAME_PATTERN = /^[A-Za-z]\w*$/;
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+
+const Id = z.string().check(z.maxLength(80), z.regex(ID_PATTERN, "must be a kebab-case id"));
+
+export const StartRunBody = z.strictObject({
+  runbook: Id,
+  env: z.string().check(z.maxLength(20)),
+  step: z.optional(Id),
+  from: z.optional(Id),
+  resume: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, "must be a run id"))),
+  params: z._default(
+    z.record(
+      z.string().check(z.maxLength(64), z.regex(PARAM_NAME_PATTERN, "parameter names are identifiers")),
+      z.union([z.string().check(z.maxLength(4_096)), z.number(), z.boolean()]),
+    ),
+    {},
+  ),
+  plan: z._default(z.boolean(), false),
+  confirm: z.optional(z.string().check(z.maxLength(40))),
+  sourceHash: z.optional(z.string().check(z.regex(SHA256_PATTERN, "must be a sha256 hex digest"))),
+});
+export type StartRunRequest = z.input<typeof StartRunBody>;
+export type StartRun = z.output<typeof StartRunBody>;
+
+export const LoginBody = z.strictObject({ token: z.string().check(z.maxLength(200)) });
+export type LoginRequest = z.input<typeof LoginBody>;
+
+export const EmptyBody = z.strictObject({});
+
+/** "field: problem; field: problem", for a 400 that names what to fix. */
+export function describeIssues(error: {
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>;
+}): string {
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join(".") || "(body)"}: ${issue.message}`)
+    .join("; ");
+}
+
+// Responses. Every error is `{ error }` with a status that says what kind.
+
+export interface ErrorResponse {
+  error: string;
+}
+
+export interface EnvironmentInfo {
+  name: string;
+  configured: boolean;
+  appUrl?: string;
+  reason?: string;
+}
+
+export interface ConsoleInfo {
+  actor: string;
+  environments: EnvironmentInfo[];
+  running: string[];
+  changedOnDisk: string[];
+}
+
+export interface SessionResponse {
+  ok: true;
+}
+
+export interface StartRunResponse {
+  runId: string;
+  /** The run's event stream, with its single-use ticket. */
+  events: string;
+}
+
+export interface ReloadResponse {
+  changed: string[];
+}
+
+export interface CancelResponse {
+  cancelling: string;
+}
+
+/** A recorded run, with the names of the declared artifacts it left. */
+export type HistoryEntry = AuditRecord & { artifacts: string[] };
+
+export interface HistoryResponse {
+  runs: HistoryEntry[];
+}
+
+export interface RunLogResponse {
+  events: RunEvent[];
+}
+
+/** The `event: gone` message of a stream whose run this console no longer holds. */
+export interface GoneMessage {
+  error: string;
+}
+
+/** The API's paths, built in one place. Ids are checked by the server; these only encode them. */
+export const API = {
+  session: "/api/session",
+  console: "/api/console",
+  runs: "/api/runs",
+  reload: "/api/reload",
+  history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
+  events: (runId: string, ticket: string) =>
+    `/api/runs/${encodeURIComponent(runId)}/events?ticket=${encodeURIComponent(ticket)}`,
+  cancel: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/cancel`,
+  log: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/log`,
+  artifact: (runId: string, name: string) =>
+    `/api/runs/${encodeURIComponent(runId)}/artifacts/${encodeURIComponent(name)}`,
+} as const;
+
+// Deep links: a page, a runbook, optionally a step, an environment and parameter values. Opening
+// one fills the form in and points at the step; it never runs anything.
+
+export interface DeepLink {
+  runbook: string;
+  step?: string;
+  env?: string;
+  params: Record<string, string>;
+}
+
+export type DeepLinkParams = Record<string, string | number | boolean>;
+
+/** `?runbook=<id>&step=<id>&env=<env>&p.<name>=<value>` */
+export function encodeDeepLink(link: {
+  runbook: string;
+  step?: string;
+  env?: string;
+  params?: DeepLinkParams;
+}): string {
+  const query = new URLSearchParams({ runbook: link.runbook });
+  if (link.step) query.set("step", link.step);
+  if (link.env) query.set("env", link.env);
+  for (const [name, value] of Object.entries(link.params ?? {})) query.set(`p.${name}`, String(value));
+  return `?${query}`;
+}
+
+/** The deep link in a page's query string, or null when it names no runbook. */
+export function decodeDeepLink(search: string): DeepLink | null {
+  const query = new URLSearchParams(search);
+  const runbook = query.get("runbook");
+  if (!runbook) return null;
+  const params: Record<string, string> = {};
+  for (const [key, value] of query) if (key.startsWith("p.")) params[key.slice(2)] = value;
+  const step = query.get("step");
+  const env = query.get("env");
+  return { runbook, ...(step ? { step } : {}), ...(env ? { env } : {}), params };
+}
+
+/** A link into the console on its default address: the page, with a deep link. */
+export function consoleLink(
+  page: string,
+  runbook: string,
+  options: { step?: string; env?: string; params?: DeepLinkParams } = {},
+): string {
+  if (!page.startsWith("/") || !page.endsWith("/"))
+    throw new Error(`consoleLink: page "${page}" must look like /guide/page/`);
+  return `${DEFAULT_CONSOLE_URL}${page}${encodeDeepLink({ runbook, ...options })}`;
+}

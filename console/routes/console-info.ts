@@ -1,0 +1,26 @@
+import { ENVIRONMENTS, resolveEnvironment } from "../../runbooks/engine/environments.ts";
+import type { ConsoleInfo } from "../protocol.ts";
+import { defineRoute } from "./route.ts";
+
+// GET /api/console: who the page acts as, which environments are configured, what is running,
+// and which runbooks changed on disk since the console loaded them.
+export default defineRoute({
+  method: "GET",
+  path: "/api/console",
+  access: "session",
+  async handle(_request, { actor, processEnv, runs, registry }) {
+    const info: ConsoleInfo = {
+      actor,
+      environments: ENVIRONMENTS.map((name) => {
+        try {
+          return { name, configured: true, appUrl: resolveEnvironment(name, processEnv).appUrl };
+        } catch (error) {
+          return { name, configured: false, reason: (error as Error).message };
+        }
+      }),
+      running: runs.running(),
+      changedOnDisk: await registry.changedOnDisk(),
+    };
+    return { status: 200, body: info };
+  },
+});

@@ -1,0 +1,24 @@
+import cancelRun from "./cancel-run.ts";
+import consoleInfo from "./console-info.ts";
+import history from "./history.ts";
+import reload from "./reload.ts";
+import type { Route } from "./route.ts";
+import runArtifact from "./run-artifact.ts";
+import runEvents from "./run-events.ts";
+import runLog from "./run-log.ts";
+import session from "./session.ts";
+import startRun from "./start-run.ts";
+
+// The console API, one file per route. server.ts matches a request against this table.
+// biome-ignore lint/suspicious/noExplicitAny: each route's body type is checked in its own file; the table erases it.
+export const ROUTES: readonly Route<any>[] = [
+  session,
+  consoleInfo,
+  startRun,
+  reload,
+  history,
+  runEvents,
+  cancelRun,
+  runLog,
+  runArtifact,
+];

@@ -1,0 +1,156 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Which way imports may point (shared/ARCHITECTURE.md, README "Layout"): every relative import of
+// every source file is resolved to a repository path and checked against the rules below.
+// `node scripts/import-rules.ts` prints each violation and exits 1; the test runs the same check.
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export interface Violation {
+  file: string;
+  imports: string;
+  rule: string;
+}
+
+/** An import: the repository path it names, and whether it only reads the file's text (`?raw`). */
+export interface Arrow {
+  to: string;
+  raw: boolean;
+}
+
+export interface Rule {
+  id: string;
+  /** Why the arrow must not exist, as the violation reads. */
+  says: string;
+  breaks(from: string, arrow: Arrow): boolean;
+}
+
+const under = (dir: string) => (file: string) => file === dir || file.startsWith(`${dir}/`);
+const isSite = under("src");
+const isConsole = under("console");
+const isRunbooks = under("runbooks");
+const isLoadTests = under("load-tests");
+const isPolicy = under("policy");
+const isApp = under("practice-app");
+const isTooling = (file: string) => under("scripts")(file) || under("tests")(file);
+const isTest = (file: string) => file.endsWith(".test.ts") || under("tests")(file);
+
+/** What the site may import besides itself: the console's contract, the catalog, the policy, and load-test summaries it charts. */
+const SITE_MAY_IMPORT = [
+  (to: string) => to === "console/protocol.ts",
+  (to: string) => to === "runbooks/engine/catalog.ts",
+  isPolicy,
+  (to: string) => to === "load-tests/lib/summary.ts" || under("load-tests/measured")(to),
+];
+
+export const RULES: readonly Rule[] = [
+  {
+    id: "site-down-only",
+    says: "the site imports only console/protocol.ts, the runbook catalog, policy/ and load-test summaries (a file shown as text, ?raw, is not an import of its code)",
+    breaks: (from, { to, raw }) =>
+      isSite(from) && !raw && !isSite(to) && !SITE_MAY_IMPORT.some((ok) => ok(to)),
+  },
+  {
+    id: "nothing-imports-the-site",
+    says: "src/ is the top layer: runbooks, load tests, the console, the policy and the app never import it",
+    breaks: (from, { to }) => !isSite(from) && !isTooling(from) && isSite(to),
+  },
+  {
+    id: "console-not-load-tests",
+    says: "the console knows no runbook's tools: artifacts and viewers come from the catalog",
+    breaks: (from, { to }) => isConsole(from) && isLoadTests(to),
+  },
+  {
+    id: "policy-imports-nothing",
+    says: "policy/ is the bottom layer and imports nothing outside itself",
+    breaks: (from, { to }) => isPolicy(from) && !isPolicy(to),
+  },
+  {
+    id: "app-imports-nothing",
+    says: "the practice app imports nothing of the handbook",
+    breaks: (from, { to }) => isApp(from) && !isApp(to),
+  },
+  {
+    id: "runbooks-not-app-source",
+    says: "runbooks operate the app over HTTP, PostgreSQL and Redis, never through its source",
+    breaks: (from, { to }) => isRunbooks(from) && !isTest(from) && isApp(to),
+  },
+  {
+    id: "load-tests-not-app-source",
+    says: "load tests reach the app over HTTP only",
+    breaks: (from, { to }) =>
+      isLoadTests(from) && !isTest(from) && (isApp(to) || isRunbooks(to) || isConsole(to)),
+  },
+  {
+    id: "nothing-imports-tooling",
+    says: "only tests import tests/; only scripts and tests import scripts/ (tools production uses live in scripts/lib)",
+    breaks: (from, { to }) =>
+      (under("tests")(to) && !isTest(from)) || (under("scripts")(to) && !isTooling(from)),
+  },
+  {
+    id: "private-files",
+    says: "a _*.ts file is private to its folder",
+    breaks: (from, { to }) =>
+      path.posix.basename(to).startsWith("_") && path.posix.dirname(to) !== path.posix.dirname(from),
+  },
+];
+
+const SOURCE = /\.(ts|mts|js|mjs|astro|mdx)$/;
+const SKIP = new Set(["node_modules", "dist", ".git", ".data", ".astro", "test-results", "results"]);
+
+export async function sourceFiles(root = ROOT, dir = ""): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(path.join(root, dir), { withFileTypes: true })) {
+    if (SKIP.has(entry.name) || entry.name.startsWith(".")) continue;
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) files.push(...(await sourceFiles(root, rel)));
+    else if (SOURCE.test(entry.name)) files.push(rel);
+  }
+  return files;
+}
+
+// import … from "x", export … from "x", import "x", import("x"); comments are removed first.
+const SPECIFIERS =
+  /\b(?:import|export)\s[^;'"]*?\bfrom\s*["']([^"']+)["']|\bimport\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/g;
+
+/** The repository paths a file imports (relative specifiers only; packages are not arrows). */
+export function importsOf(file: string, text: string): Arrow[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1");
+  const found: Arrow[] = [];
+  for (const match of code.matchAll(SPECIFIERS)) {
+    const specifier = match[1] ?? match[2] ?? match[3] ?? "";
+    if (!specifier.startsWith(".")) continue;
+    const [target = "", query = ""] = specifier.split("?");
+    found.push({
+      to: path.posix.normalize(path.posix.join(path.posix.dirname(file), target)),
+      raw: query.split("&").includes("raw"),
+    });
+  }
+  return found;
+}
+
+export function check(file: string, arrows: readonly Arrow[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const arrow of arrows)
+    for (const rule of RULES)
+      if (rule.breaks(file, arrow))
+        violations.push({ file, imports: arrow.to, rule: `${rule.id}: ${rule.says}` });
+  return violations;
+}
+
+export async function checkTree(root = ROOT): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const file of await sourceFiles(root)) {
+    violations.push(...check(file, importsOf(file, await readFile(path.join(root, file), "utf8"))));
+  }
+  return violations;
+}
+
+if (import.meta.main) {
+  const violations = await checkTree();
+  for (const v of violations) console.log(`${v.file} imports ${v.imports}\n  ✘ ${v.rule}`);
+  console.log(`${violations.length} import rule violation${violations.length === 1 ? "" : "s"}`);
+  process.exitCode = violations.length === 0 ? 0 : 1;
+}
