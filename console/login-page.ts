@@ -2,6 +2,8 @@
 // never send to a server (so it is in no log); the script removes it from the address bar and
 // history, trades it for the session cookie with a POST, and goes on to the handbook.
 
+import { API, CONSOLE_HEADER, CONSOLE_HEADER_VALUE } from "./protocol.ts";
+
 export const LOGIN_PATH = "/console/login";
 
 export const LOGIN_PAGE = `<!doctype html>
@@ -31,9 +33,9 @@ export const LOGIN_PAGE = `<!doctype html>
   history.replaceState(null, "", location.pathname);
   if (!token) return fail("This address has no login token. Open the login link that npm start (or npm run console) printed in your terminal.");
   try {
-    const response = await fetch("/api/session", {
+    const response = await fetch("${API.session}", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-Console-Request": "1" },
+      headers: { "Content-Type": "application/json", "${CONSOLE_HEADER}": "${CONSOLE_HEADER_VALUE}" },
       body: JSON.stringify({ token }),
     });
     const body = await response.json().catch(() => ({}));

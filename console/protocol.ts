@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import type { AuditRecord } from "../runbooks/engine/audit.ts";
-import type { ArtifactDeclaration, ArtifactViewer } from "../runbooks/engine/define.ts";
+import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
 
 // The one contract between the console (console/routes/) and the handbook's pages
@@ -21,8 +21,8 @@ export const CONSOLE_META_TAG = `<meta name="${CONSOLE_META_NAME}" content="1">`
 export const DEFAULT_CONSOLE_PORT = 4321;
 export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
 
-/** Runbook, step and artifact ids. */
-export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** Runbook, step and artifact ids, as the engine defines them. */
+export { ID_PATTERN };
 export const RUN_ID_PATTERN = /^[\w-]{1,80}$/;
 export const PARAM_NAME_PATTERN = /^[A-Za-z]\w*$/;
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;

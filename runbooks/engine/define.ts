@@ -66,7 +66,9 @@ export interface RunbookDefinition<S extends z.ZodObject = z.ZodObject> {
 
 export type Runbook = RunbookDefinition & { file: string };
 
-const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** Runbook, step and artifact ids: kebab-case. */
+export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const ID = ID_PATTERN;
 
 /** Checks a runbook's shape when it is loaded, so a mistake fails the catalog, not a 3 a.m. run. */
 export function defineRunbook<S extends z.ZodObject>(definition: RunbookDefinition<S>): RunbookDefinition<S> {

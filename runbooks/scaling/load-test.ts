@@ -63,8 +63,19 @@ export default defineRunbook({
       mediaType: "application/json",
       viewer: "load-chart",
     },
-    { name: "table", title: "Summary table", file: "{profile}-summary.txt", mediaType: "text/plain", viewer: "text" },
-    { name: "junit", title: "Thresholds as JUnit", file: "{profile}-junit.xml", mediaType: "application/xml" },
+    {
+      name: "table",
+      title: "Summary table",
+      file: "{profile}-summary.txt",
+      mediaType: "text/plain",
+      viewer: "text",
+    },
+    {
+      name: "junit",
+      title: "Thresholds as JUnit",
+      file: "{profile}-junit.xml",
+      mediaType: "application/xml",
+    },
   ],
   steps: [
     step({
