@@ -1,4 +1,5 @@
 // @ts-check
+import sitemap from "@astrojs/sitemap";
 import starlight from "@astrojs/starlight";
 import { defineConfig } from "astro/config";
 import starlightLinksValidator from "starlight-links-validator";
@@ -9,6 +10,9 @@ export default defineConfig({
   site: "https://handbook.subjunctive.example",
   output: "static",
   integrations: [
+    // Starlight's own sitemap, minus the step-source pages the Runbook component loads on demand:
+    // they are parts of pages, not pages a reader searches for.
+    sitemap({ filter: (page) => !new URL(page).pathname.startsWith("/runbook-source/") }),
     starlight({
       title: "Subjunctive Ops Handbook",
       description:
