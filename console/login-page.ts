@@ -40,8 +40,10 @@ export const LOGIN_PAGE = `<!doctype html>
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) return fail(body.error || "Sign-in failed (" + response.status + ").");
-    // Only a path on this console: never an open redirect.
-    location.replace(next && next.startsWith("/") && !next.startsWith("//") && !next.includes("\\\\") ? next : "/");
+    // Only a page of this console: resolved as the browser will resolve it (tabs and newlines
+    // dropped, backslashes as slashes), so "/%09/evil.example" cannot become "//evil.example".
+    const target = new URL(next || "/", location.origin);
+    location.replace(target.origin === location.origin ? target.pathname + target.search + target.hash : "/");
   } catch (error) {
     fail("The console did not answer: is it still running? " + error);
   }

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { ENVIRONMENTS, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import { Masker } from "../runbooks/engine/mask.ts";
+import { NON_PAGE_POLICY, pagePolicy } from "./csp.ts";
 import { checkApiRequest, checkHost, type GuardConfig, type RequestFacts } from "./guard.ts";
 import { BodyError, readJson, sendJson, sendText } from "./http-io.ts";
 import { LOGIN_PAGE, LOGIN_PATH } from "./login-page.ts";
@@ -44,11 +45,13 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
+const LOGIN_POLICY = pagePolicy(LOGIN_PAGE);
+
 const COMMON_HEADERS: Record<string, string> = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
-  "Content-Security-Policy": "frame-ancestors 'none'",
+  "Content-Security-Policy": NON_PAGE_POLICY,
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Resource-Policy": "same-origin",
 };
@@ -130,7 +133,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       return sendText(res, { status: 405, error: `${req.method} is not allowed here` });
     }
     if (pathname === LOGIN_PATH) {
-      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+      res.writeHead(200, {
+        "Content-Type": "text/html; charset=utf-8",
+        "Cache-Control": "no-store",
+        "Content-Security-Policy": LOGIN_POLICY,
+      });
       res.end(req.method === "HEAD" ? undefined : LOGIN_PAGE);
       return;
     }
@@ -138,17 +145,20 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const notFound = found ? null : await resolveStatic(distDir, "/404.html");
     const file = found ?? notFound;
     if (!file) return sendText(res, { status: 404, error: "not found" });
-    res.writeHead(found ? 200 : 404, {
+    const headers: Record<string, string> = {
       "Content-Type": file.type,
       "Cache-Control": pathname.startsWith("/_astro/") ? "public, max-age=31536000, immutable" : "no-cache",
-    });
-    if (req.method === "HEAD") return void res.end();
+    };
     if (file.type.startsWith("text/html")) {
       // The mark that tells the page's script a console serves it (a static copy has none, so
-      // its pages never call an API that is not there).
-      const html = await readFile(file.file, "utf8");
-      return void res.end(html.replace(/<head>/i, `<head>${CONSOLE_META_TAG}`));
+      // its pages never call an API that is not there); the policy allows this page's own
+      // inline scripts by hash.
+      const html = (await readFile(file.file, "utf8")).replace(/<head>/i, `<head>${CONSOLE_META_TAG}`);
+      res.writeHead(found ? 200 : 404, { ...headers, "Content-Security-Policy": pagePolicy(html) });
+      return void res.end(req.method === "HEAD" ? undefined : html);
     }
+    res.writeHead(found ? 200 : 404, headers);
+    if (req.method === "HEAD") return void res.end();
     createReadStream(file.file).pipe(res);
   }
 

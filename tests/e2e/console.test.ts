@@ -240,8 +240,70 @@ describe("the console in a browser", () => {
     expect((await chart.locator("path.p95").getAttribute("d"))?.split("L").length).toBeGreaterThan(1);
     expect(await chart.locator("line.threshold").count()).toBe(1);
     expect(await chart.locator("figcaption").textContent()).toMatch(/smoke \(short\) with autocannon/);
+    // The run's other artifacts are in its history (declared by the runbook, served per run).
+    await runbook.locator("details.run-history > summary").click();
+    await runbook.locator('button.history-artifact[data-artifact="table"]').first().click();
+    const table = runbook.locator('.run-artifact[data-artifact="table"] pre');
+    await table.waitFor({ timeout: 10_000 });
+    expect(await table.textContent()).toMatch(/thresholds/);
     expect(errors).toEqual([]);
   }, 120_000);
+
+  it("serves every page under a strict Content-Security-Policy that the handbook runs under without a violation", async () => {
+    const strict = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await strict.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener("securitypolicyviolation", (e) =>
+        seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+      );
+    });
+    const violations: string[] = [];
+    const consoleErrors: string[] = [];
+    try {
+      const login = await strict.newPage();
+      // The login page itself, and a "next" that would leave the console (tab: "//evil.example").
+      await login.goto(target.server.loginLink("/\t/evil.example/x"));
+      await login.waitForURL(`${target.url}/`);
+      expect(new URL(login.url()).origin).toBe(target.url);
+      const policy = (await (await fetch(`${target.url}/`)).headers.get("content-security-policy")) ?? "";
+      expect(policy).toMatch(/script-src 'self'/);
+      expect(policy).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/);
+      for (const path of [
+        "/",
+        "/operational-runbook/daily-tasks/",
+        "/scaling-guide/application/",
+        "/nope/",
+      ]) {
+        const page = await strict.newPage();
+        page.on("console", (m) => {
+          if (m.type() === "error" && /Content Security Policy/i.test(m.text())) consoleErrors.push(m.text());
+        });
+        await page.goto(`${target.url}${path}`);
+        if (path === "/operational-runbook/daily-tasks/") {
+          const runbook = section(page, "morning-health-check");
+          await expect.poll(() => runbook.getAttribute("data-console")).toBe("on");
+          await runbook.locator('button.run-step[data-run-step="app-health"]').click();
+          await expect.poll(() => runbook.locator(".run-panel").getAttribute("data-state")).toBe("ok");
+          await runbook.locator("details.step-source-details > summary").first().click();
+          await runbook.locator(".step-source .ec-line").first().waitFor();
+        }
+        if (path === "/") {
+          await page.locator("button[data-open-modal]").first().click();
+          await page.locator("#starlight__search input").fill("restore");
+          await page.locator(".pagefind-ui__result-link").first().waitFor({ timeout: 15_000 });
+        }
+        violations.push(
+          ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)),
+        );
+        await page.close();
+      }
+    } finally {
+      await strict.close();
+    }
+    expect(violations).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
 
   it("a static copy of the handbook explains how to run a step instead", async () => {
     const { serveDist } = await import("../support/static-server.ts");

@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+
+// The Content-Security-Policy of everything the console serves. Scripts run only from the
+// console's own origin or as the exact inline scripts the handbook was built with (each allowed
+// by its sha256), never 'unsafe-inline' or 'unsafe-eval'; a script injected into a page, or an
+// inline one changed after the build, does not run. Search (Pagefind) compiles WebAssembly, which
+// 'wasm-unsafe-eval' allows without allowing eval. Styles may be inline: Starlight and the code
+// blocks set style attributes, and a style cannot run code.
+
+/** For API answers and files that are not pages: nothing may load, nothing may frame them. */
+export const NON_PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+const INLINE_SCRIPT = /<script\b(?![^>]*\bsrc\s*=)[^>]*>([\s\S]*?)<\/script>/gi;
+
+/** 'sha256-…' sources for every inline script of a page, in order, without repeats. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes = new Set<string>();
+  for (const [, body = ""] of html.matchAll(INLINE_SCRIPT)) {
+    hashes.add(`'sha256-${createHash("sha256").update(body, "utf8").digest("base64")}'`);
+  }
+  return [...hashes];
+}
+
+export function pagePolicy(html: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'wasm-unsafe-eval' ${inlineScriptHashes(html).join(" ")}`.trim(),
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
