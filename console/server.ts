@@ -157,7 +157,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       res.writeHead(found ? 200 : 404, { ...headers, "Content-Security-Policy": pagePolicy(html) });
       return void res.end(req.method === "HEAD" ? undefined : html);
     }
-    res.writeHead(found ? 200 : 404, headers);
+    // A script file may start a worker (search does), whose policy is this response's own.
+    res.writeHead(found ? 200 : 404, { ...headers, "Content-Security-Policy": pagePolicy("") });
     if (req.method === "HEAD") return void res.end();
     createReadStream(file.file).pipe(res);
   }

@@ -243,7 +243,7 @@ describe("the console in a browser", () => {
     // The run's other artifacts are in its history (declared by the runbook, served per run).
     await runbook.locator("details.run-history > summary").click();
     await runbook.locator('button.history-artifact[data-artifact="table"]').first().click();
-    const table = runbook.locator('.run-artifact[data-artifact="table"] pre');
+    const table = runbook.locator('.history-body .run-artifact[data-artifact="table"] pre');
     await table.waitFor({ timeout: 10_000 });
     expect(await table.textContent()).toMatch(/thresholds/);
     expect(errors).toEqual([]);
