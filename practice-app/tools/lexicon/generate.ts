@@ -35,6 +35,8 @@ export const OVERRIDES: Readonly<Record<string, { model: string; reason: string 
   concernir: { model: "discernir", reason: "listed without flags; RAE: conjug. c. discernir (defective)" },
   abolir: { model: "partir", reason: "listed without flags; RAE: regular (once defective)" },
   erguir: { model: "erguir", reason: "RAE: irgo or yergo; irgo is produced" },
+  muir: { model: "construir", reason: "RAE: conjug. c. construir (muyo)" },
+  deconstruir: { model: "construir", reason: "a compound of construir; the dictionary's flags give partir" },
   romper: { model: "romper", reason: "the dictionary also lists rompido; RAE: roto" },
   predecir: { model: "predecir", reason: "RAE (DPD): tú predice, future predeciré, unlike decir's di, diré" },
   contradecir: { model: "contradecir", reason: "RAE (DPD): tú contradice, future contradeciré" },
@@ -138,13 +140,13 @@ function main(): void {
   // Roots before compounds, so a compound can inherit: shorter infinitives first.
   flagged.sort((a, b) => a.length - b.length || a.localeCompare(b, "es"));
   for (const verb of flagged) models.set(verb, classify(verb).model);
-  // A bare infinitive is kept when the dictionary spells out its forms as words of their own (jugar:
-  // juego, jugamos, jugué...; most of the signature), or when it is a compound of a listed verb.
+  // A bare infinitive is kept when it is a compound of a listed verb (desandar ← andar), or when the
+  // dictionary spells out its forms as words of their own (jugar: juego, jugamos, jugué...).
   let bareKept = 0;
   bare.sort((a, b) => a.length - b.length || a.localeCompare(b, "es"));
   for (const verb of bare) {
     const { model, score } = classify(verb);
-    const chosen = score >= SPELLED_OUT ? model : inherited(verb);
+    const chosen = inherited(verb) ?? (score >= SPELLED_OUT ? model : undefined);
     if (chosen === undefined) continue;
     models.set(verb, chosen);
     bareKept++;

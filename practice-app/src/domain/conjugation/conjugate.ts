@@ -45,6 +45,33 @@ function personIndex(person: Person): number {
   return index;
 }
 
+// A verb's tenses are computed once and kept with the (cached) Verb: checking a learner's answer and
+// the lexicon cross-check ask for every person of every tense.
+const tables = new WeakMap<Verb, Map<string, SixForms>>();
+
+function memo(verb: Verb, key: string, build: () => SixForms): SixForms {
+  let table = tables.get(verb);
+  if (!table) {
+    table = new Map();
+    tables.set(verb, table);
+  }
+  let forms = table.get(key);
+  if (!forms) {
+    forms = build();
+    table.set(key, forms);
+  }
+  return forms;
+}
+
+const presentIndicativeOf = (v: Verb) => memo(v, "pi", () => presentIndicative(v));
+const presentSubjunctiveOf = (v: Verb) => memo(v, "ps", () => presentSubjunctive(v));
+const imperfectSubjunctiveOf = (v: Verb, e: ImperfectEnding) => memo(v, `is${e}`, () => imperfectSubjunctive(v, e));
+const futureSubjunctiveOf = (v: Verb) => memo(v, "fs", () => futureSubjunctive(v));
+const preteriteOf = (v: Verb) => memo(v, "pr", () => preterite(v));
+const imperfectIndicativeOf = (v: Verb) => memo(v, "ii", () => imperfectIndicative(v));
+const futureOf = (v: Verb) => memo(v, "fu", () => future(v));
+const conditionalOf = (v: Verb) => memo(v, "co", () => conditional(v));
+
 function pick(forms: SixForms, person: Person): string {
   return forms[personIndex(person)] as string;
 }
@@ -52,19 +79,19 @@ function pick(forms: SixForms, person: Person): string {
 function haberForms(spec: EngineFormSpec, ending: ImperfectEnding): SixForms {
   const haber = describeVerb("haber");
   if (spec.mood === "subjunctive") {
-    if (spec.tense === "present-perfect") return presentSubjunctive(haber);
-    if (spec.tense === "future-perfect") return futureSubjunctive(haber);
-    return imperfectSubjunctive(haber, ending);
+    if (spec.tense === "present-perfect") return presentSubjunctiveOf(haber);
+    if (spec.tense === "future-perfect") return futureSubjunctiveOf(haber);
+    return imperfectSubjunctiveOf(haber, ending);
   }
   switch (spec.tense) {
     case "pluperfect":
-      return imperfectIndicative(haber);
+      return imperfectIndicativeOf(haber);
     case "future-perfect":
-      return future(haber);
+      return futureOf(haber);
     case "conditional-perfect":
-      return conditional(haber);
+      return conditionalOf(haber);
     default:
-      return presentIndicative(haber);
+      return presentIndicativeOf(haber);
   }
 }
 
@@ -82,7 +109,7 @@ function badSpec(spec: unknown): never {
 function vosPresent(verb: Verb): string {
   if (verb.model === "ser") return "sos";
   if (verb.model === "haber") return "has";
-  return pick(presentIndicative(verb), "2p").replace(/([aáeé])is$/, "$1s");
+  return pick(presentIndicativeOf(verb), "2p").replace(/([aáeé])is$/, "$1s");
 }
 
 /** Affirmative imperative vosotros: the infinitive with d for r (hablad, id, oíd). */
@@ -107,14 +134,14 @@ function imperative(verb: Verb, tense: "affirmative" | "negative", person: Perso
       "The imperative has no yo form: it gives orders to tú, usted, nosotros, vosotros and ustedes.",
     );
   }
-  if (tense === "negative") return `no ${pick(presentSubjunctive(verb), person)}`;
+  if (tense === "negative") return `no ${pick(presentSubjunctiveOf(verb), person)}`;
   if (person === "2s") {
     if (voseo) return vosImperative(verb);
     const special = verb.irregular.imperative;
-    return special === undefined ? pick(presentIndicative(verb), "3s") : writeAccents(special);
+    return special === undefined ? pick(presentIndicativeOf(verb), "3s") : writeAccents(special);
   }
   if (person === "2p") return vosotrosImperative(verb);
-  return pick(presentSubjunctive(verb), person);
+  return pick(presentSubjunctiveOf(verb), person);
 }
 
 function form(
@@ -132,11 +159,11 @@ function form(
   if (spec.mood === "subjunctive") {
     switch (spec.tense) {
       case "present":
-        return pick(presentSubjunctive(verb), person);
+        return pick(presentSubjunctiveOf(verb), person);
       case "imperfect":
-        return pick(imperfectSubjunctive(verb, ending), person);
+        return pick(imperfectSubjunctiveOf(verb, ending), person);
       case "future":
-        return pick(futureSubjunctive(verb), person);
+        return pick(futureSubjunctiveOf(verb), person);
       case "present-perfect":
       case "pluperfect":
       case "future-perfect":
@@ -148,15 +175,15 @@ function form(
   if (spec.mood === "indicative") {
     switch (spec.tense) {
       case "present":
-        return voseo && person === "2s" ? vosPresent(verb) : pick(presentIndicative(verb), person);
+        return voseo && person === "2s" ? vosPresent(verb) : pick(presentIndicativeOf(verb), person);
       case "preterite":
-        return pick(preterite(verb), person);
+        return pick(preteriteOf(verb), person);
       case "imperfect":
-        return pick(imperfectIndicative(verb), person);
+        return pick(imperfectIndicativeOf(verb), person);
       case "future":
-        return pick(future(verb), person);
+        return pick(futureOf(verb), person);
       case "conditional":
-        return pick(conditional(verb), person);
+        return pick(conditionalOf(verb), person);
       case "present-perfect":
       case "pluperfect":
       case "future-perfect":

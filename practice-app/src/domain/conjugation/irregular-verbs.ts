@@ -30,6 +30,8 @@ export interface IrregularVerb {
   readonly participle?: string;
   /** The short tú imperative (ten, pon, haz, di), marked like the other full forms. */
   readonly imperative?: string;
+  /** The short imperative is the root's own and not inherited by its compounds (di, but bendice). */
+  readonly imperativeOwn?: boolean;
   /** The gerund when it follows no rule (ir: yendo; poder: pudiendo). */
   readonly gerund?: string;
 }
@@ -42,6 +44,7 @@ const DECIR: IrregularVerb = {
   futureStem: "dir",
   participle: "dicho",
   imperative: "d*i",
+  imperativeOwn: true,
 };
 
 /** Every stem and form of an entry, with a prefix in front (tener → obtener). */
@@ -66,7 +69,8 @@ export function prefixed(prefix: string, verb: IrregularVerb): IrregularVerb {
     imperfect: addAll(verb.imperfect),
     futureStem: add(verb.futureStem),
     participle: add(verb.participle),
-    imperative: add(verb.imperative),
+    // decir's compounds say bendice, predice, not *bendí (RAE, DPD); tener's say obtén.
+    imperative: verb.imperativeOwn ? undefined : add(verb.imperative),
     gerund: add(verb.gerund),
   };
 }
@@ -177,7 +181,7 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
   ["valer", { yoStem: "valg", futureStem: "valdr" }],
   [
     "hacer",
-    { yoStem: "hag", preteriteStem: "hiZ", futureStem: "har", participle: "hecho", imperative: "h*az" },
+    { yoStem: "hag", preteriteStem: "h*iZ", futureStem: "har", participle: "hecho", imperative: "h*az" },
   ],
   // satisfacer keeps the Latin f where hacer has h.
   [

@@ -238,37 +238,37 @@ desagarrar desagotar desagradar desagraviar desagregar desaguar desaguazar desah
 desairar desajustar desalabear desalagar desalar desalbardar desalfombrar desalforjar desalhajar
 desalinear desaliñar desalmar desalmenar desalmidonar desalojar desalquilar desalterar desamarrar
 desamartelar desambiguar desamistar desamontonar desamorar desamorrar desamortizar desamotinar
-desamparar desamueblar desamurar desanclar desancorar desandar desangrar desanidar desanimar
-desanudar desañudar desaojar desapañar desaparear desaparejar desaparroquiar desapartar desapasionar
-desapegar desapiolar desaplicar desaplomar desapoderar desapolillar desaporcar desaposentar
-desapoyar desapreciar desaprisionar desapropiar desaprovechar desapuntalar desapuntar desarbolar
-desarenar desarmar desarraigar desarrancar desarrebozar desarrebujar desarreglar desarrimar
-desarrollar desarropar desarrugar desarrumar desarticular desartillar desarzonar desasear
-desasegurar desasnar desastillar desatacar desatancar desatapar desatar desatascar desatesorar
-desatibar desatinar desatollar desatolondrar desatontar desatorar desatornillar desatracar
-desatrampar desatrancar desatufar desautorizar desavahar desavezar desavisar desayudar desayunar
-desazogar desazonar desbabar desbagar desbalagar desbancar desbandar desbarajustar desbaratar
-desbarbar desbarbillar desbardar desbarrar desbarretar desbarrigar desbastar desbautizar desbecerrar
-desbinzar desbloquear desbocar desbonetar desboquillar desbordar desbornizar desborrar desbotonar
-desbragar desbravar desbrazar desbridar desbriznar desbrozar desbrujar desbuchar desbullar
-descabalar descabalgar descabellar descabestrar descabezar descabritar descacharrar descacilar
-descaderar descadillar descafilar descalabazar descalabrar descalcar descalcificar descalichar
-descalificar descalzar descamar descambiar descaminar descamisar descampar descangallar descansar
-descantar descantear descanterar descantillar descantonar descañar descañonar descaperuzar
-descapirotar descapitalizar descapotar descapullar descarar descarbonatar descarburar descarcañalar
-descargar descarnar descarrilar descarrillar descartar descasar descascar descascarar descascarillar
-descaspar descastar descatolizar descebar descentralizar descentrar descepar descerar descercar
-descerebrar descerezar descerrajar descerrumar descervigar deschuponar descifrar descimbrar
-descinchar desclasificar desclavar descoagular descobajar descobijar descocar descodar descodificar
-descogollar descogotar descolar descolchar descolmar descolmillar descolocar descolorar descombrar
-descompadrar descompaginar descompasar descompensar descompletar descomulgar desconchabar desconchar
-desconectar desconformar descongelar descongestionar descongojar desconsiderar descontagiar
-descontaminar descontentar descontrolar desconversar desconvidar desconvocar descorazonar descorchar
-descorderar descoritar descoronar descorrear descortezar descortinar descostillar descostrar
-descotar descoyuntar descremar descrestar descrinar descrismar descristianar descristianizar
-descrucificar descruzar descuadernar descuadrar descuadrilar descuadrillar descuajar descuajaringar
-descuartizar descuerar descuidar descular desdeñar desdevanar desdibujar desdoblar desdonar desdorar
-desear desecar desechar desedificar deseducar deselectrizar desellar desembalar desembaldosar
+desamparar desamueblar desamurar desanclar desancorar desangrar desanidar desanimar desanudar
+desañudar desaojar desapañar desaparear desaparejar desaparroquiar desapartar desapasionar desapegar
+desapiolar desaplicar desaplomar desapoderar desapolillar desaporcar desaposentar desapoyar
+desapreciar desaprisionar desapropiar desaprovechar desapuntalar desapuntar desarbolar desarenar
+desarmar desarraigar desarrancar desarrebozar desarrebujar desarreglar desarrimar desarrollar
+desarropar desarrugar desarrumar desarticular desartillar desarzonar desasear desasegurar desasnar
+desastillar desatacar desatancar desatapar desatar desatascar desatesorar desatibar desatinar
+desatollar desatolondrar desatontar desatorar desatornillar desatracar desatrampar desatrancar
+desatufar desautorizar desavahar desavezar desavisar desayudar desayunar desazogar desazonar
+desbabar desbagar desbalagar desbancar desbandar desbarajustar desbaratar desbarbar desbarbillar
+desbardar desbarrar desbarretar desbarrigar desbastar desbautizar desbecerrar desbinzar desbloquear
+desbocar desbonetar desboquillar desbordar desbornizar desborrar desbotonar desbragar desbravar
+desbrazar desbridar desbriznar desbrozar desbrujar desbuchar desbullar descabalar descabalgar
+descabellar descabestrar descabezar descabritar descacharrar descacilar descaderar descadillar
+descafilar descalabazar descalabrar descalcar descalcificar descalichar descalificar descalzar
+descamar descambiar descaminar descamisar descampar descangallar descansar descantar descantear
+descanterar descantillar descantonar descañar descañonar descaperuzar descapirotar descapitalizar
+descapotar descapullar descarar descarbonatar descarburar descarcañalar descargar descarnar
+descarrilar descarrillar descartar descasar descascar descascarar descascarillar descaspar descastar
+descatolizar descebar descentralizar descentrar descepar descerar descercar descerebrar descerezar
+descerrajar descerrumar descervigar deschuponar descifrar descimbrar descinchar desclasificar
+desclavar descoagular descobajar descobijar descocar descodar descodificar descogollar descogotar
+descolar descolchar descolmar descolmillar descolocar descolorar descombrar descompadrar
+descompaginar descompasar descompensar descompletar descomulgar desconchabar desconchar desconectar
+desconformar descongelar descongestionar descongojar desconsiderar descontagiar descontaminar
+descontentar descontrolar desconversar desconvidar desconvocar descorazonar descorchar descorderar
+descoritar descoronar descorrear descortezar descortinar descostillar descostrar descotar
+descoyuntar descremar descrestar descrinar descrismar descristianar descristianizar descrucificar
+descruzar descuadernar descuadrar descuadrilar descuadrillar descuajar descuajaringar descuartizar
+descuerar descuidar descular desdeñar desdevanar desdibujar desdoblar desdonar desdorar desear
+desecar desechar desedificar deseducar deselectrizar desellar desembalar desembaldosar
 desemballestar desembalsar desembanastar desembarazar desembarcar desembargar desembarrancar
 desembarrar desembelesar desembocar desembojar desembolsar desemborrachar desemboscar desembotar
 desembozar desembragar desembrazar desembriagar desembridar desembrollar desembrozar desembrujar
@@ -798,30 +798,30 @@ apercibir aplaudir apurrir arrecir asistir astringir astriñir asumir aterir atu
 balbucir batir bienvivir blandir brujir bruñir bullir carpir codirigir coexistir coincidir colorir
 coludir combatir compartir complañir comprimir compungir concurrir confundir consistir consumir
 contrabatir contundir convergir convivir corcusir crispir crujir cumplir cundir curtir cusir custrir
-debatir decidir deconstruir definir deglutir delinquir deludir denegrir departir deprimir desabatir
-desabrir desasistir desaturdir descabullir descomprimir desentumir desfruncir desguarnir desinhibir
-desistir desmullir desnutrir desoprimir despartir destupir desuncir desunir desuñir desurdir
-desvivir difundir dimir dimitir dir dirigir dirimir discurrir discutir disidir disrumpir distinguir
-disuadir divergir dividir efundir ejabrir elidir eludir embustir embutir emitir empercudir encurtir
-enfingir enfurtir enfusir englutir engullir engurrumir engurruñir enserir entumir entupir erigir
-escabullir escandir escindir escullir esculpir escupir escurrir esgrimir esmuñir esparcir espurrir
-estarcir estordir estrumpir esturdir evadir exhibir exigir eximir existir expandir exprimir
-extinguir extradir extrudir fingir fornir frangir fruncir fulgir fundir fungir gañir garantir garrir
-grujir gruñir guarir guarnir hespir hinchir hiñir hispir hundir iludir impartir incidir incumbir
-incumplir incurrir infligir infringir infundir infurtir inhibir insculpir insistir insumir insurgir
-inteligir intermitir interrumpir invadir irrumpir jabrir juncir juñir latir ludir malparir malvivir
-manir manumitir marcir muflir mugir muir mullir muñir muquir musir nutrir ocurrir omitir oprimir
-parir partir percibir percudir percutir permitir persistir persuadir pervivir plañir predefinir
-preexistir prefinir prescindir prescribir presidir presumir pretermitir prorrumpir proscribir pudir
-pulir pungir punir purrir radiodifundir readmitir reasumir rebatir rebullir rebutir recibir recrujir
+debatir decidir definir deglutir delinquir deludir denegrir departir deprimir desabatir desasistir
+desaturdir descabullir descomprimir desentumir desfruncir desguarnir desinhibir desistir desmullir
+desnutrir desoprimir despartir destupir desuncir desunir desuñir desurdir desvivir difundir dimir
+dimitir dir dirigir dirimir discurrir discutir disidir disrumpir distinguir disuadir divergir
+dividir efundir ejabrir elidir eludir embustir embutir emitir empercudir encurtir enfingir enfurtir
+enfusir englutir engullir engurrumir engurruñir enserir entumir entupir erigir escabullir escandir
+escindir escullir esculpir escupir escurrir esgrimir esmuñir esparcir espurrir estarcir estordir
+estrumpir esturdir evadir exhibir exigir eximir existir expandir exprimir extinguir extradir
+extrudir fingir fornir frangir fruncir fulgir fundir fungir gañir garantir garrir grujir gruñir
+guarir guarnir hespir hinchir hiñir hispir hundir iludir impartir incidir incumbir incumplir
+incurrir infligir infringir infundir infurtir inhibir insculpir insistir insumir insurgir inteligir
+intermitir interrumpir invadir irrumpir jabrir juncir juñir latir ludir malparir malvivir manir
+manumitir marcir muflir mugir mullir muñir muquir musir nutrir ocurrir omitir oprimir parir partir
+percibir percudir percutir permitir persistir persuadir pervivir plañir predefinir preexistir
+prefinir prescindir prescribir presidir presumir pretermitir prorrumpir proscribir pudir pulir
+pungir punir purrir radiodifundir readmitir reasumir rebatir rebullir rebutir recibir recrujir
 recudir recurrir redefinir redhibir redimir redirigir refringir refulgir refundir regañir regruñir
-reincidir remanir remitir remullir repartir repercudir repercutir reprimir repulir resarcir
-rescindir residir resistir restringir restriñir resumir resurgir resurtir retiñir retransmitir
-retundir revivir rezurcir rostir rugir rustir rustrir sacudir salpullir sarpullir sobreañadir
-sobrevivir subdistinguir subdividir subir subsistir subsumir sucumbir sufrir sumergir sumir suplir
-suprimir surdir surgir surtir tangir transcurrir transfundir transgredir transigir transmitir
-trascurrir trasfundir trasgredir trasmitir tripartir tullir tundir tupir uncir ungir unir uñir urdir
-urgir vivir zabullir zambullir zuñir zurcir zurdir zurrir`,
+rehinchir reincidir remanir remitir remullir repartir repercudir repercutir reprimir repulir
+resarcir rescindir residir resistir restringir restriñir resumir resurgir resurtir retiñir
+retransmitir retundir revivir rezurcir rostir rugir rustir rustrir sacudir salpullir sarpullir
+sobreañadir sobrevivir subdistinguir subdividir subir subsistir subsumir sucumbir sufrir sumergir
+sumir suplir suprimir surdir surgir surtir tangir transcurrir transfundir transgredir transigir
+transmitir trascurrir trasfundir trasgredir trasmitir tripartir tullir tundir tupir uncir ungir unir
+uñir urdir urgir vivir zabullir zambullir zuñir zurcir zurdir zurrir`,
   "acertar": `
 abeldar ablentar acertar acrecentar adestrar aherventar albeldar alebrar alentar aliquebrar
 apacentar apernar apretar asentar aserrar asosegar aspaventar atravesar aventar beldar calentar
@@ -875,8 +875,8 @@ afreñir astreñir ceñir constreñir desceñir desteñir estreñir heñir rece�
   "pedir": `
 colegir comedir competir concebir conseguir corregir derretir descomedir deservir desmedir despedir
 desvestir elegir embestir envestir expedir gemir henchir impedir investir medir pedir perseguir
-preconcebir preelegir proseguir recolegir reelegir reexpedir regir remedir rendir repetir reseguir
-revestir seguir servir sobrevestir subseguir travestir vestir`,
+preconcebir preelegir proseguir recolegir reelegir reexpedir regir rehenchir remedir rendir repetir
+reseguir revestir seguir servir sobrevestir subseguir travestir vestir`,
   "enviar": `
 acuantiar adiar agriar aliar almadiar amnistiar ampliar ansiar arriar ataviar autografiar averiar
 aviar biografiar cablegrafiar calcografiar caligrafiar calofriar calosfriar cariar cartografiar
@@ -905,7 +905,7 @@ descafeinar europeizar rehilar reilar sobrehilar`,
   "rehusar": `
 rehusar reuntar`,
   "prohibir": `
-cohibir prohibir rehinchir`,
+cohibir prohibir`,
   "reunir": `
 rehundir reunir`,
   "agradecer": `
@@ -944,10 +944,10 @@ aducir conducir coproducir deducir educir inducir introducir producir reconducir
 retraducir seducir traducir`,
   "construir": `
 afluir argüir atribuir autodestruir capitidisminuir circuir concluir confluir constituir construir
-contribuir derruir desobstruir destituir destruir difluir diluir disminuir distribuir efluir esmuir
-estatuir excluir fluir fruir gruir huir imbuir incluir influir inmiscuir instituir instruir intuir
-irruir luir obstruir ocluir prostituir reargüir recluir reconstituir reconstruir redargüir
-redistribuir refluir restituir retribuir substituir sustituir tribuir`,
+contribuir deconstruir derruir desobstruir destituir destruir difluir diluir disminuir distribuir
+efluir esmuir estatuir excluir fluir fruir gruir huir imbuir incluir influir inmiscuir instituir
+instruir intuir irruir luir muir obstruir ocluir prostituir reargüir recluir reconstituir
+reconstruir redargüir redistribuir refluir restituir retribuir substituir sustituir tribuir`,
   "rehuir": `
 rehuir`,
   "ser": `
@@ -1012,9 +1012,9 @@ poder`,
   "querer": `
 bienquerer desquerer malquerer querer`,
   "andar": `
-andar`,
+andar desandar`,
   "reír": `
-desleír engreír rehenchir reír sonreír`,
+desleír engreír reír sonreír`,
   "freír": `
 freír refreír sofreír`,
   "erguir": `
@@ -1027,7 +1027,7 @@ pudrir repudrir`,
 adscribir circunscribir describir escribir inscribir manuscribir reescribir sobrescribir subscribir
 suscribir transcribir trascribir`,
   "abrir": `
-abrir entreabrir reabrir`,
+abrir desabrir entreabrir reabrir`,
   "cubrir": `
 cubrir descubrir encubrir recubrir redescubrir`,
   "romper": `
