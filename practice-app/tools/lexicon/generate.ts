@@ -41,15 +41,36 @@ export const OVERRIDES: Readonly<Record<string, { model: string; reason: string 
   predecir: { model: "predecir", reason: "RAE (DPD): tú predice, future predeciré, unlike decir's di, diré" },
   contradecir: { model: "contradecir", reason: "RAE (DPD): tú contradice, future contradeciré" },
   desdecir: { model: "desdecir", reason: "RAE (DPD): tú desdice, future desdeciré" },
-  ir: { model: "ir", reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide" },
-  haber: { model: "haber", reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide" },
-  andar: { model: "andar", reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide" },
-  poder: { model: "poder", reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide" },
-  imprimir: { model: "imprimir", reason: "RAE: impreso and imprimido; impreso, the more common, is produced" },
+  ir: {
+    model: "ir",
+    reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide",
+  },
+  haber: {
+    model: "haber",
+    reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide",
+  },
+  andar: {
+    model: "andar",
+    reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide",
+  },
+  poder: {
+    model: "poder",
+    reason: "the dictionary lists the infinitive bare and spells out only some forms, too few to decide",
+  },
+  imprimir: {
+    model: "imprimir",
+    reason: "RAE: impreso and imprimido; impreso, the more common, is produced",
+  },
   freír: { model: "freír", reason: "RAE: frito and freído; frito, the more common, is produced" },
   reír: { model: "reír", reason: "the dictionary's forms fit pedir as well; RAE: conjug. c. reír" },
-  desleír: { model: "reír", reason: "RAE: conjug. c. reír (deslío, deslió); the dictionary's flags give sentir" },
-  colar: { model: "contar", reason: "RAE: conjug. c. contar (cuelo); the dictionary lists only regular forms" },
+  desleír: {
+    model: "reír",
+    reason: "RAE: conjug. c. reír (deslío, deslió); the dictionary's flags give sentir",
+  },
+  colar: {
+    model: "contar",
+    reason: "RAE: conjug. c. contar (cuelo); the dictionary lists only regular forms",
+  },
   errar: { model: "acertar", reason: "RAE: yerro (erro is American usage); the dictionary lists only erro" },
 };
 
@@ -71,7 +92,10 @@ const SPECS: readonly EngineFormSpec[] = [
 
 /** The forms that tell models apart, conjugated by one model. */
 function signature(verb: string, modelId: string): string[] {
-  const forms: string[] = [nonFiniteByModel(verb, modelId, "participle"), nonFiniteByModel(verb, modelId, "gerund")];
+  const forms: string[] = [
+    nonFiniteByModel(verb, modelId, "participle"),
+    nonFiniteByModel(verb, modelId, "gerund"),
+  ];
   for (const spec of SPECS) {
     for (const person of PERSONS) {
       if (spec.mood === "imperative" && person === "1s") continue;
@@ -127,8 +151,7 @@ function main(): void {
     let bestScore = -1;
     for (const id of candidates(verb)) {
       const score = signature(verb, id).filter(attested).length;
-      const better =
-        score > bestScore || (score === bestScore && id === inherit && best !== inherit);
+      const better = score > bestScore || (score === bestScore && id === inherit && best !== inherit);
       if (better) {
         best = id;
         bestScore = score;

@@ -42,13 +42,20 @@ export function readHunspell(aff: string, dic: string): Hunspell {
   return { suffixes, entries };
 }
 
-function applyFlags(hunspell: Hunspell, word: string, flags: string, depth: number, forms: Set<string>): void {
+function applyFlags(
+  hunspell: Hunspell,
+  word: string,
+  flags: string,
+  depth: number,
+  forms: Set<string>,
+): void {
   for (const flag of flags) {
     for (const rule of hunspell.suffixes.get(flag) ?? []) {
       if (!word.endsWith(rule.strip) || !rule.condition.test(word)) continue;
       const form = word.slice(0, word.length - rule.strip.length) + rule.add;
       forms.add(form);
-      if (depth > 0 && rule.continuation !== "") applyFlags(hunspell, form, rule.continuation, depth - 1, forms);
+      if (depth > 0 && rule.continuation !== "")
+        applyFlags(hunspell, form, rule.continuation, depth - 1, forms);
     }
   }
 }

@@ -13,11 +13,13 @@ const RULES: readonly { test: (u: UnknownForm) => boolean; reason: string }[] = 
   },
   {
     test: (u) => /^(ciar|miar|puar|ruar|triar|gruir|luir)$/.test(u.verb),
-    reason: "orthography: RAE 2010 writes these monosyllables without accent (cie, cio, gruis); the dictionary keeps the old accent",
+    reason:
+      "orthography: RAE 2010 writes these monosyllables without accent (cie, cio, gruis); the dictionary keeps the old accent",
   },
   {
     test: (u) => /^(predecir|contradecir|desdecir)$/.test(u.verb) && /future|conditional/.test(u.where),
-    reason: "RAE (DPD) accepts predeciré and prediré; the regular one, more common today, is produced and the dictionary lists only the other",
+    reason:
+      "RAE (DPD) accepts predeciré and prediré; the regular one, more common today, is produced and the dictionary lists only the other",
   },
   {
     test: (u) => u.verb === "rehuir",
@@ -33,11 +35,13 @@ const RULES: readonly { test: (u: UnknownForm) => boolean; reason: string }[] = 
   },
   {
     test: (u) => u.verb === "deconstruir" || u.verb === "muir",
-    reason: "dictionary error: its flags give these -uir verbs regular forms (deconstruo); RAE: conjug. c. construir (deconstruyo, muyo)",
+    reason:
+      "dictionary error: its flags give these -uir verbs regular forms (deconstruo); RAE: conjug. c. construir (deconstruyo, muyo)",
   },
   {
     test: (u) => u.verb === "empeller",
-    reason: "RAE: -ller verbs lose the i of -ie-/-ió (empelló, empellera), like tañer; the dictionary keeps it",
+    reason:
+      "RAE: -ller verbs lose the i of -ie-/-ió (empelló, empellera), like tañer; the dictionary keeps it",
   },
   {
     test: (u) => u.where === "participle" || /perfect/.test(u.where),
@@ -45,7 +49,8 @@ const RULES: readonly { test: (u: UnknownForm) => boolean; reason: string }[] = 
   },
   {
     test: (u) => /^(regoldar|oler|rehurtar)$/.test(u.verb),
-    reason: "dictionary gap: one form of the paradigm (regüeldas, olamos, oláis; the stem-stressed present of rehurtar) is missing from its list",
+    reason:
+      "dictionary gap: one form of the paradigm (regüeldas, olamos, oláis; the stem-stressed present of rehurtar) is missing from its list",
   },
 ];
 

@@ -2,7 +2,9 @@
 
 import { type EngineFormSpec, type NonFiniteForm, PERSONS, type Person } from "../grammar.ts";
 import { ConjugationError } from "./errors.ts";
+import { parseInfinitive } from "./infinitive.ts";
 import type { SixForms } from "./irregular-verbs.ts";
+import { isInLexicon } from "./lexicon.ts";
 import { STRESS, stripAccents, writeAccents } from "./orthography.ts";
 import {
   conditional,
@@ -16,8 +18,6 @@ import {
   presentSubjunctive,
   preterite,
 } from "./simple-tenses.ts";
-import { parseInfinitive } from "./infinitive.ts";
-import { isInLexicon } from "./lexicon.ts";
 import { type DescribeOptions, describeVerb, type Verb } from "./verb.ts";
 
 export type ImperfectEnding = "ra" | "se";
@@ -65,7 +65,8 @@ function memo(verb: Verb, key: string, build: () => SixForms): SixForms {
 
 const presentIndicativeOf = (v: Verb) => memo(v, "pi", () => presentIndicative(v));
 const presentSubjunctiveOf = (v: Verb) => memo(v, "ps", () => presentSubjunctive(v));
-const imperfectSubjunctiveOf = (v: Verb, e: ImperfectEnding) => memo(v, `is${e}`, () => imperfectSubjunctive(v, e));
+const imperfectSubjunctiveOf = (v: Verb, e: ImperfectEnding) =>
+  memo(v, `is${e}`, () => imperfectSubjunctive(v, e));
 const futureSubjunctiveOf = (v: Verb) => memo(v, "fs", () => futureSubjunctive(v));
 const preteriteOf = (v: Verb) => memo(v, "pr", () => preterite(v));
 const imperfectIndicativeOf = (v: Verb) => memo(v, "ii", () => imperfectIndicative(v));
@@ -239,7 +240,11 @@ export function conjugateVerb(
   options?: ConjugateOptions,
 ): ConjugatedVerb {
   const verb = describeVerb(infinitive, describeOptions(options));
-  return { forms: alternatives(verb, spec, person, !!options?.voseo), model: verb.model, guessed: verb.guessed };
+  return {
+    forms: alternatives(verb, spec, person, !!options?.voseo),
+    model: verb.model,
+    guessed: verb.guessed,
+  };
 }
 
 function alternatives(verb: Verb, spec: EngineFormSpec, person: Person, voseo: boolean): string[] {

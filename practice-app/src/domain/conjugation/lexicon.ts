@@ -25,7 +25,9 @@ function lexicon(): ReadonlyMap<string, ConjugationModel> {
   for (const [modelId, verbs] of Object.entries(LEXICON_BY_MODEL)) {
     const model = MODELS.get(modelId);
     if (!model) {
-      throw new Error(`lexicon data names model "${modelId}", which models.ts does not define; regenerate it.`);
+      throw new Error(
+        `lexicon data names model "${modelId}", which models.ts does not define; regenerate it.`,
+      );
     }
     for (const verb of verbs.split(/\s+/)) if (verb !== "") built.set(verb, model);
   }
@@ -36,7 +38,9 @@ function lexicon(): ReadonlyMap<string, ConjugationModel> {
 function prefixFor(infinitive: string, model: ConjugationModel): string {
   if (model.root === undefined) return "";
   if (!infinitive.endsWith(model.root)) {
-    throw new Error(`lexicon data puts "${infinitive}" under "${model.id}" but it does not end in "${model.root}".`);
+    throw new Error(
+      `lexicon data puts "${infinitive}" under "${model.id}" but it does not end in "${model.root}".`,
+    );
   }
   return infinitive.slice(0, -model.root.length);
 }

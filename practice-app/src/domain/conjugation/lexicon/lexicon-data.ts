@@ -5,7 +5,7 @@
 
 /** Model id (models.ts) → the verbs that follow it, separated by white space. */
 export const LEXICON_BY_MODEL: Readonly<Record<string, string>> = {
-  "amar": `
+  amar: `
 abadernar abajar abalanzar abalar abaldonar abalear abalizar aballar aballestar abaluartar abanar
 abancalar abanderar abanderizar abandonar abanear abanicar abañar abarañar abaratar abarbechar
 abarcar abarcuzar abarloar abarquillar abarraganar abarrajar abarrancar abarrar abarrenar abarrotar
@@ -777,7 +777,7 @@ zangarrear zangolotear zangotear zanjar zanquear zapar zaparrastrar zapatear zap
 zarabutear zaracear zaragatear zaragutear zarandar zarandear zarcear zarpar zascandilear zigzaguear
 zocatear zollipar zonificar zorrear zozobrar zulacar zulaquear zullar zumacar zumbar zunchar zurear
 zurrar zurriagar zurruscar`,
-  "temer": `
+  temer: `
 absorber absterger acceder acoger acometer acorrer adsorber anteceder antecoger aprehender aprender
 aprometer arder arremeter asperger atañer atrever autoconvencer autoimponer barrer beber carcomer
 ceder coger comer cometer compeler competer comprender comprometer conceder concomer convencer
@@ -792,7 +792,7 @@ releer remecer remejer remeter repeler reprehender reprender resorber responder 
 retrovender reveler revencer revender roer sobrebarrer sobrebeber sobrecoger sobreexceder sobreseer
 sobrexceder socorrer someter sorber sorprender suceder suspender tañer tejer temer toser tremer
 vencer vender`,
-  "partir": `
+  partir: `
 abatir abolir aburrir acudir adir admitir adstringir adulcir afligir agredir aludir añadir aparir
 apercibir aplaudir apurrir arrecir asistir astringir astriñir asumir aterir aturdir autodefinir
 balbucir batir bienvivir blandir brujir bruñir bullir carpir codirigir coexistir coincidir colorir
@@ -822,7 +822,7 @@ sobreañadir sobrevivir subdistinguir subdividir subir subsistir subsumir sucumb
 sumir suplir suprimir surdir surgir surtir tangir transcurrir transfundir transgredir transigir
 transmitir trascurrir trasfundir trasgredir trasmitir tripartir tullir tundir tupir uncir ungir unir
 uñir urdir urgir vivir zabullir zambullir zuñir zurcir zurdir zurrir`,
-  "acertar": `
+  acertar: `
 abeldar ablentar acertar acrecentar adestrar aherventar albeldar alebrar alentar aliquebrar
 apacentar apernar apretar asentar aserrar asosegar aspaventar atravesar aventar beldar calentar
 cegar cerrar cimentar comenzar concertar confesar denegar dentar derrenegar desacertar desalentar
@@ -837,19 +837,19 @@ recentar recomendar recomenzar refregar regar regimentar reherrar remendar reneg
 requebrar resegar resembrar resquebrar restregar retemblar retentar reventar salpimentar sarmentar
 segar sembrar sementar sentar serrar sobresembrar sorregar sosegar subarrendar temblar tentar
 transfregar trasegar trasfregar travesar tropezar ventar`,
-  "entender": `
+  entender: `
 ascender atender cerner coextender condescender contender defender dehender desatender descender
 discerner distender encender entender extender heder hender intender malentender perder reverter
 sobreentender sobreverter subtender tender transcender trascender trasverter verter`,
-  "discernir": `
+  discernir: `
 cernir concernir decernir discernir hendir`,
-  "sentir": `
+  sentir: `
 adherir advertir aherir arrepentir asentir circunferir conferir consentir controvertir convertir
 desconsentir desmentir diferir digerir disentir divertir herir hervir inferir ingerir injerir
 inserir interferir invertir malherir manferir mentir pervertir preferir presentir preterir proferir
 reconvertir referir reherir rehervir requerir resentir revertir sentir subvertir sugerir transferir
 trasferir zaherir`,
-  "contar": `
+  contar: `
 abuñolar aclocar acontar acordar acornar acostar afollar agorar almorzar amoblar amolar aprobar
 asolar asonar atronar avergonzar azolar circunvolar clocar colar colgar comprobar concordar consolar
 consoldar consonar contar convolar costar decolgar dedolar degollar demostrar denostar desacordar
@@ -861,23 +861,23 @@ recordar recostar redescontar reencontrar reforzar regoldar rehollar rencontrar 
 reprobar rescontrar resollar resonar retostar retrocar retronar revolar revolcar rodar rogar
 sobresolar sobrevolar solar soldar soltar sonar sonrodar soñar subsolar tostar trascolar trascordar
 trasoñar trastrocar trasvolar trocar tronar volar volcar`,
-  "mover": `
+  mover: `
 amover atorcer cocer condoler conmover contorcer demoler desmoler destorcer doler ensolver escocer
 llover moler morder mover oler promover recocer remoler remorder remover retorcer torcer`,
-  "dormir": `
+  dormir: `
 adormir dormir`,
-  "jugar": `
+  jugar: `
 dejugar jugar`,
-  "adquirir": `
+  adquirir: `
 adquirir inquirir`,
-  "ceñir": `
+  ceñir: `
 afreñir astreñir ceñir constreñir desceñir desteñir estreñir heñir receñir reñir reteñir teñir`,
-  "pedir": `
+  pedir: `
 colegir comedir competir concebir conseguir corregir derretir descomedir deservir desmedir despedir
 desvestir elegir embestir envestir expedir gemir henchir impedir investir medir pedir perseguir
 preconcebir preelegir proseguir recolegir reelegir reexpedir regir rehenchir remedir rendir repetir
 reseguir revestir seguir servir sobrevestir subseguir travestir vestir`,
-  "enviar": `
+  enviar: `
 acuantiar adiar agriar aliar almadiar amnistiar ampliar ansiar arriar ataviar autografiar averiar
 aviar biografiar cablegrafiar calcografiar caligrafiar calofriar calosfriar cariar cartografiar
 chirriar cinematografiar confiar congloriar contrariar coreografiar cromolitografiar cuantiar
@@ -887,28 +887,28 @@ esgrafiar esperriar espiar esquiar estenografiar estriar expiar extasiar extravi
 fotolitografiar gloriar hastiar inventariar jipiar litofotografiar litografiar malcriar
 mecanografiar mimeografiar paliar pipiar porfiar radiografiar radiotelegrafiar recriar reenviar
 refriar resfriar rociar rujiar taquigrafiar telegrafiar vaciar variar vigiar xerografiar zurriar`,
-  "actuar": `
+  actuar: `
 acensuar acentuar actuar adecuar anticuar arruar atenuar avaluar conceptuar consensuar contextuar
 continuar desbruar desconceptuar descontinuar desgraduar deshabituar desvirtuar devaluar
 discontinuar efectuar evaluar exceptuar extenuar fluctuar ganzuar graduar habituar individuar
 infatuar insinuar interactuar menstruar oblicuar perpetuar preceptuar puntuar redituar revaluar
 situar tatuar usufructuar valuar`,
-  "enraizar": `
+  enraizar: `
 arcaizar desraizar enraizar hebraizar judaizar`,
-  "aislar": `
+  aislar: `
 ahijar ahilar ahincar ahitar airar aislar amohinar atraillar cabrahigar desahijar desahitar desainar
 desaislar desatraillar encabrahigar prohijar sainar traillar`,
-  "aunar": `
+  aunar: `
 ahuchar ahumar ahusar aullar aunar aupar desahumar desembaular embaular maullar parahusar sahumar`,
-  "descafeinar": `
+  descafeinar: `
 descafeinar europeizar rehilar reilar sobrehilar`,
-  "rehusar": `
+  rehusar: `
 rehusar reuntar`,
-  "prohibir": `
+  prohibir: `
 cohibir prohibir`,
-  "reunir": `
+  reunir: `
 rehundir reunir`,
-  "agradecer": `
+  agradecer: `
 abastecer aborrecer abravecer aclarecer acrecer adolecer adonecer adormecer afeblecer agradecer
 alobreguecer amanecer amarecer amarillecer amohecer amorecer amortecer anochecer apacer aparecer
 apetecer aplacer arbolecer arborecer aridecer atardecer aterecer avanecer blanquecer canecer carecer
@@ -937,107 +937,107 @@ placer plastecer podrecer preconocer prevalecer reabastecer reaparecer reblandec
 reconvalecer recrecer recrudecer reflorecer rehumedecer rejuvenecer relentecer remanecer remostecer
 renacer repacer resplandecer restablecer retallecer retoñecer revejecer reverdecer robustecer
 sobrecrecer subyacer tallecer tardecer terrecer trasparecer verdecer yacer`,
-  "lucir": `
+  lucir: `
 abducir deslucir enlucir entrelucir lucir prelucir relucir translucir traslucir`,
-  "conducir": `
+  conducir: `
 aducir conducir coproducir deducir educir inducir introducir producir reconducir reducir reproducir
 retraducir seducir traducir`,
-  "construir": `
+  construir: `
 afluir argüir atribuir autodestruir capitidisminuir circuir concluir confluir constituir construir
 contribuir deconstruir derruir desobstruir destituir destruir difluir diluir disminuir distribuir
 efluir esmuir estatuir excluir fluir fruir gruir huir imbuir incluir influir inmiscuir instituir
 instruir intuir irruir luir muir obstruir ocluir prostituir reargüir recluir reconstituir
 reconstruir redargüir redistribuir refluir restituir retribuir substituir sustituir tribuir`,
-  "rehuir": `
+  rehuir: `
 rehuir`,
-  "ser": `
+  ser: `
 eser ser`,
-  "ir": `
+  ir: `
 ir`,
-  "estar": `
+  estar: `
 estar`,
-  "haber": `
+  haber: `
 haber`,
-  "dar": `
+  dar: `
 dar desdar predar`,
-  "saber": `
+  saber: `
 resaber saber`,
-  "ver": `
+  ver: `
 antever entrever prever rever trasver ver`,
-  "caber": `
+  caber: `
 caber`,
-  "tener": `
+  tener: `
 abstener atener contener detener entretener mantener manutener obtener retener sostener tener`,
-  "venir": `
+  venir: `
 advenir antevenir aprevenir avenir circunvenir contravenir convenir desavenir desconvenir devenir
 disconvenir entrevenir intervenir invenir prevenir provenir reconvenir revenir sobrevenir subvenir
 supervenir venir`,
-  "poner": `
+  poner: `
 anteponer aponer componer contraponer deponer descomponer desimponer desponer disponer entreponer
 exponer imponer indisponer interponer oponer poner posponer predisponer preponer presuponer proponer
 prosuponer recomponer reponer sobreponer superponer suponer transponer trasponer yuxtaponer`,
-  "salir": `
+  salir: `
 asalir resalir salir sobresalir`,
-  "valer": `
+  valer: `
 equivaler prevaler valer`,
-  "hacer": `
+  hacer: `
 contrahacer deshacer hacer rehacer`,
-  "satisfacer": `
+  satisfacer: `
 satisfacer`,
-  "decir": `
+  decir: `
 condecir decir entredecir interdecir redecir`,
-  "predecir": `
+  predecir: `
 predecir`,
-  "bendecir": `
+  bendecir: `
 bendecir`,
-  "maldecir": `
+  maldecir: `
 maldecir`,
-  "contradecir": `
+  contradecir: `
 contradecir`,
-  "desdecir": `
+  desdecir: `
 desdecir`,
-  "traer": `
+  traer: `
 abstraer atraer contraer detraer distraer extraer maltraer retraer retrotraer substraer sustraer
 traer`,
-  "caer": `
+  caer: `
 caer decaer descaer recaer`,
-  "raer": `
+  raer: `
 raer`,
-  "asir": `
+  asir: `
 asir desasir`,
-  "oír": `
+  oír: `
 desoír entreoír oír trasoír`,
-  "poder": `
+  poder: `
 poder`,
-  "querer": `
+  querer: `
 bienquerer desquerer malquerer querer`,
-  "andar": `
+  andar: `
 andar desandar`,
-  "reír": `
+  reír: `
 desleír engreír reír sonreír`,
-  "freír": `
+  freír: `
 freír refreír sofreír`,
-  "erguir": `
+  erguir: `
 erguir`,
-  "podrir": `
+  podrir: `
 podrir repodrir`,
-  "pudrir": `
+  pudrir: `
 pudrir repudrir`,
-  "escribir": `
+  escribir: `
 adscribir circunscribir describir escribir inscribir manuscribir reescribir sobrescribir subscribir
 suscribir transcribir trascribir`,
-  "abrir": `
+  abrir: `
 abrir desabrir entreabrir reabrir`,
-  "cubrir": `
+  cubrir: `
 cubrir descubrir encubrir recubrir redescubrir`,
-  "romper": `
+  romper: `
 arromper interromper romper`,
-  "imprimir": `
+  imprimir: `
 imprimir reimprimir sobreimprimir`,
-  "volver": `
+  volver: `
 desenvolver desvolver devolver entrevolver envolver revolver volver`,
-  "resolver": `
+  resolver: `
 absolver disolver resolver`,
-  "morir": `
+  morir: `
 entremorir morir premorir`,
 };
