@@ -4,6 +4,7 @@ import { lockCard, pickNext, saveCard } from "../../db/repositories/cards.ts";
 import { findLearnerById, recordPractice } from "../../db/repositories/learners.ts";
 import { insertReview } from "../../db/repositories/reviews.ts";
 import { checkAnswer } from "../../domain/checking/index.ts";
+import { PERSON_PRONOUNS, type Person } from "../../domain/grammar.ts";
 import { nextStreak, review, utcDay, visibleStreak } from "../../domain/scheduling.ts";
 import { AppError } from "../errors.ts";
 import { categoryLabel, toExercise } from "../exercise-mapping.ts";
@@ -17,7 +18,8 @@ const exerciseId = z
 
 const submitInput = z.strictObject({
   exerciseId,
-  answer: z.string().max(60, "at most 60 characters"),
+  // Trimmed before the cap, so spaces pasted around a right answer do not make it "too long".
+  answer: z.string().trim().max(60, "at most 60 characters"),
 });
 
 export const exercisesRouter = router({
@@ -37,6 +39,8 @@ export const exercisesRouter = router({
         id: row.id,
         sentence: row.sentence,
         verb: row.verb,
+        // Which person the blank needs, for sentences whose subject is not written (Ojalá ___ tiempo).
+        person: { id: row.person, label: PERSON_PRONOUNS[row.person as Person] ?? row.person },
         translation: row.translation,
         difficulty: row.difficulty,
         category: { id: row.category, label: categoryLabel(row.category) },
