@@ -152,6 +152,16 @@ describe("exercises.submit: answers that are not graded", () => {
   });
 });
 
+describe("exercises.submit: the vos form", () => {
+  it("is not graded: the learner is asked for the tú form", async () => {
+    const before = await state("bel-002");
+    const r = await submit<Ungraded>("bel-002", "tenés"); // Pienso que tú ___ razón: tienes
+    expect(r).toMatchObject({ graded: false, outcome: "vos-form", correct: false });
+    expect(r.message).toContain("asks for the tú form");
+    expect(await state("bel-002")).toEqual(before);
+  });
+});
+
 describe("exercises.submit: text around the answer", () => {
   it("removes a zero-width space, says so, and grades what is left", async () => {
     const r = await submit("wish-001", "hab\u200bles");

@@ -377,3 +377,25 @@ describe("checkAnswer with characters that are not what they look like", () => {
     expect(check("wish-001", "hables").message).toBe("Correct!");
   });
 });
+
+describe("checkAnswer with vos forms", () => {
+  it("does not grade the vos form of exactly what the blank needs, and asks for the tú form", () => {
+    const r = check("bel-002", "tenés"); // Pienso que tú ___ razón: tienes
+    expect(r).toMatchObject({ outcome: "vos-form", graded: false, correct: false });
+    expect(r.message).toBe(
+      "tenés is the vos form, right where vos is used; this item asks for the tú form. Try again.",
+    );
+    expect(check("bel-002", "tenes").message).toContain("Watch the accents too.");
+    expect(check("bel-002", "tienes").outcome).toBe("correct");
+  });
+
+  it("says 'vos' when a vos form is in the wrong mood or person", () => {
+    const mood = check("wish-001", "hablás"); // Quiero que tú ___: hables
+    expect(mood.outcome).toBe("wrong-mood");
+    expect(mood.message).toContain("That is the indicative (hablás: present, vos form)");
+    const person = check("bel-019", "sabés"); // Supongo que tú ya ___: sabes
+    expect(person.outcome).toBe("vos-form");
+    const imperative = check("wish-001", "hablá");
+    expect(imperative.message).toContain("imperative (hablá: affirmative, vos form)");
+  });
+});

@@ -16,6 +16,7 @@
 //    "wrong-tense"; other mood → "wrong-mood"; anything else → "wrong". When a spelling is several
 //    forms, the diagnosis closest to correct wins. Rules that apply get their own message (the
 //    conditional or future after si, an infinitive where a conjugated verb is needed);
+//    The vos form of exactly what the blank needs (tenés for tienes) → "vos-form", not graded;
 // 6. a form of the verb with pronouns, que, no or words of the sentence around it ("tú hables") →
 //    "extra-words", not graded: the learner is asked to type only the verb;
 // 7. anything else → "wrong", not a form of the verb.
@@ -25,13 +26,13 @@ import type { EngineFormSpec } from "../grammar.ts";
 import { foreignMessage, invisibleNote, scanCharacters } from "./characters.ts";
 import { splitExtraWords } from "./extra-words.ts";
 import { type FiniteRef, type FormRef, type NonFiniteRef, verbForms } from "./forms.ts";
-import { formList, formName, NON_FINITE_NAMES, personList, personName, tenseName } from "./labels.ts";
+import { formList, formName, NON_FINITE_NAMES, personName, tenseName } from "./labels.ts";
 import { foldN, hasAccentMarks, MAX_ANSWER_LENGTH, normalizeAnswer, stripAccents } from "./normalize.ts";
 
 /** Outcomes that grade the learner's memory of the item (the scheduler rates them). */
 export type GradedOutcome = "correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong";
 /** Outcomes that ask the learner to type again without counting as a review. */
-export type UngradedOutcome = "extra-words" | "foreign-characters";
+export type UngradedOutcome = "extra-words" | "foreign-characters" | "vos-form";
 export type Outcome = GradedOutcome | UngradedOutcome;
 
 export interface CheckResult {
@@ -48,7 +49,11 @@ export interface CheckResult {
   explanation: string;
 }
 
-const UNGRADED: ReadonlySet<Outcome> = new Set<UngradedOutcome>(["extra-words", "foreign-characters"]);
+const UNGRADED: ReadonlySet<Outcome> = new Set<UngradedOutcome>([
+  "extra-words",
+  "foreign-characters",
+  "vos-form",
+]);
 
 export function isGradedOutcome(outcome: Outcome): outcome is GradedOutcome {
   return !UNGRADED.has(outcome);
@@ -77,7 +82,9 @@ function isFiniteRef(ref: FormRef): ref is FiniteRef {
 }
 
 function isTarget(exercise: Exercise, ref: FormRef): boolean {
-  return isFiniteRef(ref) && sameSpec(ref.spec, exercise.spec) && ref.person === exercise.person;
+  return (
+    isFiniteRef(ref) && !ref.voseo && sameSpec(ref.spec, exercise.spec) && ref.person === exercise.person
+  );
 }
 
 /** Lower is closer to correct. The imperative comes last: its forms are mostly other forms too. */
@@ -142,7 +149,8 @@ function describeFinite(
   const needed = formList(exercise.accepted);
   const neededPerson = personName(exercise.person);
   // Every person this spelling is in the chosen form, and every tense it is for the chosen person.
-  const persons = unique(chosen.filter((ref) => sameSpec(ref.spec, first.spec)).map((ref) => ref.person));
+  const who = (ref: FiniteRef) => (ref.voseo ? "vos" : personName(ref.person));
+  const persons = unique(chosen.filter((ref) => sameSpec(ref.spec, first.spec)).map(who)).join(" or ");
   const specs = unique(chosen.filter((ref) => ref.person === first.person).map((ref) => formName(ref.spec)));
   const archaic =
     first.spec.mood === "subjunctive" &&
@@ -152,7 +160,7 @@ function describeFinite(
 
   const rule = siRule(exercise, first.spec);
   if (rule) {
-    const personNote = first.person === exercise.person ? "" : ` for ${personList(persons)}`;
+    const personNote = first.person === exercise.person && !first.voseo ? "" : ` for ${persons}`;
     return {
       outcome,
       message: `${form} is the ${specs.join(" or ")}${personNote}; ${rule}. Here you need the ${formName(exercise.spec)}: ${needed}.`,
@@ -163,7 +171,7 @@ function describeFinite(
     case "wrong-person":
       return {
         outcome,
-        message: `That is the ${personList(persons)} form (${form}); the subject here is ${neededPerson}, so the blank needs: ${needed}.`,
+        message: `That is the ${persons} form (${form}); the subject here is ${neededPerson}, so the blank needs: ${needed}.`,
       };
     case "wrong-tense":
       return {
@@ -175,7 +183,7 @@ function describeFinite(
       const tenses = unique(
         chosen.filter((ref) => ref.person === first.person).map((ref) => tenseName(ref.spec)),
       ).join(" or ");
-      const personNote = first.person === exercise.person ? "" : `, ${personList(persons)} form`;
+      const personNote = first.person === exercise.person && !first.voseo ? "" : `, ${persons} form`;
       const verb = exercise.spec.mood === "subjunctive" ? "needs" : "uses";
       return {
         outcome,
@@ -185,7 +193,7 @@ function describeFinite(
     default:
       return {
         outcome: "wrong",
-        message: `That is the ${specs.join(" or ")} for ${personList(persons)} (${form}); here you need the ${formName(exercise.spec)} for ${neededPerson}: ${needed}.${archaic}`,
+        message: `That is the ${specs.join(" or ")} for ${persons} (${form}); here you need the ${formName(exercise.spec)} for ${neededPerson}: ${needed}.${archaic}`,
       };
   }
 }
@@ -251,6 +259,21 @@ function spellingNote(given: string, ref: FormRef): string {
   return accents ? " Watch the accents too." : "";
 }
 
+/** The vos form of exactly what the blank needs (tenés for tienes): right Spanish, wrong pronoun. */
+function vosForTarget(exercise: Exercise, refs: readonly FormRef[]): FiniteRef | undefined {
+  return refs.find(
+    (ref): ref is FiniteRef =>
+      isFiniteRef(ref) &&
+      ref.voseo === true &&
+      sameSpec(ref.spec, exercise.spec) &&
+      ref.person === exercise.person,
+  );
+}
+
+function vosMessage(ref: FiniteRef): string {
+  return `${ref.form} is the vos form, right where vos is used; this item asks for the tú form. Try again.`;
+}
+
 function lookup(exercise: Exercise, given: string): FormRef[] {
   const table = verbForms(exercise.verb);
   const notTarget = (refs: readonly FormRef[] | undefined) =>
@@ -300,6 +323,9 @@ export function checkAnswer(exercise: Exercise, answer: string): CheckResult {
   const looseGiven = foldN(stripAccents(given));
   const exactRefs = (table.exact.get(given) ?? []).filter((ref) => !isTarget(exercise, ref));
 
+  const vos = vosForTarget(exercise, exactRefs);
+  if (vos) return withNote("vos-form", vosMessage(vos));
+
   const accentIndex = accepted.findIndex((form) => foldN(stripAccents(form)) === looseGiven);
   if (accentIndex >= 0) {
     const target = exercise.accepted[accentIndex] as string;
@@ -315,6 +341,8 @@ export function checkAnswer(exercise: Exercise, answer: string): CheckResult {
   }
 
   const refs = lookup(exercise, given);
+  const vosLoose = vosForTarget(exercise, refs);
+  if (vosLoose) return withNote("vos-form", `${vosMessage(vosLoose)}${spellingNote(given, vosLoose)}`);
   if (refs.length > 0) {
     const { outcome, message } = describe(exercise, refs);
     return withNote(outcome, `${message}${spellingNote(given, refs[0] as FormRef)}`);

@@ -19,6 +19,8 @@ export interface FiniteRef {
   person: Person;
   /** The form as the engine spells it. */
   form: string;
+  /** The vos form (hablás, hablá), where it differs from the tú form. */
+  voseo?: true;
 }
 
 export interface NonFiniteRef {
@@ -54,6 +56,12 @@ function isIndexed(spec: EngineFormSpec): boolean {
   return !(spec.mood === "imperative" && spec.tense === "negative");
 }
 
+/** Where vos differs from tú: the present indicative (hablás, sos) and the affirmative imperative (hablá). */
+const VOSEO_SPECS: readonly EngineFormSpec[] = [
+  { mood: "indicative", tense: "present" },
+  { mood: "imperative", tense: "affirmative" },
+];
+
 function buildVerbForms(infinitive: string): VerbForms {
   const exact = new Map<string, FormRef[]>();
   const stripped = new Map<string, FormRef[]>();
@@ -75,6 +83,19 @@ function buildVerbForms(infinitive: string): VerbForms {
         continue; // a form the engine does not produce (imperative yo) simply cannot be recognised
       }
       for (const raw of forms) index(raw, { kind: "finite", spec, person, form: raw });
+    }
+  }
+  for (const spec of VOSEO_SPECS) {
+    let vos: string[];
+    let tu: string[];
+    try {
+      vos = conjugateAlternatives(infinitive, spec, "2s", { voseo: true });
+      tu = conjugateAlternatives(infinitive, spec, "2s");
+    } catch {
+      continue;
+    }
+    for (const raw of vos) {
+      if (!tu.includes(raw)) index(raw, { kind: "finite", spec, person: "2s", form: raw, voseo: true });
     }
   }
   for (const which of NON_FINITE_FORMS) {

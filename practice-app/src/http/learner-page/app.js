@@ -11,7 +11,8 @@
  * @typedef {"correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong"} GradedOutcome
  * @typedef {{ graded: true, outcome: GradedOutcome, correct: boolean, message: string, explanation: string,
  *   expected: string, accepted: string[], nextReviewAt: string, score: number, streak: number }} GradedOutput
- * @typedef {{ graded: false, outcome: "extra-words" | "foreign-characters", correct: false, message: string }} RetryOutput
+ * @typedef {{ graded: false, outcome: "extra-words" | "foreign-characters" | "vos-form", correct: false,
+ *   message: string }} RetryOutput
  * @typedef {GradedOutput | RetryOutput} SubmitOutput
  * @typedef {{ token: string, learner: { id: string, email: string, displayName: string } }} AuthOutput
  * @typedef {{ id: string, displayName: string }} MeOutput
