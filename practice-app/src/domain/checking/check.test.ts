@@ -397,5 +397,11 @@ describe("checkAnswer with vos forms", () => {
     expect(person.outcome).toBe("vos-form");
     const imperative = check("wish-001", "hablá");
     expect(imperative.message).toContain("imperative (hablá: affirmative, vos form)");
+    // An accent on the third person is a slip, not a vos imperative: still "accent".
+    const slip = check("kno-001", "hablá"); // Tengo un amigo que ___ alemán: habla
+    expect(slip.outcome).toBe("accent");
+    expect(slip.message).toBe(
+      "Almost: no accent is needed — habla. As written, hablá is a different form: the affirmative imperative for vos.",
+    );
   });
 });

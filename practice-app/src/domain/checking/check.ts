@@ -39,7 +39,7 @@ export interface CheckResult {
   outcome: Outcome;
   /** True only for "correct". */
   correct: boolean;
-  /** False when the answer is not an attempt to grade (extra words, another alphabet): try again. */
+  /** False when the answer is not graded (extra words, another alphabet, the vos form): try again. */
   graded: boolean;
   expected: string;
   accepted: string[];
@@ -75,6 +75,11 @@ function result(exercise: Exercise, outcome: Outcome, message: string): CheckRes
 
 function sameSpec(a: EngineFormSpec, b: EngineFormSpec): boolean {
   return a.mood === b.mood && a.tense === b.tense;
+}
+
+/** "tú", or "vos" for a vos form. */
+function who(ref: FiniteRef): string {
+  return ref.voseo ? "vos" : personName(ref.person);
 }
 
 function isFiniteRef(ref: FormRef): ref is FiniteRef {
@@ -149,7 +154,6 @@ function describeFinite(
   const needed = formList(exercise.accepted);
   const neededPerson = personName(exercise.person);
   // Every person this spelling is in the chosen form, and every tense it is for the chosen person.
-  const who = (ref: FiniteRef) => (ref.voseo ? "vos" : personName(ref.person));
   const persons = unique(chosen.filter((ref) => sameSpec(ref.spec, first.spec)).map(who)).join(" or ");
   const specs = unique(chosen.filter((ref) => ref.person === first.person).map((ref) => formName(ref.spec)));
   const archaic =
@@ -244,7 +248,7 @@ function accentMessage(given: string, target: string, otherForms: readonly FormR
   else message = `Almost: check the accent — ${target}.`;
   const other = otherForms.find(isFiniteRef);
   if (other) {
-    message += ` As written, ${other.form} is a different form: the ${formName(other.spec)} for ${personName(other.person)}.`;
+    message += ` As written, ${other.form} is a different form: the ${formName(other.spec)} for ${who(other)}.`;
   }
   return message;
 }
@@ -329,7 +333,14 @@ export function checkAnswer(exercise: Exercise, answer: string): CheckResult {
   const accentIndex = accepted.findIndex((form) => foldN(stripAccents(form)) === looseGiven);
   if (accentIndex >= 0) {
     const target = exercise.accepted[accentIndex] as string;
-    const otherMood = exactRefs.filter((ref) => isFiniteRef(ref) && ref.spec.mood !== exercise.spec.mood);
+    // Only the indicative and subjunctive: hablá (vos imperative) for habla is an accent slip.
+    const otherMood = exactRefs.filter(
+      (ref) =>
+        isFiniteRef(ref) &&
+        ref.spec.mood !== exercise.spec.mood &&
+        ref.spec.mood !== "imperative" &&
+        !ref.voseo,
+    );
     if (otherMood.length > 0) {
       const { outcome, message } = describe(exercise, otherMood);
       return withNote(outcome, `${message} Mind the accent: it changes the form.`);
