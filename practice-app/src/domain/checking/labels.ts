@@ -6,11 +6,6 @@ export function personName(person: Person): string {
   return PERSON_PRONOUNS[person];
 }
 
-/** "yo", "yo or él/ella/usted" */
-export function personList(persons: readonly Person[]): string {
-  return persons.map(personName).join(" or ");
-}
-
 const TENSE_NAMES: Record<string, string> = {
   present: "present",
   imperfect: "imperfect",
