@@ -48,10 +48,10 @@ async function expectVisible(page: Page, testId: string): Promise<void> {
   await page.getByTestId(testId).waitFor({ state: "visible", timeout: 10_000 });
 }
 
-async function currentItemAnswer(page: Page): Promise<string> {
+async function currentItem(page: Page): Promise<{ expected: string; person: string }> {
   const sentence = ((await page.getByTestId("sentence").textContent()) ?? "").replace(/\s+/g, " ").trim();
-  const { rows } = await db.query<{ sentence: string; expected: string }>(
-    "SELECT sentence, expected FROM exercises",
+  const { rows } = await db.query<{ sentence: string; expected: string; person: string }>(
+    "SELECT sentence, expected, person FROM exercises",
   );
   // The page shows the sentence with an input in place of "___" and the verb after it.
   const match = rows.find((row) => {
@@ -59,7 +59,11 @@ async function currentItemAnswer(page: Page): Promise<string> {
     return sentence.startsWith(before.trim()) && sentence.includes(after.trim().slice(0, 12));
   });
   if (!match) throw new Error(`no exercise matches the sentence on the page: ${sentence}`);
-  return match.expected;
+  return match;
+}
+
+async function currentItemAnswer(page: Page): Promise<string> {
+  return (await currentItem(page)).expected;
 }
 
 describe("learner page", () => {
@@ -96,6 +100,38 @@ describe("learner page", () => {
       () => document.querySelector('[data-testid="feedback"]')?.getAttribute("data-outcome") === "wrong",
     );
     expect(((await page.getByTestId("feedback").textContent()) ?? "").length).toBeGreaterThan(20);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the person the blank needs, and lets the learner try again after 'yo' + the verb", async () => {
+    const { page, errors } = await openPage({ width: 1280, height: 900 });
+    await signUpThroughPage(page);
+    const { expected, person } = await currentItem(page);
+    const labels: Record<string, string> = {
+      "1s": "yo",
+      "2s": "tú",
+      "3s": "él/ella/usted",
+      "1p": "nosotros",
+      "2p": "vosotros",
+      "3p": "ellos/ellas/ustedes",
+    };
+    const sentence = ((await page.getByTestId("sentence").textContent()) ?? "").trim();
+    expect(sentence.endsWith(`, ${labels[person]})`), sentence).toBe(true);
+
+    await page.getByTestId("answer").fill(`yo ${expected}`);
+    await page.getByTestId("check").click();
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="feedback"]')?.getAttribute("data-outcome") === "extra-words",
+    );
+    expect(await page.getByTestId("feedback").textContent()).toContain("Type only the verb");
+    expect(await page.getByTestId("expected").isVisible()).toBe(false);
+    // The item stays: the learner fixes the answer and checks again.
+    await page.getByTestId("answer").fill(expected);
+    await page.getByTestId("check").click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="feedback"]')?.getAttribute("data-outcome") === "correct",
+    );
     expect(errors).toEqual([]);
   });
 

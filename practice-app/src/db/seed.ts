@@ -1,6 +1,6 @@
-import { toRow } from "../api/exercise-mapping.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { buildExerciseBank, EXERCISE_BANK_VERSION } from "../domain/exercises/index.ts";
+import { toRow } from "./exercise-rows.ts";
 import { type Pool, withTransaction } from "./pool.ts";
 import { replaceBank } from "./repositories/exercises.ts";
 import { findLearnerByEmail, insertLearner } from "./repositories/learners.ts";

@@ -41,3 +41,32 @@ export const ALL_FORM_SPECS: readonly FormSpec[] = [
   ...SUBJUNCTIVE_TENSES.map((tense) => ({ mood: "subjunctive" as const, tense })),
   ...INDICATIVE_TENSES.map((tense) => ({ mood: "indicative" as const, tense })),
 ];
+
+/**
+ * Tenses the engine also produces but the bank does not teach as targets: the checker needs them to
+ * say what a learner typed (habría sabido), and the future subjunctive is archaic (legal and fixed
+ * phrases: "sea lo que fuere"), recognised but never asked for.
+ */
+export const ARCHAIC_SUBJUNCTIVE_TENSES = ["future", "future-perfect"] as const;
+export const MORE_INDICATIVE_TENSES = ["pluperfect", "future-perfect", "conditional-perfect"] as const;
+/** The imperative: affirmative (habla, hablad) and negative (no hables), which borrows the subjunctive. */
+export const IMPERATIVE_TENSES = ["affirmative", "negative"] as const;
+export type ImperativeTense = (typeof IMPERATIVE_TENSES)[number];
+
+/** Every finite form the engine produces: the bank's forms plus the ones above. */
+export type EngineFormSpec =
+  | FormSpec
+  | { mood: "subjunctive"; tense: (typeof ARCHAIC_SUBJUNCTIVE_TENSES)[number] }
+  | { mood: "indicative"; tense: (typeof MORE_INDICATIVE_TENSES)[number] }
+  | { mood: "imperative"; tense: ImperativeTense };
+
+export const ENGINE_FORM_SPECS: readonly EngineFormSpec[] = [
+  ...ALL_FORM_SPECS,
+  ...ARCHAIC_SUBJUNCTIVE_TENSES.map((tense) => ({ mood: "subjunctive" as const, tense })),
+  ...MORE_INDICATIVE_TENSES.map((tense) => ({ mood: "indicative" as const, tense })),
+  ...IMPERATIVE_TENSES.map((tense) => ({ mood: "imperative" as const, tense })),
+];
+
+/** The forms without person: the infinitive, the gerund (hablando) and the past participle (hablado). */
+export const NON_FINITE_FORMS = ["infinitive", "gerund", "participle"] as const;
+export type NonFiniteForm = (typeof NON_FINITE_FORMS)[number];

@@ -3,7 +3,8 @@ import { withTransaction } from "../../db/pool.ts";
 import { lockCard, pickNext, saveCard } from "../../db/repositories/cards.ts";
 import { findLearnerById, recordPractice } from "../../db/repositories/learners.ts";
 import { insertReview } from "../../db/repositories/reviews.ts";
-import { checkAnswer } from "../../domain/checking/index.ts";
+import { checkAnswer, isGradedOutcome } from "../../domain/checking/index.ts";
+import { PERSON_PRONOUNS, type Person } from "../../domain/grammar.ts";
 import { nextStreak, review, utcDay, visibleStreak } from "../../domain/scheduling.ts";
 import { AppError } from "../errors.ts";
 import { categoryLabel, toExercise } from "../exercise-mapping.ts";
@@ -17,7 +18,8 @@ const exerciseId = z
 
 const submitInput = z.strictObject({
   exerciseId,
-  answer: z.string().max(60, "at most 60 characters"),
+  // Trimmed before the cap, so spaces pasted around a right answer do not make it "too long".
+  answer: z.string().trim().max(60, "at most 60 characters"),
 });
 
 export const exercisesRouter = router({
@@ -37,6 +39,8 @@ export const exercisesRouter = router({
         id: row.id,
         sentence: row.sentence,
         verb: row.verb,
+        // Which person the blank needs, for sentences whose subject is not written (Ojalá ___ tiempo).
+        person: { id: row.person, label: PERSON_PRONOUNS[row.person as Person] ?? row.person },
         translation: row.translation,
         difficulty: row.difficulty,
         category: { id: row.category, label: categoryLabel(row.category) },
@@ -48,6 +52,13 @@ export const exercisesRouter = router({
     const row = await ctx.deps.exercises.get(input.exerciseId);
     if (!row) throw new AppError("EXERCISE_NOT_FOUND", `There is no exercise "${input.exerciseId}".`);
     const checked = checkAnswer(toExercise(row), input.answer);
+    const outcome = checked.outcome;
+    // Not an attempt to grade (the verb with "tú" or "que" around it, a letter from another
+    // alphabet): no review, no card change, no streak; the learner types it again. The answer is
+    // not revealed, or trying again would be copying.
+    if (!isGradedOutcome(outcome)) {
+      return { graded: false as const, outcome, correct: false as const, message: checked.message };
+    }
     const learnerId = ctx.session.learnerId;
     const now = new Date();
     const today = utcDay(now);
@@ -56,13 +67,13 @@ export const exercisesRouter = router({
       const learner = await findLearnerById(tx, learnerId, true);
       if (!learner) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
       const previous = await lockCard(tx, learnerId, row.id);
-      const { card, rating } = review(previous, checked.outcome, now);
+      const { card, rating } = review(previous, outcome, now);
       await saveCard(tx, learnerId, row.id, card);
       await insertReview(tx, {
         learnerId,
         exerciseId: row.id,
         answer: input.answer,
-        outcome: checked.outcome,
+        outcome,
         correct: checked.correct,
         rating,
       });
@@ -84,7 +95,8 @@ export const exercisesRouter = router({
     });
     if (checked.correct) await ctx.deps.leaderboard.record(learnerId, saved.score);
     return {
-      outcome: checked.outcome,
+      graded: true as const,
+      outcome,
       correct: checked.correct,
       message: checked.message,
       explanation: checked.explanation,

@@ -1,28 +1,46 @@
 // Answer checking: is the answer right, and if not, what exactly is it?
 //
 // Order of diagnosis:
-// 1. empty or over-long → "wrong";
-// 2. exactly one of the accepted forms → "correct";
-// 3. equal to an accepted form once accents and diaeresis are ignored (ñ still counts) → "accent",
-//    unless the answer as typed is a form of the OTHER mood (e.g. "hablé" for "hable"): then the
-//    accent changed the mood, and that is diagnosed as "wrong-mood";
-// 4. otherwise, what form of the verb is it (exact spelling first, then ignoring accents)?
-//    same mood and tense, other person → "wrong-person"; same mood and person, other tense →
+// 1. invisible characters (zero-width space, BOM, soft hyphen, bidi marks) are removed, and the
+//    message says so; a letter from another alphabet (Cyrillic а, Greek ο) → "foreign-characters",
+//    not graded, naming the character by code point;
+// 2. empty or over-long → "wrong";
+// 3. exactly one of the accepted forms → "correct";
+// 4. equal to an accepted form once accents and diaeresis are ignored and ñ is read as n →
+//    "accent" (but "wrong", with the hint "ñ, not n", when the ñ is the slip), unless the answer
+//    as typed is a form of the OTHER mood (e.g. "hablé" for "hable"): then the accent changed the
+//    mood → "wrong-mood";
+// 5. otherwise, which form of the verb is it (exact spelling, then without accents, then ñ as n)?
+//    Any tense or mood the engine produces, the imperative and the non-finite forms included.
+//    Same mood and tense, other person → "wrong-person"; same mood and person, other tense →
 //    "wrong-tense"; other mood → "wrong-mood"; anything else → "wrong". When a spelling is several
-//    forms, the diagnosis closest to correct wins.
+//    forms, the diagnosis closest to correct wins. Rules that apply get their own message (the
+//    conditional or future after si, an infinitive where a conjugated verb is needed);
+//    The vos form of exactly what the blank needs (tenés for tienes) → "vos-form", not graded;
+// 6. a form of the verb with pronouns, que, no or words of the sentence around it ("tú hables") →
+//    "extra-words", not graded: the learner is asked to type only the verb;
+// 7. anything else → "wrong", not a form of the verb.
 
 import type { Exercise } from "../exercises/types.ts";
-import type { FormSpec } from "../grammar.ts";
-import { type FormRef, verbForms } from "./forms.ts";
-import { formList, formName, personList, personName, tenseName } from "./labels.ts";
-import { hasAccentMarks, MAX_ANSWER_LENGTH, normalizeAnswer, stripAccents } from "./normalize.ts";
+import type { EngineFormSpec } from "../grammar.ts";
+import { foreignMessage, invisibleNote, scanCharacters } from "./characters.ts";
+import { splitExtraWords } from "./extra-words.ts";
+import { type FiniteRef, type FormRef, type NonFiniteRef, verbForms } from "./forms.ts";
+import { formList, formName, NON_FINITE_NAMES, personName, tenseName } from "./labels.ts";
+import { foldN, hasAccentMarks, MAX_ANSWER_LENGTH, normalizeAnswer, stripAccents } from "./normalize.ts";
 
-export type Outcome = "correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong";
+/** Outcomes that grade the learner's memory of the item (the scheduler rates them). */
+export type GradedOutcome = "correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong";
+/** Outcomes that ask the learner to type again without counting as a review. */
+export type UngradedOutcome = "extra-words" | "foreign-characters" | "vos-form";
+export type Outcome = GradedOutcome | UngradedOutcome;
 
 export interface CheckResult {
   outcome: Outcome;
   /** True only for "correct". */
   correct: boolean;
+  /** False when the answer is not graded (extra words, another alphabet, the vos form): try again. */
+  graded: boolean;
   expected: string;
   accepted: string[];
   /** What was wrong (or right), in English, quoting the Spanish forms. */
@@ -31,12 +49,23 @@ export interface CheckResult {
   explanation: string;
 }
 
-type Diagnosis = Exclude<Outcome, "correct" | "accent">;
+const UNGRADED: ReadonlySet<Outcome> = new Set<UngradedOutcome>([
+  "extra-words",
+  "foreign-characters",
+  "vos-form",
+]);
+
+export function isGradedOutcome(outcome: Outcome): outcome is GradedOutcome {
+  return !UNGRADED.has(outcome);
+}
+
+type Diagnosis = Exclude<GradedOutcome, "correct" | "accent">;
 
 function result(exercise: Exercise, outcome: Outcome, message: string): CheckResult {
   return {
     outcome,
     correct: outcome === "correct",
+    graded: isGradedOutcome(outcome),
     expected: exercise.expected,
     accepted: [...exercise.accepted],
     message,
@@ -44,16 +73,28 @@ function result(exercise: Exercise, outcome: Outcome, message: string): CheckRes
   };
 }
 
-function sameSpec(a: FormSpec, b: FormSpec): boolean {
+function sameSpec(a: EngineFormSpec, b: EngineFormSpec): boolean {
   return a.mood === b.mood && a.tense === b.tense;
 }
 
-function isTarget(exercise: Exercise, ref: FormRef): boolean {
-  return sameSpec(ref.spec, exercise.spec) && ref.person === exercise.person;
+/** "tú", or "vos" for a vos form. */
+function who(ref: FiniteRef): string {
+  return ref.voseo ? "vos" : personName(ref.person);
 }
 
-/** Lower is closer to correct. */
-function rank(exercise: Exercise, ref: FormRef): number {
+function isFiniteRef(ref: FormRef): ref is FiniteRef {
+  return ref.kind === "finite";
+}
+
+function isTarget(exercise: Exercise, ref: FormRef): boolean {
+  return (
+    isFiniteRef(ref) && !ref.voseo && sameSpec(ref.spec, exercise.spec) && ref.person === exercise.person
+  );
+}
+
+/** Lower is closer to correct. The imperative comes last: its forms are mostly other forms too. */
+function rank(exercise: Exercise, ref: FiniteRef): number {
+  if (ref.spec.mood === "imperative") return 5;
   const sameMood = ref.spec.mood === exercise.spec.mood;
   const sameTense = sameMood && ref.spec.tense === exercise.spec.tense;
   const samePerson = ref.person === exercise.person;
@@ -70,6 +111,7 @@ const OUTCOME_BY_RANK: readonly Diagnosis[] = [
   "wrong-mood",
   "wrong-mood",
   "wrong",
+  "wrong-mood",
 ];
 
 function unique<T>(items: readonly T[]): T[] {
@@ -80,111 +122,250 @@ function triggerPhrase(exercise: Exercise): string {
   return exercise.trigger ? `after '${exercise.trigger.toLowerCase()}'` : "here";
 }
 
-function describe(exercise: Exercise, refs: readonly FormRef[]): { outcome: Diagnosis; message: string } {
+/**
+ * The rule broken by a conditional or a future after si: "after 'si' in an unreal condition Spanish
+ * never uses the conditional". Null when the item is no si-clause or the form is not one of those.
+ */
+function siRule(exercise: Exercise, spec: EngineFormSpec): string | null {
+  const trigger = exercise.trigger?.toLowerCase();
+  if (trigger !== "si" && trigger !== "como si") return null;
+  if (spec.mood !== "indicative") return null;
+  const conditional = spec.tense === "conditional" || spec.tense === "conditional-perfect";
+  const future = spec.tense === "future" || spec.tense === "future-perfect";
+  if (!conditional && !future) return null;
+  const form = conditional ? "the conditional" : "the future";
+  if (trigger === "como si") return `after 'como si' Spanish never uses ${form}`;
+  if (exercise.category === "hypothetical")
+    return `after 'si' in an unreal condition Spanish never uses ${form}`;
+  return `after 'si' in a condition Spanish never uses ${form}`;
+}
+
+const ARCHAIC_NOTE = " (The future subjunctive survives only in old legal texts and set phrases.)";
+
+function describeFinite(
+  exercise: Exercise,
+  refs: readonly FiniteRef[],
+): { outcome: Diagnosis; message: string } {
   const best = Math.min(...refs.map((ref) => rank(exercise, ref)));
   const outcome = OUTCOME_BY_RANK[best] ?? "wrong";
   const chosen = refs.filter((ref) => rank(exercise, ref) === best);
-  const first = chosen[0] as FormRef;
+  const first = chosen[0] as FiniteRef;
   const form = first.form;
   const needed = formList(exercise.accepted);
   const neededPerson = personName(exercise.person);
   // Every person this spelling is in the chosen form, and every tense it is for the chosen person.
-  const persons = unique(chosen.filter((ref) => sameSpec(ref.spec, first.spec)).map((ref) => ref.person));
+  const persons = unique(chosen.filter((ref) => sameSpec(ref.spec, first.spec)).map(who)).join(" or ");
   const specs = unique(chosen.filter((ref) => ref.person === first.person).map((ref) => formName(ref.spec)));
+  const archaic =
+    first.spec.mood === "subjunctive" &&
+    (first.spec.tense === "future" || first.spec.tense === "future-perfect")
+      ? ARCHAIC_NOTE
+      : "";
+
+  const rule = siRule(exercise, first.spec);
+  if (rule) {
+    const personNote = first.person === exercise.person && !first.voseo ? "" : ` for ${persons}`;
+    return {
+      outcome,
+      message: `${form} is the ${specs.join(" or ")}${personNote}; ${rule}. Here you need the ${formName(exercise.spec)}: ${needed}.`,
+    };
+  }
 
   switch (outcome) {
     case "wrong-person":
       return {
         outcome,
-        message: `That is the ${personList(persons)} form (${form}); the subject here is ${neededPerson}, so the blank needs: ${needed}.`,
+        message: `That is the ${persons} form (${form}); the subject here is ${neededPerson}, so the blank needs: ${needed}.`,
       };
     case "wrong-tense":
       return {
         outcome,
-        message: `Right mood and person, wrong tense: ${form} is the ${specs.join(" or ")}, but here you need the ${formName(exercise.spec)}: ${needed}.`,
+        message: `Right mood and person, wrong tense: ${form} is the ${specs.join(" or ")}, but here you need the ${formName(exercise.spec)}: ${needed}.${archaic}`,
       };
     case "wrong-mood": {
       const givenMood = first.spec.mood;
       const tenses = unique(
         chosen.filter((ref) => ref.person === first.person).map((ref) => tenseName(ref.spec)),
       ).join(" or ");
-      const personNote = first.person === exercise.person ? "" : `, ${personList(persons)} form`;
+      const personNote = first.person === exercise.person && !first.voseo ? "" : `, ${persons} form`;
       const verb = exercise.spec.mood === "subjunctive" ? "needs" : "uses";
       return {
         outcome,
-        message: `That is the ${givenMood} (${form}: ${tenses}${personNote}); ${triggerPhrase(exercise)} Spanish ${verb} the ${exercise.spec.mood}: ${needed}.`,
+        message: `That is the ${givenMood} (${form}: ${tenses}${personNote}); ${triggerPhrase(exercise)} Spanish ${verb} the ${exercise.spec.mood}: ${needed}.${archaic}`,
       };
     }
     default:
       return {
         outcome: "wrong",
-        message: `That is the ${specs.join(" or ")} for ${personList(persons)} (${form}); here you need the ${formName(exercise.spec)} for ${neededPerson}: ${needed}.`,
+        message: `That is the ${specs.join(" or ")} for ${persons} (${form}); here you need the ${formName(exercise.spec)} for ${neededPerson}: ${needed}.${archaic}`,
       };
   }
 }
 
+function isCompound(exercise: Exercise): boolean {
+  return exercise.spec.tense === "present-perfect" || exercise.spec.tense === "pluperfect";
+}
+
+function describeNonFinite(exercise: Exercise, ref: NonFiniteRef): { outcome: Diagnosis; message: string } {
+  const needed = formList(exercise.accepted);
+  const name = NON_FINITE_NAMES[ref.which];
+  if (ref.which === "participle" && isCompound(exercise)) {
+    return {
+      outcome: "wrong",
+      message: `${ref.form} is the past participle alone; the blank needs the ${formName(exercise.spec)}, with its auxiliary: ${needed}.`,
+    };
+  }
+  const what = ref.which === "infinitive" ? "the infinitive (the dictionary form)" : `the ${name}`;
+  return {
+    outcome: "wrong",
+    message: `${ref.form} is ${what}; the blank needs a conjugated verb, the ${formName(exercise.spec)} for ${personName(exercise.person)}: ${needed}.`,
+  };
+}
+
+function describe(exercise: Exercise, refs: readonly FormRef[]): { outcome: Diagnosis; message: string } {
+  const finite = refs.filter(isFiniteRef);
+  if (finite.length > 0) return describeFinite(exercise, finite);
+  return describeNonFinite(exercise, refs[0] as NonFiniteRef);
+}
+
+/** "ñ, not n" when the answer has an n where the form has ñ (or the reverse). */
+function nTildeSlip(given: string, target: string): string | null {
+  const a = stripAccents(given);
+  const b = stripAccents(normalizeAnswer(target));
+  if (a === b || foldN(a) !== foldN(b)) return null;
+  const count = (text: string) => [...text].filter((c) => c === "ñ").length;
+  return count(b) > count(a) ? "ñ, not n" : "n, not ñ";
+}
+
 function accentMessage(given: string, target: string, otherForms: readonly FormRef[]): string {
+  const slip = nTildeSlip(given, target);
   let message: string;
-  if (!hasAccentMarks(given)) message = `Almost: the accent is missing — ${target}.`;
+  if (slip) {
+    const accentsToo = foldN(given) !== foldN(normalizeAnswer(target));
+    message = `Close, but ñ is a letter of its own: ${slip}${accentsToo ? ", and mind the accent" : ""} — ${target}.`;
+  } else if (!hasAccentMarks(given)) message = `Almost: the accent is missing — ${target}.`;
   else if (!hasAccentMarks(target)) message = `Almost: no accent is needed — ${target}.`;
   else message = `Almost: check the accent — ${target}.`;
-  const other = otherForms[0];
+  const other = otherForms.find(isFiniteRef);
   if (other) {
-    message += ` As written, ${other.form} is a different form: the ${formName(other.spec)} for ${personName(other.person)}.`;
+    message += ` As written, ${other.form} is a different form: the ${formName(other.spec)} for ${who(other)}.`;
   }
   return message;
 }
 
+/** What else was off in a form found by a looser key: the accents, the ñ, or both. */
+function spellingNote(given: string, ref: FormRef): string {
+  const form = normalizeAnswer(ref.form);
+  const slip = nTildeSlip(given, form);
+  const accents = foldN(given) !== foldN(form);
+  if (slip && accents) return ` Watch the accents too, and ${slip}.`;
+  if (slip) return ` Mind the spelling too: ${slip}.`;
+  return accents ? " Watch the accents too." : "";
+}
+
+/** The vos form of exactly what the blank needs (tenés for tienes): right Spanish, wrong pronoun. */
+function vosForTarget(exercise: Exercise, refs: readonly FormRef[]): FiniteRef | undefined {
+  return refs.find(
+    (ref): ref is FiniteRef =>
+      isFiniteRef(ref) &&
+      ref.voseo === true &&
+      sameSpec(ref.spec, exercise.spec) &&
+      ref.person === exercise.person,
+  );
+}
+
+function vosMessage(ref: FiniteRef): string {
+  return `${ref.form} is the vos form, right where vos is used; this item asks for the tú form. Try again.`;
+}
+
+function lookup(exercise: Exercise, given: string): FormRef[] {
+  const table = verbForms(exercise.verb);
+  const notTarget = (refs: readonly FormRef[] | undefined) =>
+    (refs ?? []).filter((ref) => !isTarget(exercise, ref));
+  const exact = notTarget(table.exact.get(given));
+  if (exact.length > 0) return exact;
+  const stripped = notTarget(table.stripped.get(stripAccents(given)));
+  if (stripped.length > 0) return stripped;
+  return notTarget(table.loose.get(foldN(stripAccents(given))));
+}
+
+function isAnyForm(exercise: Exercise, text: string): boolean {
+  const loose = foldN(stripAccents(text));
+  return (
+    exercise.accepted.some((form) => foldN(stripAccents(normalizeAnswer(form))) === loose) ||
+    (verbForms(exercise.verb).loose.get(loose)?.length ?? 0) > 0
+  );
+}
+
 export function checkAnswer(exercise: Exercise, answer: string): CheckResult {
-  const collapsed = answer.normalize("NFC").trim().replace(/\s+/g, " ");
+  const scan = scanCharacters(answer.normalize("NFC"));
+  const note = scan.invisible.length > 0 ? ` ${invisibleNote(scan.invisible)}` : "";
+  const withNote = (outcome: Outcome, message: string) => result(exercise, outcome, `${message}${note}`);
+  if (scan.foreign.length > 0) return withNote("foreign-characters", foreignMessage(scan.foreign));
+
+  const collapsed = scan.text.trim().replace(/\s+/g, " ");
   if (collapsed.length > MAX_ANSWER_LENGTH) {
-    return result(
-      exercise,
+    return withNote(
       "wrong",
       `That answer is too long (over ${MAX_ANSWER_LENGTH} characters). Type only the verb form: ${formList(exercise.accepted)}.`,
     );
   }
-  const given = normalizeAnswer(answer);
+  const given = normalizeAnswer(scan.text);
   if (given === "") {
-    return result(exercise, "wrong", `No answer: type the form of ${exercise.verb} that fills the blank.`);
+    return withNote("wrong", `No answer: type the form of ${exercise.verb} that fills the blank.`);
   }
 
   const accepted = exercise.accepted.map(normalizeAnswer);
   const exactIndex = accepted.indexOf(given);
   if (exactIndex >= 0) {
     const others = exercise.accepted.filter((_, i) => i !== exactIndex);
-    const note = others.length > 0 ? ` (${others.join(", ")} would also be right.)` : "";
-    return result(exercise, "correct", `Correct!${note}`);
+    const also = others.length > 0 ? ` (${others.join(", ")} would also be right.)` : "";
+    return withNote("correct", `Correct!${also}`);
   }
 
   const table = verbForms(exercise.verb);
-  const strippedGiven = stripAccents(given);
+  const looseGiven = foldN(stripAccents(given));
   const exactRefs = (table.exact.get(given) ?? []).filter((ref) => !isTarget(exercise, ref));
 
-  const accentIndex = accepted.findIndex((form) => stripAccents(form) === strippedGiven);
+  const vos = vosForTarget(exercise, exactRefs);
+  if (vos) return withNote("vos-form", vosMessage(vos));
+
+  const accentIndex = accepted.findIndex((form) => foldN(stripAccents(form)) === looseGiven);
   if (accentIndex >= 0) {
     const target = exercise.accepted[accentIndex] as string;
-    const otherMood = exactRefs.filter((ref) => ref.spec.mood !== exercise.spec.mood);
+    // Only the indicative and subjunctive: hablá (vos imperative) for habla is an accent slip.
+    const otherMood = exactRefs.filter(
+      (ref) =>
+        isFiniteRef(ref) &&
+        ref.spec.mood !== exercise.spec.mood &&
+        ref.spec.mood !== "imperative" &&
+        !ref.voseo,
+    );
     if (otherMood.length > 0) {
       const { outcome, message } = describe(exercise, otherMood);
-      return result(exercise, outcome, `${message} Mind the accent: it changes the form.`);
+      return withNote(outcome, `${message} Mind the accent: it changes the form.`);
     }
-    return result(exercise, "accent", accentMessage(given, target, exactRefs));
+    // ñ is a letter of its own (año, ano): a missing tilde is a spelling mistake, graded as wrong,
+    // but the message says exactly what it is.
+    const slip = nTildeSlip(given, target);
+    return withNote(slip ? "wrong" : "accent", accentMessage(given, target, exactRefs));
   }
 
-  let refs: readonly FormRef[] = exactRefs;
-  let viaAccents = false;
-  if (refs.length === 0) {
-    refs = (table.stripped.get(strippedGiven) ?? []).filter((ref) => !isTarget(exercise, ref));
-    viaAccents = refs.length > 0;
+  const refs = lookup(exercise, given);
+  const vosLoose = vosForTarget(exercise, refs);
+  if (vosLoose) return withNote("vos-form", `${vosMessage(vosLoose)}${spellingNote(given, vosLoose)}`);
+  if (refs.length > 0) {
+    const { outcome, message } = describe(exercise, refs);
+    return withNote(outcome, `${message}${spellingNote(given, refs[0] as FormRef)}`);
   }
-  if (refs.length === 0) {
-    return result(
-      exercise,
-      "wrong",
-      `"${given}" is not a form of ${exercise.verb}. The blank needs the ${formName(exercise.spec)} for ${personName(exercise.person)}: ${formList(exercise.accepted)}.`,
-    );
+
+  const extra = splitExtraWords(given, exercise.sentence);
+  if (extra && isAnyForm(exercise, extra.rest)) {
+    return withNote("extra-words", `Type only the verb, without "${extra.words.join(" ")}", and try again.`);
   }
-  const { outcome, message } = describe(exercise, refs);
-  return result(exercise, outcome, viaAccents ? `${message} Watch the accents too.` : message);
+
+  return withNote(
+    "wrong",
+    `"${given}" is not a form of ${exercise.verb}. The blank needs the ${formName(exercise.spec)} for ${personName(exercise.person)}: ${formList(exercise.accepted)}.`,
+  );
 }

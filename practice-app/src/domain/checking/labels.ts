@@ -1,14 +1,9 @@
 // English names for forms, persons and moods, used in the checker's messages.
 
-import { type FormSpec, PERSON_PRONOUNS, type Person } from "../grammar.ts";
+import { type EngineFormSpec, type NonFiniteForm, PERSON_PRONOUNS, type Person } from "../grammar.ts";
 
 export function personName(person: Person): string {
   return PERSON_PRONOUNS[person];
-}
-
-/** "yo", "yo or él/ella/usted" */
-export function personList(persons: readonly Person[]): string {
-  return persons.map(personName).join(" or ");
 }
 
 const TENSE_NAMES: Record<string, string> = {
@@ -19,20 +14,36 @@ const TENSE_NAMES: Record<string, string> = {
   preterite: "preterite",
   future: "future",
   conditional: "conditional",
+  "future-perfect": "future perfect",
+  "conditional-perfect": "conditional perfect",
+  affirmative: "affirmative",
+  negative: "negative",
 };
 
 /** The tense alone: "present perfect". */
-export function tenseName(spec: FormSpec): string {
+export function tenseName(spec: EngineFormSpec): string {
   return TENSE_NAMES[spec.tense] ?? spec.tense;
 }
 
-/** The full name of the form: "present subjunctive", "preterite", "conditional", "imperfect indicative". */
-export function formName(spec: FormSpec): string {
+/** Indicative tenses whose name needs no mood: "the preterite", "the conditional perfect". */
+const SELF_NAMED = new Set(["preterite", "future", "conditional", "future-perfect", "conditional-perfect"]);
+
+/**
+ * The full name of the form: "present subjunctive", "preterite", "conditional perfect",
+ * "imperfect indicative", "future subjunctive", "affirmative imperative".
+ */
+export function formName(spec: EngineFormSpec): string {
   if (spec.mood === "subjunctive") return `${tenseName(spec)} subjunctive`;
-  if (spec.tense === "preterite" || spec.tense === "future" || spec.tense === "conditional")
-    return tenseName(spec);
+  if (spec.mood === "imperative") return `${tenseName(spec)} imperative`;
+  if (SELF_NAMED.has(spec.tense)) return tenseName(spec);
   return `${tenseName(spec)} indicative`;
 }
+
+export const NON_FINITE_NAMES: Record<NonFiniteForm, string> = {
+  infinitive: "infinitive",
+  gerund: "gerund",
+  participle: "past participle",
+};
 
 /** "hablara (or hablase)" */
 export function formList(forms: readonly string[]): string {

@@ -25,3 +25,8 @@ export function stripAccents(text: string): string {
 export function hasAccentMarks(text: string): boolean {
   return stripAccents(text) !== text.normalize("NFC");
 }
+
+/** ñ written as n, for the "ñ, not n" hint; apply after stripAccents. */
+export function foldN(text: string): string {
+  return text.replaceAll("ñ", "n");
+}

@@ -5,6 +5,7 @@ import {
   ConjugationError,
   conjugate,
   conjugateAlternatives,
+  conjugateVerb,
   isSupportedInfinitive,
   pastParticiple,
 } from "./index.ts";
@@ -237,9 +238,14 @@ describe("input", () => {
     expect(conjugate("oir", IND_PRESENT, "1p")).toBe("oímos");
   });
 
-  it("conjugates an unknown -ar/-er/-ir verb as regular", () => {
-    expect(isSupportedInfinitive("tuitear")).toBe(true);
-    expect(all("tuitear", SUBJ_PRESENT)).toEqual(simple("tuitee tuitees tuitee tuiteemos tuiteéis tuiteen"));
+  it("refuses a made-up verb unless asked to guess, and then says it guessed", () => {
+    expect(() => conjugate("xyzar", SUBJ_PRESENT, "1s")).toThrow(/"xyzar" is not a verb in the lexicon/);
+    expect(isSupportedInfinitive("xyzar")).toBe(false);
+    const guessed = conjugateVerb("xyzar", SUBJ_PRESENT, "1s", { guess: true });
+    expect(guessed).toEqual({ forms: ["xyce"], model: "amar", guessed: true });
+    expect(conjugateVerb("hablar", SUBJ_PRESENT, "1s", { guess: true }).guessed).toBe(false);
+    // A guess is not remembered as a fact: the next strict call still refuses.
+    expect(() => conjugate("xyzar", SUBJ_PRESENT, "1s")).toThrow(ConjugationError);
   });
 
   it.each(["hablar", "comer", "vivir", "ir", "reír", "oír", "sonreír", "argüir"])("supports %s", (verb) => {
@@ -267,7 +273,7 @@ describe("input", () => {
   });
 
   it("rejects an unknown form or person", () => {
-    const bad = { mood: "subjunctive", tense: "future" } as unknown as FormSpec;
+    const bad = { mood: "subjunctive", tense: "preterite" } as unknown as FormSpec;
     expect(() => conjugate("hablar", bad, "1s")).toThrow(ConjugationError);
     expect(() => conjugate("hablar", SUBJ_PRESENT, "4s" as never)).toThrow(ConjugationError);
     expect(() => conjugate("hablar", SUBJ_IMPERFECT, "1s", { imperfectEnding: "xx" as never })).toThrow(

@@ -54,7 +54,8 @@ export function parseInfinitive(input: unknown): ParsedInfinitive {
   return { infinitive: word, stem, theme: ending === "ír" ? "ir" : (ending as Theme) };
 }
 
-export function isSupportedInfinitive(input: string): boolean {
+/** Whether the input has the shape of an infinitive (the lexicon decides whether it is a verb). */
+export function isWellFormedInfinitive(input: string): boolean {
   try {
     parseInfinitive(input);
     return true;

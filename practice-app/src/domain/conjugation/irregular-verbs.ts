@@ -10,6 +10,8 @@ import type { Person } from "../grammar.ts";
 export type SixForms = readonly [string, string, string, string, string, string];
 
 export interface IrregularVerb {
+  /** A stem for every form but the infinitive and the participle (podrir: pudr-o, pudr-ió, pudr-iré). */
+  readonly stem?: string;
   /** Stem of the present-indicative yo form (teng-o); the present subjunctive is built on it. */
   readonly yoStem?: string;
   /** Present-subjunctive stem when it is not the yo stem (ser: soy but se-a). */
@@ -26,11 +28,24 @@ export interface IrregularVerb {
   /** Future and conditional stem: tendr-é, tendr-ía. */
   readonly futureStem?: string;
   readonly participle?: string;
+  /** The short tú imperative (ten, pon, haz, di), marked like the other full forms. */
+  readonly imperative?: string;
+  /** The short imperative is the root's own and not inherited by its compounds (di, but bendice). */
+  readonly imperativeOwn?: boolean;
+  /** The gerund when it follows no rule (ir: yendo; poder: pudiendo). */
+  readonly gerund?: string;
 }
 
 const FUI: SixForms = ["fu*i", "fu*iste", "fu*e", "fu*imos", "fu*isteis", "fu*eron"];
 
-const DECIR: IrregularVerb = { yoStem: "dig", preteriteStem: "dij", futureStem: "dir", participle: "dicho" };
+const DECIR: IrregularVerb = {
+  yoStem: "dig",
+  preteriteStem: "dij",
+  futureStem: "dir",
+  participle: "dicho",
+  imperative: "d*i",
+  imperativeOwn: true,
+};
 
 /** Every stem and form of an entry, with a prefix in front (tener → obtener). */
 export function prefixed(prefix: string, verb: IrregularVerb): IrregularVerb {
@@ -43,6 +58,7 @@ export function prefixed(prefix: string, verb: IrregularVerb): IrregularVerb {
       ? undefined
       : Object.fromEntries(Object.entries(forms).map(([person, form]) => [person, prefix + form]));
   return {
+    stem: add(verb.stem),
     yoStem: add(verb.yoStem),
     subjunctiveStem: add(verb.subjunctiveStem),
     present: addSome(verb.present),
@@ -53,12 +69,15 @@ export function prefixed(prefix: string, verb: IrregularVerb): IrregularVerb {
     imperfect: addAll(verb.imperfect),
     futureStem: add(verb.futureStem),
     participle: add(verb.participle),
+    // decir's compounds say bendice, predice, not *bendí (RAE, DPD); tener's say obtén.
+    imperative: verb.imperativeOwn ? undefined : add(verb.imperative),
+    gerund: add(verb.gerund),
   };
 }
 
 /**
- * Keys are infinitives, or the root of a family of compounds (see FAMILIES in lexicon.ts): an
- * entry for "tener" also serves "obtener", with every stem prefixed.
+ * Keyed by a model's root (models.ts): the entry for "tener" also serves "obtener", with every stem
+ * prefixed.
  */
 export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<string, IrregularVerb>([
   [
@@ -68,6 +87,7 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
       subjunctiveStem: "se",
       preterite: FUI,
       imperfect: ["*era", "*eras", "*era", "*eramos", "*erais", "*eran"],
+      imperative: "s!e",
     },
   ],
   [
@@ -77,6 +97,8 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
       subjunctiveStem: "vay",
       preterite: FUI,
       imperfect: ["*iba", "*ibas", "*iba", "*ibamos", "*ibais", "*iban"],
+      imperative: "v*e",
+      gerund: "y*endo",
     },
   ],
   [
@@ -149,12 +171,18 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
     },
   ],
   ["caber", { yoStem: "quep", preteriteStem: "cup", futureStem: "cabr" }],
-  ["tener", { yoStem: "teng", preteriteStem: "tuv", futureStem: "tendr" }],
-  ["venir", { yoStem: "veng", preteriteStem: "vin", futureStem: "vendr" }],
-  ["poner", { yoStem: "pong", preteriteStem: "pus", futureStem: "pondr", participle: "puesto" }],
-  ["salir", { yoStem: "salg", futureStem: "saldr" }],
+  ["tener", { yoStem: "teng", preteriteStem: "tuv", futureStem: "tendr", imperative: "t*en" }],
+  ["venir", { yoStem: "veng", preteriteStem: "vin", futureStem: "vendr", imperative: "v*en" }],
+  [
+    "poner",
+    { yoStem: "pong", preteriteStem: "pus", futureStem: "pondr", participle: "puesto", imperative: "p*on" },
+  ],
+  ["salir", { yoStem: "salg", futureStem: "saldr", imperative: "s*al" }],
   ["valer", { yoStem: "valg", futureStem: "valdr" }],
-  ["hacer", { yoStem: "hag", preteriteStem: "hiZ", futureStem: "har", participle: "hecho" }],
+  [
+    "hacer",
+    { yoStem: "hag", preteriteStem: "h*iZ", futureStem: "har", participle: "hecho", imperative: "h*az" },
+  ],
   // satisfacer keeps the Latin f where hacer has h.
   [
     "satisfacer",
@@ -163,9 +191,9 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
   ["decir", DECIR],
   // These compounds accept both futures, predeciré and prediré; the regular one is the more
   // common today (RAE, Diccionario panhispánico de dudas), so it is the one produced.
-  ["predecir", { ...prefixed("pre", DECIR), futureStem: undefined }],
-  ["contradecir", { ...prefixed("contra", DECIR), futureStem: undefined }],
-  ["desdecir", { ...prefixed("des", DECIR), futureStem: undefined }],
+  ["predecir", { ...prefixed("pre", DECIR), futureStem: undefined, imperative: undefined }],
+  ["contradecir", { ...prefixed("contra", DECIR), futureStem: undefined, imperative: undefined }],
+  ["desdecir", { ...prefixed("des", DECIR), futureStem: undefined, imperative: undefined }],
   // bendecir and maldecir also have regular participles (bendecido; "bendito" is an adjective).
   ["bendecir", { yoStem: "bendig", preteriteStem: "bendij" }],
   ["maldecir", { yoStem: "maldig", preteriteStem: "maldij" }],
@@ -175,7 +203,7 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
   ["raer", { yoStem: "raig" }],
   ["asir", { yoStem: "asg" }],
   ["oír", { yoStem: "oig" }],
-  ["poder", { preteriteStem: "pud", futureStem: "podr" }],
+  ["poder", { preteriteStem: "pud", futureStem: "podr", gerund: "pudi*endo" }],
   ["querer", { preteriteStem: "quis", futureStem: "querr" }],
   ["andar", { preteriteStem: "anduv" }],
   // conducir, traducir, producir...: the -zc- present follows the -cer/-cir rule.
@@ -190,4 +218,7 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
   ["romper", { participle: "roto" }],
   ["imprimir", { participle: "impreso" }],
   ["freír", { participle: "frito" }],
+  // RAE: podrir is conjugated on pudr- throughout, except the participle podrido (and the infinitive).
+  ["podrir", { stem: "pudr", futureStem: "pudrir", participle: "podrido" }],
+  ["pudrir", { participle: "podrido" }],
 ]);

@@ -1,113 +1,78 @@
-// Facts about individual verbs that no rule predicts: which compounds share a root's irregularity,
-// which verbs stress an i/u that would otherwise glide, and which -cer verbs escape -zc-.
+// Which model each verb follows. The verbs and their models are data (lexicon/lexicon-data.ts,
+// generated from the Spanish Hunspell dictionary and documented in lexicon/README.md), read once on
+// first use. Nothing here guesses from the spelling: a verb that is not listed is refused, unless the
+// caller explicitly asks for a guess, which is then marked as one.
 
-import { IRREGULAR_VERBS, type IrregularVerb, prefixed } from "./irregular-verbs.ts";
-import { STEM_CHANGES, type StemChange } from "./stem-changes.ts";
+import { ConjugationError } from "./errors.ts";
+import { LEXICON_BY_MODEL } from "./lexicon/lexicon-data.ts";
+import { type ConjugationModel, MODELS, REGULAR_MODEL } from "./models.ts";
+import type { Theme } from "./regular.ts";
 
-/**
- * Roots whose compounds conjugate like them. "any" is only used where every verb ending in the
- * root is such a compound (every -tener verb is like tener); otherwise the prefixes are listed,
- * because "ver" is also the end of "mover" and "volver".
- */
-const FAMILIES: ReadonlyMap<string, "any" | readonly string[]> = new Map<string, "any" | readonly string[]>([
-  ["tener", "any"],
-  ["poner", "any"],
-  ["venir", "any"],
-  ["decir", "any"],
-  ["hacer", "any"],
-  ["traer", "any"],
-  ["caer", "any"],
-  ["valer", "any"],
-  ["salir", "any"],
-  ["oír", "any"],
-  ["reír", "any"],
-  ["freír", "any"],
-  ["ducir", "any"],
-  ["scribir", "any"],
-  ["ver", ["pre", "entre", "re"]],
-  ["volver", ["de", "en", "re", "desen"]],
-  ["solver", ["re", "di", "ab"]],
-  ["abrir", ["re", "entre"]],
-  ["cubrir", ["des", "en", "re"]],
-  ["imprimir", ["re"]],
-]);
-
-export interface Root {
-  readonly root: string;
+export interface LexiconEntry {
+  readonly model: ConjugationModel;
+  /** What precedes the model's root (obtener: "ob"), prefixed to its irregular stems. */
   readonly prefix: string;
+  /** True when the verb is not in the lexicon and was given the regular model on request. */
+  readonly guessed: boolean;
 }
 
-/** The family root of a compound (obtener → tener + "ob"), or the verb itself. */
-export function rootOf(infinitive: string): Root {
-  let best: Root = { root: infinitive, prefix: "" };
-  if (FAMILIES.has(infinitive)) return best;
-  for (const [root, prefixes] of FAMILIES) {
-    if (!infinitive.endsWith(root) || infinitive.length === root.length) continue;
-    const prefix = infinitive.slice(0, -root.length);
-    if (prefixes !== "any" && !prefixes.includes(prefix)) continue;
-    if (best.prefix === "" || root.length > best.root.length) best = { root, prefix };
+let index: ReadonlyMap<string, ConjugationModel> | undefined;
+
+/** verb → model, built once from the generated data; throws if the data names an unknown model. */
+function lexicon(): ReadonlyMap<string, ConjugationModel> {
+  if (index) return index;
+  const built = new Map<string, ConjugationModel>();
+  for (const [modelId, verbs] of Object.entries(LEXICON_BY_MODEL)) {
+    const model = MODELS.get(modelId);
+    if (!model) {
+      throw new Error(
+        `lexicon data names model "${modelId}", which models.ts does not define; regenerate it.`,
+      );
+    }
+    for (const verb of verbs.split(/\s+/)) if (verb !== "") built.set(verb, model);
   }
-  return best;
+  index = built;
+  return built;
 }
 
-function lookup<T>(
-  table: ReadonlyMap<string, T>,
-  infinitive: string,
-): { value: T; prefix: string } | undefined {
-  const exact = table.get(infinitive);
-  if (exact !== undefined) return { value: exact, prefix: "" };
-  const { root, prefix } = rootOf(infinitive);
-  const inherited = table.get(root);
-  return inherited === undefined ? undefined : { value: inherited, prefix };
+function prefixFor(infinitive: string, model: ConjugationModel): string {
+  if (model.root === undefined) return "";
+  if (!infinitive.endsWith(model.root)) {
+    throw new Error(
+      `lexicon data puts "${infinitive}" under "${model.id}" but it does not end in "${model.root}".`,
+    );
+  }
+  return infinitive.slice(0, -model.root.length);
 }
 
-export function irregularData(infinitive: string): IrregularVerb | undefined {
-  const found = lookup(IRREGULAR_VERBS, infinitive);
-  return found === undefined ? undefined : prefixed(found.prefix, found.value);
+/** Every verb of the lexicon, in no particular order. */
+export function lexiconVerbs(): string[] {
+  return [...lexicon().keys()];
 }
 
-export function stemChangeOf(infinitive: string): StemChange | undefined {
-  return lookup(STEM_CHANGES, infinitive)?.value;
-}
-
-function set(words: string): ReadonlySet<string> {
-  return new Set(words.trim().split(/\s+/));
+export function isInLexicon(infinitive: string): boolean {
+  return lexicon().has(infinitive);
 }
 
 /**
- * -iar verbs whose i is stressed (envío, like "río") rather than gliding (cambio, like "limpio").
- * Which is which is a fact of each verb; verbs that allow both (paliar, auxiliar, repatriar) are
- * left out and so conjugate like cambiar, which is also correct for them.
+ * The model of an infinitive (already parsed: lower-case, NFC). Without `guess`, a verb outside the
+ * lexicon is a ConjugationError; with it, it gets the regular model of its ending and `guessed: true`.
+ * `modelId` forces a model (the lexicon generator tries each one).
  */
-const STRESSED_IAR = set(`
-  enviar reenviar desviar extraviar guiar confiar desconfiar fiar criar malcriar liar aliar
-  variar ampliar enfriar resfriar vaciar espiar esquiar desafiar rociar ansiar hastiar
-  contrariar expiar porfiar chirriar averiar piar amnistiar inventariar descarriar estriar
-  gloriar extasiar`);
-
-/** Other verbs that stress an i/u next to another vowel: reúno, prohíbo, aíslo, ahúmo. */
-const STRESSED_WEAK_VOWEL = set(`
-  reunir prohibir cohibir aislar airar ahumar rehusar aullar maullar aunar ahijar rehundir
-  embaular enraizar reír freír`);
-
-export function stressesWeakVowel(infinitive: string, canonicalStem: string): boolean {
-  if (STRESSED_IAR.has(infinitive) || STRESSED_WEAK_VOWEL.has(infinitive)) return true;
-  // fotografiar, telegrafiar, radiografiar...: fotografío.
-  if (infinitive.endsWith("grafiar")) return true;
-  if (STRESSED_WEAK_VOWEL.has(rootOf(infinitive).root)) return true;
-  // Every -uar verb stresses the u (continúo, actúo) except after c or g (evacuo, averiguo).
-  return infinitive.endsWith("uar") && canonicalStem.endsWith("u") && !/[cg]u$/.test(canonicalStem);
-}
-
-/** -cer verbs after a vowel that do not take -zc- in the yo form (cuezo, mezo). */
-const NO_ZC = set("cocer recocer escocer mecer remecer");
-
-export function takesZc(infinitive: string): boolean {
-  return /[aeiou]c[ei]r$/.test(infinitive) && !NO_ZC.has(infinitive);
-}
-
-/** -uir/-güir verbs and oír insert y before a vowel other than i: construyo, huyes, arguye, oye. */
-export function insertsY(infinitive: string, canonicalStem: string): boolean {
-  if (rootOf(infinitive).root === "oír") return true;
-  return /(uir|üir)$/.test(infinitive) && /[uW]$/.test(canonicalStem);
+export function entryFor(
+  infinitive: string,
+  theme: Theme,
+  options: { guess?: boolean; modelId?: string } = {},
+): LexiconEntry {
+  if (options.modelId !== undefined) {
+    const forced = MODELS.get(options.modelId);
+    if (!forced) throw new ConjugationError(`Unknown conjugation model "${options.modelId}".`);
+    return { model: forced, prefix: prefixFor(infinitive, forced), guessed: false };
+  }
+  const model = lexicon().get(infinitive);
+  if (model) return { model, prefix: prefixFor(infinitive, model), guessed: false };
+  if (options.guess) return { model: REGULAR_MODEL[theme], prefix: "", guessed: true };
+  throw new ConjugationError(
+    `"${infinitive}" is not a verb in the lexicon (${lexicon().size} Spanish verbs). Check the spelling; if it is a real verb, add it to the lexicon (see practice-app/src/domain/conjugation/lexicon/README.md), or ask for a guess ({ guess: true }) to conjugate it as a regular verb, marked guessed.`,
+  );
 }

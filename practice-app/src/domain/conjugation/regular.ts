@@ -47,4 +47,9 @@ export const IMPERFECT_SUBJUNCTIVE: Readonly<Record<"ra" | "se", SixForms>> = {
   se: ["se", "ses", "se", "semos", "seis", "sen"],
 };
 
+/** The archaic future subjunctive, built like the imperfect: habla|re, tuvie|re. */
+export const FUTURE_SUBJUNCTIVE: SixForms = ["re", "res", "re", "remos", "reis", "ren"];
+
+export const GERUND: Readonly<Record<Theme, string>> = { ar: "*ando", er: "i*endo", ir: "i*endo" };
+
 export const PARTICIPLE: Readonly<Record<Theme, string>> = { ar: "*ado", er: "*ido", ir: "*ido" };

@@ -6,6 +6,8 @@ import { STRESS, stripAccents, writeAccents } from "./orthography.ts";
 import {
   CONDITIONAL,
   FUTURE,
+  FUTURE_SUBJUNCTIVE,
+  GERUND,
   IMPERFECT,
   IMPERFECT_SUBJUNCTIVE,
   PARTICIPLE,
@@ -79,10 +81,27 @@ export function preterite(verb: Verb): SixForms {
  * -ra/-se. Irregular verbs therefore only need their preterite: tuvieron → tuviera, fueron → fuera.
  */
 export function imperfectSubjunctive(verb: Verb, kind: "ra" | "se"): SixForms {
-  const theyForm = preterite(verb)[5];
-  const base = theyForm.slice(0, -"ron".length);
-  const marked = `${base.slice(0, -1)}${STRESS}${base.slice(-1)}`;
+  const marked = preteriteBase(verb);
   return six((_, i) => marked + ending(IMPERFECT_SUBJUNCTIVE[kind], i));
+}
+
+/** The preterite ellos form without -ron, its last vowel marked stressed: habl*a, tuvi*e. */
+function preteriteBase(verb: Verb): string {
+  const base = preterite(verb)[5].slice(0, -"ron".length);
+  return `${base.slice(0, -1)}${STRESS}${base.slice(-1)}`;
+}
+
+/** The future subjunctive (archaic), on the same base as the imperfect: hablare, tuviere. */
+export function futureSubjunctive(verb: Verb): SixForms {
+  const marked = preteriteBase(verb);
+  return six((_, i) => marked + ending(FUTURE_SUBJUNCTIVE, i));
+}
+
+/** The gerund: -ar verbs on the stem, -er/-ir on the raised stem (sintiendo, durmiendo, diciendo). */
+export function gerund(verb: Verb): string {
+  const special = verb.irregular.gerund;
+  if (special !== undefined) return writeAccents(special);
+  return writeAccents(attach(verb.raised, GERUND[verb.theme]));
 }
 
 export function imperfectIndicative(verb: Verb): SixForms {

@@ -4,11 +4,16 @@
 
 /**
  * @typedef {{ id: string, label: string }} Category
- * @typedef {{ id: string, sentence: string, verb: string, translation: string, difficulty: number, category: Category }} Item
+ * @typedef {{ id: string, label: string }} Person
+ * @typedef {{ id: string, sentence: string, verb: string, person: Person, translation: string, difficulty: number,
+ *   category: Category }} Item
  * @typedef {{ reason: "due" | "new" | "ahead", item: Item }} NextOutput
- * @typedef {"correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong"} Outcome
- * @typedef {{ outcome: Outcome, correct: boolean, message: string, explanation: string, expected: string,
- *   accepted: string[], nextReviewAt: string, score: number, streak: number }} SubmitOutput
+ * @typedef {"correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong"} GradedOutcome
+ * @typedef {{ graded: true, outcome: GradedOutcome, correct: boolean, message: string, explanation: string,
+ *   expected: string, accepted: string[], nextReviewAt: string, score: number, streak: number }} GradedOutput
+ * @typedef {{ graded: false, outcome: "extra-words" | "foreign-characters" | "vos-form", correct: false,
+ *   message: string }} RetryOutput
+ * @typedef {GradedOutput | RetryOutput} SubmitOutput
  * @typedef {{ token: string, learner: { id: string, email: string, displayName: string } }} AuthOutput
  * @typedef {{ id: string, displayName: string }} MeOutput
  * @typedef {{ category: Category, mood: string, tense: string, attempts: number, correct: number,
@@ -69,6 +74,7 @@ const el = {
   feedbackOutcome: byId("feedback-outcome", HTMLElement),
   feedbackTitle: byId("feedback-title", HTMLElement),
   feedbackMessage: byId("feedback-message", HTMLElement),
+  answerLine: byId("answer-line", HTMLElement),
   expected: byId("expected", HTMLElement),
   also: byId("also", HTMLElement),
   explanation: byId("feedback-explanation", HTMLElement),
@@ -337,14 +343,15 @@ function renderItem({ reason, item: next }) {
   const [before = "", ...after] = next.sentence.split("___");
   const verb = document.createElement("span");
   verb.className = "verb";
-  verb.textContent = ` (${next.verb})`;
+  // The person the blank needs, for sentences whose subject is not written (Ojalá ___ tiempo).
+  verb.textContent = ` (${next.verb}, ${next.person.label})`;
   el.sentence.replaceChildren(before, answer, after.join("___"), verb);
   el.translation.textContent = next.translation;
 
   answer.value = "";
   answer.readOnly = false;
   answer.classList.remove("correct", "almost", "wrong");
-  answer.setAttribute("aria-label", `Your answer: the right form of ${next.verb}`);
+  answer.setAttribute("aria-label", `Your answer: the right form of ${next.verb} for ${next.person.label}`);
   for (const button of accentButtons) button.disabled = false;
   el.feedback.hidden = true;
   delete el.feedback.dataset.outcome;
@@ -377,8 +384,29 @@ async function check() {
   }
 }
 
+/**
+ * An answer that was not graded (the verb typed with "tú" or "que", a letter from another alphabet):
+ * say why and let the learner type it again; the item stays.
+ * @param {RetryOutput} result
+ */
+function showRetry(result) {
+  el.feedback.className = "feedback almost";
+  el.feedback.dataset.outcome = result.outcome;
+  el.feedbackOutcome.textContent = result.outcome;
+  el.feedbackTitle.textContent = "Try again (this one does not count)";
+  el.feedbackMessage.textContent = result.message;
+  el.answerLine.hidden = true;
+  el.explanation.textContent = "";
+  el.feedback.hidden = false;
+  answer.classList.remove("correct", "wrong");
+  answer.classList.add("almost");
+  answer.focus();
+  answer.select();
+}
+
 /** @param {SubmitOutput} result */
 function showFeedback(result) {
+  if (!result.graded) return showRetry(result);
   answered = true;
   const tone = result.outcome === "correct" ? "correct" : result.outcome === "accent" ? "almost" : "wrong";
   const titles = { correct: "Correct!", almost: "Almost: mind the accents", wrong: "Not quite" };
@@ -387,6 +415,7 @@ function showFeedback(result) {
   el.feedbackOutcome.textContent = result.outcome;
   el.feedbackTitle.textContent = titles[tone];
   el.feedbackMessage.textContent = result.message;
+  el.answerLine.hidden = false;
   el.expected.textContent = result.expected;
   const others = result.accepted.filter((form) => form !== result.expected);
   el.also.textContent = others.length > 0 ? `(also accepted: ${others.join(", ")})` : "";
@@ -394,6 +423,7 @@ function showFeedback(result) {
   el.feedback.hidden = false;
 
   answer.readOnly = true;
+  answer.classList.remove("correct", "almost", "wrong");
   answer.classList.add(tone);
   for (const button of accentButtons) button.disabled = true;
   el.check.hidden = true;
