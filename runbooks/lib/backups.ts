@@ -567,7 +567,8 @@ async function nearestExistingDir(dir: string): Promise<string> {
   let current = dir;
   for (;;) {
     const info = await stat(current).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return null;
+      // ENOTDIR: a file somewhere above; going up finds it and says so.
+      if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
       throw error;
     });
     if (info?.isDirectory()) return current;

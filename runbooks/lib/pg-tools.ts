@@ -115,7 +115,7 @@ export async function runPgTool(
   const timer = setTimeout(
     () =>
       killGroup(
-        `${command} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped${options.timeoutHint ? `: ${options.timeoutHint}` : ""}`,
+        `${command} did not finish within ${(options.timeoutMs / 1000).toFixed(options.timeoutMs < 10_000 ? 1 : 0)} s and was stopped${options.timeoutHint ? `: ${options.timeoutHint}` : ""}`,
       ),
     options.timeoutMs,
   );
@@ -141,6 +141,15 @@ export async function runPgTool(
     });
     const stderr = stderrTail.join("\n");
     if (stoppedBy !== null) throw new PgToolError(stoppedBy, exitCode, stderr);
+    if (exitCode !== 0 && /timeout expired/.test(stderr)) {
+      const seconds =
+        connection.env.PGCONNECT_TIMEOUT ?? process.env.PGCONNECT_TIMEOUT ?? "the URL's connect_timeout";
+      throw new PgToolError(
+        `${command} could not connect within ${seconds} s (libpq's connect timeout) and gave up: the server took the connection but did not answer. The embedded PGlite of npm start serves one session at a time and cannot serve pg_dump beside the backup's snapshot (back up a real PostgreSQL); otherwise the server is overloaded or out of connections`,
+        exitCode,
+        stderr,
+      );
+    }
     if (exitCode !== 0) {
       const tail = stderrTail.slice(-3).join(" / ");
       throw new PgToolError(
