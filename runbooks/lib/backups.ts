@@ -510,11 +510,24 @@ export async function dumpPreflight(
   ctx: BackupContext & Pick<StepContext, "sql">,
   options: { lowDiskFraction: number },
 ): Promise<DumpPreflight> {
-  const [db] = await ctx.sql<{ database: string; bytes: string; version: string; num: number }>(
+  const [db] = await ctx.sql<{
+    database: string;
+    bytes: string;
+    version: string;
+    num: number;
+    full: string;
+  }>(
     `SELECT current_database() AS database, pg_database_size(current_database())::bigint AS bytes,
-            current_setting('server_version') AS version, current_setting('server_version_num')::int AS num`,
+            current_setting('server_version') AS version, current_setting('server_version_num')::int AS num,
+            version() AS full`,
   );
   if (!db) throw new Error("PostgreSQL answered no row to a one-row query");
+  // The embedded PGlite of npm start serves one session at a time: pg_dump, a second session
+  // beside the snapshot's, would wait forever (the deploy runbooks' takeBackup skips it likewise).
+  if (/PGlite/i.test(db.full))
+    throw new Error(
+      `${ctx.env.name} runs on the embedded PGlite (${db.full.slice(0, 60)}…), which pg_dump cannot dump: it serves one session at a time. Back up a real PostgreSQL (set DATABASE_URL before npm start); PGlite's data is the pglite folder of the data dir, copy it while the stack is down`,
+    );
   const dbBytes = Number(db.bytes);
   const serverMajor = Math.floor(db.num / 10_000);
   const toolVersion = (await ctx.$`pg_dump --version`).stdout.trim();
