@@ -20,6 +20,7 @@
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { keysFor } from "../lib/backup-keys.ts";
 import {
   archivePath,
   type BackupManifest,
@@ -30,8 +31,11 @@ import {
   mib,
   sequenceHeadroom,
   sha256File,
+  TOOL_TIMEOUTS,
   withDatabase,
+  withPlainArchive,
 } from "../lib/backups.ts";
+import { runPgTool } from "../lib/pg-tools.ts";
 
 /**
  * How far before the backup's time a logout or password change still counts as "after the backup".
@@ -96,6 +100,11 @@ export default defineRunbook({
         ctx.log(
           `backup ${manifest.id}: taken ${manifest.createdAt} (${hours.toFixed(1)} h ago), ${mib(manifest.sizeBytes)} MiB, from database ${manifest.database ?? "?"}`,
         );
+        if (manifest.encryption) {
+          // Checked first: without the key nothing below matters, and nothing has changed yet.
+          const keys = await keysFor(archivePath(ctx.env.name, manifest), manifest.encryption);
+          ctx.log(`encrypted with age to ${manifest.encryption.recipient}: its identity is in ${keys.file}`);
+        }
         if (manifest.env !== ctx.env.name)
           ctx.warn(
             `this backup was taken from ${manifest.env}, not ${ctx.env.name}: its learners and sessions replace ${ctx.env.name}'s`,
@@ -205,7 +214,7 @@ export default defineRunbook({
       id: "restore",
       title: "Replace the database with the backup",
       description:
-        "Checks the sha256, cuts the other connections, pg_restore --clean --if-exists --no-owner in one transaction.",
+        "Checks the sha256, decrypts the archive to a temporary 0600 file, cuts the other connections, pg_restore --clean --if-exists --no-owner in one transaction.",
       danger: "destructive",
       timeoutMs: minutes(60),
       async plan(ctx) {
@@ -250,32 +259,49 @@ export default defineRunbook({
           );
         ctx.log(`sha256 ok (${mib(manifest.sizeBytes)} MiB)`);
 
-        // Record again right before the restore: logouts since the previous step (or since the run
-        // that is being resumed) are carried over too. The union is safe: re-applying is idempotent.
-        const earlier = ctx.result<CarriedOver | null>("record-security-changes");
-        const carried = earlier ? merge(earlier, await recordSecurityChanges(ctx, manifest.createdAt)) : null;
-        const [start] = await ctx.sql<{ at: string }>("SELECT to_json(statement_timestamp()) #>> '{}' AS at");
+        // Decrypted first: the app keeps its connections while the archive is read.
+        return withPlainArchive(ctx, manifest, async (plain) => {
+          // Record again right before the restore: logouts since the previous step (or since the run
+          // that is being resumed) are carried over too. The union is safe: re-applying is idempotent.
+          const earlier = ctx.result<CarriedOver | null>("record-security-changes");
+          const carried = earlier
+            ? merge(earlier, await recordSecurityChanges(ctx, manifest.createdAt))
+            : null;
+          const [start] = await ctx.sql<{ at: string }>(
+            "SELECT to_json(statement_timestamp()) #>> '{}' AS at",
+          );
 
-        try {
-          const [row] = await ctx.sql<{ n: number }>(
-            `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+          try {
+            const [row] = await ctx.sql<{ n: number }>(
+              `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+            );
+            ctx.log(`terminated ${row?.n ?? 0} other connection(s)`);
+          } catch (error) {
+            // Without the right to terminate them (not superuser, not pg_signal_backend), pg_restore
+            // still works: it waits for their locks. Say so and go on.
+            ctx.warn(
+              `could not terminate other connections (${(error as Error).message}); the restore waits for their locks`,
+            );
+          }
+          const started = performance.now();
+          await runPgTool(
+            ctx,
+            "pg_restore",
+            ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", plain],
+            {
+              url: ctx.env.databaseUrl,
+              timeoutMs: TOOL_TIMEOUTS.restore,
+              timeoutHint:
+                "pg_restore may be waiting for a lock the app's connections hold; in one transaction nothing was changed. Stop the app (or switch maintenance mode on) and run this step again",
+            },
           );
-          ctx.log(`terminated ${row?.n ?? 0} other connection(s)`);
-        } catch (error) {
-          // Without the right to terminate them (not superuser, not pg_signal_backend), pg_restore
-          // still works: it waits for their locks. Say so and go on.
-          ctx.warn(
-            `could not terminate other connections (${(error as Error).message}); the restore waits for their locks`,
+          const restoreSeconds = Math.round((performance.now() - started) / 10) / 100;
+          ctx.log(
+            `pg_restore finished in ${restoreSeconds.toFixed(2)} s: the database is now backup ${manifest.id}`,
           );
-        }
-        const started = performance.now();
-        await ctx.$`pg_restore --clean --if-exists --no-owner --single-transaction --exit-on-error --dbname=${ctx.env.databaseUrl} ${archive}`;
-        const restoreSeconds = Math.round((performance.now() - started) / 10) / 100;
-        ctx.log(
-          `pg_restore finished in ${restoreSeconds.toFixed(2)} s: the database is now backup ${manifest.id}`,
-        );
-        return { id, restoreSeconds, restoreStartedAt: start?.at ?? new Date().toISOString(), carried };
+          return { id, restoreSeconds, restoreStartedAt: start?.at ?? new Date().toISOString(), carried };
+        });
       },
     }),
     step({

@@ -16,6 +16,7 @@
 import { stat } from "node:fs/promises";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { keysFor } from "../lib/backup-keys.ts";
 import {
   archivePath,
   backupRef,
@@ -30,9 +31,12 @@ import {
   ScratchDatabaseError,
   sequenceValues,
   sha256File,
+  TOOL_TIMEOUTS,
   withDatabase,
+  withPlainArchive,
   withScratchDatabase,
 } from "../lib/backups.ts";
+import { runPgTool } from "../lib/pg-tools.ts";
 
 export default defineRunbook({
   id: "verify-backup",
@@ -73,6 +77,15 @@ export default defineRunbook({
           // thrown here: the last step records the backup as failed, so nobody counts on it.
           () => null,
         );
+        // A key that cannot open the archive is a problem of this machine, not of the backup: stop
+        // here, before anything is recorded in the manifest.
+        if (manifest.encryption) {
+          const keys = await keysFor(archive, manifest.encryption);
+          ctx.log(`encrypted with age to ${manifest.encryption.recipient}: its identity is in ${keys.file}`);
+        } else
+          ctx.warn(
+            "this backup is not encrypted (taken before backups were): prune it once newer ones are verified",
+          );
         if (size === null) ctx.warn(`the archive ${archive} is MISSING: this backup cannot be restored`);
         else if (size !== manifest.sizeBytes)
           ctx.warn(
@@ -115,7 +128,7 @@ export default defineRunbook({
       id: "scratch-restore",
       title: "Restore into a scratch database and compare with the manifest",
       description:
-        "createdb, pg_restore --no-owner, compare rows, hashes and sequences, drop the scratch database; record the outcome.",
+        "createdb, decrypt the archive (age) to a temporary 0600 file, pg_restore --no-owner, compare rows, hashes and sequences, drop the scratch database; record the outcome.",
       danger: "change",
       timeoutMs: minutes(60),
       plan(ctx) {
@@ -145,7 +158,12 @@ export default defineRunbook({
         try {
           problems = await withScratchDatabase(ctx, "verify", async (url) => {
             const started = performance.now();
-            await ctx.$`pg_restore --no-owner --exit-on-error --dbname=${url} ${archive}`;
+            await withPlainArchive(ctx, manifest, (plain) =>
+              runPgTool(ctx, "pg_restore", ["--no-owner", "--exit-on-error", plain], {
+                url,
+                timeoutMs: TOOL_TIMEOUTS.restore,
+              }),
+            );
             restoreSeconds = Math.round((performance.now() - started) / 10) / 100;
             ctx.log(`pg_restore finished in ${restoreSeconds.toFixed(2)} s`);
             const actual = await withDatabase(

@@ -1,17 +1,37 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  statfs,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { dataDir } from "../engine/paths.ts";
+import {
+  type BackupEncryption,
+  checkKeyLocation,
+  decryptFileToFile,
+  encryptStreamToFile,
+  loadBackupKeys,
+} from "./backup-keys.ts";
+import { PgToolError, runPgTool } from "./pg-tools.ts";
 
 // Where backups live and what their manifests say. Shared by backup-now, verify-backup, restore,
 // prune-backups, dr-drill and the morning health check.
 //
-// A backup is two files in backupsDir(env): `<id>.dump` (pg_dump custom format) and `<id>.json`
-// (the manifest below). The id is the UTC time the backup was taken plus a random suffix, e.g.
+// A backup is two files in backupsDir(env): `<id>.dump` (pg_dump custom format, encrypted with age
+// since issue 14: see backup-keys.ts) and `<id>.json` (the manifest below). Both are 0600 in a 0700
+// directory: they hold every learner's e-mail and password hash. The id is the UTC time the backup was taken plus a random suffix, e.g.
 // 20261125T213000Z-3fa1c2, so ids sort by time and two backups in the same second do not clash.
 
 export interface TableFingerprint {
@@ -25,6 +45,11 @@ export interface BackupManifest {
   env: string;
   /** File name of the pg_dump custom-format archive, beside the manifest. */
   file: string;
+  /**
+   * How the archive is encrypted (age, to this recipient). Absent on backups taken before
+   * encryption: their archive is the plain pg_dump file, and they still verify and restore.
+   */
+  encryption?: BackupEncryption;
   /** When the data was read: the start of the snapshot the dump and the fingerprints share. */
   createdAt: string;
   sizeBytes: number;
@@ -75,13 +100,23 @@ export function backupsDir(env: string, processEnv: NodeJS.ProcessEnv = process.
 
 /** Writes the manifest atomically (temporary file, then rename): a crash never leaves half a manifest. */
 export async function writeManifest(env: string, manifest: BackupManifest): Promise<string> {
-  const dir = backupsDir(env);
-  await mkdir(dir, { recursive: true });
+  const dir = await ensureBackupsDir(env);
   const file = path.join(dir, `${manifest.id}.json`);
   const temporary = `${file}.${randomBytes(3).toString("hex")}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, file);
   return file;
+}
+
+/**
+ * Creates the backup directory 0700 (its parent too, when it is created here) and tightens one
+ * created before issue 14 (0755): only the backup's owner may list or read backups.
+ */
+export async function ensureBackupsDir(env: string): Promise<string> {
+  const dir = backupsDir(env);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  return dir;
 }
 
 /** Every backup of an environment, newest first. */
@@ -222,10 +257,16 @@ export async function fingerprintTables(db: pg.ClientBase): Promise<Record<strin
     const order = table.key?.length
       ? table.key.map((k) => `t.${db.escapeIdentifier(k)}`).join(", ")
       : "t::text";
-    const { rows } = await db.query<{ rows: string; hash: string }>(
-      `SELECT count(*)::bigint AS rows, md5(coalesce(string_agg(md5(t::text), '' ORDER BY ${order}), '')) AS hash
-         FROM public.${db.escapeIdentifier(table.name)} t`,
-    );
+    const { rows } = await db
+      .query<{ rows: string; hash: string }>(
+        `SELECT count(*)::bigint AS rows, md5(coalesce(string_agg(md5(t::text), '' ORDER BY ${order}), '')) AS hash
+           FROM public.${db.escapeIdentifier(table.name)} t`,
+      )
+      .catch((error: Error) => {
+        throw new Error(
+          `could not read table ${table.name} to fingerprint it (${error.message}): the role needs SELECT on every table of the public schema`,
+        );
+      });
     out[table.name] = { rows: Number(rows[0]?.rows ?? 0), hash: rows[0]?.hash ?? "" };
   }
   return out;
@@ -292,16 +333,17 @@ export async function sequenceHeadroom(db: pg.ClientBase): Promise<SequenceHeadr
 
 /** Migrations applied to the database, in the order they ran; none when it was never migrated. */
 export async function appliedMigrations(db: pg.ClientBase): Promise<string[]> {
-  try {
-    const { rows } = await db.query<{ name: string }>(
-      "SELECT name FROM public.pgmigrations ORDER BY run_on, id",
-    );
-    return rows.map((r) => r.name);
-  } catch (error) {
-    // 42P01 undefined_table: a database nobody migrated yet; that is an answer, not a failure.
-    if ((error as { code?: string }).code === "42P01") return [];
-    throw error;
-  }
+  // Asked, not caught: a failed query inside the backup's snapshot transaction aborts it, which
+  // releases the exported snapshot, and pg_dump then fails with "could not import the requested
+  // snapshot" (issue 14). A database nobody migrated yet has no pgmigrations: an answer, not a failure.
+  const { rows: exists } = await db.query<{ found: boolean }>(
+    "SELECT to_regclass('public.pgmigrations') IS NOT NULL AS found",
+  );
+  if (!exists[0]?.found) return [];
+  const { rows } = await db.query<{ name: string }>(
+    "SELECT name FROM public.pgmigrations ORDER BY run_on, id",
+  );
+  return rows.map((r) => r.name);
 }
 
 /** What differs between a manifest and a database's fingerprints; empty when they match. */
@@ -344,16 +386,35 @@ export interface DumpResult {
   database: string;
   tables: Record<string, TableFingerprint>;
   migrations: string[];
+  /** Absent only in results of runs from before encryption (a resumed old run). */
+  encryption?: BackupEncryption;
 }
 
+/** Limits of the PostgreSQL tools the backup runbooks run (each below its step's own timeout). */
+export const TOOL_TIMEOUTS = {
+  dump: 55 * 60_000,
+  restore: 55 * 60_000,
+  /** Reading an archive's table of contents and its sequence entries. */
+  list: 5 * 60_000,
+  createdb: 60_000,
+} as const;
+
+/** How long pg_dump waits for a table lock held by someone else before it fails (not hangs). */
+export const DUMP_LOCK_WAIT = "2min";
+
 /**
- * pg_dump in custom format into backupsDir(env)/<id>.dump. The dump and the per-table fingerprints
- * read the same exported snapshot, so the manifest describes exactly the rows in the archive even
- * while the app keeps writing.
+ * pg_dump in custom format, encrypted with age as it streams, into backupsDir(env)/<id>.dump. The
+ * dump and the per-table fingerprints read the same exported snapshot, so the manifest describes
+ * exactly the rows in the archive even while the app keeps writing.
  */
 export async function dumpDatabase(ctx: BackupContext): Promise<DumpResult> {
-  const dir = backupsDir(ctx.env.name);
-  await mkdir(dir, { recursive: true });
+  const dir = await ensureBackupsDir(ctx.env.name);
+  const keys = await loadBackupKeys({ create: true });
+  if (keys.created)
+    ctx.warn(
+      `created the backup key ${keys.file} (public key ${keys.recipient}): copy it somewhere safe and away from the backups now; without it no backup can be restored`,
+    );
+  const encryption: BackupEncryption = { format: "age", recipient: keys.recipient };
   const id = newBackupId();
   const file = `${id}.dump`;
   // Written under a temporary name: a dump that fails half-way never looks like a backup.
@@ -372,7 +433,24 @@ export async function dumpDatabase(ctx: BackupContext): Promise<DumpResult> {
         const snap = rows[0];
         if (!snap) throw new Error("PostgreSQL returned no snapshot");
         ctx.log(`snapshot ${snap.snapshot} of database ${snap.database} at ${snap.at.toISOString()}`);
-        const dumping = ctx.$`pg_dump --format=custom --snapshot=${snap.snapshot} --file=${partial} --dbname=${ctx.env.databaseUrl}`;
+        ctx.log(`encrypting to ${encryption.recipient} (key file ${keys.file})`);
+        // The dump stops with this controller when the fingerprints fail (below).
+        const dumpStop = new AbortController();
+        const dumping = runPgTool(
+          { ...ctx, signal: AbortSignal.any([ctx.signal, dumpStop.signal]) },
+          "pg_dump",
+          ["--format=custom", `--snapshot=${snap.snapshot}`, `--lock-wait-timeout=${DUMP_LOCK_WAIT}`],
+          {
+            url: ctx.env.databaseUrl,
+            timeoutMs: TOOL_TIMEOUTS.dump,
+            timeoutHint:
+              "a server that serves one session at a time (the embedded PGlite of npm start) cannot give pg_dump the snapshot; back up a real PostgreSQL, or raise the dump step's limits for a database this large",
+            // Straight from pg_dump's stdout into the encrypter: the plain archive never touches the disk.
+            stdout: (out) => encryptStreamToFile(out, encryption.recipient, partial),
+          },
+        );
+        // Settled later with await; this keeps a failure while the fingerprints run from being "unhandled".
+        dumping.catch(() => undefined);
         let tables: Record<string, TableFingerprint>;
         let migrations: string[];
         try {
@@ -380,11 +458,22 @@ export async function dumpDatabase(ctx: BackupContext): Promise<DumpResult> {
           migrations = await appliedMigrations(db);
         } catch (error) {
           // Without fingerprints the archive cannot be verified later: stop pg_dump and give up.
-          dumping.catch(() => undefined);
-          await dumping.kill().catch(() => undefined);
-          throw error;
+          dumpStop.abort();
+          await dumping.catch(() => undefined);
+          throw new Error(
+            `could not describe the snapshot for the manifest: ${(error as Error).message}. No backup was written`,
+          );
         }
-        await dumping;
+        try {
+          await dumping;
+        } catch (error) {
+          const detail = describeCommandError(error);
+          throw new Error(
+            /could not import the requested snapshot/.test(detail)
+              ? `pg_dump could not join the backup's snapshot (${detail}): the transaction that exported it ended early; run backup-now again, and if it repeats, check the server log for what ended that session`
+              : `pg_dump of ${snap.database} failed: ${detail}`,
+          );
+        }
         await db.query("COMMIT");
         return {
           createdAt: snap.at.toISOString(),
@@ -397,10 +486,134 @@ export async function dumpDatabase(ctx: BackupContext): Promise<DumpResult> {
       { signal: ctx.signal, applicationName: "runbook backup" },
     );
     await rename(partial, path.join(dir, file));
-    return { id, file, dumpSeconds: round((performance.now() - started) / 1000), ...result };
+    return { id, file, dumpSeconds: round((performance.now() - started) / 1000), ...result, encryption };
   } catch (error) {
     await rm(partial, { force: true });
     throw error;
+  }
+}
+
+export interface DumpPreflight {
+  database: string;
+  dbBytes: number;
+  serverVersion: string;
+  freeBytes: number;
+}
+
+/**
+ * What must hold before a dump starts, checked up front so a backup does not fail half-way
+ * (backup-now's preflight, dr-drill's fresh backup): pg_dump at least the server's major version,
+ * the backup directory writable (a probe file, not access(): root passes access() on a read-only
+ * mount) and with room for the database, the key file where it belongs. Creates nothing it keeps.
+ */
+export async function dumpPreflight(
+  ctx: BackupContext & Pick<StepContext, "sql">,
+  options: { lowDiskFraction: number },
+): Promise<DumpPreflight> {
+  const [db] = await ctx.sql<{
+    database: string;
+    bytes: string;
+    version: string;
+    num: number;
+    full: string;
+  }>(
+    `SELECT current_database() AS database, pg_database_size(current_database())::bigint AS bytes,
+            current_setting('server_version') AS version, current_setting('server_version_num')::int AS num,
+            version() AS full`,
+  );
+  if (!db) throw new Error("PostgreSQL answered no row to a one-row query");
+  // The embedded PGlite of npm start serves one session at a time: pg_dump, a second session
+  // beside the snapshot's, would wait forever (the deploy runbooks' takeBackup skips it likewise).
+  if (/PGlite/i.test(db.full))
+    throw new Error(
+      `${ctx.env.name} runs on the embedded PGlite (${db.full.slice(0, 60)}…), which pg_dump cannot dump: it serves one session at a time. Back up a real PostgreSQL (set DATABASE_URL before npm start); PGlite's data is the pglite folder of the data dir, copy it while the stack is down`,
+    );
+  const dbBytes = Number(db.bytes);
+  const serverMajor = Math.floor(db.num / 10_000);
+  const toolVersion = (await ctx.$`pg_dump --version`).stdout.trim();
+  const toolMajor = Number(/(\d+)(\.\d+)?/.exec(toolVersion)?.[1] ?? 0);
+  ctx.log(`database ${db.database}: ${mib(dbBytes)} MiB on disk, PostgreSQL ${db.version}`);
+  if (toolMajor < serverMajor) {
+    throw new Error(
+      `pg_dump ${toolMajor} cannot dump a PostgreSQL ${serverMajor} server: install postgresql-client-${serverMajor} on this machine`,
+    );
+  }
+
+  const dir = backupsDir(ctx.env.name);
+  const existing = await nearestExistingDir(dir);
+  await probeWritable(existing, dir);
+  const fs = await statfs(existing);
+  const free = fs.bavail * fs.bsize;
+  const total = fs.blocks * fs.bsize;
+  ctx.log(
+    `backup directory ${dir}: writable, ${mib(free)} MiB free of ${mib(total)} MiB (${((free / total) * 100).toFixed(0)}%)`,
+  );
+  // The custom format is compressed and age adds 16 bytes per 64 KiB: the database's size on disk
+  // is a safe upper bound. Verify and restore need as much again for the decrypted copy.
+  if (free < dbBytes) {
+    throw new Error(
+      `only ${mib(free)} MiB free in ${dir} for a database of ${mib(dbBytes)} MiB: run prune-backups or free disk, then run this again`,
+    );
+  }
+  if ((free - dbBytes) / total < options.lowDiskFraction) {
+    ctx.warn(
+      `after this backup less than ${options.lowDiskFraction * 100}% of the disk would be free (the "Low disk space" alert): run prune-backups`,
+    );
+  }
+
+  const keyFile = checkKeyLocation();
+  const keyPresent = await stat(keyFile).then(
+    () => true,
+    () => false,
+  );
+  if (keyPresent) {
+    const keys = await loadBackupKeys();
+    ctx.log(
+      `backups are encrypted to ${keys.recipient} (key file ${keys.file}, ${keys.identities.length} identit${keys.identities.length === 1 ? "y" : "ies"})`,
+    );
+  } else ctx.log(`no backup key yet: the dump creates one at ${keyFile} (0600)`);
+  return { database: db.database, dbBytes, serverVersion: db.version, freeBytes: free };
+}
+
+/** The directory itself, or its closest existing ancestor (the backup directory is created on first use). */
+async function nearestExistingDir(dir: string): Promise<string> {
+  let current = dir;
+  for (;;) {
+    const info = await stat(current).catch((error: NodeJS.ErrnoException) => {
+      // ENOTDIR: a file somewhere above; going up finds it and says so.
+      if (error.code === "ENOENT" || error.code === "ENOTDIR") return null;
+      throw error;
+    });
+    if (info?.isDirectory()) return current;
+    if (info)
+      throw new Error(
+        `the backup directory ${dir} cannot be created: ${current} is a file, not a directory. Move that file, or point RUNBOOK_BACKUP_DIR elsewhere`,
+      );
+    const parent = path.dirname(current);
+    if (parent === current) return current;
+    current = parent;
+  }
+}
+
+/** Creates and removes a probe folder where the backup directory is (or will be created). */
+async function probeWritable(existing: string, dir: string): Promise<void> {
+  try {
+    const probe = await mkdtemp(path.join(existing, ".write-probe-"));
+    try {
+      await writeFile(path.join(probe, "probe"), "", { mode: 0o600 });
+    } finally {
+      await rm(probe, { recursive: true, force: true });
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const uid = process.getuid?.() ?? "?";
+    throw new Error(
+      `the backup directory ${dir} is not writable here (${code ?? (error as Error).message} in ${existing}, as uid ${uid}): ${
+        code === "EROFS"
+          ? "its file system is mounted read-only"
+          : `give this user the directory (chown, then chmod 700 ${existing})`
+      }, or point RUNBOOK_BACKUP_DIR at a writable directory; nothing was dumped`,
+    );
   }
 }
 
@@ -409,11 +622,12 @@ export async function completeBackup(ctx: BackupContext, dump: DumpResult): Prom
   const archive = path.join(backupsDir(ctx.env.name), dump.file);
   const { size } = await stat(archive);
   const sha256 = await sha256File(archive, ctx.signal);
-  const sequences = await archiveSequences(ctx, archive);
+  const sequences = await archiveSequences(ctx, archive, dump.encryption);
   const manifest: BackupManifest = {
     id: dump.id,
     env: ctx.env.name,
     file: dump.file,
+    ...(dump.encryption ? { encryption: dump.encryption } : {}),
     createdAt: dump.createdAt,
     sizeBytes: size,
     sha256,
@@ -432,25 +646,64 @@ export async function completeBackup(ctx: BackupContext, dump: DumpResult): Prom
  * The sequence values the archive will restore, read from its SEQUENCE SET entries. pg_dump reads
  * sequences outside the snapshot, so these, not a query beside the dump, are what a restore gives.
  */
-export async function archiveSequences(ctx: BackupContext, archive: string): Promise<Record<string, number>> {
-  const work = path.join(ctx.artifactsDir, `sequences-${randomBytes(4).toString("hex")}`);
-  await mkdir(work, { recursive: true });
+export async function archiveSequences(
+  ctx: BackupContext,
+  archive: string,
+  encryption?: BackupEncryption,
+): Promise<Record<string, number>> {
+  // mkdtemp: 0700, so the decrypted archive and the SQL drawn from it are the owner's alone.
+  await mkdir(ctx.artifactsDir, { recursive: true });
+  const work = await mkdtemp(path.join(ctx.artifactsDir, "sequences-"));
   try {
+    const plain = encryption ? path.join(work, "archive.dump") : archive;
+    if (encryption) await decryptFileToFile(archive, encryption, plain, { signal: ctx.signal });
     // Through files, not stdout: the table of contents and SQL would flood the run's output.
     const toc = path.join(work, "toc.list");
-    await ctx.$`pg_restore --list --file=${toc} ${archive}`;
+    await runPgTool(ctx, "pg_restore", ["--list", `--file=${toc}`, plain], { timeoutMs: TOOL_TIMEOUTS.list });
     const entries = (await readFile(toc, "utf8")).split("\n").filter((line) => / SEQUENCE SET /.test(line));
     if (entries.length === 0) return {};
     const list = path.join(work, "sequences.list");
     const sql = path.join(work, "sequences.sql");
-    await writeFile(list, `${entries.join("\n")}\n`);
-    await ctx.$`pg_restore --use-list=${list} --file=${sql} ${archive}`;
+    await writeFile(list, `${entries.join("\n")}\n`, { mode: 0o600 });
+    await runPgTool(ctx, "pg_restore", [`--use-list=${list}`, `--file=${sql}`, plain], {
+      timeoutMs: TOOL_TIMEOUTS.list,
+    });
     const out: Record<string, number> = {};
     for (const m of (await readFile(sql, "utf8")).matchAll(/setval\('([^']+)', (\d+), (true|false)\)/g)) {
       const name = (m[1] as string).replace(/^public\./, "").replace(/^"(.*)"$/, "$1");
       out[name] = Number(m[2]) - (m[3] === "true" ? 0 : 1);
     }
     return out;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs fn with a path to the backup's plain pg_dump archive: the archive itself for a backup from
+ * before encryption, otherwise a decrypted copy (0600, in a 0700 folder under the runbook's
+ * artifacts, never in the backup directory) that is deleted afterwards whatever happens.
+ *
+ * A file, not a pipe into pg_restore: pg_restore reads a custom-format archive with seeks (the
+ * data of each table where the table of contents says), which a pipe cannot give it.
+ */
+export async function withPlainArchive<T>(
+  ctx: Pick<BackupContext, "env" | "artifactsDir" | "signal" | "log">,
+  manifest: BackupManifest,
+  fn: (plainArchive: string) => Promise<T>,
+): Promise<T> {
+  const archive = archivePath(ctx.env.name, manifest);
+  if (!manifest.encryption) return fn(archive);
+  await mkdir(ctx.artifactsDir, { recursive: true });
+  const work = await mkdtemp(path.join(ctx.artifactsDir, "decrypted-"));
+  try {
+    const plain = path.join(work, manifest.file);
+    const started = performance.now();
+    await decryptFileToFile(archive, manifest.encryption, plain, { signal: ctx.signal });
+    ctx.log(
+      `decrypted the archive (age, ${manifest.encryption.recipient}) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    );
+    return await fn(plain);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -491,7 +744,11 @@ export async function withScratchDatabase<T>(
     throw new Error("scratch name equals the database's");
   try {
     // template0: never has connections, so creation cannot fail on someone connected to template1.
-    await ctx.$`createdb --maintenance-db=${ctx.env.databaseUrl} --template=template0 ${name}`;
+    await runPgTool(ctx, "createdb", ["--template=template0", name], {
+      url: ctx.env.databaseUrl,
+      urlFlag: "--maintenance-db",
+      timeoutMs: TOOL_TIMEOUTS.createdb,
+    });
   } catch (error) {
     throw new ScratchDatabaseError(
       `could not create the scratch database ${name}: ${describeCommandError(error)}. The role in ${ctx.env.name}'s DATABASE_URL needs CREATEDB (ALTER ROLE … CREATEDB) and the server needs room for one more copy of the database`,
@@ -539,6 +796,8 @@ export async function leftoverScratchDatabases(
 
 /** One line for a failed command (its exit code and the last lines it printed) or any error. */
 export function describeCommandError(error: unknown): string {
+  // Its message already says which tool, and how it failed or why it was stopped (a timeout).
+  if (error instanceof PgToolError) return error.message;
   if (error && typeof error === "object" && "exitCode" in error && "stderr" in error) {
     const output = error as { exitCode: number | null; stderr: string };
     const tail = output.stderr.trim().split("\n").slice(-3).join(" / ");

@@ -60,7 +60,8 @@ describe("backup-now", () => {
     const archive = path.join(backupDir(), manifest.file);
     expect(manifest.file).toBe(`${id}.dump`);
     expect(await sha256File(archive)).toBe(manifest.sha256);
-    expect((await readFile(archive)).subarray(0, 5).toString()).toBe("PGDMP"); // custom format
+    // Encrypted at rest (issue 14); tests/runbooks/backup-hardening.test.ts decrypts it.
+    expect((await readFile(archive)).subarray(0, 22).toString()).toBe("age-encryption.org/v1\n");
     const tables = await stack.db.query<{ name: string }>(
       "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
     );
