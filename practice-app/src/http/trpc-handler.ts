@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "../api/app-router.ts";
-import { type AppDeps, contextFromRequest } from "../api/context.ts";
+import { type AppDeps, type Context, createInnerContext } from "../api/context.ts";
 import { AppError } from "../api/errors.ts";
+import { bearerToken } from "../auth/tokens.ts";
+import { clientIp, requestIdOf } from "./request-info.ts";
 
 // Serves /trpc/* through tRPC's fetch adapter, with a Request built here rather than by tRPC's
 // node adapter. That adapter gives every Request an AbortSignal, and undici keeps each such signal
@@ -93,4 +95,15 @@ function writeTooLarge(res: ServerResponse, limit: number): void {
     Connection: "close",
   });
   res.end(text);
+}
+
+/** The adapter's wrapper around the inner context: reads the HTTP request into it. */
+export function contextFromRequest(deps: AppDeps, req: IncomingMessage): Context {
+  const userAgent = req.headers["user-agent"];
+  return createInnerContext(deps, {
+    token: bearerToken(req.headers.authorization),
+    ip: clientIp(req, deps.config.TRUST_PROXY),
+    userAgent: typeof userAgent === "string" ? userAgent.slice(0, 200) : null,
+    requestId: requestIdOf(req),
+  });
 }
