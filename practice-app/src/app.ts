@@ -13,9 +13,9 @@ import { type AppConfig, maskUrlPassword } from "./config/config.ts";
 import { assertMigrated } from "./db/migrations.ts";
 import { createPool, poolStats } from "./db/pool.ts";
 import { activeBankVersion } from "./db/repositories/exercises.ts";
-import { createMetrics } from "./metrics.ts";
 import { createRequestListener, type ServerState } from "./http/server.ts";
 import { loadLearnerPage } from "./http/static-files.ts";
+import { createMetrics } from "./metrics.ts";
 import { WorkTracker } from "./work-tracker.ts";
 
 export interface App {

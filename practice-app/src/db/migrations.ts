@@ -76,7 +76,11 @@ export async function migrateUp(
   return runMigrations(target, log, "up", count);
 }
 
-export async function migrateDown(target: string | MigrationTarget, log: MigrationLog, count = 1): Promise<string[]> {
+export async function migrateDown(
+  target: string | MigrationTarget,
+  log: MigrationLog,
+  count = 1,
+): Promise<string[]> {
   return runMigrations(target, log, "down", count);
 }
 
@@ -122,7 +126,8 @@ export class MigrationTimeoutError extends Error {
     connection: { lock_timeout: number; statement_timeout: number },
   ): MigrationTimeoutError | null {
     const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-    const nothingApplied = "Nothing was applied: the migrations run in one transaction, which was rolled back.";
+    const nothingApplied =
+      "Nothing was applied: the migrations run in one transaction, which was rolled back.";
     if (code === "55P03") {
       return new MigrationTimeoutError(
         "lock",
