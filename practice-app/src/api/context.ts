@@ -14,10 +14,19 @@ import type { MaintenanceSwitch } from "./maintenance.ts";
 export interface AppDeps {
   config: AppConfig;
   pool: Pool;
+  /** One connection of its own for /readyz, so an exhausted app pool does not read as "database down". */
+  readinessPool: Pool;
   redis: RedisHandle;
   exercises: ExerciseCache;
   leaderboard: LeaderboardCache;
-  limits: { loginPerAccount: RateLimiter; loginPerIp: RateLimiter; apiPerLearner: RateLimiter };
+  limits: {
+    loginPerAccount: RateLimiter;
+    loginPerIp: RateLimiter;
+    signUpPerIp: RateLimiter;
+    /** One shared key for every sign-up, whatever its address. */
+    signUpGlobal: RateLimiter;
+    apiPerLearner: RateLimiter;
+  };
   metrics: AppMetrics;
   logger: Logger;
   /** scrypt hash verified when an email is unknown, so a login's timing does not reveal accounts. */

@@ -92,7 +92,7 @@ export const configSchema = z.object({
   REQUEST_TIMEOUT_MS: intFrom(500, 120_000).default(8_000),
   /**
    * Who may read /metrics: comma-separated addresses or CIDR ranges (IPv4 or IPv6), matched against the
-   * client address (the forwarded one when TRUST_PROXY is true). Everyone else gets 404.
+   * client address (the forwarded one when TRUST_PROXY is true). Everyone else gets 403.
    */
   METRICS_ALLOW: z
     .string()
