@@ -335,6 +335,13 @@ export const MAINTENANCE_CALENDAR: readonly MaintenanceTask[] = [
     runbook: "vacuum-analyze",
   },
   {
+    id: "session-purge",
+    cadence: "weekly",
+    when: "Wednesday",
+    task: "Purge expired sessions (before the vacuum)",
+    runbook: "purge-sessions",
+  },
+  {
     id: "security-scan",
     cadence: "weekly",
     when: "Wednesday",

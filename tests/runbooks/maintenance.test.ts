@@ -497,6 +497,7 @@ describe("maintenance-due", () => {
       backup: "overdue",
       "error-review": "overdue", // Monday, never run
       "db-maintenance": "done",
+      "session-purge": "due", // Wednesday is today, never run
       "security-scan": "due", // Wednesday is today
       "perf-review": "due",
       "backup-verify": "upcoming", // Friday
