@@ -162,4 +162,37 @@ describe("when the app's database connections are terminated under load", () => 
     expect(app.output()).not.toMatch(/uncaught|unhandled/i);
     console.log(`db-faults: ${tally.writes} writes attempted, statuses ${JSON.stringify(statuses)}`);
   });
+
+  it("stays ready while a lock has every connection of the app's pool waiting", async () => {
+    const learner = await signUp(new Api(base), "dbfault-pool");
+    const next = await learner.api.ok(learner.api.query<{ item: { id: string } }>("exercises.next"));
+    const locker = await db.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query("SELECT id FROM learners WHERE id = $1 FOR UPDATE", [learner.id]);
+      // 12 submits of one learner: each holds a pool connection (10) waiting on the row lock.
+      const submits = Array.from({ length: 12 }, () =>
+        learner.api
+          .mutation("exercises.submit", { exerciseId: next.item.id, answer: "x" })
+          .then((r) => r.status),
+      );
+      await waitFor("the app's pool to be exhausted", async () => {
+        const { rows } = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+          [applicationName],
+        );
+        return (rows[0]?.n ?? 0) >= 10;
+      });
+      const ready = await fetch(`${base}/readyz`);
+      const body = await ready.json();
+      expect(body.checks.postgres.status).toBe("ok");
+      expect(ready.status).toBe(200);
+      await locker.query("ROLLBACK");
+      const statuses = await Promise.all(submits);
+      for (const status of statuses) expect([200, 503]).toContain(status);
+    } finally {
+      await locker.query("ROLLBACK").catch(() => undefined);
+      locker.release();
+    }
+  });
 });
