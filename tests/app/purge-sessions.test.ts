@@ -46,8 +46,9 @@ describe("expired sessions", () => {
     expect(stepStatuses(events)).toEqual({ "count-before": "ok", purge: "ok", "count-after": "ok" });
     expect(result.results.purge).toMatchObject({ deleted: 2500, batches: 3 });
     expect(output).toContainEqual("batch 3: deleted 500 (2500 so far)");
-    const before = result.results["count-before"] as { counts: Record<string, number> };
-    const after = result.results["count-after"] as { counts: Record<string, number> };
+    type Counts = { counts: { total: number; active: number; purgeable: number } };
+    const before = result.results["count-before"] as Counts;
+    const after = result.results["count-after"] as Counts;
     expect(before.counts.purgeable).toBe(2500);
     expect(after.counts.purgeable).toBe(0);
     expect(after.counts.total).toBe(before.counts.total - 2500);
