@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appRouter } from "../../practice-app/src/api/app-router.ts";
 import { createInnerContext } from "../../practice-app/src/api/context.ts";
 import { createCallerFactory } from "../../practice-app/src/api/trpc.ts";
-import { type Learner, signUp, uniqueEmail } from "../support/api-client.ts";
+import { Api, type Learner, signUp, uniqueEmail } from "../support/api-client.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
 // Issue 14, hostile and abusive input over real HTTP: sign-up limits, /metrics for allowed
@@ -185,5 +185,28 @@ describe("hostile input", () => {
     expect(failure?.code).toBe("BAD_REQUEST");
     expect(failure?.message).toMatch(/cannot store/);
     expect(failure?.message).not.toMatch(/invalid byte sequence|UTF8|0x00/);
+  });
+});
+
+describe("request deadline", () => {
+  it("answers 503 with Retry-After when a request outlives REQUEST_TIMEOUT_MS, and frees the client", async () => {
+    const quick = await startTestApp({ REQUEST_TIMEOUT_MS: "1000" });
+    const locker = await db.connect();
+    try {
+      const learner = edgeLearner;
+      const api = new Api(quick.url, learner.token);
+      const next = await api.ok(api.query<{ item: { id: string } }>("exercises.next"));
+      await locker.query("BEGIN");
+      await locker.query("SELECT id FROM learners WHERE id = $1 FOR UPDATE", [learner.id]);
+      const res = await api.mutation("exercises.submit", { exerciseId: next.item.id, answer: "x" });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.body.error?.message).toMatch(/did not finish this request within 1000 ms/);
+      expect(res.body.error?.data.code).toBe("TIMEOUT");
+    } finally {
+      await locker.query("ROLLBACK");
+      locker.release();
+      await quick.stop();
+    }
   });
 });
