@@ -7,7 +7,7 @@ import type { Context } from "./context.ts";
 import { AppError, isDatabaseUnavailable, TRPC_CODE_FOR } from "./errors.ts";
 
 /** What a 500 says: the cause stays in the log (with this request id), never in the response. */
-export function internalErrorMessage(requestId: string | undefined): string {
+function internalErrorMessage(requestId: string | undefined): string {
   return `Something went wrong on our side. It is logged${requestId ? ` with request id ${requestId}` : ""}; try again, and quote the id if it keeps happening.`;
 }
 
