@@ -57,12 +57,6 @@ export function createRequestListener(
     if (state.shuttingDown) res.setHeader("Connection", "close");
     state.inFlight.add(res);
     res.once("close", () => state.inFlight.delete(res));
-    const host = req.headers.host;
-    if (host !== undefined && !VALID_HOST.test(host)) {
-      // A client error, answered plainly: not logged as a failure, never echoed back.
-      sendJson(res, 400, { error: "Bad request: the Host header is not a valid host name.", requestId });
-      return;
-    }
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const route = path.startsWith("/trpc/")
       ? "trpc"
@@ -86,6 +80,12 @@ export function createRequestListener(
         );
       }
     });
+    const host = req.headers.host;
+    if (host !== undefined && !VALID_HOST.test(host)) {
+      // A client error, answered plainly: not logged as a failure, never echoed back.
+      sendJson(res, 400, { error: "Bad request: the Host header is not a valid host name.", requestId });
+      return;
+    }
     const handled =
       route === "trpc"
         ? handleTrpc(deps, req, res)
