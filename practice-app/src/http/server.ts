@@ -13,9 +13,9 @@ export interface ServerState {
   inFlight: Set<ServerResponse>;
 }
 
-/** A host name, IPv4 or bracketed IPv6 address, with an optional port: what a Host header may be. */
+/** A host name (underscores allowed: container names have them), IPv4 or bracketed IPv6 address, optional port. */
 const VALID_HOST =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+  /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 /** Starts draining: responses still to be written close their connection, so clients reconnect elsewhere. */
 export function markDraining(state: ServerState): void {
