@@ -1,6 +1,8 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { parseSeededLearners, type SeededLearner } from "./lib/journey.ts";
 import {
   getProfile,
   PROFILE_NAMES,
@@ -23,12 +25,14 @@ import { writeOutputs } from "./runner/outputs.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const EXIT = { passed: 0, failed: 1, usage: 2, unreachable: 3, thresholds: 99 } as const;
 
-const USAGE = `usage: npm run load -- <profile> [--target URL] [--full] [--out DIR] [--tool k6|autocannon]
+const USAGE = `usage: npm run load -- <profile> [--target URL] [--full] [--out DIR] [--tool k6|autocannon] [--learners FILE]
   profiles: ${PROFILE_NAMES.join(", ")}
   --target  the app's base URL (default ${DEFAULT_TARGET})
   --full    the documented full-length variant (default: the short one, for CI)
   --out     where the summary goes (default load-tests/results)
-  --tool    force a tool (default: k6 when it is on PATH, else autocannon)`;
+  --tool    force a tool (default: k6 when it is on PATH, else autocannon)
+  --learners  learners seeded beforehand (npm run db:seed-load-learners -- <peak>); default
+            LOAD_LEARNERS, else sign up one per virtual learner (sign-up is rate-limited: fine for smoke only)`;
 
 class UsageError extends Error {}
 
@@ -63,6 +67,7 @@ function parse(argv: string[]) {
   }
   if (target.protocol !== "http:" && target.protocol !== "https:")
     throw new UsageError(`--target "${targetText}" must be an http:// or https:// URL`);
+  const learnersFile = values.learners ?? (process.env.LOAD_LEARNERS || undefined);
   const tool = values.tool;
   if (tool !== undefined && tool !== "k6" && tool !== "autocannon")
     throw new UsageError(`--tool "${tool}" is not a tool; use k6 or autocannon`);
@@ -72,6 +77,7 @@ function parse(argv: string[]) {
     target: target.toString().replace(/\/+$/, ""),
     outDir: path.resolve(values.out ?? path.join(ROOT, "load-tests", "results")),
     tool,
+    learnersFile: learnersFile === undefined ? undefined : path.resolve(learnersFile),
   };
 }
 
@@ -84,6 +90,7 @@ function parseArgsStrict(argv: string[]) {
       full: { type: "boolean", default: false },
       out: { type: "string" },
       tool: { type: "string" },
+      learners: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -131,6 +138,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const stages = stagesOf(args.profile, args.variant);
   const peak = Math.max(...stages.map((s) => s.target));
+  let learners: SeededLearner[] | undefined;
+  if (args.learnersFile) {
+    try {
+      learners = parseSeededLearners(await readFile(args.learnersFile, "utf8"), args.learnersFile, peak);
+    } catch (error) {
+      console.error(`load: --learners: ${(error as Error).message}`);
+      return EXIT.usage;
+    }
+  }
   const log = (line: string) => console.log(line);
   console.log(
     `load: profile ${args.profile.name} (${args.variant}, ${totalSeconds(stages)} s, up to ${peak} virtual learners) against ${args.target}`,
@@ -151,7 +167,12 @@ export async function main(argv: string[]): Promise<number> {
       ? "load: tool autocannon (forced with --tool)"
       : "load: tool autocannon (k6 is not on PATH; the same journeys and thresholds run through autocannon)",
   );
-  const summary = await runFallback({ ...args, log, signal: controller.signal });
+  const summary = await runFallback({
+    ...args,
+    ...(learners ? { learners } : {}),
+    log,
+    signal: controller.signal,
+  });
   const file = await writeOutputs(summary, args.outDir);
   console.log(`\n${toText(summary)}`);
   console.log(`load: summary written to ${path.relative(process.cwd(), file)}`);

@@ -332,6 +332,12 @@ export const MAINTENANCE_CALENDAR = {
     task: "Database maintenance: vacuum and analyze",
     runbook: "vacuum-analyze",
   },
+  "session-purge": {
+    cadence: "weekly",
+    when: "Wednesday",
+    task: "Purge expired sessions (before the vacuum)",
+    runbook: "purge-sessions",
+  },
   "security-scan": {
     cadence: "weekly",
     when: "Wednesday",

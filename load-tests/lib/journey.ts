@@ -9,7 +9,10 @@
 // - leaderboard.top in 30% of iterations: learners glance at it now and then.
 // - accounts.logOut in 2% of iterations, and a logIn at the start of the next: sessions last
 //   30 days, so most sittings reuse one; a log-in costs ~0.4 s of a core (scrypt) by design.
-// - every learner signs up once, before the measured run starts (the setup phase), with a
+// - learners seeded beforehand (`npm run db:seed-load-learners`, passed with --learners) start
+//   with their session: sign-up is rate-limited per address, so hundreds of sign-ups from the one
+//   machine running the test would be refused. Without seeded learners (a smoke run, a handful),
+//   every learner signs up once, before the measured run starts (the setup phase), with a
 //   throwaway address (loadtest-<run>-<vu>-<n>@example.test): real learners arrive with sessions
 //   they opened days ago, and a ramp of sign-ups would measure scrypt, not practice. A learner
 //   whose setup sign-up failed signs up in its first iteration instead.
@@ -46,9 +49,18 @@ export interface PlannedRequest {
   headers: Record<string, string>;
 }
 
+/** A learner created beforehand by `npm run db:seed-load-learners`, with an open session. */
+export interface SeededLearner {
+  email: string;
+  password: string;
+  token: string;
+}
+
 export interface VuState {
   vu: number;
   runId: string;
+  /** A seeded learner's address; null: the generated throwaway address (emailOf). */
+  email: string | null;
   /** Bumped when a sign-up's answer was lost (a cancelled request), so the next one uses a new address. */
   attempt: number;
   password: string;
@@ -67,6 +79,7 @@ export function newVuState(vu: number, runId: string): VuState {
   return {
     vu,
     runId,
+    email: null,
     attempt: 0,
     password: `load-test-${runId}-${vu}`,
     token: null,
@@ -80,8 +93,47 @@ export function newVuState(vu: number, runId: string): VuState {
 }
 
 export function emailOf(state: VuState): string {
-  return `loadtest-${state.runId}-${state.vu}-${state.attempt}@example.test`;
+  return state.email ?? `loadtest-${state.runId}-${state.vu}-${state.attempt}@example.test`;
 }
+
+/** A virtual learner that is a seeded learner: signed up, with its session open. */
+export function seededVuState(vu: number, runId: string, seeded: SeededLearner): VuState {
+  return {
+    ...newVuState(vu, runId),
+    email: seeded.email,
+    password: seeded.password,
+    token: seeded.token,
+    signedUp: true,
+  };
+}
+
+/** Reads the file `npm run db:seed-load-learners` writes; throws a message that says how to fix it. */
+export function parseSeededLearners(text: string, file: string, needed: number): SeededLearner[] {
+  let learners: unknown;
+  try {
+    learners = (JSON.parse(text) as { learners?: unknown }).learners;
+  } catch {
+    learners = undefined;
+  }
+  const valid =
+    Array.isArray(learners) &&
+    learners.every(
+      (l: { email?: unknown; password?: unknown; token?: unknown }) =>
+        typeof l?.email === "string" && typeof l.password === "string" && typeof l.token === "string",
+    );
+  if (!valid) throw new Error(`${file} is not a learners file written by npm run db:seed-load-learners`);
+  const list = learners as SeededLearner[];
+  if (list.length < needed) {
+    throw new Error(
+      `${file} has ${list.length} learners; this profile needs ${needed}: run npm run db:seed-load-learners -- ${needed}`,
+    );
+  }
+  return list;
+}
+
+/** Said when setup sign-ups are refused by the sign-up rate limit. */
+export const SEED_HINT =
+  "sign-ups are rate-limited per address (429): seed the learners beforehand with npm run db:seed-load-learners -- <peak learners> and pass --learners <file>";
 
 /** The setup phase's sign-up of one learner (kind "setup": outside the measured run). */
 export function signUpRequest(state: VuState): PlannedRequest {

@@ -5,9 +5,13 @@ import type { Options } from "k6/options";
 import {
   newVuState,
   nextRequest,
+  parseSeededLearners,
   peakVus,
   recordResponse,
+  SEED_HINT,
   SETUP_CONCURRENCY,
+  type SeededLearner,
+  seededVuState,
   signUpRequest,
   type VuState,
 } from "./journey.ts";
@@ -21,12 +25,21 @@ import { DEFAULT_TARGET } from "./target.ts";
 //   TARGET   the app's base URL (default http://127.0.0.1:3000)
 //   FULL     "1" for the documented full variant (default: the short one)
 //   OUT_DIR  where handleSummary writes (default load-tests/results)
+//   LEARNERS a learners file from `npm run db:seed-load-learners` (default: sign up in setup)
 
 const TARGET = (__ENV.TARGET ?? DEFAULT_TARGET).replace(/\/+$/, "");
 const VARIANT: Variant = __ENV.FULL === "1" || __ENV.FULL === "true" ? "full" : "short";
 const OUT_DIR = (__ENV.OUT_DIR ?? "load-tests/results").replace(/\/+$/, "");
 
+// k6 provides console; its type definitions do not declare it (and Node's are excluded here).
+declare const console: { warn(message: string): void };
+
 const answersRight = new Rate("answers_right");
+
+// Read in the init context (k6's open() works only there); checked against the peak in setup.
+const SEEDED: SeededLearner[] | null = __ENV.LEARNERS
+  ? parseSeededLearners(open(__ENV.LEARNERS), __ENV.LEARNERS, 0)
+  : null;
 
 export function k6Options(profile: ProfileName): Options {
   const peak = peakVus(stagesOf(getProfile(profile), VARIANT));
@@ -50,6 +63,17 @@ export function k6Setup(profile: ProfileName): () => SetupData {
       );
     const runId = Date.now().toString(36);
     const peak = peakVus(stagesOf(getProfile(profile), VARIANT));
+    if (SEEDED) {
+      if (SEEDED.length < peak)
+        fail(
+          `${__ENV.LEARNERS} has ${SEEDED.length} learners; this profile needs ${peak}: run npm run db:seed-load-learners -- ${peak}`,
+        );
+      return {
+        runId,
+        startedAt: new Date().toISOString(),
+        tokens: SEEDED.slice(0, peak).map((l) => l.token),
+      };
+    }
     const learners = Array.from({ length: peak }, (_, i) => newVuState(i + 1, runId));
     for (let i = 0; i < learners.length; i += SETUP_CONCURRENCY) {
       const chunk = learners.slice(i, i + SETUP_CONCURRENCY);
@@ -62,6 +86,7 @@ export function k6Setup(profile: ProfileName): () => SetupData {
           params: { headers: r.headers, tags: { procedure: r.procedure, kind: r.kind } },
         })),
       );
+      if (responses.some((r) => r.status === 429)) console.warn(`setup: ${SEED_HINT}`);
       chunk.forEach((learner, j) => {
         const response = responses[j];
         const request = requests[j];
@@ -88,7 +113,8 @@ export function k6Iteration(profile: ProfileName): (data: SetupData) => void {
 
 function iteration(data: SetupData, think: number): void {
   if (!learner) {
-    learner = newVuState(__VU, data.runId);
+    const seeded = SEEDED?.[__VU - 1];
+    learner = seeded ? seededVuState(__VU, data.runId, seeded) : newVuState(__VU, data.runId);
     const token = data.tokens[__VU - 1] ?? null;
     if (token) {
       learner.token = token;

@@ -8,7 +8,10 @@ import {
   type PlannedRequest,
   peakVus,
   recordResponse,
+  SEED_HINT,
   SETUP_CONCURRENCY,
+  type SeededLearner,
+  seededVuState,
   signUpRequest,
   type VuState,
 } from "../lib/journey.ts";
@@ -65,6 +68,14 @@ class LearnerPool {
       this.lastUsed.delete(learner);
     }
   }
+  /** Takes learners seeded beforehand (npm run db:seed-load-learners), sessions open: no sign-ups. */
+  adopt(seeded: readonly SeededLearner[], log: (line: string) => void): void {
+    seeded.forEach((learner, i) => {
+      this.learners.push(seededVuState(i + 1, this.runId, learner));
+    });
+    log(`setup: ${seeded.length} seeded learners, sessions already open (no sign-ups)`);
+  }
+
   /** Signs up `count` learners before the run, SETUP_CONCURRENCY at a time, as k6's setup() does. */
   async signUp(
     count: number,
@@ -76,6 +87,7 @@ class LearnerPool {
     const base = target.toString().replace(/\/+$/, "");
     let next = 0;
     let done = 0;
+    let limited = 0;
     const started = performance.now();
     const progress = setInterval(
       () => log(`setup: ${done}/${count} learners signed up`),
@@ -102,6 +114,7 @@ class LearnerPool {
           // status 0: a transport error, counted as a failed request.
         }
         const outcome = recordResponse(learner, request, status, body);
+        if (status === 429) limited += 1;
         recorder.status(request.procedure, status);
         recorder.setupResponse({
           procedure: request.procedure,
@@ -119,6 +132,7 @@ class LearnerPool {
       clearInterval(progress);
     }
     this.learners.sort((a, b) => a.vu - b.vu);
+    if (limited > 0) log(`setup: ${limited} sign-up(s) refused; ${SEED_HINT}`);
     log(
       `setup: ${done} learners signed up in ${((performance.now() - started) / 1000).toFixed(1)} s (not part of the measured run)`,
     );
@@ -141,6 +155,8 @@ export interface FallbackOptions {
   profile: Profile;
   variant: Variant;
   target: string;
+  /** Learners seeded beforehand; absent: sign up one per peak VU in setup. */
+  learners?: readonly SeededLearner[];
   log: (line: string) => void;
   /** Called with the summary so far every few seconds (progress). */
   signal?: AbortSignal;
@@ -166,7 +182,8 @@ export async function runFallback(options: FallbackOptions): Promise<LoadSummary
   const totalS = totalSeconds(stages);
   let activeVus = 0;
   let aborted: string | null = null;
-  await pool.signUp(peakVus(stages), target, recorder, log, options.signal);
+  if (options.learners) pool.adopt(options.learners.slice(0, peakVus(stages)), log);
+  else await pool.signUp(peakVus(stages), target, recorder, log, options.signal);
   recorder.startClock();
 
   // onResponse (per request) runs synchronously just before autocannon's "response" event with

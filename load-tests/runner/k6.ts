@@ -29,6 +29,8 @@ export interface K6RunOptions {
   target: string;
   outDir: string;
   version: string;
+  /** A learners file from npm run db:seed-load-learners, passed to the script as LEARNERS. */
+  learnersFile?: string | undefined;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -50,6 +52,7 @@ export async function runK6(options: K6RunOptions): Promise<{ code: number; summ
     `OUT_DIR=${outDir}`,
     "-e",
     `K6_VERSION=${options.version}`,
+    ...(options.learnersFile ? ["-e", `LEARNERS=${options.learnersFile}`] : []),
     script,
   ];
   options.log(`$ k6 ${args.join(" ")}`);

@@ -11,11 +11,16 @@ import { RateLimiter } from "./cache/rate-limits.ts";
 import { RedisHandle } from "./cache/redis.ts";
 import { type AppConfig, maskUrlPassword } from "./config/config.ts";
 import { assertMigrated } from "./db/migrations.ts";
-import { createPool, poolStats } from "./db/pool.ts";
+import { createPool, createReadinessPool, type PoolSettings, poolStats } from "./db/pool.ts";
 import { activeBankVersion } from "./db/repositories/exercises.ts";
-import { createMetrics } from "./http/metrics.ts";
-import { createRequestListener, type ServerState } from "./http/server.ts";
+import {
+  createMetricsListener,
+  createRequestListener,
+  markDraining,
+  type ServerState,
+} from "./http/server.ts";
 import { loadLearnerPage } from "./http/static-files.ts";
+import { createMetrics } from "./metrics.ts";
 import { WorkTracker } from "./work-tracker.ts";
 
 export interface App {
@@ -35,16 +40,15 @@ export function createLogger(config: Pick<AppConfig, "LOG_LEVEL">): Logger {
 /** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
 export async function createApp(config: AppConfig, logger: Logger = createLogger(config)): Promise<App> {
   limitPasswordHashQueue(config.PASSWORD_HASH_QUEUE_MAX);
-  const pool = createPool(
-    {
-      connectionString: config.DATABASE_URL,
-      max: config.PG_POOL_MAX,
-      statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
-      connectionTimeoutMs: config.PG_CONNECTION_TIMEOUT_MS,
-      applicationName: config.PG_APPLICATION_NAME,
-    },
-    logger,
-  );
+  const poolSettings: PoolSettings = {
+    connectionString: config.DATABASE_URL,
+    max: config.PG_POOL_MAX,
+    statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    connectionTimeoutMs: config.PG_CONNECTION_TIMEOUT_MS,
+    applicationName: config.PG_APPLICATION_NAME,
+  };
+  const pool = createPool(poolSettings, logger);
+  const readinessPool = createReadinessPool(poolSettings, logger);
   const redis = new RedisHandle(
     config.REDIS_URL
       ? {
@@ -68,13 +72,13 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     bankVersion = (await activeBankVersion(pool)) ?? "empty";
     if (bankVersion === "empty") logger.warn("the exercise bank is empty: run `npm run db:seed`");
   } catch (error) {
-    await Promise.allSettled([pool.end(), redis.close()]);
+    await Promise.allSettled([pool.end(), readinessPool.end(), redis.close()]);
     throw error;
   }
   if (!redis.enabled)
     logger.warn("REDIS_URL is empty: running without Redis (no shared cache, in-process rate limits)");
 
-  const state: ServerState = { shuttingDown: false, startedAt: Date.now() };
+  const state: ServerState = { shuttingDown: false, startedAt: Date.now(), inFlight: new Set() };
   const metrics = createMetrics({
     pool: () => poolStats(pool),
     redisUp: () => (redis.mode() === "ok" ? 1 : 0),
@@ -84,6 +88,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
   const deps: AppDeps = {
     config,
     pool,
+    readinessPool,
     redis,
     exercises: new ExerciseCache({ redis, db: pool, stats: metrics.cache, bankVersion }),
     leaderboard: new LeaderboardCache({ redis, db: pool, stats: metrics.cache }),
@@ -97,6 +102,16 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
         name: "login-ip",
         points: config.RATE_LIMIT_LOGIN_PER_IP,
         windowSeconds: loginWindow,
+      }),
+      signUpPerIp: new RateLimiter(redis, {
+        name: "signup-ip",
+        points: config.RATE_LIMIT_SIGNUP_PER_IP,
+        windowSeconds: config.RATE_LIMIT_SIGNUP_WINDOW_S,
+      }),
+      signUpGlobal: new RateLimiter(redis, {
+        name: "signup-global",
+        points: config.RATE_LIMIT_SIGNUP_GLOBAL,
+        windowSeconds: config.RATE_LIMIT_SIGNUP_WINDOW_S,
       }),
       apiPerLearner: new RateLimiter(redis, {
         name: "api-learner",
@@ -122,11 +137,12 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     { keepAliveTimeout: 5_000 },
     createRequestListener(deps, state, await loadLearnerPage()),
   );
+  const metricsServer = config.METRICS_PORT === undefined ? null : createServer(createMetricsListener(deps));
 
   let stopping: Promise<void> | null = null;
   const stop = (reason = "stop requested"): Promise<void> => {
     stopping ??= (async () => {
-      state.shuttingDown = true;
+      markDraining(state);
       logger.info(
         { reason, drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS },
         "shutting down: readiness is now 503",
@@ -138,8 +154,9 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
       await closed;
       // A client that hung up leaves its procedure running; let it finish before closing the pool.
       await deps.work.idle();
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await redis.close();
-      await pool.end();
+      await Promise.all([pool.end(), readinessPool.end()]);
       logger.info("shutdown complete");
     })();
     return stopping;
@@ -149,28 +166,38 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     deps,
     server,
     state,
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.PORT, config.HOST, () => {
-          server.off("error", reject);
-          const address = server.address() as AddressInfo;
-          const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-          const url = `http://${host}:${address.port}`;
-          logger.info(
-            {
-              url,
-              database: maskUrlPassword(config.DATABASE_URL),
-              redis: redis.enabled ? maskUrlPassword(config.REDIS_URL) : "none",
-              bankVersion,
-            },
-            "practice app listening",
-          );
-          resolve(url);
-        });
-      }),
+    listen: async () => {
+      const url = await listenOn(server, config.PORT, config.HOST);
+      const metricsUrl = metricsServer
+        ? await listenOn(metricsServer, config.METRICS_PORT ?? 0, config.HOST)
+        : `${url}/metrics`;
+      logger.info(
+        {
+          url,
+          metrics: metricsServer ? `${metricsUrl}/metrics` : metricsUrl,
+          metricsAllow: config.METRICS_ALLOW,
+          database: maskUrlPassword(config.DATABASE_URL),
+          redis: redis.enabled ? maskUrlPassword(config.REDIS_URL) : "none",
+          bankVersion,
+        },
+        "practice app listening",
+      );
+      return url;
+    },
     stop,
   };
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address() as AddressInfo;
+      const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      resolve(`http://${shown}:${address.port}`);
+    });
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,15 +1,12 @@
-import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
 import type { SessionKeys } from "../auth/session-keys.ts";
-import { bearerToken } from "../auth/tokens.ts";
 import type { ExerciseCache } from "../cache/exercise-cache.ts";
 import type { LeaderboardCache } from "../cache/leaderboard-cache.ts";
 import type { RateLimiter } from "../cache/rate-limits.ts";
 import type { RedisHandle } from "../cache/redis.ts";
 import type { AppConfig } from "../config/config.ts";
 import type { Pool } from "../db/pool.ts";
-import type { AppMetrics } from "../http/metrics.ts";
-import { clientIp, requestIdOf } from "../http/request-info.ts";
+import type { AppMetrics } from "../metrics.ts";
 import type { WorkTracker } from "../work-tracker.ts";
 import type { MaintenanceSwitch } from "./maintenance.ts";
 
@@ -17,10 +14,19 @@ import type { MaintenanceSwitch } from "./maintenance.ts";
 export interface AppDeps {
   config: AppConfig;
   pool: Pool;
+  /** One connection of its own for /readyz, so an exhausted app pool does not read as "database down". */
+  readinessPool: Pool;
   redis: RedisHandle;
   exercises: ExerciseCache;
   leaderboard: LeaderboardCache;
-  limits: { loginPerAccount: RateLimiter; loginPerIp: RateLimiter; apiPerLearner: RateLimiter };
+  limits: {
+    loginPerAccount: RateLimiter;
+    loginPerIp: RateLimiter;
+    signUpPerIp: RateLimiter;
+    /** One shared key for every sign-up, whatever its address. */
+    signUpGlobal: RateLimiter;
+    apiPerLearner: RateLimiter;
+  };
   metrics: AppMetrics;
   logger: Logger;
   /** scrypt hash verified when an email is unknown, so a login's timing does not reveal accounts. */
@@ -54,15 +60,4 @@ export function createInnerContext(
     requestId,
     log: deps.logger.child({ requestId }),
   };
-}
-
-/** The adapter's wrapper: reads the HTTP request into the inner context. */
-export function contextFromRequest(deps: AppDeps, req: IncomingMessage): Context {
-  const userAgent = req.headers["user-agent"];
-  return createInnerContext(deps, {
-    token: bearerToken(req.headers.authorization),
-    ip: clientIp(req, deps.config.TRUST_PROXY),
-    userAgent: typeof userAgent === "string" ? userAgent.slice(0, 200) : null,
-    requestId: requestIdOf(req),
-  });
 }

@@ -1,12 +1,18 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { hashToken } from "../auth/tokens.ts";
+import { isPgError } from "../db/pool.ts";
 import { findActiveSession, rekeySession } from "../db/repositories/sessions.ts";
 import type { Context } from "./context.ts";
 import { AppError, isDatabaseUnavailable, TRPC_CODE_FOR } from "./errors.ts";
 
+/** What a 500 says: the cause stays in the log (with this request id), never in the response. */
+function internalErrorMessage(requestId: string | undefined): string {
+  return `Something went wrong on our side. It is logged${requestId ? ` with request id ${requestId}` : ""}; try again, and quote the id if it keeps happening.`;
+}
+
 const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const issues =
       error.cause instanceof ZodError
         ? error.cause.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }))
@@ -16,7 +22,9 @@ const t = initTRPC.context<Context>().create({
       // A readable message instead of zod's JSON dump: "Invalid input: email: Invalid email address".
       message: issues
         ? `Invalid input: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`
-        : shape.message,
+        : error.code === "INTERNAL_SERVER_ERROR"
+          ? internalErrorMessage(ctx?.requestId)
+          : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
@@ -52,7 +60,9 @@ const edge = t.middleware(async ({ ctx, path, type, next }) => {
       : translated.code;
   metrics.requestDuration.observe({ procedure: path, type, status: label }, seconds);
   metrics.errors.inc({ procedure: path, code: label });
-  if (translated.code === "INTERNAL_SERVER_ERROR") {
+  if (translated.code === "BAD_REQUEST" && isPgError(translated.cause)) {
+    ctx.log.info({ err: translated.cause, procedure: path }, "input refused by the database");
+  } else if (translated.code === "INTERNAL_SERVER_ERROR") {
     ctx.log.error({ err: result.error.cause ?? result.error, procedure: path }, "procedure failed");
   } else if (translated.code === "SERVICE_UNAVAILABLE") {
     ctx.log.warn(
@@ -67,6 +77,16 @@ function translate(error: TRPCError): TRPCError {
   const cause = error.cause;
   if (cause instanceof AppError) {
     return new TRPCError({ code: TRPC_CODE_FOR[cause.code], message: cause.message, cause });
+  }
+  if (error.code === "INTERNAL_SERVER_ERROR" && isPgError(cause) && cause.code.startsWith("22")) {
+    // Class 22, data exception: the input reached PostgreSQL but cannot be stored (a value out of
+    // range, an invalid byte sequence). The client's fault; PostgreSQL's text stays in the log.
+    return new TRPCError({
+      code: "BAD_REQUEST",
+      message:
+        "The input contains a value the server cannot store (for example a control character). Nothing was saved.",
+      cause,
+    });
   }
   if (error.code === "INTERNAL_SERVER_ERROR" && isDatabaseUnavailable(cause)) {
     return new TRPCError({

@@ -20,7 +20,13 @@ export class RedisUnavailableError extends Error {
 
 export type RedisMode = "ok" | "down" | "disabled";
 
-/** Consecutive failures that open the breaker, and how long it stays open before one trial call. */
+/**
+ * The circuit breaker every Redis command goes through (cache, leaderboard, rate limits): this many
+ * consecutive failures open it; while open every call fails at once (callers fall back to
+ * PostgreSQL or in-process limits); after BREAKER_OPEN_MS one trial call is let through (half-open)
+ * while the others still fail at once, so a frozen Redis costs one command timeout per window,
+ * not one per request.
+ */
 const BREAKER_THRESHOLD = 3;
 const BREAKER_OPEN_MS = 2_000;
 
@@ -29,6 +35,9 @@ export class RedisHandle {
   readonly keyPrefix: string;
   private failures = 0;
   private openUntil = 0;
+  /** Open breaker: commands are failing. Cleared by the first success (a trial call or a ping). */
+  private failing = false;
+  private trialInFlight = false;
   private lastError: string | null = null;
   private readonly logger: Logger;
 
@@ -57,8 +66,7 @@ export class RedisHandle {
     this.client.on("ready", () => {
       if (this.lastError !== null) this.logger.info("redis: connected again");
       this.lastError = null;
-      this.failures = 0;
-      this.openUntil = 0;
+      this.recovered();
     });
   }
 
@@ -66,15 +74,17 @@ export class RedisHandle {
     return this.client !== null;
   }
 
-  /** True when a call is worth trying: connected, and the breaker is not open. */
+  /** True when a call is worth trying: connected, and the breaker is closed or due a trial call. */
   available(): boolean {
     if (this.client?.status !== "ready") return false;
-    return Date.now() >= this.openUntil;
+    if (!this.failing) return true;
+    return !this.trialInFlight && Date.now() >= this.openUntil;
   }
 
+  /** "down" while disconnected or while commands are failing (the breaker is open), for redis_up. */
   mode(): RedisMode {
     if (!this.client) return "disabled";
-    return this.available() ? "ok" : "down";
+    return this.client.status === "ready" && !this.failing ? "ok" : "down";
   }
 
   /** Runs one Redis operation, or throws RedisUnavailableError at once when Redis is known to be down. */
@@ -82,19 +92,40 @@ export class RedisHandle {
     const client = this.client;
     if (!client) throw new RedisUnavailableError("not configured (REDIS_URL is empty)");
     if (!this.available()) throw new RedisUnavailableError(this.lastError ?? `connection ${client.status}`);
+    const trial = this.failing;
+    if (trial) this.trialInFlight = true;
     try {
       const result = await operation(client);
-      this.failures = 0;
+      this.recovered();
       return result;
     } catch (error) {
-      this.failures += 1;
-      this.lastError = error instanceof Error ? error.message : String(error);
-      if (this.failures >= BREAKER_THRESHOLD) {
-        this.openUntil = Date.now() + BREAKER_OPEN_MS;
-        this.logger.warn({ failures: this.failures, err: error }, "redis: failing; skipping it for 2 s");
-      }
+      this.failed(error);
       throw error;
+    } finally {
+      if (trial) this.trialInFlight = false;
     }
+  }
+
+  private failed(error: unknown): void {
+    this.failures += 1;
+    this.lastError = error instanceof Error ? error.message : String(error);
+    if (this.failures < BREAKER_THRESHOLD) return;
+    this.openUntil = Date.now() + BREAKER_OPEN_MS;
+    if (!this.failing) {
+      // Once per outage: the trial calls that fail while it lasts are not news.
+      this.failing = true;
+      this.logger.warn(
+        { failures: this.failures, err: error },
+        `redis: commands failing; serving without Redis, retrying one command every ${BREAKER_OPEN_MS / 1000} s`,
+      );
+    }
+  }
+
+  private recovered(): void {
+    if (this.failing) this.logger.info("redis: commands succeed again; using Redis");
+    this.failing = false;
+    this.failures = 0;
+    this.openUntil = 0;
   }
 
   /** Latency of a PING, for readiness; bypasses the breaker so recovery is seen at once. */
@@ -103,8 +134,7 @@ export class RedisHandle {
     const started = performance.now();
     try {
       await this.client.ping();
-      this.failures = 0;
-      this.openUntil = 0;
+      this.recovered();
       return { mode: "ok", latencyMs: round(performance.now() - started) };
     } catch (error) {
       return {

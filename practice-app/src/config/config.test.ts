@@ -46,4 +46,34 @@ describe("loadConfig", () => {
     expect(maskUrlPassword("redis://:s3cret@cache:6379")).toBe("redis://:***@cache:6379");
     expect(maskUrlPassword("postgres://app@db/x")).toBe("postgres://app@db/x");
   });
+
+  it("defaults the drain delay by whether something sits in front (TRUST_PROXY), unless it is set", () => {
+    expect(loadConfig(minimal).SHUTDOWN_DRAIN_DELAY_MS).toBe(0);
+    expect(loadConfig({ ...minimal, TRUST_PROXY: "true" }).SHUTDOWN_DRAIN_DELAY_MS).toBe(5_000);
+    expect(
+      loadConfig({ ...minimal, TRUST_PROXY: "true", SHUTDOWN_DRAIN_DELAY_MS: "0" }).SHUTDOWN_DRAIN_DELAY_MS,
+    ).toBe(0);
+    expect(loadConfig({ ...minimal, SHUTDOWN_DRAIN_DELAY_MS: "" }).SHUTDOWN_DRAIN_DELAY_MS).toBe(0);
+  });
+
+  it("reads METRICS_ALLOW as addresses and CIDR ranges, refusing anything else by name", () => {
+    expect(loadConfig(minimal).METRICS_ALLOW).toEqual(["127.0.0.0/8", "::1/128"]);
+    expect(
+      loadConfig({ ...minimal, METRICS_ALLOW: " 10.0.0.0/8, fd00::/8 ,192.168.1.5" }).METRICS_ALLOW,
+    ).toEqual(["10.0.0.0/8", "fd00::/8", "192.168.1.5"]);
+    for (const bad of ["10.0.0.0/33", "prometheus.internal", "10.0.0.0/8/1", "::1/129"]) {
+      expect(() => loadConfig({ ...minimal, METRICS_ALLOW: bad }), bad).toThrow(
+        /METRICS_ALLOW\.0 .*IPv4 or IPv6 address or CIDR range|METRICS_ALLOW is .*IPv4 or IPv6 address or CIDR range/,
+      );
+    }
+    expect(loadConfig({ ...minimal, METRICS_PORT: "" }).METRICS_PORT).toBeUndefined();
+    expect(loadConfig({ ...minimal, METRICS_PORT: "9464" }).METRICS_PORT).toBe(9464);
+  });
+
+  it("caps the tRPC batch size between 1 and 20", () => {
+    expect(loadConfig(minimal).TRPC_MAX_BATCH_SIZE).toBe(10);
+    expect(() => loadConfig({ ...minimal, TRPC_MAX_BATCH_SIZE: "1000" })).toThrow(
+      /TRPC_MAX_BATCH_SIZE is "1000"/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 // Every setting the app reads from its environment, parsed once at start. A bad value stops the app
@@ -68,18 +69,77 @@ export const configSchema = z.object({
   RATE_LIMIT_LOGIN_PER_ACCOUNT: intFrom(1, 1000).default(5),
   RATE_LIMIT_LOGIN_PER_IP: intFrom(1, 100_000).default(50),
   RATE_LIMIT_LOGIN_WINDOW_S: intFrom(1, 86_400).default(900),
+  /** Sign-ups allowed from one client address per RATE_LIMIT_SIGNUP_WINDOW_S; more get 429 with Retry-After. */
+  RATE_LIMIT_SIGNUP_PER_IP: intFrom(1, 100_000).default(20),
+  /** Sign-ups allowed from all addresses together per window, against spread-out bots; more get 429. */
+  RATE_LIMIT_SIGNUP_GLOBAL: intFrom(1, 1_000_000).default(500),
+  RATE_LIMIT_SIGNUP_WINDOW_S: intFrom(1, 86_400).default(3_600),
   RATE_LIMIT_API_PER_LEARNER: intFrom(1, 1_000_000).default(300),
   RATE_LIMIT_API_WINDOW_S: intFrom(1, 3_600).default(60),
-  /** Milliseconds readiness reports 503 before the listener closes, so a load balancer can stop routing. */
-  SHUTDOWN_DRAIN_DELAY_MS: intFrom(0, 60_000).default(0),
+  /**
+   * Milliseconds readiness reports 503 before the listener closes, so a load balancer can stop routing.
+   * Unset: 5000 when TRUST_PROXY is true (a proxy or load balancer sits in front), else 0.
+   */
+  SHUTDOWN_DRAIN_DELAY_MS: emptyAsUnset(intFrom(0, 60_000).optional()),
   /** Hard limit for graceful shutdown; the process exits by then whatever is still running. */
   SHUTDOWN_TIMEOUT_MS: intFrom(1_000, 120_000).default(10_000),
   /** Trust X-Forwarded-For from a reverse proxy (nginx) for client IPs. */
   TRUST_PROXY: booleanFlag.default(false),
   MAX_BODY_BYTES: intFrom(1_024, 10_000_000).default(16_384),
+  /** Most tRPC calls one batched HTTP request may carry; a larger batch gets 400 and runs nothing. */
+  TRPC_MAX_BATCH_SIZE: intFrom(1, 20).default(10),
+  /** Deadline of one API request: past it the client gets 503 with Retry-After and the connection is freed. */
+  REQUEST_TIMEOUT_MS: intFrom(500, 120_000).default(8_000),
+  /**
+   * Who may read /metrics: comma-separated addresses or CIDR ranges (IPv4 or IPv6), matched against the
+   * client address (the forwarded one when TRUST_PROXY is true). Everyone else gets 403.
+   */
+  METRICS_ALLOW: z
+    .string()
+    .default("127.0.0.0/8,::1/128")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isAddressOrCidr, {
+          message: "each entry must be an IPv4 or IPv6 address or CIDR range, e.g. 10.0.0.0/8",
+        }),
+      ),
+    ),
+  /** Serve /metrics on this port only (on HOST), and not on PORT; unset: on PORT, for METRICS_ALLOW. */
+  METRICS_PORT: emptyAsUnset(intFrom(0, 65_535).optional()),
+  /** `npm run db:migrate`: how long a migration waits for a table lock before it gives up (nothing applied). */
+  MIGRATION_LOCK_TIMEOUT_MS: intFrom(100, 600_000).default(5_000),
+  /** `npm run db:migrate`: the longest one migration statement may run. */
+  MIGRATION_STATEMENT_TIMEOUT_MS: intFrom(1_000, 86_400_000).default(600_000),
 });
 
-export type AppConfig = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
+export type AppConfig = Omit<ParsedConfig, "SHUTDOWN_DRAIN_DELAY_MS"> & { SHUTDOWN_DRAIN_DELAY_MS: number };
+
+/** The drain delay when none is set: a proxy in front (TRUST_PROXY) needs time to stop routing. */
+export const DRAIN_DELAY_BEHIND_PROXY_MS = 5_000;
+
+function withDefaults(parsed: ParsedConfig): AppConfig {
+  return {
+    ...parsed,
+    SHUTDOWN_DRAIN_DELAY_MS:
+      parsed.SHUTDOWN_DRAIN_DELAY_MS ?? (parsed.TRUST_PROXY ? DRAIN_DELAY_BEHIND_PROXY_MS : 0),
+  };
+}
+
+function isAddressOrCidr(value: string): boolean {
+  const [address = "", bits, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
 
 const withSecretSource = configSchema.superRefine((config, ctx) => {
   if (!config.SESSION_SECRET && !config.SESSION_SECRET_FILE) {
@@ -106,14 +166,28 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const result = withSecretSource.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  if (result.success) return withDefaults(result.data);
+  throw new ConfigError(problemsOf(result.error.issues, env));
+}
+
+function problemsOf(issues: readonly z.core.$ZodIssue[], env: NodeJS.ProcessEnv): string[] {
+  return issues.map((issue) => {
     const name = issue.path.join(".") || "(environment)";
     const given = env[String(issue.path[0])];
     const shown = given === undefined ? "is not set" : `is ${maskIfSecret(name, given)}`;
     return `${name} ${shown}: ${issue.message}`;
   });
-  throw new ConfigError(problems);
+}
+
+/** The migration command's settings: the same schema, only the variables it reads. */
+export function loadMigrationConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<AppConfig, "DATABASE_URL" | "MIGRATION_LOCK_TIMEOUT_MS" | "MIGRATION_STATEMENT_TIMEOUT_MS"> {
+  const result = configSchema
+    .pick({ DATABASE_URL: true, MIGRATION_LOCK_TIMEOUT_MS: true, MIGRATION_STATEMENT_TIMEOUT_MS: true })
+    .safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(problemsOf(result.error.issues, env));
 }
 
 function maskIfSecret(name: string, value: string): string {

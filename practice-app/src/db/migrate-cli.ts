@@ -1,5 +1,5 @@
 import pg from "pg";
-import { maskUrlPassword } from "../config/config.ts";
+import { ConfigError, loadMigrationConfig, maskUrlPassword } from "../config/config.ts";
 import { migrateDown, migrateUp, migrationStatus } from "./migrations.ts";
 
 // npm run db:migrate -- status | up [N] | down [N]     (reads DATABASE_URL)
@@ -8,11 +8,24 @@ const USAGE = "usage: npm run db:migrate -- status | up [count] | down [count]  
 
 async function main(argv: string[]): Promise<number> {
   const [command = "status", countText, ...extra] = argv;
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) {
+  if (!process.env.DATABASE_URL) {
     console.error(`DATABASE_URL is not set.\n${USAGE}`);
     return 2;
   }
+  let settings: ReturnType<typeof loadMigrationConfig>;
+  try {
+    settings = loadMigrationConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  const databaseUrl = settings.DATABASE_URL;
+  const target = {
+    databaseUrl,
+    lockTimeoutMs: settings.MIGRATION_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: settings.MIGRATION_STATEMENT_TIMEOUT_MS,
+  };
   if (!["status", "up", "down"].includes(command) || extra.length > 0) {
     console.error(`unknown command "${argv.join(" ")}".\n${USAGE}`);
     return 2;
@@ -25,15 +38,17 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  console.log(`database: ${maskUrlPassword(databaseUrl)}`);
+  console.log(
+    `database: ${maskUrlPassword(databaseUrl)} (lock_timeout ${target.lockTimeoutMs} ms, statement_timeout ${target.statementTimeoutMs} ms)`,
+  );
   const log = (message: string) => console.log(`  ${message}`);
   if (command === "up") {
-    const ran = await migrateUp(databaseUrl, log, count);
+    const ran = await migrateUp(target, log, count);
     console.log(
       ran.length === 0 ? "nothing to migrate: up to date" : `applied ${ran.length}: ${ran.join(", ")}`,
     );
   } else if (command === "down") {
-    const ran = await migrateDown(databaseUrl, log, count ?? 1);
+    const ran = await migrateDown(target, log, count ?? 1);
     console.log(ran.length === 0 ? "nothing to roll back" : `rolled back ${ran.length}: ${ran.join(", ")}`);
   }
   const client = new pg.Client({ connectionString: databaseUrl });

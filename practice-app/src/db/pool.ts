@@ -34,12 +34,25 @@ export function createPool(settings: PoolSettings, logger: Logger): pg.Pool {
   return pool;
 }
 
-/** Runs `fn` in one transaction: commit on success, rollback on error, release the client always. */
+/**
+ * Runs `fn` in one transaction: commit on success, rollback on error, release the client always.
+ *
+ * A checked-out client has no listener of the pool's: when the server terminates its connection
+ * between two statements (pg_terminate_backend, a restart, a restore), the client emits 'error' and,
+ * with no listener, that is an uncaught exception that takes the process down. The listener here
+ * turns it into a failed transaction: the next statement rejects (the edge answers 503) and the
+ * client is destroyed instead of going back to the pool.
+ */
 export async function withTransaction<T>(
   pool: pg.Pool,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  let connectionError: Error | null = null;
+  const onError = (error: Error) => {
+    connectionError = error;
+  };
+  client.on("error", onError);
   let broken = false;
   try {
     await client.query("BEGIN");
@@ -47,17 +60,48 @@ export async function withTransaction<T>(
     await client.query("COMMIT");
     return result;
   } catch (error) {
+    if (connectionError) {
+      broken = true;
+      // The connection is gone and the server rolled the transaction back itself. Report why it
+      // went (e.g. 57P01 "terminating connection due to administrator command"), not the
+      // follow-on "client is not queryable" of the statement after it.
+      throw connectionError;
+    }
     try {
       await client.query("ROLLBACK");
-    } catch (rollbackError) {
-      // The connection is unusable (e.g. the server went away); destroy it instead of returning it.
+    } catch {
+      // The connection broke during the rollback (the server rolls back a dead session's
+      // transaction itself). Destroy the client and report the error that failed the transaction:
+      // it is the one that says why (e.g. "Connection terminated", which the edge answers with 503).
       broken = true;
-      throw new AggregateError([error, rollbackError], "transaction failed and could not be rolled back");
     }
     throw error;
   } finally {
-    client.release(broken);
+    // release() puts the pool's own listener back before it destroys or idles the client.
+    client.off("error", onError);
+    client.release(broken || connectionError !== null);
   }
+}
+
+/**
+ * A pool of one connection for /readyz alone, so a lock or a burst that exhausts the app's pool
+ * does not make every instance unready at once: readiness asks whether PostgreSQL answers, not
+ * whether this instance has a free connection.
+ */
+export function createReadinessPool(settings: PoolSettings, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: settings.connectionString,
+    max: 1,
+    connectionTimeoutMillis: Math.min(settings.connectionTimeoutMs, 1_000),
+    statement_timeout: 1_000,
+    query_timeout: 1_500,
+    application_name: `${settings.applicationName}:readiness`.slice(0, 63),
+    idleTimeoutMillis: 60_000,
+  });
+  pool.on("error", (error) => {
+    logger.warn({ err: error }, "postgres: readiness connection error; it will reconnect");
+  });
+  return pool;
 }
 
 export function poolStats(pool: pg.Pool): { total: number; idle: number; waiting: number; max: number } {

@@ -1,13 +1,43 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { AppDeps } from "../api/context.ts";
+import { type AllowList, createAllowList } from "./allow-list.ts";
 import { checkReadiness } from "./health.ts";
-import { requestIdOf } from "./request-info.ts";
+import { clientIp, requestIdOf } from "./request-info.ts";
 import { SECURITY_HEADERS, type StaticFile } from "./static-files.ts";
 import { handleTrpc } from "./trpc-handler.ts";
 
 export interface ServerState {
   shuttingDown: boolean;
   startedAt: number;
+  /** Responses not yet sent, so shutdown can mark them `Connection: close` too. */
+  inFlight: Set<ServerResponse>;
+}
+
+/** A host name (underscores allowed: container names have them), IPv4 or bracketed IPv6 address, optional port. */
+const VALID_HOST =
+  /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/** Starts draining: responses still to be written close their connection, so clients reconnect elsewhere. */
+export function markDraining(state: ServerState): void {
+  state.shuttingDown = true;
+  for (const res of state.inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
+}
+
+/** The listener of METRICS_PORT: /metrics alone, for the allowed addresses. */
+export function createMetricsListener(deps: AppDeps): RequestListener {
+  const allowList = createAllowList(deps.config.METRICS_ALLOW);
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (path !== "/metrics") {
+      sendJson(res, 404, { error: `Not found: ${path}. This port serves /metrics only.` });
+      return;
+    }
+    serveMetrics(deps, allowList, req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error }, "metrics request failed");
+      if (!res.headersSent) sendJson(res, 500, { error: "Internal error" });
+      else res.destroy();
+    });
+  };
 }
 
 const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
@@ -17,12 +47,16 @@ export function createRequestListener(
   state: ServerState,
   page: Map<string, StaticFile>,
 ): RequestListener {
+  const metricsAllowed = createAllowList(deps.config.METRICS_ALLOW);
   return (req, res) => {
     const started = performance.now();
     const requestId = requestIdOf(req);
     res.setHeader("X-Request-Id", requestId);
-    // While draining, ask keep-alive clients to reconnect elsewhere after this response.
+    // While draining, ask keep-alive clients to reconnect elsewhere after this response
+    // (responses already in flight when draining starts are marked by markDraining).
     if (state.shuttingDown) res.setHeader("Connection", "close");
+    state.inFlight.add(res);
+    res.once("close", () => state.inFlight.delete(res));
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const route = path.startsWith("/trpc/")
       ? "trpc"
@@ -46,10 +80,16 @@ export function createRequestListener(
         );
       }
     });
+    const host = req.headers.host;
+    if (host !== undefined && !VALID_HOST.test(host)) {
+      // A client error, answered plainly: not logged as a failure, never echoed back.
+      sendJson(res, 400, { error: "Bad request: the Host header is not a valid host name.", requestId });
+      return;
+    }
     const handled =
       route === "trpc"
         ? handleTrpc(deps, req, res)
-        : deps.work.track(handlePlainRoute(deps, state, page, path, req, res));
+        : deps.work.track(handlePlainRoute(deps, state, page, metricsAllowed, path, req, res));
     handled.catch((error: unknown) => {
       deps.logger.error({ err: error, requestId, path }, "request failed");
       if (!res.headersSent) sendJson(res, 500, { error: "Internal error", requestId });
@@ -62,6 +102,7 @@ async function handlePlainRoute(
   deps: AppDeps,
   state: ServerState,
   page: Map<string, StaticFile>,
+  metricsAllowed: AllowList,
   path: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -79,7 +120,7 @@ async function handlePlainRoute(
       return;
     case "/readyz": {
       const readiness = await checkReadiness({
-        pool: deps.pool,
+        pool: deps.readinessPool,
         redis: deps.redis,
         maintenance: deps.maintenance,
         shuttingDown: state.shuttingDown,
@@ -87,12 +128,13 @@ async function handlePlainRoute(
       sendJson(res, readiness.httpStatus, readiness.body);
       return;
     }
-    case "/metrics": {
-      const body = await deps.metrics.registry.metrics();
-      res.writeHead(200, { "Content-Type": deps.metrics.registry.contentType, "Cache-Control": "no-store" });
-      res.end(body);
-      return;
-    }
+    case "/metrics":
+      // With METRICS_PORT set, metrics are served there only.
+      if (deps.config.METRICS_PORT === undefined) {
+        await serveMetrics(deps, metricsAllowed, req, res);
+        return;
+      }
+      break;
   }
   const file = page.get(path);
   if (file && isRead) {
@@ -106,6 +148,22 @@ async function handlePlainRoute(
     return;
   }
   sendJson(res, 404, { error: `Not found: ${path}. The API is under /trpc/; the learner page is at /.` });
+}
+
+/** Metrics for allowed addresses; everyone else gets 403 naming the setting. */
+async function serveMetrics(
+  deps: AppDeps,
+  allowList: AllowList,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (!allowList.allows(clientIp(req, deps.config.TRUST_PROXY))) {
+    sendJson(res, 403, { error: "Forbidden: /metrics is served only to the addresses in METRICS_ALLOW." });
+    return;
+  }
+  const body = await deps.metrics.registry.metrics();
+  res.writeHead(200, { "Content-Type": deps.metrics.registry.contentType, "Cache-Control": "no-store" });
+  res.end(body);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { WorkQueueFull } from "../../auth/bounded-work.ts";
 import { hashPassword as hash, verifyPassword as verify } from "../../auth/passwords.ts";
 import { hashToken, newSessionToken } from "../../auth/tokens.ts";
+import type { RateLimiter } from "../../cache/rate-limits.ts";
 import { withTransaction } from "../../db/pool.ts";
 import { findLearnerByEmail, insertLearner } from "../../db/repositories/learners.ts";
 import { insertSession, revokeLearnerSessions, revokeSession } from "../../db/repositories/sessions.ts";
@@ -41,22 +42,46 @@ async function openSession(ctx: Context, learnerId: string): Promise<string> {
   return token;
 }
 
-async function enforceLoginLimits(ctx: Context, account: string): Promise<void> {
-  const { loginPerAccount, loginPerIp } = ctx.deps.limits;
-  for (const [limiter, key, label] of [
-    [loginPerIp, ctx.ip, "login_per_ip"],
-    [loginPerAccount, account, "login_per_account"],
-  ] as const) {
+type Limit = readonly [RateLimiter, key: string, metricLabel: string];
+
+/** Consumes each limit in turn; the first one exhausted refuses with 429 and Retry-After. */
+async function enforceLimits(ctx: Context, limits: readonly Limit[], what: string): Promise<void> {
+  for (const [limiter, key, label] of limits) {
     const decision = await limiter.consume(key);
     if (!decision.allowed) {
       ctx.deps.metrics.rateLimited.inc({ limiter: label });
       throw new AppError(
         "RATE_LIMITED",
-        `Too many login attempts. Wait ${decision.retryAfterSeconds} s before trying again.`,
+        `Too many ${what}. Wait ${decision.retryAfterSeconds} s before trying again.`,
         { retryAfterSeconds: decision.retryAfterSeconds },
       );
     }
   }
+}
+
+function enforceLoginLimits(ctx: Context, account: string): Promise<void> {
+  const { loginPerAccount, loginPerIp } = ctx.deps.limits;
+  return enforceLimits(
+    ctx,
+    [
+      [loginPerIp, ctx.ip, "login_per_ip"],
+      [loginPerAccount, account, "login_per_account"],
+    ],
+    "login attempts",
+  );
+}
+
+/** Before any hashing: the hash queue bounds the work in flight, these bound sign-ups over time. */
+function enforceSignUpLimits(ctx: Context): Promise<void> {
+  const { signUpPerIp, signUpGlobal } = ctx.deps.limits;
+  return enforceLimits(
+    ctx,
+    [
+      [signUpPerIp, ctx.ip, "signup_per_ip"],
+      [signUpGlobal, "all", "signup_global"],
+    ],
+    "sign-ups",
+  );
 }
 
 /** A full hashing queue is a busy server, not a bad request: 503 with a retry hint. */
@@ -78,6 +103,7 @@ const verifyPassword = (password: string, stored: string) => whenHashingFree(() 
 
 export const accountsRouter = router({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
+    await enforceSignUpLimits(ctx);
     const passwordHash = await hashPassword(input.password, ctx.deps.config.SCRYPT_LOG_N);
     const result = await withTransaction(ctx.deps.pool, async (tx) => {
       const learner = await insertLearner(tx, {

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { CacheStats } from "../cache/stats.ts";
+import type { CacheStats } from "./cache/stats.ts";
 
 // One registry per app instance (not prom-client's global), so tests can run several apps in one
 // process and each /metrics shows only its own numbers.
