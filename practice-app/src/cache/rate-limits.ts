@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { rateLimitKeyPrefix } from "./keys.ts";
 import type { RedisHandle } from "./redis.ts";
 
 // Rate limits live in Redis so every app instance shares them. When Redis is down each instance
@@ -22,14 +23,14 @@ export class RateLimiter {
     this.rule = rule;
     this.redis = redis;
     this.local = new RateLimiterMemory({
-      keyPrefix: `rl:${rule.name}`,
+      keyPrefix: rateLimitKeyPrefix(rule.name),
       points: Math.max(1, Math.floor(rule.points / 2)),
       duration: rule.windowSeconds,
     });
     this.shared = redis.client
       ? new RateLimiterRedis({
           storeClient: redis.client,
-          keyPrefix: `rl:${rule.name}`,
+          keyPrefix: rateLimitKeyPrefix(rule.name),
           points: rule.points,
           duration: rule.windowSeconds,
           rejectIfRedisNotReady: true,
