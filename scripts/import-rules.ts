@@ -28,8 +28,7 @@ export interface Rule {
 }
 
 const under = (dir: string) => (file: string) => file === dir || file.startsWith(`${dir}/`);
-// astro.config.mjs is the site's own configuration (its remark plugins are site code).
-const isSite = (file: string) => under("src")(file) || file === "astro.config.mjs";
+const isSite = under("src");
 const isConsole = under("console");
 const isRunbooks = under("runbooks");
 const isLoadTests = under("load-tests");
