@@ -37,18 +37,35 @@ const isApp = under("practice-app");
 const isTooling = (file: string) => under("scripts")(file) || under("tests")(file);
 const isTest = (file: string) => file.endsWith(".test.ts") || under("tests")(file);
 
-/** What the site may import besides itself: the console's contract, the catalog, the policy, and load-test summaries it charts. */
+/**
+ * The app's fact modules: declarations with no I/O and no side effects (the config schema, the
+ * error-code table, the metric declarations, the Redis key table, the exit codes). The handbook
+ * renders these facts from the code (<EnvTable/>, <ErrorCodes/>, <Metrics/>, <RedisKeys/>,
+ * <ExitCodes/>) instead of typing them; importing the module is the only way to see a zod
+ * default or a prom-client label set exactly as the app does. Nothing else of the app.
+ */
+export const APP_FACT_MODULES = [
+  "practice-app/src/config/config.ts",
+  "practice-app/src/api/errors.ts",
+  "practice-app/src/metrics.ts",
+  "practice-app/src/cache/keys.ts",
+  "practice-app/src/exit-codes.ts",
+] as const;
+
+/** What the site may import besides itself: the console's contract, the catalog, the policy, load-test and benchmark summaries it charts, and the app's fact modules. */
 const SITE_MAY_IMPORT = [
+  (to: string) => (APP_FACT_MODULES as readonly string[]).includes(to),
   (to: string) => to === "console/protocol.ts",
   (to: string) => to === "runbooks/engine/catalog.ts",
   isPolicy,
   (to: string) => to === "load-tests/lib/summary.ts" || under("load-tests/measured")(to),
+  under("bench-results/measured"),
 ];
 
 export const RULES: readonly Rule[] = [
   {
     id: "site-down-only",
-    says: "the site imports only console/protocol.ts, the runbook catalog, policy/ and load-test summaries (a file shown as text, ?raw, is not an import of its code)",
+    says: "the site imports only console/protocol.ts, the runbook catalog, policy/, load-test and benchmark summaries and the app's fact modules (APP_FACT_MODULES) (a file shown as text, ?raw, is not an import of its code)",
     breaks: (from, { to, raw }) =>
       isSite(from) && !raw && !isSite(to) && !SITE_MAY_IMPORT.some((ok) => ok(to)),
   },

@@ -6,6 +6,7 @@ import { MaintenanceSwitch } from "./api/maintenance.ts";
 import { dummyHash, limitPasswordHashQueue } from "./auth/passwords.ts";
 import { SessionKeys } from "./auth/session-keys.ts";
 import { ExerciseCache } from "./cache/exercise-cache.ts";
+import { RATE_LIMITERS } from "./cache/keys.ts";
 import { LeaderboardCache } from "./cache/leaderboard-cache.ts";
 import { RateLimiter } from "./cache/rate-limits.ts";
 import { RedisHandle } from "./cache/redis.ts";
@@ -94,12 +95,12 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     leaderboard: new LeaderboardCache({ redis, db: pool, stats: metrics.cache }),
     limits: {
       loginPerAccount: new RateLimiter(redis, {
-        name: "login-account",
+        name: RATE_LIMITERS.loginPerAccount.name,
         points: config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
         windowSeconds: loginWindow,
       }),
       loginPerIp: new RateLimiter(redis, {
-        name: "login-ip",
+        name: RATE_LIMITERS.loginPerIp.name,
         points: config.RATE_LIMIT_LOGIN_PER_IP,
         windowSeconds: loginWindow,
       }),
@@ -114,7 +115,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
         windowSeconds: config.RATE_LIMIT_SIGNUP_WINDOW_S,
       }),
       apiPerLearner: new RateLimiter(redis, {
-        name: "api-learner",
+        name: RATE_LIMITERS.apiPerLearner.name,
         points: config.RATE_LIMIT_API_PER_LEARNER,
         windowSeconds: config.RATE_LIMIT_API_WINDOW_S,
       }),

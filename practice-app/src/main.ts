@@ -1,10 +1,10 @@
 import { createApp, createLogger } from "./app.ts";
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { PendingMigrationsError } from "./db/migrations.ts";
+import { EXIT_CODES } from "./exit-codes.ts";
 import { installAbortSignalAnyWorkaround } from "./http/abort-signal-any.ts";
 
-// Entry point: `npm run app` (or `node practice-app/src/main.ts`). Exit codes: 0 clean shutdown,
-// 1 forced or failed shutdown, 2 bad configuration, 3 pending migrations, 4 other start-up failure.
+// Entry point: `npm run app` (or `node practice-app/src/main.ts`). Exit codes: exit-codes.ts.
 
 installAbortSignalAnyWorkaround();
 
@@ -14,7 +14,7 @@ try {
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
-    process.exit(2);
+    process.exit(EXIT_CODES.badConfig.code);
   }
   throw error;
 }
@@ -29,13 +29,13 @@ try {
   if (error instanceof PendingMigrationsError) {
     logger.fatal({ pending: error.status.pending }, error.message);
     process.stderr.write(`${error.message}\n`);
-    process.exit(3);
+    process.exit(EXIT_CODES.pendingMigrations.code);
   }
   logger.fatal({ err: error }, "the app could not start");
   process.stderr.write(
     `the app could not start: ${error instanceof Error ? error.message : String(error)}\n`,
   );
-  process.exit(4);
+  process.exit(EXIT_CODES.startFailed.code);
 }
 
 function shutdown(signal: string): void {
@@ -44,14 +44,14 @@ function shutdown(signal: string): void {
       { timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
       "shutdown took too long; exiting with requests still open",
     );
-    process.exit(1);
+    process.exit(EXIT_CODES.shutdownFailed.code);
   }, config.SHUTDOWN_TIMEOUT_MS);
   force.unref();
   app.stop(signal).then(
-    () => process.exit(0),
+    () => process.exit(EXIT_CODES.clean.code),
     (error: unknown) => {
       logger.error({ err: error }, "shutdown failed");
-      process.exit(1);
+      process.exit(EXIT_CODES.shutdownFailed.code);
     },
   );
 }

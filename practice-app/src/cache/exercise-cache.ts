@@ -1,9 +1,10 @@
 import type { Queryable } from "../db/pool.ts";
 import { activeExercises, type ExerciseRow, findExercise } from "../db/repositories/exercises.ts";
+import { EXERCISES_TTL_SECONDS, exercisesKey } from "./keys.ts";
 import type { RedisHandle } from "./redis.ts";
 import type { CacheStats } from "./stats.ts";
 
-const TTL_SECONDS = 3_600;
+const TTL_SECONDS = EXERCISES_TTL_SECONDS;
 const NAME = "exercises";
 const LOCAL = "exercises_local";
 
@@ -25,7 +26,7 @@ export class ExerciseCache {
     this.redis = deps.redis;
     this.db = deps.db;
     this.stats = deps.stats;
-    this.key = `exercises:${deps.bankVersion}`;
+    this.key = exercisesKey(deps.bankVersion);
   }
 
   async get(id: string): Promise<ExerciseRow | null> {

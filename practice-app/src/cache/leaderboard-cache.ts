@@ -1,12 +1,12 @@
 import type { Queryable } from "../db/pool.ts";
 import { allScores, displayNames, rankOf, topScores } from "../db/repositories/learners.ts";
+import { LEADERBOARD_KEY, LEADERBOARD_REBUILD_KEY, LEADERBOARD_TTL_SECONDS } from "./keys.ts";
 import type { RedisHandle } from "./redis.ts";
 import type { CacheStats } from "./stats.ts";
 
-const KEY = "leaderboard";
-const TMP_KEY = "leaderboard:rebuild";
-/** Bounds how long a missed update can leave Redis behind PostgreSQL, the source of truth. */
-const TTL_SECONDS = 600;
+const KEY = LEADERBOARD_KEY;
+const TMP_KEY = LEADERBOARD_REBUILD_KEY;
+const TTL_SECONDS = LEADERBOARD_TTL_SECONDS;
 const NAME = "leaderboard";
 
 // Only update an existing board: a ZADD into a missing key would create a board of one learner.

@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { rateLimitKeyPrefix } from "./keys.ts";
 import type { RedisHandle } from "./redis.ts";
 
 /** A refusal travels out of the breaker as a value: it is Redis answering, not Redis failing. */
@@ -27,14 +28,14 @@ export class RateLimiter {
     this.rule = rule;
     this.redis = redis;
     this.local = new RateLimiterMemory({
-      keyPrefix: `rl:${rule.name}`,
+      keyPrefix: rateLimitKeyPrefix(rule.name),
       points: Math.max(1, Math.floor(rule.points / 2)),
       duration: rule.windowSeconds,
     });
     this.shared = redis.client
       ? new RateLimiterRedis({
           storeClient: redis.client,
-          keyPrefix: `rl:${rule.name}`,
+          keyPrefix: rateLimitKeyPrefix(rule.name),
           points: rule.points,
           duration: rule.windowSeconds,
           rejectIfRedisNotReady: true,

@@ -26,25 +26,37 @@ const redisUrl = z.string().refine((value) => value === "" || /^rediss?:\/\//.te
 });
 
 export const configSchema = z.object({
+  /** Set production in production. */
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  /** Address the server binds. */
   HOST: z.string().min(1).default("127.0.0.1"),
+  /** Port the server binds (0: any free port). */
   PORT: intFrom(0, 65535).default(3000),
+  /** pino log level; never silent in production. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Log one line per HTTP request (health and metrics scrapes are never logged). */
   LOG_REQUESTS: booleanFlag.default(true),
+  /** The PostgreSQL database (postgres:// or postgresql:// URL); add ?sslmode=require outside the private network. */
   DATABASE_URL: postgresUrl,
+  /** Connections this instance may open; instances × this must fit the server's max_connections. */
   PG_POOL_MAX: intFrom(1, 200).default(10),
+  /** The server cancels a statement that runs longer (statement_timeout). */
   PG_STATEMENT_TIMEOUT_MS: intFrom(100, 600_000).default(5_000),
+  /** How long to wait for a connection, from the server or the pool. */
   PG_CONNECTION_TIMEOUT_MS: intFrom(100, 60_000).default(2_000),
+  /** Shown in pg_stat_activity; give each environment its own. */
   PG_APPLICATION_NAME: z.string().min(1).max(63).default("subjunctive-practice"),
   /** Empty means "run without Redis": no shared cache, in-process rate limits. */
   REDIS_URL: redisUrl.default(""),
+  /** Prefix of every Redis key; environments sharing one Redis server need different prefixes. */
   REDIS_KEY_PREFIX: z
     .string()
     .max(64)
     .regex(/^[\w:.-]*$/, "letters, digits and : . _ - only")
     .default("ssp:"),
+  /** A Redis command that takes longer fails, and the app falls back to PostgreSQL or in-process limits. */
   REDIS_COMMAND_TIMEOUT_MS: intFrom(10, 10_000).default(250),
+  /** Timeout of a connection attempt to Redis. */
   REDIS_CONNECT_TIMEOUT_MS: intFrom(100, 30_000).default(1_000),
   /** HMAC key for session tokens. At least 32 characters; generate with `openssl rand -base64 48`. */
   SESSION_SECRET: emptyAsUnset(z.string().min(32, "must be at least 32 characters").optional()),
@@ -61,20 +73,27 @@ export const configSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().min(32, "each previous secret must be at least 32 characters"))),
+  /** Lifetime of a session. */
   SESSION_TTL_DAYS: intFrom(1, 365).default(30),
   /** scrypt cost as log2(N). OWASP's minimum is 17 (N = 131072, r = 8, p = 1). */
   SCRYPT_LOG_N: intFrom(17, 20).default(17),
   /** Password hashes that may wait for a thread; more sign-ups and logins at once get 503 (retry in 2 s). */
   PASSWORD_HASH_QUEUE_MAX: intFrom(0, 10_000).default(32),
+  /** Log-in attempts per email per log-in window. */
   RATE_LIMIT_LOGIN_PER_ACCOUNT: intFrom(1, 1000).default(5),
+  /** Log-in attempts per client address per log-in window. */
   RATE_LIMIT_LOGIN_PER_IP: intFrom(1, 100_000).default(50),
+  /** The log-in rate-limit window, in seconds. */
   RATE_LIMIT_LOGIN_WINDOW_S: intFrom(1, 86_400).default(900),
   /** Sign-ups allowed from one client address per RATE_LIMIT_SIGNUP_WINDOW_S; more get 429 with Retry-After. */
   RATE_LIMIT_SIGNUP_PER_IP: intFrom(1, 100_000).default(20),
   /** Sign-ups allowed from all addresses together per window, against spread-out bots; more get 429. */
   RATE_LIMIT_SIGNUP_GLOBAL: intFrom(1, 1_000_000).default(500),
+  /** The sign-up rate-limit window, in seconds. */
   RATE_LIMIT_SIGNUP_WINDOW_S: intFrom(1, 86_400).default(3_600),
+  /** API calls per learner per API window. */
   RATE_LIMIT_API_PER_LEARNER: intFrom(1, 1_000_000).default(300),
+  /** The API rate-limit window, in seconds. */
   RATE_LIMIT_API_WINDOW_S: intFrom(1, 3_600).default(60),
   /**
    * Milliseconds readiness reports 503 before the listener closes, so a load balancer can stop routing.
@@ -85,6 +104,7 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: intFrom(1_000, 120_000).default(10_000),
   /** Trust X-Forwarded-For from a reverse proxy (nginx) for client IPs. */
   TRUST_PROXY: booleanFlag.default(false),
+  /** Largest request body accepted; larger bodies get 413. */
   MAX_BODY_BYTES: intFrom(1_024, 10_000_000).default(16_384),
   /** Most tRPC calls one batched HTTP request may carry; a larger batch gets 400 and runs nothing. */
   TRPC_MAX_BATCH_SIZE: intFrom(1, 20).default(10),

@@ -1,0 +1,91 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { catalog } from "../../runbooks/engine/catalog.ts";
+import { APP_ERROR_CODES, appMetrics, envFields, httpStatusOfTrpc } from "./app-facts.ts";
+import { formatDefault } from "./app-facts-view.ts";
+import { type CodeSnippet, checkSnippets, formatFindings, type KnownFacts } from "./hand-typed-facts.ts";
+
+// Runs hand-typed-facts.ts over every page in src/content/docs. astro.config.mjs runs this file from
+// an integration hook, so `astro build` and `astro dev` fail on a page that types a fact by hand.
+// The pages are scanned as text (Astro 7's Markdown processor takes no remark plugins): fenced
+// blocks and inline code spans, with their line numbers.
+
+export async function loadFacts(root = process.cwd()): Promise<KnownFacts> {
+  const runbooks = await catalog(path.resolve(root, process.env.RUNBOOKS_DIR ?? "runbooks"));
+  return {
+    env: new Map(envFields().map((f) => [f.name, formatDefault(f)])),
+    metrics: new Set(appMetrics().map((m) => m.name)),
+    errors: new Map(Object.entries(APP_ERROR_CODES).map(([code, trpc]) => [code, httpStatusOfTrpc(trpc)])),
+    runbooks: new Map(runbooks.map((r) => [r.id, r.steps.map((s) => s.id)])),
+  };
+}
+
+/** The code of a Markdown/MDX page: fenced blocks (with language) and inline spans (with the prose after them). */
+export function codeSnippets(source: string): CodeSnippet[] {
+  const found: CodeSnippet[] = [];
+  const lines = source.split("\n");
+  let fence: { marker: string; lang: string; line: number; body: string[] } | null = null;
+  let inFrontmatter = lines[0]?.trim() === "---";
+  for (const [i, text] of lines.entries()) {
+    const line = i + 1;
+    if (inFrontmatter) {
+      if (i > 0 && text.trim() === "---") inFrontmatter = false;
+      continue;
+    }
+    const open = /^\s*(`{3,}|~{3,})\s*([\w-]*)/.exec(text);
+    if (fence) {
+      if (open && open[1]?.startsWith(fence.marker) && text.trim() === open[1]) {
+        found.push({ kind: "block", lang: fence.lang, text: fence.body.join("\n"), line: fence.line });
+        fence = null;
+      } else fence.body.push(text);
+      continue;
+    }
+    if (open) {
+      fence = { marker: open[1] ?? "```", lang: open[2] ?? "", line, body: [] };
+      continue;
+    }
+    for (const m of text.matchAll(/(`+)(?!`)(.+?)(?<!`)\1(?!`)/g)) {
+      const end = (m.index ?? 0) + m[0].length;
+      const rest = text.slice(end);
+      const after = rest.split("`")[0] ?? "";
+      found.push({ kind: "span", lang: "", text: m[2] ?? "", line, after });
+    }
+  }
+  return found;
+}
+
+async function pages(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await pages(full)));
+    else if (/\.mdx?$/.test(entry.name)) files.push(full);
+  }
+  return files.sort();
+}
+
+/** Every page's findings, formatted; empty when every page is clean. */
+export async function checkPages(
+  root = process.cwd(),
+  docsDir = path.join(root, "src/content/docs"),
+  facts?: KnownFacts,
+): Promise<string[]> {
+  const known = facts ?? (await loadFacts(root));
+  const reports: string[] = [];
+  for (const file of await pages(docsDir)) {
+    const findings = checkSnippets(codeSnippets(await readFile(file, "utf8")), known);
+    if (findings.length > 0) reports.push(formatFindings(path.relative(root, file), findings));
+  }
+  return reports;
+}
+
+// `node src/lib/hand-typed-facts-check.ts`: what astro.config.mjs runs before every build.
+if (import.meta.main) {
+  const reports = await checkPages();
+  if (reports.length > 0) {
+    console.log(
+      `The handbook types facts the code owns:\n${reports.join("\n")}\nRender them with the components in src/components (EnvTable, EnvDefault, Metrics, ErrorCodes, RedisKeys, ExitCodes, Versions, WorkflowSteps, BenchmarkTable) or fix the name.`,
+    );
+    process.exitCode = 1;
+  }
+}
