@@ -26,7 +26,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
 import {
   balancerDir,
@@ -83,7 +83,7 @@ export default defineRunbook({
         "Put nginx in front on this port (first deploy); later deploys find the running balancer themselves",
       ),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "resolve",
       title: "Resolve the ref and read the current release",

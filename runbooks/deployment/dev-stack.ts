@@ -18,7 +18,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { devStackFile, REPO_ROOT, readDevStack } from "../engine/paths.ts";
 import {
   type Ctx,
@@ -128,7 +128,7 @@ export default defineRunbook({
       .default(120)
       .describe("How long `up` waits for the app to be ready (the embedded PGlite is slower)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "check",
       title: "Environment and current state",

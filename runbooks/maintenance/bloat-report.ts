@@ -14,7 +14,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { APP_SCHEMA, formatBytes, isoOrNull, percent } from "./_shared.ts";
 
 interface TableReport {
@@ -79,7 +79,7 @@ export default defineRunbook({
       .default(1)
       .describe("Ignore estimated bloat smaller than this many MB (estimates of small relations are noise)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "table-sizes",
       title: "Table sizes, dead tuples and estimated bloat",

@@ -12,8 +12,8 @@
  *   (cursor-based, never KEYS): nothing is written.
  */
 import { z } from "zod";
-import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGET_LIST, GROWTH_TARGETS } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGET_LIST } from "../../policy/index.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
 import { APP_SCHEMA, formatBytes, optionalResult, percent } from "./_shared.ts";
 
@@ -44,7 +44,7 @@ export default defineRunbook({
       .describe("Growth is measured over the last this many days"),
     top: z.number().int().min(1).max(50).default(5).describe("How many of the biggest tables to list"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "database-size",
       title: "Database size and biggest tables",

@@ -10,7 +10,7 @@
  */
 import { z } from "zod";
 import { ALERTS, alertThreshold, BACKUP_POLICY, SCALE_UP_TRIGGERS } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { listBackups } from "../lib/backups.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
@@ -37,7 +37,7 @@ export default defineRunbook({
       .default(true)
       .describe("Fail when no verified backup is younger than the policy allows"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "app-health",
       title: "App health and readiness",

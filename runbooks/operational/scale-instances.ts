@@ -24,7 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { dataDir, localDataDir, REPO_ROOT } from "../engine/paths.ts";
 
 const MAIN = path.join(REPO_ROOT, "practice-app", "src", "main.ts");
@@ -95,7 +95,7 @@ export default defineRunbook({
       .default(20)
       .describe("stop: how long an instance may take to shut down gracefully before SIGKILL"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "inventory",
       title: "Recorded instances and their readiness",

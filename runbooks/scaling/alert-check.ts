@@ -16,8 +16,8 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { ALERT_LIST, ALERTS, type AlertRule, alertThreshold } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { ALERT_LIST, type AlertRule, alertThreshold } from "../../policy/index.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";
 import { listBackups } from "../lib/backups.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus, sum } from "../lib/prometheus.ts";
@@ -58,7 +58,7 @@ export default defineRunbook({
       .optional()
       .describe("The public https URL for the TLS alert (default: the environment's app URL)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "availability",
       title: "App down, database down",

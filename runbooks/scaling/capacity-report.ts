@@ -17,12 +17,10 @@ import { z } from "zod";
 import {
   CURRENT_CAPACITY,
   GROWTH_TARGET_LIST,
-  GROWTH_TARGETS,
   SCALE_UP_TRIGGER_LIST,
-  SCALE_UP_TRIGGERS,
   type ScaleTrigger,
 } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus, sum } from "../lib/prometheus.ts";
 
 interface AppSample {
@@ -73,7 +71,7 @@ export default defineRunbook({
       .default(true)
       .describe("Fail the run when a trigger fires (for CI and cron); false only reports"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "sample-app",
       title: "Sample the app's CPU, memory, latency and errors",
