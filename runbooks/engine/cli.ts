@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { catalog, findRunbook } from "./catalog.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
 import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
+import { FormatError } from "./formats.ts";
 import { LockedError } from "./lock.ts";
 import { ParamError, parsePairs } from "./params.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
@@ -57,7 +58,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       error instanceof ParamError ||
       error instanceof RunRefused ||
       error instanceof EnvironmentError ||
-      error instanceof LockedError;
+      error instanceof LockedError ||
+      error instanceof FormatError;
     io.err(
       known
         ? `refused: ${(error as Error).message}\n`

@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { FormatError, readVersioned, versioned } from "./formats.ts";
 
 // One change or destructive run per environment at a time, across the CLI and the console (both
 // run on the operator's host and share the data directory). A lock left by a process that died
@@ -47,7 +48,7 @@ export async function acquireLock(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, "wx");
-      await handle.writeFile(JSON.stringify(holder));
+      await handle.writeFile(JSON.stringify(versioned("lock", holder)));
       await handle.close();
       return async () => {
         const current = await readHolder(file);
@@ -71,10 +72,18 @@ export async function currentLock(dir: string, env: string): Promise<LockHolder 
 }
 
 async function readHolder(file: string): Promise<LockHolder | null> {
+  let parsed: unknown;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as LockHolder;
+    parsed = JSON.parse(await readFile(file, "utf8"));
   } catch {
     // Missing, or half-written by a process that died mid-write: no usable holder.
+    return null;
+  }
+  // A lock of a newer format is refused (FormatError), not taken over: its holder may be alive.
+  try {
+    return readVersioned<LockHolder>("lock", file, parsed);
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
     return null;
   }
 }
