@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { catalog } from "../../runbooks/engine/catalog.ts";
+import { DIST } from "../../scripts/lib/static-server.ts";
 import { CONSOLE_URL } from "../../src/lib/console-links.ts";
-import { DIST } from "../support/static-server.ts";
 
 // Every alert rule on the monitoring page links to the first step of its fix in the console. Each
 // link must land on a built page that embeds that runbook and step, with an environment that exists.
