@@ -28,6 +28,7 @@ import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
+import { portAnswers } from "../lib/net.ts";
 import {
   balancerDir,
   balancerPid,
@@ -36,7 +37,7 @@ import {
   readBalancer,
   switchBalancer,
 } from "./_balancer.ts";
-import { describeMigrations, migrateCli, portAnswers, portParam, smokeCheck, takeBackup } from "./_lib.ts";
+import { describeMigrations, migrateCli, portParam, smokeCheck, takeBackup } from "./_lib.ts";
 import {
   type CurrentFile,
   currentFile,

@@ -20,20 +20,18 @@ import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { devStackFile, REPO_ROOT, readDevStack } from "../engine/paths.ts";
+import { logReadiness, readiness } from "../lib/app-api.ts";
+import { portAnswers } from "../lib/net.ts";
 import {
-  type Ctx,
   commandLine,
-  logReadiness,
   logTail,
-  portAnswers,
-  portParam,
   processAlive,
-  readiness,
   spawnService,
   stopOnAbort,
   stopProcess,
   waitFor,
-} from "./_lib.ts";
+} from "../lib/process.ts";
+import { type Ctx, portParam } from "./_lib.ts";
 
 const START_SCRIPT = path.join(REPO_ROOT, "scripts/start.ts");
 

@@ -15,8 +15,9 @@
 import { z } from "zod";
 import { alertThreshold, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
+import { type CallResult, expectOk, logReadiness, readiness, trpc } from "../lib/app-api.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
-import { type CallResult, expectOk, logReadiness, migrateCli, readiness, trpc } from "./_lib.ts";
+import { migrateCli } from "./_lib.ts";
 
 interface Timed {
   procedure: string;

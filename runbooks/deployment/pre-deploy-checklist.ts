@@ -16,8 +16,9 @@ import { z } from "zod";
 import { BACKUP_POLICY } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
+import { logReadiness, readiness } from "../lib/app-api.ts";
 import { listBackups } from "../lib/backups.ts";
-import { describeMigrations, logReadiness, migrateCli, readiness } from "./_lib.ts";
+import { describeMigrations, migrateCli } from "./_lib.ts";
 
 interface Item {
   item: string;

@@ -20,8 +20,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
+import { portAnswers } from "../lib/net.ts";
 import { balancerPid, readBalancer, switchBalancer } from "./_balancer.ts";
-import { portAnswers, smokeCheck } from "./_lib.ts";
+import { smokeCheck } from "./_lib.ts";
 import {
   type CurrentFile,
   currentFile,

@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { processAlive } from "../lib/process.ts";
 import { FormatError, readVersioned, versioned } from "./formats.ts";
 
 // One change or destructive run per environment at a time, across the CLI and the console (both
@@ -29,15 +30,6 @@ function lockFile(dir: string, env: string): string {
   return path.join(dir, "locks", `${env}.lock`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export async function acquireLock(
   dir: string,
   env: string,
@@ -57,7 +49,7 @@ export async function acquireLock(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const current = await readHolder(file);
-      if (current && alive(current.pid)) throw new LockedError(env, current);
+      if (current && processAlive(current.pid)) throw new LockedError(env, current);
       // The holder is gone (crashed or killed): the lock is stale.
       await rm(file, { force: true });
     }
@@ -68,7 +60,7 @@ export async function acquireLock(
 
 export async function currentLock(dir: string, env: string): Promise<LockHolder | null> {
   const holder = await readHolder(lockFile(dir, env));
-  return holder && alive(holder.pid) ? holder : null;
+  return holder && processAlive(holder.pid) ? holder : null;
 }
 
 async function readHolder(file: string): Promise<LockHolder | null> {

@@ -22,6 +22,7 @@ import { createInterface } from "node:readline";
 import { z } from "zod";
 import { alertThreshold, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
+import { mib } from "../lib/format.ts";
 import {
   captureReadyz,
   compactUtc,
@@ -478,7 +479,3 @@ export default defineRunbook({
     }),
   ],
 });
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
-}

@@ -15,7 +15,8 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, seconds } from "../engine/define.ts";
-import { APP_SCHEMA, formatBytes, isoOrNull, percent } from "./_shared.ts";
+import { formatBytes, percent } from "../lib/format.ts";
+import { APP_SCHEMA, isoOrNull } from "./_shared.ts";
 
 interface TableReport {
   table: string;

@@ -14,8 +14,9 @@
 import { z } from "zod";
 import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGET_LIST } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
+import { formatBytes, percent } from "../lib/format.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
-import { APP_SCHEMA, formatBytes, optionalResult, percent } from "./_shared.ts";
+import { APP_SCHEMA, optionalResult } from "./_shared.ts";
 
 /** The monthly cost estimates of policy/ (estimates, not invoices), printed for reference. */
 const SEED_MONTHLY_COST_ESTIMATES_USD = COST_ESTIMATES.map((c) => ({

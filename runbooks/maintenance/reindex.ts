@@ -16,7 +16,8 @@
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
-import { APP_SCHEMA, formatBytes, qualified, selectTables, tableParam, withSession } from "./_shared.ts";
+import { formatBytes } from "../lib/format.ts";
+import { APP_SCHEMA, qualified, selectTables, tableParam, withSession } from "./_shared.ts";
 
 interface IndexInfo {
   index: string;

@@ -14,12 +14,11 @@
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
+import { ago, percent } from "../lib/format.ts";
 import {
   APP_SCHEMA,
-  ago,
   isoOrNull,
   optionalResult,
-  percent,
   qualified,
   selectTables,
   tableParam,

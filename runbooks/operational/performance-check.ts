@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { defineRunbook, seconds } from "../engine/define.ts";
+import { mib } from "../lib/format.ts";
 import { cacheHitRates, parsePrometheus } from "../lib/prometheus.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
 
@@ -294,8 +295,4 @@ function show(value: number | null): string {
 
 function kib(bytes: number): string {
   return (bytes / 1024).toFixed(0);
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }
