@@ -2,7 +2,9 @@
 // and the readiness check. Runbooks call the app this way, never through its source.
 import type { StepContext } from "../engine/context.ts";
 
-/** The part of a step's context these calls use (params differ per runbook). */
+/** The part of a step's context a call uses (params differ per runbook). */
+export type Http = Pick<StepContext<unknown>, "http">;
+/** ... and what printing the answer needs. */
 export type HttpCtx = Pick<StepContext<unknown>, "http" | "log">;
 
 export interface CallResult<T = unknown> {
@@ -10,12 +12,17 @@ export interface CallResult<T = unknown> {
   status: number;
   ms: number;
   data?: T;
+  /** "CODE: message" when the call did not succeed, for messages and expectOk. */
   error?: string;
+  /** The tRPC error code (e.g. UNAUTHORIZED), when the app answered with one. */
+  code?: string;
+  /** The app's error message, or the start of a body that was not the app's answer. */
+  message?: string;
 }
 
 /** One tRPC call over HTTP (query = GET with ?input=, mutation = POST JSON), timed. */
 export async function trpc<T = unknown>(
-  ctx: HttpCtx,
+  ctx: Http,
   baseUrl: string,
   procedure: string,
   options: { input?: unknown; token?: string; mutation?: boolean; timeoutMs?: number } = {},
@@ -39,14 +46,24 @@ export async function trpc<T = unknown>(
   try {
     body = JSON.parse(text);
   } catch {
-    return { procedure, status: res.status, ms, error: `not JSON: ${text.slice(0, 120)}` };
+    // Not the app answering (a proxy's error page): the status and the body's start say what did.
+    return {
+      procedure,
+      status: res.status,
+      ms,
+      error: `not JSON: ${text.slice(0, 120)}`,
+      message: text.slice(0, 200),
+    };
   }
   if (res.ok && body.result) return { procedure, status: res.status, ms, data: body.result.data };
+  const code = body.error?.data?.code;
   return {
     procedure,
     status: res.status,
     ms,
-    error: `${body.error?.data?.code ?? "error"}: ${body.error?.message ?? text.slice(0, 120)}`,
+    error: `${code ?? "error"}: ${body.error?.message ?? text.slice(0, 120)}`,
+    ...(code === undefined ? {} : { code }),
+    message: body.error?.message ?? text.slice(0, 200),
   };
 }
 
@@ -64,7 +81,7 @@ export interface Readiness {
   checks: Record<string, { status: string; latencyMs: number | null; error?: string }>;
 }
 
-export async function readiness(ctx: HttpCtx, baseUrl: string, timeoutMs = 5_000): Promise<Readiness> {
+export async function readiness(ctx: Http, baseUrl: string, timeoutMs = 5_000): Promise<Readiness> {
   const res = await ctx.http(`${baseUrl.replace(/\/$/, "")}/readyz`, { timeoutMs });
   const body = (await res.json()) as Omit<Readiness, "httpStatus">;
   return { httpStatus: res.status, status: body.status, checks: body.checks ?? {} };
