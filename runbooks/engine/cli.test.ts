@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aliveAfter, waitForPids } from "./_test-processes.ts";
+import { processAlive } from "../lib/process.ts";
 import { readAudit } from "./audit.ts";
 import { type CliIo, EXIT, main } from "./cli.ts";
 import type { RunEvent } from "./events.ts";
+import { waitForPids } from "./fixtures/pids.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
 
 // The CLI is called in-process through `main(argv, io)` for what only needs its exit code and
@@ -128,7 +129,7 @@ describe("Ctrl-C in the terminal", () => {
     expect(await exited).toBe(EXIT.cancelled);
     expect(stderr).toMatch(/cancelling: stopping the current step and its child processes/);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(aliveAfter(pids)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
     const last = (await readAudit(dir)).at(-1);
     expect(last).toMatchObject({
       runbook: "slow-demo",

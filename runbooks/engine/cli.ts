@@ -42,7 +42,8 @@ export function processIo(): CliIo {
   };
 }
 
-const ICON: Record<StepStatus | "ok" | "failed" | "cancelled", string> = {
+// A run ends ok, failed or cancelled: each is also a step status, so one table serves both.
+const ICON: Record<StepStatus, string> = {
   ok: "✔",
   failed: "✘",
   skipped: "↷",

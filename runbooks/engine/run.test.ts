@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aliveAfter, waitForPids } from "./_test-processes.ts";
+import { processAlive } from "../lib/process.ts";
 import { readAudit } from "./audit.ts";
 import { loadRunbooks } from "./catalog.ts";
 import type { Runbook } from "./define.ts";
 import type { RunEvent } from "./events.ts";
+import { waitForPids } from "./fixtures/pids.ts";
 import { acquireLock } from "./lock.ts";
 import { type RunOptions, runRunbook } from "./run.ts";
 
@@ -213,13 +214,13 @@ describe("stopping steps", () => {
     const controller = new AbortController();
     const running = run("slow-demo", { params: { pidFile }, signal: controller.signal });
     const pids = await waitForPids(pidFile, 3);
-    expect(aliveAfter(pids)).toEqual(pids);
+    expect(pids.filter(processAlive)).toEqual(pids);
     controller.abort();
     const { result, events } = await running;
     expect(result.status).toBe("cancelled");
     expect(statuses(events)).toEqual({ sleep: "cancelled" });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(aliveAfter(pids)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
   });
 
   it("a step that outlives its timeout is stopped, marked timed-out, and its processes killed", async () => {
@@ -232,6 +233,6 @@ describe("stopping steps", () => {
       error: "step did not finish within 3000 ms and was stopped",
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(aliveAfter(pids)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
   });
 });
