@@ -11,6 +11,23 @@ export interface Gate {
   command: string[];
   /** A tool the gate needs that `npm ci` does not install, and how to get it. */
   requires?: { tool: string; install: string };
+  /**
+   * For a gate of Vitest tests: the path filters its command passes to `npm test --`. Vitest runs a
+   * test file when its path from the repository root contains one of them (testFileInGate), so
+   * every `*.test.ts` must match exactly one gate's filters (tests/cicd/test-gates.test.ts checks it).
+   */
+  tests?: readonly string[];
+}
+
+/** A gate that runs the Vitest files its filters select; the command is derived from them. */
+function testGate(gate: Omit<Gate, "command"> & { tests: readonly string[] }): Gate {
+  return { ...gate, command: ["npm", "test", "--", ...gate.tests] };
+}
+
+/** Vitest's own rule for a filter (a substring of the file's path from the root, case-insensitive). */
+export function testFileInGate(gate: Gate, file: string): boolean {
+  const relative = file.toLowerCase();
+  return (gate.tests ?? []).some((filter) => relative.includes(filter.toLowerCase()));
 }
 
 export const GATES: readonly Gate[] = [
@@ -33,45 +50,54 @@ export const GATES: readonly Gate[] = [
     failsOn: "any TypeScript error in strict mode: app, runbooks, scripts, tests, policy",
     command: ["npm", "run", "typecheck"],
   },
-  {
+  testGate({
     id: "unit",
     title: "Unit tests",
-    failsOn: "the domain: conjugation, checking, scheduling, the exercise bank, config, tokens",
-    command: ["npm", "test", "--", "practice-app"],
-  },
-  {
+    failsOn:
+      "a module's own tests: the domain (conjugation, checking, scheduling, the exercise bank), config, tokens, the runbook engine, the load-test profiles and summaries, the policy views, the repository scripts",
+    tests: ["practice-app/", "runbooks/engine/", "runbooks/lib/", "load-tests/", "src/lib/", "scripts/"],
+  }),
+  testGate({
     id: "integration",
     title: "Integration and fault tests",
-    failsOn: "the app over HTTP against PostgreSQL and Redis, start-up, shutdown, faults",
-    command: ["npm", "test", "--", "tests/app"],
-  },
-  {
+    failsOn:
+      "the app over HTTP against PostgreSQL and Redis, start-up, shutdown, faults, and the smoke load test against the real app",
+    tests: ["tests/app/", "tests/load/"],
+  }),
+  testGate({
+    id: "console",
+    title: "Console tests",
+    failsOn:
+      "a defence of the console (login, Host and Origin checks, tickets, limits, static files, locks) over real HTTP, or its sessions and terminal-text handling",
+    tests: ["console/"],
+  }),
+  testGate({
     id: "runbooks",
     title: "Runbook tests",
     failsOn:
       "a runbook that does not do what it says, against a private stack (with the zero-downtime deploy under load behind nginx)",
-    command: ["npm", "test", "--", "tests/runbooks"],
-  },
-  {
+    tests: ["tests/runbooks/"],
+  }),
+  testGate({
     id: "cicd",
     title: "Pipelines and images",
     failsOn:
-      "a workflow invalid against the GitHub workflow schema or calling an unknown gate, an invalid compose file, an nginx config nginx -t rejects, a Dockerfile that is not multi-stage, non-root, health-checked and pinned",
-    command: ["npm", "test", "--", "tests/cicd"],
-  },
-  {
+      "a workflow invalid against the GitHub workflow schema or calling an unknown gate, a test file in no gate, an invalid compose file, an nginx config nginx -t rejects, a Dockerfile that is not multi-stage, non-root, health-checked and pinned",
+    tests: ["tests/cicd/"],
+  }),
+  testGate({
     id: "handbook",
     title: "Handbook build and link check",
     failsOn:
       "a broken link or anchor, a page without its review frontmatter, an embed of something that does not exist, a page with console errors or a critical accessibility violation",
-    command: ["npm", "test", "--", "tests/site"],
-  },
-  {
+    tests: ["tests/site/"],
+  }),
+  testGate({
     id: "browser",
     title: "Browser tests (Playwright)",
-    failsOn: "the learner page in Chromium, on a desktop and a phone-width screen",
-    command: ["npm", "test", "--", "tests/e2e"],
-  },
+    failsOn: "the learner page and the console in Chromium, on a desktop and a phone-width screen",
+    tests: ["tests/e2e/"],
+  }),
   {
     id: "k6-smoke",
     title: "k6 smoke",

@@ -4,8 +4,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { launchChromium } from "../tests/support/browser.ts";
-import { DIST, serveDist } from "../tests/support/static-server.ts";
+import { launchChromium } from "./lib/browser.ts";
+import { DIST, serveDist } from "./lib/static-server.ts";
 
 // `npm run bench:site`: how long the handbook takes to build, how many pages it has, and what a
 // reader downloads for a typical guide page (raw and gzip, as a static host would serve it).

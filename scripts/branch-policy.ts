@@ -34,7 +34,7 @@ export function mergeProblem(head: string, base: string): string | null {
 }
 
 /** A hotfix's own rules: the version it sets and no migration since the newest release tag. */
-function hotfixProblems(branch: string): string[] {
+function hotfixProblems(branch: string, log: (line: string) => void): string[] {
   const version = branch.slice("hotfix/".length);
   const problems: string[] = [];
   const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -66,12 +66,15 @@ function hotfixProblems(branch: string): string[] {
     problems.push(
       `a hotfix carries no migration, and this one adds ${added.split("\n").join(", ")} since ${tag}: ship it in a regular release (Hotfix procedures)`,
     );
-  console.log(`hotfix ${version} from ${tag}: ${added ? "adds migrations" : "no migration added"}`);
+  log(`hotfix ${version} from ${tag}: ${added ? "adds migrations" : "no migration added"}`);
   return problems;
 }
 
-function main(): number {
-  const env = process.env;
+/** Checks the branch CI runs on (GITHUB_* from `env`, else git); 0 when the rules hold, 1 when not. */
+export function main(
+  env: NodeJS.ProcessEnv = process.env,
+  log: (line: string) => void = console.log,
+): number {
   const pullRequest = Boolean(env.GITHUB_HEAD_REF);
   const head = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || git(["rev-parse", "--abbrev-ref", "HEAD"]);
   const problems: string[] = [];
@@ -80,20 +83,20 @@ function main(): number {
   if (pullRequest && env.GITHUB_BASE_REF) {
     const merge = mergeProblem(head, env.GITHUB_BASE_REF);
     if (merge) problems.push(merge);
-    console.log(`pull request ${head} → ${env.GITHUB_BASE_REF}`);
-  } else console.log(`branch ${head}`);
-  if (head.startsWith("hotfix/") && !name) problems.push(...hotfixProblems(head));
+    log(`pull request ${head} → ${env.GITHUB_BASE_REF}`);
+  } else log(`branch ${head}`);
+  if (head.startsWith("hotfix/") && !name) problems.push(...hotfixProblems(head, log));
   const deploys = /^(develop|release\/|hotfix\/)/.test(head)
     ? "deploys to staging once CI passes"
     : head === "main"
       ? "deploys to production on a v* tag, after approval"
       : "CI only, no deploy";
   if (problems.length === 0) {
-    console.log(`✔ branch rules hold (${deploys})`);
+    log(`✔ branch rules hold (${deploys})`);
     return 0;
   }
-  for (const p of problems) console.log(`✘ ${p}`);
+  for (const p of problems) log(`✘ ${p}`);
   return 1;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exit(main());
+if (import.meta.main) process.exitCode = main();

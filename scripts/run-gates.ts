@@ -19,12 +19,17 @@ function which(tool: string): Promise<boolean> {
   });
 }
 
-function run(argv: string[]): Promise<number> {
+export interface GatesIo {
+  log: (line: string) => void;
+  error: (line: string) => void;
+}
+
+function run(argv: string[], env: NodeJS.ProcessEnv, io: GatesIo): Promise<number> {
   return new Promise((resolve) => {
     const [command, ...args] = argv as [string, ...string[]];
-    const child = spawn(command, args, { cwd: ROOT, stdio: "inherit", env: process.env });
+    const child = spawn(command, args, { cwd: ROOT, stdio: "inherit", env });
     child.once("error", (error) => {
-      console.error(`could not run ${command}: ${error.message}`);
+      io.error(`could not run ${command}: ${error.message}`);
       resolve(127);
     });
     child.once("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -32,15 +37,24 @@ function run(argv: string[]): Promise<number> {
 }
 
 /** The URL the k6 smoke loads: SMOKE_TARGET, else the local stack npm start runs. */
-function smokeTarget(): string {
-  return process.env.SMOKE_TARGET ?? readDevStack().appUrl ?? "http://127.0.0.1:3000";
+function smokeTarget(env: NodeJS.ProcessEnv): string {
+  return env.SMOKE_TARGET ?? readDevStack(env).appUrl ?? "http://127.0.0.1:3000";
 }
 
-async function main(): Promise<number> {
-  const named = process.argv.slice(2);
+/**
+ * Runs the named gates (all when none is named) with `env`, writing its own lines through `log`
+ * (the gates' commands write to this process's terminal). 0 when every gate that ran passed, 1
+ * when one failed, 2 for an unknown gate.
+ */
+export async function main(
+  named: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: GatesIo = { log: console.log, error: console.error },
+): Promise<number> {
+  const { log } = io;
   const unknown = named.filter((id) => !GATE_IDS.includes(id));
   if (unknown.length > 0) {
-    console.error(`unknown gate(s): ${unknown.join(", ")}. Gates: ${GATE_IDS.join(", ")}`);
+    io.error(`unknown gate(s): ${unknown.join(", ")}. Gates: ${GATE_IDS.join(", ")}`);
     return 2;
   }
   const selected = named.length > 0 ? GATES.filter((g) => named.includes(g.id)) : GATES;
@@ -49,15 +63,15 @@ async function main(): Promise<number> {
     if (gate.requires && !(await which(gate.requires.tool))) {
       const note = `${gate.requires.tool} is not installed: ${gate.requires.install}`;
       outcomes.push({ gate, result: named.includes(gate.id) ? "FAIL" : "skipped", seconds: 0, note });
-      console.log(`\n■ ${gate.id}: ${note}`);
+      log(`\n■ ${gate.id}: ${note}`);
       continue;
     }
-    const shown = gate.command.map((a) => (a === "{target}" ? smokeTarget() : a));
+    const shown = gate.command.map((a) => (a === "{target}" ? smokeTarget(env) : a));
     // "node" is this process's own Node (22, which runs .ts); the one on PATH may be older.
     const argv = shown.map((a, i) => (i === 0 && a === "node" ? process.execPath : a));
-    console.log(`\n■ ${gate.id}: ${shown.join(" ")}`);
+    log(`\n■ ${gate.id}: ${shown.join(" ")}`);
     const started = Date.now();
-    const code = await run(argv);
+    const code = await run(argv, env, io);
     outcomes.push({
       gate,
       result: code === 0 ? "pass" : "FAIL",
@@ -65,18 +79,22 @@ async function main(): Promise<number> {
       note: code === 0 ? "" : `exit ${code}`,
     });
   }
-  console.log("\nquality gates:");
+  log("\nquality gates:");
   const width = Math.max(...outcomes.map((o) => o.gate.id.length));
   for (const o of outcomes) {
-    console.log(
+    log(
       `  ${o.gate.id.padEnd(width)}  ${o.result.padEnd(7)}  ${o.seconds.toFixed(1).padStart(6)} s  ${o.gate.title}${o.note ? ` (${o.note})` : ""}`,
     );
   }
   const failed = outcomes.filter((o) => o.result === "FAIL").length;
   const passed = outcomes.filter((o) => o.result === "pass").length;
   const skipped = outcomes.length - failed - passed;
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
   return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code));
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

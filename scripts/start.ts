@@ -23,33 +23,40 @@ import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./
 // script started.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DATA_DIR = localDataDir();
 const log = (line: string) => console.log(`[start] ${line}`);
 
-async function main(): Promise<number> {
-  const appPort = Number(process.env.PORT ?? 3000);
+/** Exit codes: 0 stopped cleanly, 1 failed, 2 refused before starting anything (bad PORT, port taken). */
+export const EXIT = { ok: 0, failed: 1, refused: 2 } as const;
+
+/**
+ * Runs the stack until the app exits (Ctrl-C forwards to it). `env` is the environment it is
+ * configured from and hands to the app; tests pass their own.
+ */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const appPort = Number(env.PORT ?? 3000);
   if (!Number.isInteger(appPort) || appPort < 1 || appPort > 65535) {
-    console.error(`PORT must be a port number (1-65535), got "${process.env.PORT}".`);
-    return 2;
+    console.error(`PORT must be a port number (1-65535), got "${env.PORT}".`);
+    return EXIT.refused;
   }
   if (await portAnswers(appPort)) {
     console.error(
       `Port ${appPort} is already in use. Stop what runs there or start with PORT=<another port> npm start.`,
     );
-    return 2;
+    return EXIT.refused;
   }
-  const consoleConfig = consoleSettings(process.env, ROOT);
+  const consoleConfig = consoleSettings(env, ROOT);
   if (consoleConfig.port !== 0 && (await portAnswers(consoleConfig.port))) {
     console.error(
       `Port ${consoleConfig.port} (the handbook console) is already in use. Stop what runs there or start with CONSOLE_PORT=<another port> npm start.`,
     );
-    return 2;
+    return EXIT.refused;
   }
 
-  await mkdir(DATA_DIR, { recursive: true });
-  const postgres = await findPostgres(DATA_DIR, log);
+  const dataDir = localDataDir(env);
+  await mkdir(dataDir, { recursive: true });
+  const postgres = await findPostgres(dataDir, log, env);
   log(`PostgreSQL: ${postgres.source} (${maskUrlPassword(postgres.url)})`);
-  const redis = await findRedis();
+  const redis = await findRedis(env);
   log(
     redis.source === "none"
       ? "Redis: none found; the app runs degraded (no shared cache, in-process rate limits)"
@@ -71,19 +78,19 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const appEnv: NodeJS.ProcessEnv = {
+    ...env,
     PORT: String(appPort),
     DATABASE_URL: postgres.url,
     REDIS_URL: redis.url,
     // An explicit SESSION_SECRET wins; otherwise the checkout's secret file, re-read when rotated.
-    ...(process.env.SESSION_SECRET ? {} : { SESSION_SECRET_FILE: await localSessionSecretFile(DATA_DIR) }),
+    ...(env.SESSION_SECRET ? {} : { SESSION_SECRET_FILE: await localSessionSecretFile(dataDir) }),
     // PGlite has one session behind its socket multiplexer: the app's named prepared statements
     // would collide across pool connections, so it gets exactly one.
     ...(postgres.source === "embedded PGlite" ? { PG_POOL_MAX: "1" } : {}),
   };
   const app = spawn(process.execPath, [path.join(ROOT, "practice-app/src/main.ts")], {
-    env,
+    env: appEnv,
     stdio: "inherit",
   });
   const exited = new Promise<number>((resolve) =>
@@ -104,20 +111,24 @@ async function main(): Promise<number> {
   process.on("SIGTERM", forward);
   // Ready when /healthz answers (not when a log line appears: LOG_LEVEL may hide it).
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const ready = await Promise.race([waitForHealth(appUrl), exited.then(() => false)]);
+  // The health poll stops when the app exits first: a timer left polling would keep this process
+  // alive now that it ends by returning an exit code instead of calling process.exit.
+  const appGone = new AbortController();
+  void exited.then(() => appGone.abort());
+  const ready = await Promise.race([waitForHealth(appUrl, appGone.signal), exited.then(() => false)]);
   if (ready) {
     // Runbooks in the dev environment read this to reach this stack (its ports differ per machine).
     await writeFile(
-      devStackFile(),
-      `${JSON.stringify({ appUrl, databaseUrl: postgres.url, redisUrl: redis.url, redisPrefix: env.REDIS_KEY_PREFIX ?? "ssp:", appPid: app.pid }, null, 2)}\n`,
+      devStackFile(env),
+      `${JSON.stringify({ appUrl, databaseUrl: postgres.url, redisUrl: redis.url, redisPrefix: appEnv.REDIS_KEY_PREFIX ?? "ssp:", appPid: app.pid }, null, 2)}\n`,
     );
     try {
       await ensureHandbookBuilt(consoleConfig.distDir);
       handbook = await startConsole({
         ...consoleConfig,
         runbooksDir: RUNBOOKS_DIR,
-        dataDir: runbookDataDir(),
-        processEnv: process.env,
+        dataDir: runbookDataDir(env),
+        processEnv: env,
         log: () => undefined,
       });
     } catch (error) {
@@ -134,7 +145,16 @@ async function main(): Promise<number> {
     log("press Ctrl-C to stop");
   }
   const code = await exited;
-  await rm(devStackFile(), { force: true });
+  // The app can exit on its own (a crash, a pending migration): the console must not outlive it.
+  if (!stopping && handbook) {
+    stopping = true;
+    await handbook
+      .close()
+      .catch((error: unknown) => log(`the console did not stop cleanly: ${String(error)}`));
+  }
+  process.off("SIGINT", forward);
+  process.off("SIGTERM", forward);
+  await rm(devStackFile(env), { force: true });
   await postgres.stop();
   return code;
 }
@@ -155,8 +175,8 @@ async function ensureHandbookBuilt(distDir: string): Promise<void> {
   if (code !== 0) throw new Error(`astro build exited with ${code}; run npm run build to see why`);
 }
 
-async function waitForHealth(url: string): Promise<boolean> {
-  for (;;) {
+async function waitForHealth(url: string, stop: AbortSignal): Promise<boolean> {
+  while (!stop.aborted) {
     try {
       if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) })).ok) return true;
     } catch {
@@ -164,11 +184,17 @@ async function waitForHealth(url: string): Promise<boolean> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  return false;
 }
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+
+if (import.meta.main) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

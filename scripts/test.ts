@@ -95,8 +95,8 @@ async function vitest(tally: Tally, extra: string[]): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
-  const extra = process.argv.slice(2);
+/** Every check and test, or only Vitest with `extra` as its arguments; 0 when nothing failed. */
+export async function main(extra: string[]): Promise<number> {
   const tally: Tally = { passed: 0, failed: 0, skipped: 0, failures: [] };
   const started = Date.now();
   await mkdir(RESULTS, { recursive: true });
@@ -124,4 +124,8 @@ async function main(): Promise<number> {
   return tally.failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code));
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -17,7 +17,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { alertThreshold } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import {
   backupsDir,
   completeBackup,
@@ -37,7 +37,7 @@ export default defineRunbook({
   guide: "operational-runbook",
   section: "Backup and restore",
   params: z.object({}),
-  steps: [
+  steps: (step) => [
     step({
       id: "preflight",
       title: "Check the tools, the database and the free disk",

@@ -17,7 +17,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { alertThreshold, BACKUP_POLICY } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { keysFor } from "../lib/backup-keys.ts";
 import {
   appliedMigrations,
@@ -79,7 +79,7 @@ export default defineRunbook({
         '"fresh" takes a new backup first (as backup-now); "latest" or a backup id drills an existing one',
       ),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "backup",
       title: "Take or choose the backup to recover from",

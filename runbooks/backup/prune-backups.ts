@@ -13,7 +13,7 @@
 import { readdir } from "node:fs/promises";
 import { z } from "zod";
 import { BACKUP_POLICY } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { backupsDir, deleteBackup, listBackups, mib, retention } from "../lib/backups.ts";
 
 interface Inventory {
@@ -28,7 +28,7 @@ export default defineRunbook({
   guide: "operational-runbook",
   section: "Backup and restore",
   params: z.object({}),
-  steps: [
+  steps: (step) => [
     step({
       id: "inventory",
       title: "Decide what the policy keeps",

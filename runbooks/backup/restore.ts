@@ -19,7 +19,7 @@
  */
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { keysFor } from "../lib/backup-keys.ts";
 import {
   archivePath,
@@ -86,7 +86,7 @@ export default defineRunbook({
         "The current database is gone or unreadable: restore without carrying logouts and password changes over (then rotate the session secret)",
       ),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "locate",
       title: "Find the backup and compare it with the database",

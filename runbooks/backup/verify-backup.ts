@@ -15,7 +15,7 @@
  */
 import { stat } from "node:fs/promises";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { keysFor } from "../lib/backup-keys.ts";
 import {
   archivePath,
@@ -50,7 +50,7 @@ export default defineRunbook({
       .default("latest")
       .describe('The backup to verify: its id (e.g. 20261125T213000Z-3fa1c2) or "latest"'),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "locate",
       title: "Find the backup",

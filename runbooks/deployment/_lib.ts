@@ -1,13 +1,12 @@
 // Helpers the deployment runbooks share: the migrate CLI's status, a pre-change pg_dump backup
-// with its manifest, tRPC calls with their latency, a smoke check, and process handling for apps
-// that must outlive the step that starts them. Not a runbook: the catalog skips files starting "_".
-import { spawn } from "node:child_process";
-import { existsSync, openSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+// with its manifest, and the smoke check of a started release. Calls to the app and process
+// handling live in runbooks/lib/ (app-api.ts, process.ts), shared with the other areas.
+// Private to runbooks/deployment/: the catalog skips files starting "_", and nothing else imports it.
 import path from "node:path";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
+import { expectOk, logReadiness, readiness, trpc } from "../lib/app-api.ts";
 import {
   type BackupManifest,
   backupsDir,
@@ -141,83 +140,6 @@ export async function takeBackup(ctx: Ctx, why: string): Promise<BackupResult | 
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Calling the app
-
-export interface CallResult<T = unknown> {
-  procedure: string;
-  status: number;
-  ms: number;
-  data?: T;
-  error?: string;
-}
-
-/** One tRPC call over HTTP (query = GET with ?input=, mutation = POST JSON), timed. */
-export async function trpc<T = unknown>(
-  ctx: Ctx,
-  baseUrl: string,
-  procedure: string,
-  options: { input?: unknown; token?: string; mutation?: boolean; timeoutMs?: number } = {},
-): Promise<CallResult<T>> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let url = `${baseUrl.replace(/\/$/, "")}/trpc/${procedure}`;
-  const init: RequestInit & { timeoutMs?: number } = { headers, timeoutMs: options.timeoutMs ?? 10_000 };
-  if (options.mutation) {
-    init.method = "POST";
-    headers["content-type"] = "application/json";
-    if (options.input !== undefined) init.body = JSON.stringify(options.input);
-  } else if (options.input !== undefined) {
-    url += `?input=${encodeURIComponent(JSON.stringify(options.input))}`;
-  }
-  const started = performance.now();
-  const res = await ctx.http(url, init);
-  const text = await res.text();
-  const ms = Math.round((performance.now() - started) * 10) / 10;
-  let body: { result?: { data: T }; error?: { message?: string; data?: { code?: string } } };
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return { procedure, status: res.status, ms, error: `not JSON: ${text.slice(0, 120)}` };
-  }
-  if (res.ok && body.result) return { procedure, status: res.status, ms, data: body.result.data };
-  return {
-    procedure,
-    status: res.status,
-    ms,
-    error: `${body.error?.data?.code ?? "error"}: ${body.error?.message ?? text.slice(0, 120)}`,
-  };
-}
-
-/** Throws with the call's answer when it did not succeed. */
-export function expectOk<T>(call: CallResult<T>): T {
-  if (call.error !== undefined || call.data === undefined) {
-    throw new Error(`${call.procedure} answered ${call.status} (${call.error ?? "no data"})`);
-  }
-  return call.data;
-}
-
-export interface Readiness {
-  httpStatus: number;
-  status: string;
-  checks: Record<string, { status: string; latencyMs: number | null; error?: string }>;
-}
-
-export async function readiness(ctx: Ctx, baseUrl: string, timeoutMs = 5_000): Promise<Readiness> {
-  const res = await ctx.http(`${baseUrl.replace(/\/$/, "")}/readyz`, { timeoutMs });
-  const body = (await res.json()) as Omit<Readiness, "httpStatus">;
-  return { httpStatus: res.status, status: body.status, checks: body.checks ?? {} };
-}
-
-export function logReadiness(ctx: Ctx, ready: Readiness): void {
-  ctx.log(`/readyz → ${ready.httpStatus} ${ready.status}`);
-  for (const [name, check] of Object.entries(ready.checks)) {
-    ctx.log(
-      `  ${name.padEnd(10)} ${check.status.padEnd(9)} ${check.latencyMs ?? "-"} ms${check.error ? `  ${check.error}` : ""}`,
-    );
-  }
-}
-
 /**
  * The short smoke check after starting a release: ready, ping, and one learner round trip
  * (sign up a throwaway account, get an exercise, delete the account). Throws on the first failure.
@@ -253,139 +175,8 @@ export async function smokeCheck(
   }
 }
 
-/** Polls until check() returns a value (not undefined), the signal aborts, or the time is up. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined>,
-  options: { timeoutMs: number; intervalMs?: number; signal: AbortSignal; what: string },
-): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    options.signal.throwIfAborted();
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${options.what}: not within ${options.timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 250));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
-// Long-lived processes (the dev stack, a release's app)
-
-export { portAnswers } from "../lib/net.ts";
+// Parameters
 
 /** A TCP port parameter (1-65535); add .optional() or .default() and .describe() at the use. */
 export const portParam = () => z.number().int().min(1).max(65535);
-
-/** True when the process exists and is not a zombie (Linux: /proc; elsewhere: signal 0). */
-export function processAlive(pid: number | undefined | null): boolean {
-  if (!pid || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-  const statFile = `/proc/${pid}/stat`;
-  if (!existsSync(statFile)) return true;
-  try {
-    // "pid (comm) S ...": the state follows the last ")".
-    const text = readFileSync(statFile, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2, text.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-/** The command line of a process (Linux), to check a recorded pid still is the process we started. */
-export function commandLine(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-  } catch {
-    return null;
-  }
-}
-
-export interface Spawned {
-  pid: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/**
- * Starts a long-lived process in its own process group with its output appended to a log file.
- * Not ctx.$: the engine stops every ctx.$ child when the step ends, and this one must keep running
- * after the runbook finishes (it is the service). It is unref'd so the runbook can exit.
- */
-export async function spawnService(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  logFile: string,
-  cwd: string,
-): Promise<Spawned> {
-  await mkdir(path.dirname(logFile), { recursive: true });
-  const fd = openSync(logFile, "a");
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", fd, fd] });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-    child.once("error", () => resolve({ code: null, signal: null }));
-  });
-  child.unref();
-  if (!child.pid) throw new Error(`could not start ${command} ${args.join(" ")}: see ${logFile}`);
-  return { pid: child.pid, exited };
-}
-
-/**
- * While a service is starting, a cancelled or timed-out step must not leave it running: SIGTERM
- * it at once (synchronously: the CLI may exit right after the cancel). Call the returned function
- * when the service is up, before the step returns: the engine aborts the signal at every step end.
- */
-export function stopOnAbort(signal: AbortSignal, pid: number): () => void {
-  const stop = () => {
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      // Already gone.
-    }
-  };
-  signal.addEventListener("abort", stop, { once: true });
-  return () => signal.removeEventListener("abort", stop);
-}
-
-/**
- * SIGTERM to one process (the app then shuts down gracefully), then waits; after graceMs, SIGKILL
- * to its whole process group. Returns how it ended.
- */
-export async function stopProcess(
-  pid: number,
-  options: { graceMs: number; signal?: AbortSignal },
-): Promise<{ how: "not running" | "SIGTERM" | "SIGKILL"; ms: number }> {
-  const started = Date.now();
-  if (!processAlive(pid)) return { how: "not running", ms: 0 };
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    // ESRCH: it ended between the check and the signal, which is the goal.
-  }
-  const deadline = started + options.graceMs;
-  while (Date.now() < deadline) {
-    if (!processAlive(pid)) return { how: "SIGTERM", ms: Date.now() - started };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, "SIGKILL");
-    } catch {
-      // Already gone (or not a group leader): nothing left to kill.
-    }
-  }
-  for (let i = 0; i < 30 && processAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-  return { how: "SIGKILL", ms: Date.now() - started };
-}
-
-/** The last lines of a log file, for error messages. */
-export function logTail(file: string, lines = 8): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
-}

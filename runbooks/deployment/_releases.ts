@@ -8,18 +8,17 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { dataDir, localDataDir } from "../engine/paths.ts";
+import { logReadiness, readiness } from "../lib/app-api.ts";
 import {
-  type Ctx,
   commandLine,
-  logReadiness,
   logTail,
   processAlive,
-  readiness,
   spawnService,
   stopOnAbort,
   stopProcess,
   waitFor,
-} from "./_lib.ts";
+} from "../lib/process.ts";
+import type { Ctx } from "./_lib.ts";
 
 /** What starting a release's app returns to the steps after it (smoke check, record). */
 export interface StartedRelease {

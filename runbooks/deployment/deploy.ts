@@ -26,8 +26,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
+import { portAnswers } from "../lib/net.ts";
 import {
   balancerDir,
   balancerPid,
@@ -36,7 +37,7 @@ import {
   readBalancer,
   switchBalancer,
 } from "./_balancer.ts";
-import { describeMigrations, migrateCli, portAnswers, portParam, smokeCheck, takeBackup } from "./_lib.ts";
+import { describeMigrations, migrateCli, portParam, smokeCheck, takeBackup } from "./_lib.ts";
 import {
   type CurrentFile,
   currentFile,
@@ -83,7 +84,7 @@ export default defineRunbook({
         "Put nginx in front on this port (first deploy); later deploys find the running balancer themselves",
       ),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "resolve",
       title: "Resolve the ref and read the current release",

@@ -18,22 +18,20 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { devStackFile, REPO_ROOT, readDevStack } from "../engine/paths.ts";
+import { logReadiness, readiness } from "../lib/app-api.ts";
+import { portAnswers } from "../lib/net.ts";
 import {
-  type Ctx,
   commandLine,
-  logReadiness,
   logTail,
-  portAnswers,
-  portParam,
   processAlive,
-  readiness,
   spawnService,
   stopOnAbort,
   stopProcess,
   waitFor,
-} from "./_lib.ts";
+} from "../lib/process.ts";
+import { type Ctx, portParam } from "./_lib.ts";
 
 const START_SCRIPT = path.join(REPO_ROOT, "scripts/start.ts");
 
@@ -128,7 +126,7 @@ export default defineRunbook({
       .default(120)
       .describe("How long `up` waits for the app to be ready (the embedded PGlite is slower)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "check",
       title: "Environment and current state",

@@ -20,7 +20,7 @@
  *   npm run runbook -- migrate-database --step status
  */
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import {
   type BackupResult,
   describeMigrations,
@@ -55,7 +55,7 @@ export default defineRunbook({
       .default(false)
       .describe("Do not take a backup first (only when one was taken minutes ago, e.g. by backup-now)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "status",
       title: "Migration status",

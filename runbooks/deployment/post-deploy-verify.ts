@@ -14,9 +14,10 @@
  */
 import { z } from "zod";
 import { alertThreshold, SLO } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
+import { type CallResult, expectOk, logReadiness, readiness, trpc } from "../lib/app-api.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
-import { type CallResult, expectOk, logReadiness, migrateCli, readiness, trpc } from "./_lib.ts";
+import { migrateCli } from "./_lib.ts";
 
 interface Timed {
   procedure: string;
@@ -36,7 +37,7 @@ export default defineRunbook({
       .default(false)
       .describe("Keep the throwaway smoke-…@example.invalid account (default: delete it at the end)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "health",
       title: "Liveness and readiness",

@@ -14,10 +14,11 @@
 import path from "node:path";
 import { z } from "zod";
 import { BACKUP_POLICY } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
+import { logReadiness, readiness } from "../lib/app-api.ts";
 import { listBackups } from "../lib/backups.ts";
-import { describeMigrations, logReadiness, migrateCli, readiness } from "./_lib.ts";
+import { describeMigrations, migrateCli } from "./_lib.ts";
 
 interface Item {
   item: string;
@@ -49,7 +50,7 @@ export default defineRunbook({
       .default(false)
       .describe("Skip `npm run lint` and `npm run typecheck` (10–20 s); CI already ran them on this commit"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "git",
       title: "Git working tree and the commit to deploy",

@@ -19,9 +19,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
+import { portAnswers } from "../lib/net.ts";
 import { balancerPid, readBalancer, switchBalancer } from "./_balancer.ts";
-import { portAnswers, smokeCheck } from "./_lib.ts";
+import { smokeCheck } from "./_lib.ts";
 import {
   type CurrentFile,
   currentFile,
@@ -51,7 +52,7 @@ export default defineRunbook({
   guide: "deployment-playbook",
   section: "Rollback procedures",
   params: z.object({}),
-  steps: [
+  steps: (step) => [
     step({
       id: "read-current",
       title: "Current and previous release",

@@ -2,39 +2,93 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { catalog, findRunbook } from "./catalog.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
-import type { RunEvent } from "./events.ts";
+import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
+import { FormatError } from "./formats.ts";
 import { LockedError } from "./lock.ts";
 import { ParamError, parsePairs } from "./params.ts";
+import { RUNBOOKS_DIR } from "./paths.ts";
 import { RunRefused, runRunbook } from "./run.ts";
 
 // npm run runbook -- list
 // npm run runbook -- <id> [--step s | --from s | --resume RUN] [--env dev] [--param k=v]… [--plan] [--yes] [--json]
+// Importable: tests call `main(argv, io)` with their own output and environment.
 
 const USAGE = `usage:
   npm run runbook -- list
   npm run runbook -- <id> [--env ${ENVIRONMENTS.join("|")}] [--param key=value]... [--step id | --from id | --resume run-id] [--plan] [--yes] [--json]
   npm run runbook -- <id> --help`;
 
-const ICON: Record<string, string> = { ok: "✔", failed: "✘", skipped: "↷", cancelled: "■", "timed-out": "⏱" };
+/** Exit codes: 0 ok, 1 the run (or loading it) failed, 2 refused (bad arguments, lock, environment), 130 cancelled. */
+export const EXIT = { ok: 0, failed: 1, refused: 2, cancelled: 130 } as const;
 
-async function main(argv: string[]): Promise<number> {
+/** Where the CLI writes and what it reads; the defaults are the process's own. */
+export interface CliIo {
+  /** One line (or a chunk ending in a newline) for standard output. */
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  runbooksDir: string;
+  /** Destructive-step confirmation; undefined means there is no terminal to ask in. */
+  ask?: (question: string) => Promise<string>;
+}
+
+export function processIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+    runbooksDir: RUNBOOKS_DIR,
+    ...(process.stdin.isTTY ? { ask: askInTerminal } : {}),
+  };
+}
+
+// A run ends ok, failed or cancelled: each is also a step status, so one table serves both.
+const ICON: Record<StepStatus, string> = {
+  ok: "✔",
+  failed: "✘",
+  skipped: "↷",
+  cancelled: "■",
+  "timed-out": "⏱",
+};
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await command(argv, io);
+  } catch (error) {
+    const known =
+      error instanceof ParamError ||
+      error instanceof RunRefused ||
+      error instanceof EnvironmentError ||
+      error instanceof LockedError ||
+      error instanceof FormatError;
+    io.err(
+      known
+        ? `refused: ${(error as Error).message}\n`
+        : `runbook failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    return known ? EXIT.refused : EXIT.failed;
+  }
+}
+
+async function command(argv: string[], io: CliIo): Promise<number> {
+  const log = (line: string) => io.out(`${line}\n`);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
+    io.err(`${(error as Error).message}\n${USAGE}\n`);
+    return EXIT.refused;
   }
   const { values, positionals } = parsed;
   const [command] = positionals;
   if (!command) {
-    console.error(USAGE);
-    return 2;
+    io.err(`${USAGE}\n`);
+    return EXIT.refused;
   }
   if (command === "list") {
-    const entries = await catalog();
+    const entries = await catalog(io.runbooksDir);
     if (values.json) {
-      console.log(
+      log(
         JSON.stringify(
           entries.map(({ source: _s, steps, ...rest }) => ({
             ...rest,
@@ -42,67 +96,77 @@ async function main(argv: string[]): Promise<number> {
           })),
         ),
       );
-      return 0;
+      return EXIT.ok;
     }
     const width = Math.max(...entries.map((e) => e.id.length));
     let guide = "";
     for (const entry of entries.sort((a, b) => a.guide.localeCompare(b.guide) || a.id.localeCompare(b.id))) {
       if (entry.guide !== guide) {
         guide = entry.guide;
-        console.log(`\n${guide}`);
+        log(`\n${guide}`);
       }
       const worst = entry.steps.some((s) => s.danger === "destructive")
         ? "destructive"
         : entry.steps.some((s) => s.danger === "change")
           ? "change"
           : "read";
-      console.log(`  ${entry.id.padEnd(width)}  ${worst.padEnd(11)}  ${entry.title}`);
+      log(`  ${entry.id.padEnd(width)}  ${worst.padEnd(11)}  ${entry.title}`);
     }
-    return 0;
+    return EXIT.ok;
   }
 
-  const runbook = await findRunbook(command);
+  const runbook = await findRunbook(command, io.runbooksDir);
   if (values.help) {
-    const entry = (await catalog()).find((e) => e.id === runbook.id);
-    console.log(`${runbook.title} (${runbook.id})\n${runbook.summary}\n\nsteps:`);
-    for (const s of runbook.steps) console.log(`  ${s.id.padEnd(24)} ${s.danger.padEnd(11)} ${s.title}`);
-    console.log("\nparameters:");
+    const entry = (await catalog(io.runbooksDir)).find((e) => e.id === runbook.id);
+    log(`${runbook.title} (${runbook.id})\n${runbook.summary}\n\nsteps:`);
+    for (const s of runbook.steps) log(`  ${s.id.padEnd(24)} ${s.danger.padEnd(11)} ${s.title}`);
+    log("\nparameters:");
     for (const p of entry?.params ?? []) {
-      console.log(
+      log(
         `  ${p.name.padEnd(24)} ${p.type}${p.default !== undefined ? ` (default ${JSON.stringify(p.default)})` : ""}  ${p.description}`,
       );
     }
-    if (!entry?.params.length) console.log("  (none)");
-    return 0;
+    if (!entry?.params.length) log("  (none)");
+    return EXIT.ok;
   }
 
   const json = values.json === true;
-  const render = json ? (event: RunEvent) => console.log(JSON.stringify(event)) : renderForTerminal();
+  const formatters = json ? jsonLines() : terminalFormatters();
+  const render = (event: RunEvent) => {
+    const { stream, text } = renderEvent(formatters, event);
+    (stream === "stderr" ? io.err : io.out)(text);
+  };
   const controller = new AbortController();
   let interrupts = 0;
-  process.on("SIGINT", () => {
+  const onInterrupt = () => {
     interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    console.error("\ncancelling: stopping the current step and its child processes (Ctrl-C again to force)");
+    // A second Ctrl-C is the operator insisting: leave now, without waiting for the step to stop.
+    if (interrupts > 1) process.exit(EXIT.cancelled);
+    io.err("\ncancelling: stopping the current step and its child processes (Ctrl-C again to force)\n");
     controller.abort();
-  });
-  const result = await runRunbook(runbook, {
-    env: values.env ?? "dev",
-    params: parsePairs(values.param ?? []),
-    ...(values.step ? { step: values.step } : {}),
-    ...(values.from ? { from: values.from } : {}),
-    ...(values.resume ? { resume: values.resume } : {}),
-    plan: values.plan === true,
-    confirm: values.yes === true ? true : askInTerminal,
-    signal: controller.signal,
-    emit: render,
-  });
-  if (!json && result.status !== "ok") {
-    console.error(
-      `\nto resume from the failed step: npm run runbook -- ${runbook.id} --resume ${result.runId}`,
-    );
+  };
+  process.on("SIGINT", onInterrupt);
+  try {
+    const { ask } = io;
+    const result = await runRunbook(runbook, {
+      env: values.env ?? "dev",
+      params: parsePairs(values.param ?? []),
+      ...(values.step ? { step: values.step } : {}),
+      ...(values.from ? { from: values.from } : {}),
+      ...(values.resume ? { resume: values.resume } : {}),
+      plan: values.plan === true,
+      confirm: values.yes === true ? true : (ask ?? noTerminal),
+      signal: controller.signal,
+      emit: render,
+      processEnv: io.env,
+    });
+    if (!json && result.status !== "ok") {
+      io.err(`\nto resume from the failed step: npm run runbook -- ${runbook.id} --resume ${result.runId}\n`);
+    }
+    return result.status === "ok" ? EXIT.ok : result.status === "cancelled" ? EXIT.cancelled : EXIT.failed;
+  } finally {
+    process.off("SIGINT", onInterrupt);
   }
-  return result.status === "ok" ? 0 : result.status === "cancelled" ? 130 : 1;
 }
 
 function parse(argv: string[]) {
@@ -123,12 +187,13 @@ function parse(argv: string[]) {
   });
 }
 
+async function noTerminal(): Promise<string> {
+  throw new RunRefused(
+    "this run has destructive steps and no terminal to confirm them in: pass --yes to confirm",
+  );
+}
+
 async function askInTerminal(question: string): Promise<string> {
-  if (!process.stdin.isTTY) {
-    throw new RunRefused(
-      "this run has destructive steps and no terminal to confirm them in: pass --yes to confirm",
-    );
-  }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await rl.question(question);
@@ -137,52 +202,53 @@ async function askInTerminal(question: string): Promise<string> {
   }
 }
 
-function renderForTerminal(): (event: RunEvent) => void {
+/** What a renderer writes for one event: text (newline-terminated) and the stream it goes to. */
+export interface Rendered {
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+/** `--json`: every event as one JSON line on stdout, whatever its kind. */
+export function jsonLines(): EventFormatters<Rendered> {
+  const line = (event: RunEvent): Rendered => ({ stream: "stdout", text: `${JSON.stringify(event)}\n` });
+  return { "run-start": line, "step-start": line, output: line, "step-end": line, "run-end": line };
+}
+
+/** The terminal's view of a run; step titles come from run-start, so the map keeps them per run. */
+export function terminalFormatters(): EventFormatters<Rendered> {
   const titles = new Map<string, string>();
-  return (event) => {
-    switch (event.type) {
-      case "run-start":
-        for (const s of event.steps) titles.set(s.id, s.title);
-        console.log(
-          `${event.title} · ${event.runbook} · env ${event.env.toUpperCase()}${event.plan ? " · PLAN (nothing changes)" : ""} · run ${event.runId}`,
-        );
-        if (event.resumedFrom) console.log(`resuming run ${event.resumedFrom}`);
-        break;
-      case "step-start":
-        console.log(
-          `\n▶ [${event.index + 1}/${event.total}] ${titles.get(event.step) ?? event.step} (${event.danger})`,
-        );
-        break;
-      case "output":
-        (event.stream === "stderr" ? process.stderr : process.stdout).write(`  │ ${event.line}\n`);
-        break;
-      case "step-end":
-        console.log(
-          `${ICON[event.status] ?? "?"} ${event.planned ? "planned" : event.status} in ${event.durationMs} ms${event.error ? `: ${event.error}` : ""}`,
-        );
-        break;
-      case "run-end":
-        console.log(
-          `\n${event.status === "ok" ? "✔ done" : `${ICON[event.status] ?? "✘"} ${event.status}${event.failedStep ? ` at step "${event.failedStep}"` : ""}`} in ${(event.durationMs / 1000).toFixed(1)} s`,
-        );
-        break;
-    }
+  const out = (text: string): Rendered => ({ stream: "stdout", text: `${text}\n` });
+  return {
+    "run-start": (event) => {
+      for (const s of event.steps) titles.set(s.id, s.title);
+      const head = `${event.title} · ${event.runbook} · env ${event.env.toUpperCase()}${event.plan ? " · PLAN (nothing changes)" : ""} · run ${event.runId}`;
+      return out(event.resumedFrom ? `${head}\nresuming run ${event.resumedFrom}` : head);
+    },
+    "step-start": (event) =>
+      out(
+        `\n▶ [${event.index + 1}/${event.total}] ${titles.get(event.step) ?? event.step} (${event.danger})`,
+      ),
+    output: (event) => ({ stream: event.stream, text: `  │ ${event.line}\n` }),
+    "step-end": (event) =>
+      out(
+        `${ICON[event.status]} ${event.planned ? "planned" : event.status} in ${event.durationMs} ms${event.error ? `: ${event.error}` : ""}`,
+      ),
+    "run-end": (event) =>
+      out(
+        `\n${event.status === "ok" ? "✔ done" : `${ICON[event.status]} ${event.status}${event.failedStep ? ` at step "${event.failedStep}"` : ""}`} in ${(event.durationMs / 1000).toFixed(1)} s`,
+      ),
   };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known =
-      error instanceof ParamError ||
-      error instanceof RunRefused ||
-      error instanceof EnvironmentError ||
-      error instanceof LockedError;
-    console.error(
-      known
-        ? `refused: ${(error as Error).message}`
-        : `runbook failed to start: ${error instanceof Error ? error.stack : String(error)}`,
-    );
-    process.exit(known ? 2 : 1);
-  },
-);
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // main catches everything it knows; this is a bug in the CLI itself.
+      console.error(`runbook CLI crashed: ${error instanceof Error ? error.stack : String(error)}`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import type { StepContext } from "./context.ts";
 
-// How a runbook is written: `export default defineRunbook({ ... steps: [step({ ... })] })`.
+// How a runbook is written: `export default defineRunbook({ ..., params, steps: (step) => [step({ ... })] })`.
+// `steps` is a function so that the `step` it receives is typed by this runbook's params: a
+// misspelt `ctx.params.x` fails to compile (a free-standing generic `step` cannot infer them).
 
 export const DANGER_LEVELS = ["read", "change", "destructive"] as const;
 export type Danger = (typeof DANGER_LEVELS)[number];
@@ -17,7 +19,7 @@ export const GUIDES = [
 ] as const;
 export type Guide = (typeof GUIDES)[number];
 
-// biome-ignore lint/suspicious/noExplicitAny: a step's params type is erased in the list of steps.
+// biome-ignore lint/suspicious/noExplicitAny: a step's params type is erased once the runbook is defined (the engine, catalog and console handle runbooks of every params type; their values are checked by the schema at run time).
 export type AnyParams = any;
 
 export interface StepDefinition<P = AnyParams, R = unknown> {
@@ -51,6 +53,9 @@ export interface ArtifactDeclaration {
   viewer?: ArtifactViewer;
 }
 
+/** Makes one step whose context carries the runbook's params `P` (handed to `steps`). */
+export type StepFactory<P> = <R = unknown>(definition: StepDefinition<P, R>) => StepDefinition<P, R>;
+
 export interface RunbookDefinition<S extends z.ZodObject = z.ZodObject> {
   id: string;
   title: string;
@@ -59,9 +64,15 @@ export interface RunbookDefinition<S extends z.ZodObject = z.ZodObject> {
   /** The section of the guide the runbook belongs to, as the guide titles it. */
   section: string;
   params: S;
-  steps: StepDefinition<z.infer<S>>[];
+  /** The steps, in order; their params type is erased here (see AnyParams). */
+  steps: StepDefinition[];
   /** Files a run leaves for the page and the run history (see ArtifactDeclaration). */
   artifacts?: readonly ArtifactDeclaration[];
+}
+
+/** What a runbook file passes to defineRunbook: `steps` receives a `step` typed by `params`. */
+export interface RunbookSpec<S extends z.ZodObject> extends Omit<RunbookDefinition<S>, "steps"> {
+  steps: (step: StepFactory<z.output<S>>) => StepDefinition<z.output<S>>[];
 }
 
 export type Runbook = RunbookDefinition & { file: string };
@@ -71,7 +82,8 @@ export const ID_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ID = ID_PATTERN;
 
 /** Checks a runbook's shape when it is loaded, so a mistake fails the catalog, not a 3 a.m. run. */
-export function defineRunbook<S extends z.ZodObject>(definition: RunbookDefinition<S>): RunbookDefinition<S> {
+export function defineRunbook<S extends z.ZodObject>(spec: RunbookSpec<S>): RunbookDefinition<S> {
+  const definition: RunbookDefinition<S> = { ...spec, steps: spec.steps(step) };
   const problems: string[] = [];
   if (!ID.test(definition.id)) problems.push(`id "${definition.id}" must be kebab-case`);
   if (definition.steps.length === 0) problems.push("a runbook needs at least one step");
@@ -98,8 +110,8 @@ export function defineRunbook<S extends z.ZodObject>(definition: RunbookDefiniti
   return definition;
 }
 
-/** Identity helper that types a step's context with the runbook's params. */
-export function step<P = AnyParams, R = unknown>(definition: StepDefinition<P, R>): StepDefinition<P, R> {
+/** The identity function behind every typed `step`; private so a runbook cannot use an untyped one. */
+function step<P, R>(definition: StepDefinition<P, R>): StepDefinition<P, R> {
   return definition;
 }
 

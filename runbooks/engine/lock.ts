@@ -1,5 +1,7 @@
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { processAlive } from "../lib/process.ts";
+import { FormatError, readVersioned, versioned } from "./formats.ts";
 
 // One change or destructive run per environment at a time, across the CLI and the console (both
 // run on the operator's host and share the data directory). A lock left by a process that died
@@ -28,15 +30,6 @@ function lockFile(dir: string, env: string): string {
   return path.join(dir, "locks", `${env}.lock`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export async function acquireLock(
   dir: string,
   env: string,
@@ -47,7 +40,7 @@ export async function acquireLock(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, "wx");
-      await handle.writeFile(JSON.stringify(holder));
+      await handle.writeFile(JSON.stringify(versioned("lock", holder)));
       await handle.close();
       return async () => {
         const current = await readHolder(file);
@@ -56,7 +49,7 @@ export async function acquireLock(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const current = await readHolder(file);
-      if (current && alive(current.pid)) throw new LockedError(env, current);
+      if (current && processAlive(current.pid)) throw new LockedError(env, current);
       // The holder is gone (crashed or killed): the lock is stale.
       await rm(file, { force: true });
     }
@@ -67,14 +60,22 @@ export async function acquireLock(
 
 export async function currentLock(dir: string, env: string): Promise<LockHolder | null> {
   const holder = await readHolder(lockFile(dir, env));
-  return holder && alive(holder.pid) ? holder : null;
+  return holder && processAlive(holder.pid) ? holder : null;
 }
 
 async function readHolder(file: string): Promise<LockHolder | null> {
+  let parsed: unknown;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as LockHolder;
+    parsed = JSON.parse(await readFile(file, "utf8"));
   } catch {
     // Missing, or half-written by a process that died mid-write: no usable holder.
+    return null;
+  }
+  // A lock of a newer format is refused (FormatError), not taken over: its holder may be alive.
+  try {
+    return readVersioned<LockHolder>("lock", file, parsed);
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
     return null;
   }
 }

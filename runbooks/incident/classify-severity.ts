@@ -16,16 +16,14 @@ import path from "node:path";
 import { z } from "zod";
 import {
   ALERT_LIST,
-  ALERTS,
   alertThreshold,
   classifyIncident,
   ESCALATION,
   type IncidentFacts,
-  SEVERITIES,
   SEVERITY_LIST,
   SLO,
 } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import {
   captureReadyz,
   describeReadyz,
@@ -91,7 +89,7 @@ export default defineRunbook({
       .optional()
       .describe("Incident folder (name or latest) to store classification.json in, for the post-mortem"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "measure",
       title: "Measure readiness, error rate and latency",

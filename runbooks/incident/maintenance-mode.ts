@@ -14,7 +14,7 @@
  */
 import os from "node:os";
 import { z } from "zod";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { captureReadyz, describeReadyz, sleep, trpc } from "../lib/incidents.ts";
 
 type FlagRow = {
@@ -57,7 +57,7 @@ export default defineRunbook({
       message: 'action=on needs a message for learners, e.g. message="database upgrade until 06:00 UTC"',
       path: ["message"],
     }),
-  steps: [
+  steps: (step) => [
     step({
       id: "current-state",
       title: "Current state",

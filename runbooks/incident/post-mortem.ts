@@ -18,7 +18,7 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { SEVERITIES, SEVERITY_LIST, type Severity, SLO } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import {
   INCIDENT_FOLDER,
   isoFromCompact,
@@ -87,7 +87,7 @@ export default defineRunbook({
       .optional()
       .describe("The post-mortem's title; the slug when not given"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "read-evidence",
       title: "Read the incident folder",
@@ -257,7 +257,7 @@ function render(
     "",
     `- Incident folder: \`${e.name}\` (${e.incident?.env ?? "?"}${e.incident?.appUrl ? `, ${e.incident.appUrl}` : ""})`,
     `- Severity: ${o.level ? `**${o.level.id}** (${o.level.name})${o.severitySource ? `, ${o.severitySource}` : ""}` : `${TBW} (no classification.json in the folder; classify-severity writes one)`}`,
-    `- Post-mortem due: ${o.level ? `${o.level.postMortem}${due ? ` of the incident start: by **${due}**` : ""}` : `${TBW} (a P0 post-mortem is due ${SEVERITIES["P0"].postMortem})`}`,
+    `- Post-mortem due: ${o.level ? `${o.level.postMortem}${due ? ` of the incident start: by **${due}**` : ""}` : `${TBW} (a P0 post-mortem is due ${SEVERITIES.P0.postMortem})`}`,
     "- Incident commander: _to be written_",
     "- Status: draft",
     "",

@@ -18,7 +18,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import {
   CHECK_ACCOUNT_TOGETHER,
   type CheckSession,
@@ -66,7 +66,7 @@ export default defineRunbook({
       ),
     })
     .refine(...CHECK_ACCOUNT_TOGETHER),
-  steps: [
+  steps: (step) => [
     step({
       id: "count-active",
       title: "Count active sessions",

@@ -33,7 +33,7 @@ import { existsSync } from "node:fs";
 import { chmod, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { localDataDir } from "../engine/paths.ts";
 import {
   CHECK_ACCOUNT_TOGETHER,
@@ -115,7 +115,7 @@ export default defineRunbook({
       ),
     })
     .refine(...CHECK_ACCOUNT_TOGETHER),
-  steps: [
+  steps: (step) => [
     step({
       id: "check-file",
       title: "Find and check the secret file",

@@ -21,7 +21,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { z } from "zod";
 import { alertThreshold, SLO } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
+import { mib } from "../lib/format.ts";
 import {
   captureReadyz,
   compactUtc,
@@ -88,7 +89,7 @@ export default defineRunbook({
       .default(10)
       .describe("How many of the longest-running queries to keep"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "open-folder",
       title: "Open the incident folder",
@@ -478,7 +479,3 @@ export default defineRunbook({
     }),
   ],
 });
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
-}

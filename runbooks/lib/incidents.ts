@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
+import { trpc as callApp } from "./app-api.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus, type Sample, sum } from "./prometheus.ts";
 
 // Code the incident runbooks share: where incident folders live, what the app's /readyz and
@@ -191,40 +192,29 @@ export interface TrpcAnswer<T = unknown> {
   message: string | null;
 }
 
+/** A tRPC call as the incident runbooks read it (status, data, code, message), through lib/app-api.ts. */
 export async function trpc<T = unknown>(
   ctx: Http,
   method: "GET" | "POST",
   procedure: string,
   options: { input?: unknown; token?: string | null; timeoutMs?: number } = {},
 ): Promise<TrpcAnswer<T>> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let url = `/trpc/${procedure}`;
-  let body: string | undefined;
-  if (method === "GET" && options.input !== undefined)
-    url += `?input=${encodeURIComponent(JSON.stringify(options.input))}`;
-  if (method === "POST") {
-    headers["content-type"] = "application/json";
-    body = JSON.stringify(options.input ?? {});
-  }
-  const res = await ctx.http(url, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body }),
+  const call = await callApp<T>(ctx, "", procedure, {
+    // A mutation always carries a JSON body, as these runbooks have always sent it.
+    ...(method === "POST"
+      ? { input: options.input ?? {} }
+      : options.input === undefined
+        ? {}
+        : { input: options.input }),
+    ...(options.token ? { token: options.token } : {}),
+    mutation: method === "POST",
     timeoutMs: options.timeoutMs ?? 10_000,
   });
-  const text = await res.text();
-  let parsed: { result?: { data: T }; error?: { message?: string; data?: { code?: string } } } = {};
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Not the app answering (a proxy page): the status alone tells the caller what happened.
-  }
   return {
-    status: res.status,
-    data: parsed.result?.data ?? null,
-    code: parsed.error?.data?.code ?? null,
-    message: parsed.error?.message ?? (parsed.result ? null : text.slice(0, 200)),
+    status: call.status,
+    data: call.data ?? null,
+    code: call.code ?? null,
+    message: call.data === undefined ? (call.message ?? null) : null,
   };
 }
 

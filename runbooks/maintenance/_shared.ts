@@ -56,30 +56,6 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function percent(ratio: number): string {
-  return `${(ratio * 100).toFixed(1)}%`;
-}
-
-export function ago(iso: string | null, now = Date.now()): string {
-  if (!iso) return "never";
-  const hours = (now - Date.parse(iso)) / 3_600_000;
-  if (hours < 1 / 60) return "under a minute ago";
-  if (hours < 1) return `${Math.round(hours * 60)} min ago`;
-  if (hours < 48) return `${hours.toFixed(1)} h ago`;
-  return `${(hours / 24).toFixed(1)} days ago`;
-}
-
 /**
  * Runs statements that may take longer than the shared pool's 60 s statement timeout (VACUUM,
  * REINDEX) on a connection of their own, with no statement timeout: the step's timeout governs.

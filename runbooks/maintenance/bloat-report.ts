@@ -14,8 +14,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
-import { APP_SCHEMA, formatBytes, isoOrNull, percent } from "./_shared.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
+import { formatBytes, percent } from "../lib/format.ts";
+import { APP_SCHEMA, isoOrNull } from "./_shared.ts";
 
 interface TableReport {
   table: string;
@@ -79,7 +80,7 @@ export default defineRunbook({
       .default(1)
       .describe("Ignore estimated bloat smaller than this many MB (estimates of small relations are noise)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "table-sizes",
       title: "Table sizes, dead tuples and estimated bloat",

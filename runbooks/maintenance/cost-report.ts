@@ -12,10 +12,11 @@
  *   (cursor-based, never KEYS): nothing is written.
  */
 import { z } from "zod";
-import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGET_LIST, GROWTH_TARGETS } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { COST_ESTIMATES, CURRENT_CAPACITY, GROWTH_TARGET_LIST } from "../../policy/index.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
+import { formatBytes, percent } from "../lib/format.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
-import { APP_SCHEMA, formatBytes, optionalResult, percent } from "./_shared.ts";
+import { APP_SCHEMA, optionalResult } from "./_shared.ts";
 
 /** The monthly cost estimates of policy/ (estimates, not invoices), printed for reference. */
 const SEED_MONTHLY_COST_ESTIMATES_USD = COST_ESTIMATES.map((c) => ({
@@ -44,7 +45,7 @@ export default defineRunbook({
       .describe("Growth is measured over the last this many days"),
     top: z.number().int().min(1).max(50).default(5).describe("How many of the biggest tables to list"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "database-size",
       title: "Database size and biggest tables",

@@ -16,9 +16,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { MAINTENANCE_CALENDAR, MAINTENANCE_TASK_LIST, SECURITY_PATCH_WINDOWS } from "../../policy/index.ts";
+import { MAINTENANCE_TASK_LIST, SECURITY_PATCH_WINDOWS } from "../../policy/index.ts";
 import type { StepContext } from "../engine/context.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
 import { optionalResult } from "./_shared.ts";
 
@@ -84,7 +84,7 @@ export default defineRunbook({
       .default("critical")
       .describe("Fail the run when advisories of this severity or worse exist (none: only report)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "direct-dependencies",
       title: "Direct dependencies and installed versions",
@@ -225,12 +225,11 @@ export default defineRunbook({
           );
           ctx.log(`          fix: ${a.fix}; ${a.action}`);
         }
+        const failOn = ctx.params.failOn;
         const failing =
-          ctx.params.failOn === "none"
+          failOn === "none"
             ? []
-            : advisories.filter(
-                (a) => SEVERITIES.indexOf(a.severity) <= SEVERITIES.indexOf(ctx.params.failOn as Severity),
-              );
+            : advisories.filter((a) => SEVERITIES.indexOf(a.severity) <= SEVERITIES.indexOf(failOn));
         if (failing.length > 0) {
           throw new Error(
             `${failing.length} advisory(ies) at ${ctx.params.failOn} or worse (${failing.map((a) => `${a.package}: ${a.severity}`).join(", ")}): follow the security update process above; --param failOn=none only reports`,

@@ -20,10 +20,10 @@
  */
 import path from "node:path";
 import { z } from "zod";
-import { MAINTENANCE_CALENDAR, MAINTENANCE_TASK_LIST, type MaintenanceTask } from "../../policy/index.ts";
+import { MAINTENANCE_TASK_LIST, type MaintenanceTask } from "../../policy/index.ts";
 import { type AuditRecord, auditLogFile, readAudit } from "../engine/audit.ts";
 import { loadRunbook, runbookFiles } from "../engine/catalog.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";
 
 const DAY_MS = 86_400_000;
@@ -64,7 +64,7 @@ export default defineRunbook({
       .optional()
       .describe("The day to check, YYYY-MM-DD in UTC (runs after that day are ignored); default: today"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "audit-log",
       title: "Runs in the audit log",

@@ -17,7 +17,7 @@
  */
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { optionalResult } from "./_shared.ts";
 
 interface Counts {
@@ -61,7 +61,7 @@ export default defineRunbook({
   guide: "maintenance-guide",
   section: "Database maintenance",
   params,
-  steps: [
+  steps: (step) => [
     step({
       id: "count-before",
       title: "Sessions before",

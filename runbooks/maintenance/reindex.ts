@@ -15,8 +15,9 @@
  */
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
-import { APP_SCHEMA, formatBytes, qualified, selectTables, tableParam, withSession } from "./_shared.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
+import { formatBytes } from "../lib/format.ts";
+import { APP_SCHEMA, qualified, selectTables, tableParam, withSession } from "./_shared.ts";
 
 interface IndexInfo {
   index: string;
@@ -42,7 +43,7 @@ export default defineRunbook({
       "Only the indexes of this table (checked against the app's tables); default: every app table",
     ),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "indexes-before",
       title: "Indexes and their sizes",

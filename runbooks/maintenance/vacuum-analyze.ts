@@ -13,13 +13,12 @@
  */
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
+import { ago, percent } from "../lib/format.ts";
 import {
   APP_SCHEMA,
-  ago,
   isoOrNull,
   optionalResult,
-  percent,
   qualified,
   selectTables,
   tableParam,
@@ -46,7 +45,7 @@ export default defineRunbook({
   params: z.object({
     table: tableParam("Only this table (checked against the app's tables); default: every app table"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "dead-tuples-before",
       title: "Dead tuples before",

@@ -10,8 +10,10 @@
  */
 import { z } from "zod";
 import { ALERTS, alertThreshold, BACKUP_POLICY, SCALE_UP_TRIGGERS } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
+import { logReadiness, readiness } from "../lib/app-api.ts";
 import { listBackups } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
 
@@ -37,7 +39,7 @@ export default defineRunbook({
       .default(true)
       .describe("Fail when no verified backup is younger than the policy allows"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "app-health",
       title: "App health and readiness",
@@ -47,21 +49,13 @@ export default defineRunbook({
       async run(ctx) {
         const health = await ctx.http("/healthz");
         ctx.log(`/healthz → ${health.status}`);
-        const ready = await ctx.http("/readyz");
-        const body = (await ready.json()) as {
-          status: string;
-          checks: Record<string, { status: string; latencyMs: number | null; error?: string }>;
-        };
-        ctx.log(`/readyz → ${ready.status} ${body.status}`);
-        for (const [name, check] of Object.entries(body.checks)) {
-          ctx.log(
-            `  ${name.padEnd(10)} ${check.status.padEnd(9)} ${check.latencyMs ?? "-"} ms${check.error ? `  ${check.error}` : ""}`,
-          );
-        }
-        if (!health.ok || ready.status !== 200)
-          throw new Error(`the app is not ready (${body.status}): see the checks above`);
-        if (body.status === "degraded") ctx.warn("degraded: the app runs without Redis (see the Redis step)");
-        return { status: body.status };
+        const ready = await readiness(ctx, ctx.env.appUrl);
+        logReadiness(ctx, ready);
+        if (!health.ok || ready.httpStatus !== 200)
+          throw new Error(`the app is not ready (${ready.status}): see the checks above`);
+        if (ready.status === "degraded")
+          ctx.warn("degraded: the app runs without Redis (see the Redis step)");
+        return { status: ready.status };
       },
     }),
     step({
@@ -209,7 +203,3 @@ export default defineRunbook({
     }),
   ],
 });
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
-}

@@ -11,7 +11,8 @@
  * Blast radius: none. Every step only reads; nothing is reset, created or dropped.
  */
 import { z } from "zod";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
+import { mib } from "../lib/format.ts";
 import { cacheHitRates, parsePrometheus } from "../lib/prometheus.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
 
@@ -40,7 +41,7 @@ export default defineRunbook({
       .default(0.99)
       .describe("Warn when PostgreSQL's table or index cache hit ratio is below this (0-1)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "slow-queries",
       title: "Slowest queries (pg_stat_statements)",
@@ -294,8 +295,4 @@ function show(value: number | null): string {
 
 function kib(bytes: number): string {
   return (bytes / 1024).toFixed(0);
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
 }

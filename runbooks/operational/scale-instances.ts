@@ -16,16 +16,16 @@
  *   connections, 10 by default); stop ends the recorded instances gracefully (readiness 503, in-flight
  *   requests finish). It never touches an instance it did not start.
  */
-import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { dataDir, localDataDir, REPO_ROOT } from "../engine/paths.ts";
+import { commandLine, logTail, processAlive, spawnService } from "../lib/process.ts";
 
 const MAIN = path.join(REPO_ROOT, "practice-app", "src", "main.ts");
 const HOST = "127.0.0.1";
@@ -95,7 +95,7 @@ export default defineRunbook({
       .default(20)
       .describe("stop: how long an instance may take to shut down gracefully before SIGKILL"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "inventory",
       title: "Recorded instances and their readiness",
@@ -172,12 +172,10 @@ export default defineRunbook({
           const log = path.join(ctx.artifactsDir, `${ctx.env.name}-${port}.log`);
           // Not ctx.$: the step's commands are killed when the step ends, and these processes must
           // outlive the run. Detached, in their own process group, with output to a file.
-          const out = openSync(log, "a");
-          const child = spawn(process.execPath, [MAIN], {
-            cwd: REPO_ROOT,
-            detached: true,
-            stdio: ["ignore", out, out],
-            env: {
+          const child = await spawnService(
+            process.execPath,
+            [MAIN],
+            {
               ...process.env,
               HOST,
               PORT: String(port),
@@ -187,11 +185,9 @@ export default defineRunbook({
               ...secret,
               LOG_LEVEL: ctx.params.logLevel,
             },
-          });
-          closeSync(out);
-          child.on("error", () => undefined);
-          child.unref();
-          if (!child.pid) throw new Error(`could not start ${process.execPath} ${MAIN}: see ${log}`);
+            log,
+            REPO_ROOT,
+          );
           const instance: Instance = {
             pid: child.pid,
             port,
@@ -232,7 +228,7 @@ export default defineRunbook({
             }
             if (!status.alive)
               throw new Error(
-                `the instance on port ${instance.port} (pid ${instance.pid}) exited before it was ready:\n${await tail(instance.log)}\nfix the cause above, then run action=stop to forget it`,
+                `the instance on port ${instance.port} (pid ${instance.pid}) exited before it was ready:\n${logTail(instance.log, 10)}\nfix the cause above, then run action=stop to forget it`,
               );
             if (Date.now() > deadline || ctx.signal.aborted)
               throw new Error(
@@ -364,23 +360,12 @@ async function sessionSecret(
 
 /** "ours": a live practice-app process; "other": the pid runs something else; "gone": no process. */
 function processState(pid: number): "ours" | "other" | "gone" {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: it exists but belongs to another user, so it cannot be one this runbook started.
-    return (error as NodeJS.ErrnoException).code === "EPERM" ? "other" : "gone";
-  }
-  const proc = `/proc/${pid}`;
-  if (!existsSync(proc)) return "ours"; // No /proc (macOS): trust the recorded pid.
-  try {
-    const stat = readFileSync(`${proc}/stat`, "utf8");
-    // A zombie has exited; only its parent has not collected its status yet.
-    if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) return "gone";
-    return readFileSync(`${proc}/cmdline`, "utf8").includes(MAIN) ? "ours" : "other";
-  } catch {
-    // It exited between the two reads.
-    return "gone";
-  }
+  if (!processAlive(pid)) return "gone";
+  const command = commandLine(pid);
+  // No command line: either there is no /proc (macOS), so trust the recorded pid, or it exited
+  // between the two reads.
+  if (command === null) return existsSync("/proc") ? "gone" : "ours";
+  return command.includes(MAIN) ? "ours" : "other";
 }
 
 function killGroup(pid: number): void {
@@ -417,12 +402,4 @@ async function describeInstance(instance: Instance): Promise<InstanceStatus> {
 function line(s: InstanceStatus): string {
   const up = Math.round((Date.now() - Date.parse(s.startedAt)) / 60_000);
   return `pid ${s.pid}  ${s.url}  started ${s.startedAt} (${up} min ago)  ${s.alive ? `readyz ${s.readiness}` : "process gone"}`;
-}
-
-async function tail(file: string): Promise<string> {
-  try {
-    return (await readFile(file, "utf8")).trim().split("\n").slice(-10).join("\n");
-  } catch {
-    return `(no log at ${file})`;
-  }
 }

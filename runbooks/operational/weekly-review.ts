@@ -15,7 +15,7 @@ import path from "node:path";
 import { z } from "zod";
 import { alertThreshold, SLO } from "../../policy/index.ts";
 import { auditLogFile, readAudit } from "../engine/audit.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";
 import { errorRate, errorsByProcedure, parsePrometheus, procedureLatencies, sum } from "../lib/prometheus.ts";
 
@@ -69,7 +69,7 @@ export default defineRunbook({
     days: z.number().int().min(1).max(90).default(7).describe("How many days back the review looks"),
     top: z.number().int().min(1).max(50).default(5).describe("How many of the slowest procedures to list"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "errors",
       title: "Errors by procedure and code",

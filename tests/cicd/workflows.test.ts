@@ -86,6 +86,11 @@ describe("workflow files", () => {
     expect([...called].sort()).toEqual([...GATE_IDS].sort());
   });
 
+  it("ci.yml runs every gate, so GitHub runs what npm test runs", () => {
+    const inCi = steps(workflow("ci.yml")).flatMap((s) => (s.run ? (gateIdsIn(s.run) ?? []) : []));
+    expect([...new Set(inCi)].sort()).toEqual([...GATE_IDS].sort());
+  });
+
   it("gateIdsIn reads the ids a command names", () => {
     expect(gateIdsIn("npm run gates -- lint typecheck")).toEqual(["lint", "typecheck"]);
     expect(gateIdsIn("npm run gates")).toEqual([]);

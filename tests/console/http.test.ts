@@ -5,9 +5,9 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processAlive } from "../../runbooks/deployment/_lib.ts";
 import { readAudit } from "../../runbooks/engine/audit.ts";
 import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
+import { processAlive } from "../../runbooks/lib/process.ts";
 import { CONSOLE_FIXTURES, readStream, startTestConsole, type TestConsole } from "../support/console.ts";
 
 // Every defence of the console, each asserting the refusal AND that nothing ran: the fixture

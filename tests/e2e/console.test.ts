@@ -2,10 +2,10 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "../../runbooks/engine/audit.ts";
 import { RUNBOOKS_DIR } from "../../runbooks/engine/paths.ts";
-import { launchChromium } from "../support/browser.ts";
+import { launchChromium } from "../../scripts/lib/browser.ts";
+import { DIST } from "../../scripts/lib/static-server.ts";
 import { startTestConsole, type TestConsole } from "../support/console.ts";
 import { type ScratchStack, startScratchStack } from "../support/runbooks.ts";
-import { DIST } from "../support/static-server.ts";
 
 // The console in Debian's Chromium, on the real handbook pages and the real runbooks, against a
 // private stack: run a step and watch it stream, refuse a destructive step without the typed
@@ -306,7 +306,7 @@ describe("the console in a browser", () => {
   }, 90_000);
 
   it("a static copy of the handbook explains how to run a step instead", async () => {
-    const { serveDist } = await import("../support/static-server.ts");
+    const { serveDist } = await import("../../scripts/lib/static-server.ts");
     const site = await serveDist();
     try {
       const page = await context.newPage();

@@ -1,8 +1,8 @@
 import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium, openWithErrors } from "../../scripts/lib/browser.ts";
 import { uniqueEmail } from "../support/api-client.ts";
-import { launchChromium, openWithErrors } from "../support/browser.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
 // The learner page in real Chromium against the real app: sign up, practise with the accent

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEVERITIES, SEVERITY_LIST } from "../../policy/index.ts";
+import { SEVERITY_LIST } from "../../policy/index.ts";
 import { Api, type Learner, signUp } from "../support/api-client.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 

@@ -4,12 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  GROWTH_TARGET_LIST,
-  GROWTH_TARGETS,
-  MAINTENANCE_CALENDAR,
-  MAINTENANCE_TASK_LIST,
-} from "../../policy/index.ts";
+import { GROWTH_TARGET_LIST, MAINTENANCE_CALENDAR, MAINTENANCE_TASK_LIST } from "../../policy/index.ts";
 import { type AuditRecord, appendAudit } from "../../runbooks/engine/audit.ts";
 import { findRunbook } from "../../runbooks/engine/catalog.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";

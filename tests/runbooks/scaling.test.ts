@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALERT_LIST, ALERTS, SCALE_UP_TRIGGER_LIST, SCALE_UP_TRIGGERS } from "../../policy/index.ts";
+import { ALERT_LIST, SCALE_UP_TRIGGER_LIST } from "../../policy/index.ts";
 import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { parsePrometheus, sum } from "../../runbooks/lib/prometheus.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";

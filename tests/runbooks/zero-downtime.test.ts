@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processAlive } from "../../runbooks/deployment/_lib.ts";
 import { readAudit } from "../../runbooks/engine/audit.ts";
 import { portAnswers } from "../../runbooks/lib/net.ts";
+import { processAlive } from "../../runbooks/lib/process.ts";
 import { freePort } from "../support/redis-server.ts";
 import { failedStepError, type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONSOLE_URL as CONSOLE_URL } from "../../console/protocol.ts";
 import { catalog } from "../../runbooks/engine/catalog.ts";
-import { DIST } from "../support/static-server.ts";
+import { DIST } from "../../scripts/lib/static-server.ts";
 
 // Every alert rule on the monitoring page links to the first step of its fix in the console. Each
 // link must land on a built page that embeds that runbook and step, with an environment that exists.

@@ -3,7 +3,7 @@ import path from "node:path";
 import { check } from "linkinator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "../../runbooks/engine/catalog.ts";
-import { DIST, serveDist } from "../support/static-server.ts";
+import { DIST, serveDist } from "../../scripts/lib/static-server.ts";
 
 // The built handbook, checked the way a reader meets it: every internal link, image and asset
 // resolves, and every runbook is on at least one page. External links are checked when the

@@ -4,9 +4,9 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalog } from "../../runbooks/engine/catalog.ts";
 import { GUIDES } from "../../runbooks/engine/define.ts";
+import { launchChromium, openWithErrors } from "../../scripts/lib/browser.ts";
+import { DIST, serveDist } from "../../scripts/lib/static-server.ts";
 import { dedent } from "../../src/lib/runbook-catalog.ts";
-import { launchChromium, openWithErrors } from "../support/browser.ts";
-import { DIST, serveDist } from "../support/static-server.ts";
 
 // The handbook in Debian's Chromium: every page renders without console errors, search finds
 // procedures, an embedded runbook shows the file's own source, the theme toggle works, a phone

@@ -1,17 +1,17 @@
-import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readAudit } from "../../runbooks/engine/audit.ts";
-import { catalog, loadRunbooks } from "../../runbooks/engine/catalog.ts";
-import type { Runbook } from "../../runbooks/engine/define.ts";
-import type { RunEvent } from "../../runbooks/engine/events.ts";
-import { acquireLock } from "../../runbooks/engine/lock.ts";
-import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
+import { processAlive } from "../lib/process.ts";
+import { readAudit } from "./audit.ts";
+import { loadRunbooks } from "./catalog.ts";
+import type { Runbook } from "./define.ts";
+import type { RunEvent } from "./events.ts";
+import { waitForPids } from "./fixtures/pids.ts";
+import { acquireLock } from "./lock.ts";
+import { type RunOptions, runRunbook } from "./run.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const PASSWORD = "s3cret-db-password";
@@ -208,40 +208,19 @@ describe("safety", () => {
   });
 });
 
-/** Pids still running. A zombie (killed, not yet reaped by its new parent) counts as gone. */
-function aliveAfter(pids: number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-    } catch {
-      return false;
-    }
-  });
-}
-
-async function waitForPids(file: string, count: number): Promise<number[]> {
-  for (let i = 0; i < 100; i++) {
-    const pids = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number) : [];
-    if (pids.length >= count) return pids;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the fixture did not write ${count} pids to ${file}`);
-}
-
 describe("stopping steps", () => {
   it("cancel stops the step and kills its child and grandchild processes", async () => {
     const pidFile = path.join(dir, "pids-cancel");
     const controller = new AbortController();
     const running = run("slow-demo", { params: { pidFile }, signal: controller.signal });
     const pids = await waitForPids(pidFile, 3);
-    expect(aliveAfter(pids)).toEqual(pids);
+    expect(pids.filter(processAlive)).toEqual(pids);
     controller.abort();
     const { result, events } = await running;
     expect(result.status).toBe("cancelled");
     expect(statuses(events)).toEqual({ sleep: "cancelled" });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(aliveAfter(pids)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
   });
 
   it("a step that outlives its timeout is stopped, marked timed-out, and its processes killed", async () => {
@@ -254,122 +233,6 @@ describe("stopping steps", () => {
       error: "step did not finish within 3000 ms and was stopped",
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(aliveAfter(pids)).toEqual([]);
-  });
-});
-
-describe("the catalog", () => {
-  it("lists each runbook with its parameters and each step's exact source", async () => {
-    const entries = await catalog(FIXTURES);
-    const demo = entries.find((e) => e.id === "steps-demo");
-    const file = await readFile(path.join(FIXTURES, "demo", "steps-demo.ts"), "utf8");
-    expect(demo?.steps.map((s) => s.id)).toEqual(["first", "second", "third"]);
-    for (const s of demo?.steps ?? []) {
-      expect(file).toContain(s.source);
-      expect(s.source.trimStart().startsWith("step({")).toBe(true);
-      expect(s.source).toContain(`id: "${s.id}"`);
-      expect(file.split("\n")[s.line - 1]).toContain("step({");
-    }
-    expect(demo?.params).toEqual([
-      {
-        name: "start",
-        type: "integer",
-        description: "first value",
-        default: 1,
-        required: false,
-        secret: false,
-      },
-      {
-        name: "failWhileExists",
-        type: "string",
-        description: "fail step two while this file exists",
-        default: "",
-        required: false,
-        secret: false,
-      },
-      {
-        name: "marker",
-        type: "string",
-        description: "file the change step writes",
-        default: "",
-        required: false,
-        secret: false,
-      },
-    ]);
-    const danger = entries.find((e) => e.id === "danger-demo");
-    expect(danger?.params.find((p) => p.name === "token")?.secret).toBe(true);
-    expect(danger?.params.find((p) => p.name === "mode")).toMatchObject({
-      type: "enum",
-      choices: ["soft", "hard"],
-    });
-  });
-});
-
-const exec = promisify(execFile);
-const CLI = fileURLToPath(new URL("../../runbooks/engine/cli.ts", import.meta.url));
-
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = processEnv(),
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-describe("the CLI", () => {
-  it("lists the real runbooks and refuses unknown ones by name", async () => {
-    const list = await cli(["list"]);
-    expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/morning-health-check\s+read\s+Morning health check/);
-    const unknown = await cli(["no-such-runbook"]);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/unknown runbook "no-such-runbook"; run `npm run runbook -- list`/);
-  });
-
-  it("refuses a destructive run without a terminal unless --yes, and exits non-zero on failure", async () => {
-    const bad = await cli(["morning-health-check", "--param", "nope=1"]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/refused: unknown parameter "nope"; valid: longQuerySeconds, requireBackup/);
-    const env = { ...processEnv(), SSP_DEV_APP_URL: "http://127.0.0.1:1" };
-    const failing = await cli(["morning-health-check", "--json"], env);
-    expect(failing.code).toBe(1);
-    const events = failing.stdout
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as RunEvent);
-    expect(events[0]?.type).toBe("run-start");
-    expect(events.at(-1)).toMatchObject({ type: "run-end", status: "failed", failedStep: "app-health" });
-  });
-});
-
-describe("Ctrl-C in the terminal", () => {
-  it("cancels the running step, kills its processes, records the run as cancelled and exits 130", async () => {
-    const pidFile = path.join(dir, "pids-sigint");
-    const child = spawn(process.execPath, [CLI, "slow-demo", "--param", `pidFile=${pidFile}`], {
-      env: { ...processEnv(), RUNBOOKS_DIR: FIXTURES },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    const pids = await waitForPids(pidFile, 3);
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
-    expect(stderr).toMatch(/cancelling: stopping the current step and its child processes/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(aliveAfter(pids)).toEqual([]);
-    const last = (await readAudit(dir)).at(-1);
-    expect(last).toMatchObject({
-      runbook: "slow-demo",
-      status: "cancelled",
-      steps: [{ id: "sleep", status: "cancelled" }],
-    });
+    expect(pids.filter(processAlive)).toEqual([]);
   });
 });

@@ -1,0 +1,167 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type AuditRecord,
+  appendAudit,
+  appendRunEvent,
+  auditLogFile,
+  loadRunState,
+  readAudit,
+  readRunEvents,
+  saveRunState,
+} from "./audit.ts";
+import type { RunEvent } from "./events.ts";
+import { FORMAT_VERSIONS, FormatError } from "./formats.ts";
+import { acquireLock, currentLock, LockedError, type LockHolder } from "./lock.ts";
+
+// Files on disk carry their format version: today's unversioned files read as version 1, files of
+// a newer version are refused with a message naming the file, its version and what this code reads.
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "ssp-formats-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const record: AuditRecord = {
+  runId: "20260101T000000-abcdef",
+  runbook: "steps-demo",
+  env: "dev",
+  actor: "ops@host",
+  commit: "0123456789ab",
+  params: { start: 1 },
+  plan: false,
+  resumedFrom: null,
+  startedAt: "2026-01-01T00:00:00.000Z",
+  endedAt: "2026-01-01T00:00:01.000Z",
+  status: "ok",
+  steps: [{ id: "first", status: "ok", durationMs: 3 }],
+};
+
+const event: RunEvent = {
+  type: "run-end",
+  runId: record.runId,
+  status: "ok",
+  durationMs: 10,
+  failedStep: null,
+  at: "2026-01-01T00:00:01.000Z",
+};
+
+const holder: LockHolder = {
+  runId: "r1",
+  runbook: "deploy",
+  actor: "ops@host",
+  pid: process.pid,
+  since: "now",
+};
+
+const newerMessage = (file: string, kind: string, where = "") =>
+  `${file}${where} is ${kind} format version 2; this code reads ${kind} format versions 1 to 1.`;
+
+describe("the audit log", () => {
+  it("writes each record with the current version and reads it back without it", async () => {
+    await appendAudit(dir, record);
+    const line = (await readFile(auditLogFile(dir), "utf8")).trim();
+    expect(JSON.parse(line)).toEqual({ v: FORMAT_VERSIONS.audit, ...record });
+    expect(line.startsWith(`{"v":${FORMAT_VERSIONS.audit},`)).toBe(true);
+    expect(await readAudit(dir)).toEqual([record]);
+  });
+
+  it("reads a log written before versions (no v) as version 1, beside versioned lines", async () => {
+    await writeFile(auditLogFile(dir), `${JSON.stringify(record)}\n`);
+    await appendAudit(dir, { ...record, runId: "second" });
+    expect((await readAudit(dir)).map((r) => r.runId)).toEqual([record.runId, "second"]);
+  });
+
+  it("refuses a line of a newer version, naming the file, the line, the version and what it reads", async () => {
+    await appendAudit(dir, record);
+    await writeFile(auditLogFile(dir), `${JSON.stringify({ ...record, v: 2 })}\n`, { flag: "a" });
+    const read = readAudit(dir);
+    await expect(read).rejects.toBeInstanceOf(FormatError);
+    await expect(read).rejects.toThrow(newerMessage(auditLogFile(dir), "audit", " line 2"));
+  });
+
+  it.each([
+    ["a version that is not a number", "2"],
+    ["a version below 1", 0],
+    ["a fractional version", 1.5],
+  ])("refuses %s", async (_rule, v) => {
+    await writeFile(auditLogFile(dir), `${JSON.stringify({ ...record, v })}\n`);
+    await expect(readAudit(dir)).rejects.toThrow(
+      `${auditLogFile(dir)} line 1 is audit format version ${JSON.stringify(v)}`,
+    );
+  });
+
+  it("names the line that is not JSON", async () => {
+    await writeFile(auditLogFile(dir), `${JSON.stringify(record)}\n{"v":1,"runId"\n`);
+    await expect(readAudit(dir)).rejects.toThrow(`${auditLogFile(dir)} line 2 is not JSON`);
+  });
+});
+
+describe("a run's folder", () => {
+  const eventsFile = () => path.join(dir, "runs", `${record.runId}.events.jsonl`);
+  const stateFile = () => path.join(dir, "runs", `${record.runId}.state.json`);
+  const state = {
+    runId: record.runId,
+    runbook: "steps-demo",
+    env: "dev",
+    params: { start: 1 },
+    results: { first: { value: 1 } },
+    failedStep: "second",
+    status: "failed" as const,
+  };
+
+  it("versions the events, reads unversioned ones as version 1 and refuses newer ones", async () => {
+    await appendRunEvent(dir, event);
+    expect(JSON.parse(await readFile(eventsFile(), "utf8"))).toEqual({ v: 1, ...event });
+    await writeFile(eventsFile(), `${JSON.stringify(event)}\n`, { flag: "a" });
+    expect(await readRunEvents(dir, record.runId)).toEqual([event, event]);
+    await writeFile(eventsFile(), `${JSON.stringify({ ...event, v: 2 })}\n`, { flag: "a" });
+    await expect(readRunEvents(dir, record.runId)).rejects.toThrow(
+      newerMessage(eventsFile(), "run-events", " line 3"),
+    );
+  });
+
+  it("versions the state kept for --resume, reads an unversioned one and refuses a newer one", async () => {
+    await saveRunState(dir, state);
+    expect(JSON.parse(await readFile(stateFile(), "utf8"))).toEqual({ v: 1, ...state });
+    expect(await loadRunState(dir, record.runId)).toEqual(state);
+    await writeFile(stateFile(), JSON.stringify(state));
+    expect(await loadRunState(dir, record.runId)).toEqual(state);
+    await writeFile(stateFile(), JSON.stringify({ ...state, v: 2 }));
+    await expect(loadRunState(dir, record.runId)).rejects.toThrow(newerMessage(stateFile(), "run-state"));
+  });
+});
+
+describe("locks", () => {
+  const lockFile = () => path.join(dir, "locks", "dev.lock");
+
+  it("writes the version into the lock and releases it", async () => {
+    const release = await acquireLock(dir, "dev", holder);
+    expect(JSON.parse(await readFile(lockFile(), "utf8"))).toEqual({ v: 1, ...holder });
+    expect(await currentLock(dir, "dev")).toEqual(holder);
+    await release();
+    expect(await currentLock(dir, "dev")).toBeNull();
+  });
+
+  it("honours an unversioned lock of a live holder as version 1", async () => {
+    await mkdir(path.dirname(lockFile()), { recursive: true });
+    await writeFile(lockFile(), JSON.stringify(holder));
+    await expect(acquireLock(dir, "dev", { ...holder, runId: "r2" })).rejects.toBeInstanceOf(LockedError);
+    expect(await currentLock(dir, "dev")).toEqual(holder);
+  });
+
+  it("refuses a lock of a newer version instead of taking it over, and leaves it in place", async () => {
+    await mkdir(path.dirname(lockFile()), { recursive: true });
+    const newer = JSON.stringify({ ...holder, v: 2, pid: 999_999_999 });
+    await writeFile(lockFile(), newer);
+    await expect(acquireLock(dir, "dev", { ...holder, runId: "r2" })).rejects.toThrow(
+      newerMessage(lockFile(), "lock"),
+    );
+    expect(await readFile(lockFile(), "utf8")).toBe(newer);
+  });
+});

@@ -1,0 +1,73 @@
+// The versions of what the engine keeps on disk: the audit log, each run's events and state (the
+// run's folder under runs/), and the per-environment locks. Every record carries `v`. A record
+// without one was written before versions existed and is read as version 1 (the format of that
+// time). A record newer than this code knows is refused, never guessed at: the CLI and the console
+// of an older checkout can share a data directory with a newer one.
+//
+// Changing a format: raise its number here and add the step from the old version to MIGRATIONS,
+// so files written by earlier code keep reading.
+
+export const FORMAT_VERSIONS = {
+  audit: 1,
+  "run-events": 1,
+  "run-state": 1,
+  lock: 1,
+} as const;
+
+export type FormatKind = keyof typeof FORMAT_VERSIONS;
+
+/** Upgrades a record of `kind` from version `from` to `from + 1`. None yet: every format is at 1. */
+type Migration = (record: Record<string, unknown>) => Record<string, unknown>;
+const MIGRATIONS: { [K in FormatKind]: Record<number, Migration> } = {
+  audit: {},
+  "run-events": {},
+  "run-state": {},
+  lock: {},
+};
+
+export class FormatError extends Error {
+  readonly file: string;
+  readonly version: unknown;
+  constructor(kind: FormatKind, file: string, version: unknown, where = "") {
+    super(
+      `${file}${where} is ${kind} format version ${JSON.stringify(version)}; this code reads ${kind} format versions 1 to ${FORMAT_VERSIONS[kind]}. ` +
+        "It was written by a newer checkout of the handbook (or is damaged): update this checkout (git pull) to read it, or move the file aside",
+    );
+    this.name = "FormatError";
+    this.file = file;
+    this.version = version;
+  }
+}
+
+/** A record as written: the current version first, so the file says what it is at a glance. */
+export function versioned<T extends object>(kind: FormatKind, record: T): { v: number } & T {
+  const { v: _ignored, ...rest } = record as T & { v?: unknown };
+  return { v: FORMAT_VERSIONS[kind], ...(rest as T) };
+}
+
+/**
+ * A record as read, brought to the current version and without its `v`. `where` names the line
+ * of a multi-record file in the error.
+ */
+export function readVersioned<T>(kind: FormatKind, file: string, parsed: unknown, where = ""): T {
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error(`${file}${where} is not a ${kind} record (expected a JSON object); move the file aside`);
+  const { v, ...record } = parsed as Record<string, unknown>;
+  // Unversioned: written before formats carried a version, which is version 1.
+  const version = v === undefined ? 1 : v;
+  if (
+    typeof version !== "number" ||
+    !Number.isInteger(version) ||
+    version < 1 ||
+    version > FORMAT_VERSIONS[kind]
+  )
+    throw new FormatError(kind, file, version, where);
+  let current = record;
+  for (let from = version; from < FORMAT_VERSIONS[kind]; from++) {
+    const migrate = MIGRATIONS[kind][from];
+    if (!migrate)
+      throw new Error(`no migration of ${kind} records from version ${from}: add one in formats.ts`);
+    current = migrate(current);
+  }
+  return current as T;
+}
