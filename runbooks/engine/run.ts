@@ -162,10 +162,12 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   const runArtifactsDir = runArtifactsPath(dir, runId);
   if (runbook.artifacts?.length) await mkdir(runArtifactsDir, { recursive: true });
   const resources = createResources(env);
-  const writes: Promise<void>[] = [];
+  // One append after another: appends started together may land in any order, and a run's log
+  // must read in the order its events happened.
+  let writes: Promise<void> = Promise.resolve();
   const emit = (event: RunEvent) => {
     const masked = masker.maskValue(event);
-    writes.push(appendRunEvent(dir, masked));
+    writes = writes.then(() => appendRunEvent(dir, masked));
     options.emit(masked);
   };
   const now = () => new Date().toISOString();
@@ -264,7 +266,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     emit({ type: "run-end", runId, status, durationMs: Date.now() - started, failedStep, at: now() });
     record.status = status;
     record.endedAt = now();
-    await Promise.all(writes);
+    await writes;
     await appendAudit(dir, record);
     await saveRunState(dir, {
       runId,

@@ -29,6 +29,8 @@ interface Selection {
   plan: boolean;
   /** Steps the selection may run, for the confirmation of destructive ones. */
   dangers: string[];
+  /** Said when the run starts (e.g. the parameters a resume reuses). */
+  note?: string;
 }
 
 async function main(): Promise<void> {
@@ -73,7 +75,16 @@ class RunbookPanel {
   private readonly notice: HTMLElement;
   private readonly panel: HTMLElement;
   private readonly confirmBox: HTMLElement;
-  private lastRun: { runId: string; env: string; status: string; failedStep: string | null } | null = null;
+  private lastRun: {
+    runId: string;
+    env: string;
+    status: string;
+    failedStep: string | null;
+    params: Record<string, unknown>;
+  } | null = null;
+  /** A resume the operator was warned about (the form differs from the run's parameters). */
+  private resumeWarned: string | null = null;
+  private allDangers: string[] = [];
   private busy = false;
   /** What a run of this runbook may leave, from the catalog (data-artifacts). */
   private readonly artifacts: ArtifactDeclaration[];
@@ -121,14 +132,9 @@ class RunbookPanel {
       );
     }
     this.panel.querySelector(".run-cancel")?.addEventListener("click", () => this.cancel());
+    this.allDangers = dangers;
     this.panel.querySelector(".run-resume")?.addEventListener("click", () => {
-      if (!this.lastRun) return;
-      this.envSelect.value = this.lastRun.env;
-      this.start({
-        resume: this.lastRun.runId,
-        plan: false,
-        dangers: this.dangersFrom(this.lastRun.failedStep, dangers),
-      });
+      if (this.lastRun) void this.resume(this.lastRun);
     });
     const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
     history?.addEventListener("toggle", () => {
@@ -136,6 +142,80 @@ class RunbookPanel {
     });
     if (this.info.changedOnDisk.includes(this.id)) this.offerReload();
     this.applyDeepLink();
+    void this.showLatestArtifacts();
+  }
+
+  /**
+   * Resumes a run from its failed step with the parameters it ran with (the engine reuses them).
+   * The operator sees them first; when the form says otherwise, the first press only explains.
+   */
+  private async resume(run: {
+    runId: string;
+    env: string;
+    failedStep: string | null;
+    params: Record<string, unknown>;
+  }): Promise<void> {
+    const form = this.params();
+    const changed = Object.entries(form)
+      .filter(([name, value]) => run.params[name] !== undefined && String(run.params[name]) !== value)
+      .map(([name, value]) => `${name}: ${String(run.params[name])} → ${value}`);
+    const shown = Object.entries(run.params)
+      .map(([name, value]) => `${name}=${String(value)}`)
+      .join(", ");
+    if (changed.length > 0 && this.resumeWarned !== run.runId) {
+      this.resumeWarned = run.runId;
+      this.say(
+        `Resuming run ${run.runId} reuses its parameters (${shown || "none"}), not the form's (${changed.join("; ")}). Press Resume again to resume with the run's parameters, or Run all steps to start a new run with the form's.`,
+        "error",
+      );
+      return;
+    }
+    this.resumeWarned = null;
+    this.envSelect.value = run.env;
+    this.showEnvironment();
+    await this.start({
+      resume: run.runId,
+      plan: false,
+      dangers: this.dangersFrom(run.failedStep, this.allDangers),
+      note: `Resuming run ${run.runId} from ${run.failedStep ? `step "${run.failedStep}"` : "its first unfinished step"} with its parameters: ${shown || "none"}.`,
+    });
+  }
+
+  /** Fills the form in from a recorded run; nothing runs until the operator presses a button. */
+  private fillFrom(run: HistoryEntry): void {
+    const option = [...this.envSelect.options].find((o) => o.value === run.env && !o.disabled);
+    if (option) {
+      this.envSelect.value = run.env;
+      this.showEnvironment();
+    }
+    const skipped: string[] = [];
+    for (const field of this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-param]")) {
+      const name = field.dataset.param as string;
+      const value = run.params[name];
+      if (value === undefined) continue;
+      if (field instanceof HTMLInputElement && field.type === "password") {
+        skipped.push(name);
+        continue;
+      }
+      field.value = String(value);
+    }
+    this.form.scrollIntoView({ block: "center" });
+    this.say(
+      `Filled in from run ${run.runId} (${run.env}${option ? "" : ", not configured here: choose an environment"})${skipped.length ? `; secret ${skipped.join(", ")} not copied: type it again` : ""}. Nothing has run: check the values, then press Run.`,
+    );
+  }
+
+  /** After a reload, the newest run's viewable artifacts are drawn again (a chart does not vanish). */
+  private async showLatestArtifacts(): Promise<void> {
+    if (!this.artifacts.some((a) => a.viewer)) return;
+    try {
+      const { runs } = await getJson<HistoryResponse>(API.history(this.id));
+      const latest = runs.find((run) => run.artifacts.length > 0);
+      if (latest) await this.showArtifacts(latest.runId);
+    } catch {
+      // The history is optional here: the run view still works without it, and the history
+      // section reports its own errors when opened.
+    }
   }
 
   private showEnvironment(): void {
@@ -211,7 +291,7 @@ class RunbookPanel {
       confirm = typed;
     }
     this.busy = true;
-    this.say("");
+    this.say(selection.note ?? "");
     try {
       const request: StartRunRequest = {
         runbook: this.id,
@@ -241,6 +321,7 @@ class RunbookPanel {
     const resume = this.panel.querySelector<HTMLButtonElement>(".run-resume");
     if (cancel) cancel.hidden = false;
     if (resume) resume.hidden = true;
+    let runParams: Record<string, unknown> = {};
     return new Promise((resolve) => {
       const source = new EventSource(url);
       const end = () => {
@@ -251,8 +332,17 @@ class RunbookPanel {
       source.onmessage = (message: MessageEvent<string>) => {
         const event = JSON.parse(message.data) as RunEvent;
         view.apply(event);
+        if (event.type === "run-start") runParams = event.params;
         if (event.type === "run-end") {
-          this.lastRun = { runId, env, status: event.status, failedStep: event.failedStep };
+          this.lastRun = {
+            runId,
+            env,
+            status: event.status,
+            failedStep: event.failedStep,
+            params: runParams,
+          };
+          // Notices about starting or cancelling this run are stale once it ended; errors stay.
+          if (this.notice.dataset.kind !== "error") this.say("");
           if (resume) resume.hidden = event.status === "ok" || event.failedStep === null;
           const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
           if (history?.open) void this.loadHistory();
@@ -362,6 +452,24 @@ class RunbookPanel {
         output.dataset.runId = run.runId;
       });
       cell.append(show);
+      const again = text("button", "Fill in again") as HTMLButtonElement;
+      again.type = "button";
+      again.className = "history-rerun";
+      again.title = "Fill the form in with this run's environment and parameters; nothing runs";
+      again.addEventListener("click", () => this.fillFrom(run));
+      cell.append(" ", again);
+      const failed = run.steps.find((s) => s.status !== "ok" && s.status !== "skipped");
+      if (run.status !== "ok" && !run.plan && failed) {
+        const resume = text("button", `Resume from ${failed.id}`) as HTMLButtonElement;
+        resume.type = "button";
+        resume.className = "history-rerun history-resume";
+        resume.addEventListener(
+          "click",
+          () =>
+            void this.resume({ runId: run.runId, env: run.env, failedStep: failed.id, params: run.params }),
+        );
+        cell.append(" ", resume);
+      }
       for (const name of run.artifacts) {
         const declared = this.artifacts.find((a) => a.name === name);
         if (!declared) continue;
@@ -374,7 +482,10 @@ class RunbookPanel {
       }
       row.append(cell);
     }
-    wrapper.append(table, output);
+    const scroll = document.createElement("div");
+    scroll.className = "history-scroll";
+    scroll.append(table);
+    wrapper.append(scroll, output);
     return wrapper;
   }
 
