@@ -11,6 +11,7 @@ import {
   extractBlocks,
   isShellBlock,
   markerOf,
+  withoutComments,
 } from "./lib/doc-blocks.ts";
 import { matchOutput } from "./lib/output-match.ts";
 import { startThrowawayStack, type ThrowawayStack } from "./lib/throwaway-stack.ts";
@@ -162,7 +163,7 @@ async function verifyBlock(
   const results: CommandResult[] = [];
   const runnable: Command[] = [];
   for (const command of commands) {
-    const why = refusal(forStack(command.text, stack));
+    const why = refusal(forStack(withoutComments(command.text), stack));
     if (why) {
       results.push({
         page,

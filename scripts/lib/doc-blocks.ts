@@ -69,8 +69,8 @@ export function markerOf(block: Block): VerifyMarker {
   return parseVerifyMarker(block.meta);
 }
 
-/** Whether the text leaves a quote open or ends with a line continuation. */
-function continues(text: string): boolean {
+/** Where a shell comment starts in the text (outside quotes), or -1; and whether a quote stays open. */
+function scan(text: string): { comment: number; openQuote: boolean } {
   let quote: "'" | '"' | null = null;
   for (let i = 0; i < text.length; i += 1) {
     const ch = text[i];
@@ -83,10 +83,30 @@ function continues(text: string): boolean {
     } else if (ch === "'" || ch === '"') {
       quote = ch;
     } else if (ch === "#" && (i === 0 || /\s/.test(text[i - 1] ?? ""))) {
-      break; // a comment runs to the end of the line; quotes in it do not count
+      // A comment runs to the end of the line; quotes in it do not count.
+      const end = text.indexOf("\n", i);
+      if (end < 0) return { comment: i, openQuote: false };
+      const rest = scan(text.slice(end));
+      return { comment: i, openQuote: rest.openQuote };
     }
   }
-  return quote !== null || /\\$/.test(text);
+  return { comment: -1, openQuote: quote !== null };
+}
+
+/** Whether the text leaves a quote open or ends with a line continuation. */
+function continues(text: string): boolean {
+  return scan(text).openQuote || /\\$/.test(text);
+}
+
+/** The command without its comments (what the safety check reads). */
+export function withoutComments(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => {
+      const { comment } = scan(line);
+      return comment < 0 ? line : line.slice(0, comment);
+    })
+    .join("\n");
 }
 
 export class BlockError extends Error {
