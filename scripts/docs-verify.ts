@@ -217,8 +217,8 @@ async function verifyBlock(
       line,
       ok: false,
       problem: [
-        `the page shows ${match.shown === "" ? "no more output" : JSON.stringify(match.shown)}`,
-        `the command printed ${match.actual === "" ? "no more output" : JSON.stringify(match.actual)}`,
+        `the page shows ${match.shown === null ? "no more output" : JSON.stringify(match.shown)}`,
+        `the command printed ${match.actual === null ? "no more output" : JSON.stringify(match.actual)}`,
         ...quoteLines("full output: ", out.text.trimEnd(), 12),
       ],
     });

@@ -54,10 +54,10 @@ export type MatchResult =
       ok: false;
       /** Index into the shown lines of the first line that could not be matched (may equal their count: output missing). */
       shownIndex: number;
-      /** What the page shows there ("" when the page shows no more lines). */
-      shown: string;
-      /** What the command printed at that point ("" when it printed no more lines). */
-      actual: string;
+      /** What the page shows there (null when the page shows no more lines). */
+      shown: string | null;
+      /** What the command printed at that point (null when it printed no more lines). */
+      actual: string | null;
     };
 
 /**
@@ -98,7 +98,7 @@ export function matchOutput(shownText: string, actualText: string): MatchResult 
   return {
     ok: false,
     shownIndex: furthest.shownIndex,
-    shown: shown[furthest.shownIndex] ?? "",
-    actual: actual[furthest.actualIndex] ?? "",
+    shown: shown[furthest.shownIndex] ?? null,
+    actual: actual[furthest.actualIndex] ?? null,
   };
 }
