@@ -7,7 +7,8 @@ import { parseVerifyMarker, type VerifyMarker } from "../../src/lib/verify-marke
 //   - a terminal transcript: lines starting with `$ ` are commands, the lines after each one up to
 //     the next `$ ` are the output the page shows, compared with placeholders (output-match.ts).
 //     The exit status is not checked: a page that claims one shows it (`…; echo "exit $?"`).
-// A command continues on the next line after a trailing `\` or inside an open quote.
+// A command continues on the next line after a trailing `\` or inside an open quote, and in a
+// transcript on lines starting with `> ` (the shell's continuation prompt, as in a `for` loop).
 
 export const SHELL_LANGS: ReadonlySet<string> = new Set(["sh", "bash", "shell", "console"]);
 
@@ -145,11 +146,11 @@ export function commandsOf(block: Block): Command[] {
         "a here-document cannot be verified; mark the block norun or drop verify",
       );
     }
-    while (continues(text)) {
+    while (continues(text) || (transcript && (lines[i + 1]?.text ?? "").startsWith("> "))) {
       i += 1;
       const next = lines[i];
       if (!next) throw new BlockError(first.line, "the command never ends (an open quote or a trailing \\)");
-      text += `\n${next.text}`;
+      text += `\n${transcript && next.text.startsWith("> ") ? next.text.slice(2) : next.text}`;
     }
     const command: Command = { text, line: first.line, shown: null, shownLines: [] };
     if (transcript) {
