@@ -234,7 +234,7 @@ export async function verifyPage(docsDir: string, page: string, stack: Throwaway
     try {
       marker = markerOf(block);
     } catch (error) {
-      report.errors.push(`line ${block.line}: ${(error as Error).message}`);
+      report.errors.push(`${block.line}: ${(error as Error).message}`);
       continue;
     }
     const showsTranscript = block.body.some((l) => l.text.startsWith("$ "));
@@ -263,7 +263,7 @@ export async function verifyPage(docsDir: string, page: string, stack: Throwaway
       report.results.push(...(await verifyBlock(page, block, marker.bare, stack)));
     } catch (error) {
       if (!(error instanceof BlockError)) throw error;
-      report.errors.push(`line ${error.line}: ${error.message}`);
+      report.errors.push(`${error.line}: ${error.message}`);
     }
   }
   return report;
@@ -375,7 +375,7 @@ export async function main(argv: string[], log: (line: string) => void = console
             results: [],
             notRun: 0,
             unmarked: 0,
-            errors: [`: could not be checked: ${(error as Error).message}`],
+            errors: [`1: could not be checked: ${(error as Error).message}`],
           }),
         );
         flush();

@@ -130,8 +130,8 @@ export function commandsOf(block: Block): Command[] {
     let text: string;
     if (transcript) {
       if (!first.text.startsWith("$ ")) {
-        if (commands.length === 0 && first.text.trim() !== "") {
-          throw new BlockError(first.line, "output before the first `$ ` command");
+        if (commands.length === 0 && first.text.trim() !== "" && !first.text.trim().startsWith("#")) {
+          throw new BlockError(first.line, "output before the first `$ ` command (only comments may come before it)");
         }
         continue;
       }
