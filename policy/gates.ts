@@ -67,6 +67,13 @@ export const GATES: readonly Gate[] = [
     command: ["npm", "test", "--", "tests/site"],
   },
   {
+    id: "docs-verify",
+    title: "Handbook commands",
+    failsOn:
+      "a shell block a page marks verify that fails or prints other output than the page shows, shown output not marked, a guide with fewer than 3 verified commands",
+    command: ["npm", "run", "docs:verify"],
+  },
+  {
     id: "browser",
     title: "Browser tests (Playwright)",
     failsOn: "the learner page in Chromium, on a desktop and a phone-width screen",

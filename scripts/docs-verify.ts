@@ -241,7 +241,7 @@ export async function verifyPage(docsDir: string, page: string, stack: Throwaway
     if (!isShellBlock(block)) {
       if (showsTranscript || marker.kind !== "none") {
         report.errors.push(
-          `line ${block.line}: a \`${block.lang || "plain"}\` block shows a command with its output: make it \`sh verify\` (or \`sh norun="why"\`)`,
+          `${block.line}: a \`${block.lang || "plain"}\` block shows a command with its output: make it \`sh verify\` (or \`sh norun="why"\`)`,
         );
       }
       continue;
@@ -253,7 +253,7 @@ export async function verifyPage(docsDir: string, page: string, stack: Throwaway
     if (marker.kind === "none") {
       if (showsTranscript) {
         report.errors.push(
-          `line ${block.line}: this block shows output but is not marked: add verify (or norun="why" when it cannot run here)`,
+          `${block.line}: this block shows output but is not marked: add verify (or norun="why" when it cannot run here)`,
         );
       }
       report.unmarked += commandsOrLines(block);

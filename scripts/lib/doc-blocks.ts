@@ -131,7 +131,10 @@ export function commandsOf(block: Block): Command[] {
     if (transcript) {
       if (!first.text.startsWith("$ ")) {
         if (commands.length === 0 && first.text.trim() !== "" && !first.text.trim().startsWith("#")) {
-          throw new BlockError(first.line, "output before the first `$ ` command (only comments may come before it)");
+          throw new BlockError(
+            first.line,
+            "output before the first `$ ` command (only comments may come before it)",
+          );
         }
         continue;
       }

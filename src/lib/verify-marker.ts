@@ -1,15 +1,16 @@
 // The marks a shell block on a guide page carries in its code-fence meta, read by `npm run
-// docs:verify` (scripts/docs-verify.ts) and by the remark plugin below, which keeps the rendered
-// page honest about them:
+// docs:verify` (scripts/docs-verify.ts) and by the Expressive Code plugin (ec-verify-markers.ts),
+// which keeps the rendered page honest about them:
 //
 //   ```sh verify            docs:verify runs the block against a throwaway stack
 //   ```sh verify=bare       the same, in a shell without the stack's variables (a fresh terminal)
 //   ```sh norun="reason"    cannot run here (production host, cloud CLI, sudo); the page shows
 //                           "Not run by docs:verify: reason" above the block, and it is counted apart
 //
-// Expressive Code ignores meta words it does not know, so `verify` alone would render unchanged;
-// the plugin still removes both marks from the meta so no future plugin mistakes them for its own,
-// and turns `norun` into the block's visible title.
+// Expressive Code ignores meta words it does not know, so `verify` renders unchanged; the plugin
+// removes both marks from the meta so no other plugin mistakes them for its own, and turns
+// `norun` into the block's visible title. (A remark plugin cannot do it: Astro 7's default
+// Markdown processor no longer runs `markdown.remarkPlugins` without @astrojs/markdown-remark.)
 
 export type VerifyMarker =
   | { kind: "verify"; bare: boolean }
@@ -82,19 +83,4 @@ export function renderedMeta(meta: string): string {
   if (!title) return `${rest} title="${caption}"`.trim();
   const withCaption = `title="${(title.value ?? "").replace(/"/g, "'")} (${caption})"`;
   return rest.slice(0, title.start) + withCaption + rest.slice(title.end);
-}
-
-interface MdNode {
-  type: string;
-  meta?: string | null;
-  children?: MdNode[];
-}
-
-/** Remark plugin (astro.config.mjs `markdown.remarkPlugins`; MDX inherits it). */
-export function remarkVerifyMarkers(): (tree: MdNode) => void {
-  const walk = (node: MdNode): void => {
-    if (node.type === "code" && node.meta) node.meta = renderedMeta(node.meta);
-    for (const child of node.children ?? []) walk(child);
-  };
-  return walk;
 }
