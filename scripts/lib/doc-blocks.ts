@@ -139,6 +139,16 @@ export function commandsOf(block: Block): Command[] {
         continue;
       }
       text = first.text.slice(2);
+      // `$ # …`: a remark typed at the prompt, not a command; it prints nothing and is not counted.
+      if (text.trim().startsWith("#")) {
+        while (i + 1 < lines.length && !(lines[i + 1]?.text ?? "").startsWith("$ ")) {
+          if ((lines[i + 1]?.text ?? "").trim() !== "") {
+            throw new BlockError(lines[i + 1]?.line ?? first.line, "output after a `$ #` remark");
+          }
+          i += 1;
+        }
+        continue;
+      }
     } else {
       if (first.text.trim() === "" || first.text.trim().startsWith("#")) continue;
       text = first.text;
