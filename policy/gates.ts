@@ -92,6 +92,13 @@ export const GATES: readonly Gate[] = [
       "a broken link or anchor, a page without its review frontmatter, an embed of something that does not exist, a page with console errors or a critical accessibility violation",
     tests: ["tests/site/"],
   }),
+  {
+    id: "docs-verify",
+    title: "Handbook commands",
+    failsOn:
+      "a shell block a page marks verify that fails or prints other output than the page shows, shown output not marked, a guide with fewer than 3 verified commands",
+    command: ["npm", "run", "docs:verify"],
+  },
   testGate({
     id: "browser",
     title: "Browser tests (Playwright)",

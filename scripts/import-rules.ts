@@ -28,7 +28,9 @@ export interface Rule {
 }
 
 const under = (dir: string) => (file: string) => file === dir || file.startsWith(`${dir}/`);
-const isSite = under("src");
+// The site's own config files at the root (Astro's, Expressive Code's) are part of the site.
+const isSite = (file: string) =>
+  under("src")(file) || file === "astro.config.mjs" || file === "ec.config.mjs";
 const isConsole = under("console");
 const isRunbooks = under("runbooks");
 const isLoadTests = under("load-tests");

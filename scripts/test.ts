@@ -105,6 +105,8 @@ export async function main(extra: string[]): Promise<number> {
     await check(tally, "type-check (tsc)", "tsc", ["--noEmit", "-p", "."]);
     // The k6 scripts against k6's types, without Node's (they run inside k6).
     await check(tally, "type-check the k6 scripts (tsc)", "tsc", ["--noEmit", "-p", "load-tests"]);
+    // The shell blocks the pages mark `verify`, run against a throwaway stack (scripts/README.md).
+    await check(tally, "handbook commands (docs:verify)", process.execPath, ["scripts/docs-verify.ts"]);
   }
   // The site tests (links, pages in Chromium, accessibility) read the built handbook in dist/. The
   // build itself fails on a broken internal link or anchor, a guide page without its review

@@ -183,6 +183,10 @@ describe("the console in a browser", () => {
     const resume = panel.locator(".run-resume");
     expect(await resume.isVisible()).toBe(true);
     await resume.click();
+    // The operator is told which parameters the resume reuses.
+    expect(await runbook.locator(".console-notice").textContent()).toMatch(
+      new RegExp(`Resuming run ${failedRun} from step "backup-age" with its parameters: .*cpuSampleSeconds=`),
+    );
     await expect.poll(() => panel.getAttribute("data-state"), { timeout: 30_000 }).toBe("ok");
     // Only the failed step ran again.
     expect(await panel.locator(".run-progress li").count()).toBe(1);
@@ -203,6 +207,28 @@ describe("the console in a browser", () => {
     await newest.locator("button.history-show").click();
     const output = runbook.locator(".history-output");
     await expect.poll(() => output.textContent()).toMatch(/— backup-age: ok/);
+    // The output box scrolls inside the page, on a desktop and on a phone.
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, `page wider than a ${width} px screen`).toBeLessThanOrEqual(0);
+      const box = await output.boundingBox();
+      const content = await runbook.boundingBox();
+      expect(box && content && box.x + box.width <= content.x + content.width + 1, `${width} px`).toBe(true);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Fill in again copies the run's environment and parameters into the form and runs nothing.
+    const before = (await readAudit(stack.dataDir)).length;
+    await runbook.locator('[data-param="cpuSampleSeconds"]').fill("9");
+    await newest.locator("button.history-rerun").first().click();
+    expect(await runbook.locator(".console-notice").textContent()).toMatch(
+      /Filled in from run .*Nothing has run/,
+    );
+    expect(await runbook.locator('[data-param="cpuSampleSeconds"]').inputValue()).not.toBe("9");
+    await page.waitForTimeout(500);
+    expect((await readAudit(stack.dataDir)).length).toBe(before);
   });
 
   it("a deep link fills in the step's environment and parameters but runs nothing", async () => {
@@ -246,6 +272,10 @@ describe("the console in a browser", () => {
     const table = runbook.locator('.history-body .run-artifact[data-artifact="table"] pre');
     await table.waitFor({ timeout: 10_000 });
     expect(await table.textContent()).toMatch(/thresholds/);
+    // The chart of the newest run is drawn again after a reload.
+    await page.reload();
+    await expect.poll(() => runbook.getAttribute("data-console")).toBe("on");
+    await runbook.locator("figure.load-test-last").waitFor({ timeout: 10_000 });
     expect(errors).toEqual([]);
   }, 120_000);
 
