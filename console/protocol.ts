@@ -93,6 +93,14 @@ export interface StartRunResponse {
   events: string;
 }
 
+/** What POST /api/runs/check says of a request that would start (nothing runs). */
+export interface CheckRunResponse {
+  ok: true;
+  env: string;
+  /** The steps that would run and are destructive: the operator confirms those. */
+  destructive: string[];
+}
+
 export interface ReloadResponse {
   changed: string[];
 }
@@ -122,6 +130,7 @@ export const API = {
   session: "/api/session",
   console: "/api/console",
   runs: "/api/runs",
+  checkRun: "/api/runs/check",
   reload: "/api/reload",
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
   events: (runId: string, ticket: string) =>

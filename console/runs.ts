@@ -1,10 +1,10 @@
-import { EnvironmentError } from "../runbooks/engine/environments.ts";
+import { EnvironmentError, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
 import { LockedError } from "../runbooks/engine/lock.ts";
-import { ParamError } from "../runbooks/engine/params.ts";
-import { RunRefused, runRunbook } from "../runbooks/engine/run.ts";
+import { ParamError, parseParams } from "../runbooks/engine/params.ts";
+import { RunRefused, runRunbook, selectSteps } from "../runbooks/engine/run.ts";
 import type { Refusal } from "./guard.ts";
-import type { StartRun } from "./protocol.ts";
+import type { CheckRunResponse, StartRun } from "./protocol.ts";
 import type { RunbookRegistry } from "./registry.ts";
 import { forPage } from "./terminal-text.ts";
 
@@ -130,6 +130,29 @@ export class RunManager {
         finish();
       });
     return started;
+  }
+
+  /**
+   * What a start would refuse, without starting anything: the runbook, the environment, the
+   * parameters and the steps, and which of those steps are destructive. The page asks this before
+   * it asks the operator to confirm, so a typo is reported before the environment name is typed.
+   * A resume is checked when it starts (its parameters are the recorded run's).
+   */
+  async check(request: StartRun): Promise<CheckRunResponse | Refusal> {
+    const runbook = await this.registry.resolve(request.runbook, request.sourceHash);
+    if ("status" in runbook) return runbook;
+    try {
+      const env = resolveEnvironment(request.env, this.options.processEnv);
+      if (!request.resume) parseParams(runbook.params, request.params);
+      const steps = request.resume ? [] : selectSteps(runbook, request);
+      return {
+        ok: true,
+        env: env.name,
+        destructive: request.plan ? [] : steps.filter((s) => s.danger === "destructive").map((s) => s.id),
+      };
+    } catch (error) {
+      return refusalOf(error);
+    }
   }
 
   /** Replays the run's events so far, then follows it; null for an unknown run. */

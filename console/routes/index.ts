@@ -1,4 +1,5 @@
 import cancelRun from "./cancel-run.ts";
+import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
 import history from "./history.ts";
 import reload from "./reload.ts";
@@ -15,6 +16,7 @@ export const ROUTES: readonly Route<any>[] = [
   session,
   consoleInfo,
   startRun,
+  checkRun,
   reload,
   history,
   runEvents,

@@ -1,6 +1,7 @@
 import {
   API,
   type ArtifactDeclaration,
+  type CheckRunResponse,
   type ConsoleInfo,
   decodeDeepLink,
   type GoneMessage,
@@ -284,34 +285,76 @@ class RunbookPanel {
       );
     const clickedAt = performance.now();
     const env = this.envSelect.value;
-    let confirm: string | undefined;
-    if (!selection.plan && selection.dangers.includes("destructive")) {
-      const typed = await this.confirmation(env);
-      if (typed === null) return this.say("Not run: the destructive step was not confirmed.");
-      confirm = typed;
-    }
+    const request: StartRunRequest = {
+      runbook: this.id,
+      env,
+      params: selection.resume ? {} : this.params(),
+      ...(selection.step ? { step: selection.step } : {}),
+      ...(selection.resume ? { resume: selection.resume } : {}),
+      plan: selection.plan,
+      sourceHash: this.section.dataset.sourceHash,
+    };
     this.busy = true;
-    this.say(selection.note ?? "");
+    this.clearInvalid();
     try {
-      const request: StartRunRequest = {
-        runbook: this.id,
-        env,
-        params: selection.resume ? {} : this.params(),
-        ...(selection.step ? { step: selection.step } : {}),
-        ...(selection.resume ? { resume: selection.resume } : {}),
-        plan: selection.plan,
-        ...(confirm !== undefined ? { confirm } : {}),
-        sourceHash: this.section.dataset.sourceHash,
-      };
+      // Refusals first: a wrong parameter is reported before anyone types an environment name.
+      const check = await postJson<CheckRunResponse>(API.checkRun, request);
+      const destructive = selection.resume
+        ? !selection.plan && selection.dangers.includes("destructive")
+        : check.destructive.length > 0;
+      if (destructive) {
+        const typed = await this.confirmation(env);
+        if (typed === null) return this.say("Not run: the destructive step was not confirmed.");
+        request.confirm = typed;
+      }
+      this.say(selection.note ?? "");
       const started = await postJson<StartRunResponse>(API.runs, request);
       await this.follow(started.runId, started.events, env, clickedAt);
     } catch (error) {
-      this.say(`Not run: ${error instanceof Error ? error.message : String(error)}`, "error");
-      if (error instanceof ApiError && error.status === 409 && /changed since/.test(error.message))
+      const message = error instanceof Error ? error.message : String(error);
+      this.say(`Not run: ${this.inWordsOfTheForm(message)}`, "error");
+      if (error instanceof ApiError && error.status === 409 && /changed since/.test(message))
         this.offerReload();
     } finally {
       this.busy = false;
     }
+  }
+
+  private fields(): Array<HTMLInputElement | HTMLSelectElement> {
+    return [...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("[data-param]")];
+  }
+
+  private clearInvalid(): void {
+    for (const field of this.fields()) field.removeAttribute("aria-invalid");
+  }
+
+  /**
+   * "invalid parameters: backup: Invalid input: expected string, received undefined" becomes
+   * "backup is required (A backup id like …)": the field's name, what is wrong, what it expects;
+   * the field is marked invalid and focused.
+   */
+  private inWordsOfTheForm(message: string): string {
+    const match = /^invalid parameters: (.*)$/.exec(message);
+    if (!match?.[1]) return message;
+    const problems: string[] = [];
+    let first: HTMLElement | null = null;
+    for (const part of match[1].split("; ")) {
+      const at = part.indexOf(": ");
+      const name = at > 0 ? part.slice(0, at) : "";
+      const problem = at > 0 ? part.slice(at + 2) : part;
+      const field = this.fields().find((f) => f.dataset.param === name);
+      const expects = field?.closest("label")?.getAttribute("title");
+      const what = /received undefined/.test(problem)
+        ? "is required"
+        : `: ${problem.replace(/^Invalid input: /, "")}`;
+      problems.push(`${name || "parameters"} ${what}${expects ? ` (${expects})` : ""}`.replace(" :", ":"));
+      if (field) {
+        field.setAttribute("aria-invalid", "true");
+        first ??= field;
+      }
+    }
+    first?.focus();
+    return `check the form: ${problems.join("; ")}.`;
   }
 
   private follow(runId: string, url: string, env: string, clickedAt: number): Promise<void> {

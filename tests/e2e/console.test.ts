@@ -136,6 +136,21 @@ describe("the console in a browser", () => {
     expect((await readAudit(stack.dataDir)).length).toBe(auditBefore);
   });
 
+  it("reports a missing parameter in the words of the form before asking for the environment name", async () => {
+    const before = (await readAudit(stack.dataDir)).length;
+    const { page } = await open("/operational-runbook/backup-and-restore/");
+    const runbook = section(page, "restore");
+    await expect.poll(() => runbook.getAttribute("data-console")).toBe("on");
+    await runbook.locator('[data-param="backup"]').fill("");
+    await runbook.locator(".run-all").click();
+    await expect
+      .poll(() => runbook.locator(".console-notice").textContent())
+      .toMatch(/^Not run: check the form: backup is required \(.+\)\.$/);
+    expect(await runbook.locator(".console-confirm").isVisible()).toBe(false);
+    expect(await runbook.locator('[data-param="backup"]').getAttribute("aria-invalid")).toBe("true");
+    expect((await readAudit(stack.dataDir)).length).toBe(before);
+  });
+
   it("shows production differently", async () => {
     const { page } = await open("/operational-runbook/daily-tasks/");
     const runbook = section(page, "morning-health-check");
@@ -185,7 +200,7 @@ describe("the console in a browser", () => {
     await resume.click();
     // The operator is told which parameters the resume reuses.
     expect(await runbook.locator(".console-notice").textContent()).toMatch(
-      new RegExp(`Resuming run ${failedRun} from step "backup-age" with its parameters: .*cpuSampleSeconds=`),
+      new RegExp(`Resuming run ${failedRun} from step "backup-age" with its parameters: .*longQuerySeconds=`),
     );
     await expect.poll(() => panel.getAttribute("data-state"), { timeout: 30_000 }).toBe("ok");
     // Only the failed step ran again.
@@ -221,12 +236,12 @@ describe("the console in a browser", () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     // Fill in again copies the run's environment and parameters into the form and runs nothing.
     const before = (await readAudit(stack.dataDir)).length;
-    await runbook.locator('[data-param="cpuSampleSeconds"]').fill("9");
+    await runbook.locator('[data-param="longQuerySeconds"]').fill("9");
     await newest.locator("button.history-rerun").first().click();
     expect(await runbook.locator(".console-notice").textContent()).toMatch(
       /Filled in from run .*Nothing has run/,
     );
-    expect(await runbook.locator('[data-param="cpuSampleSeconds"]').inputValue()).not.toBe("9");
+    expect(await runbook.locator('[data-param="longQuerySeconds"]').inputValue()).toBe("60");
     await page.waitForTimeout(500);
     expect((await readAudit(stack.dataDir)).length).toBe(before);
   });
