@@ -101,9 +101,9 @@ describe("workflow files", () => {
 });
 
 describe("what the pipelines do", () => {
-  it("CI runs on every push and pull request with PostgreSQL 15 and Redis 7, and keeps results even on failure", () => {
+  it("CI runs on every push and pull request and every night, with PostgreSQL 15 and Redis 7, and keeps results even on failure", () => {
     const ci = workflow("ci.yml");
-    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
+    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push", "schedule"]);
     for (const job of [ci.jobs.gates, ci.jobs["k6-smoke"]]) {
       expect(job?.services?.postgres?.image).toBe("postgres:15");
       expect(job?.services?.redis?.image).toBe("redis:7");
