@@ -53,7 +53,7 @@ export function renderAlertRules(): string {
   for (const level of ["critical", "warning"] as const) {
     const rules = PROMETHEUS_ALERT_LIST.filter((r) => r.level === level);
     out.push(
-      `  - name: ${GROUPS[level].name}`.padEnd(41) +
+      `  - name: ${GROUPS[level].name} ` +
         `# ${GROUPS[level].says}: ${rules[0]?.id ? ALERTS[rules[0].id].notify : ""}`,
     );
     out.push("    rules:");
