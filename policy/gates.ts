@@ -82,14 +82,14 @@ export const GATES: readonly Gate[] = [
     id: "cicd",
     title: "Pipelines and images",
     failsOn:
-      "a workflow invalid against the GitHub workflow schema or calling an unknown gate, a test file in no gate, an invalid compose file, an nginx config nginx -t rejects, a Dockerfile that is not multi-stage, non-root, health-checked and pinned",
+      "a workflow invalid against the GitHub workflow schema or calling an unknown gate, a test file in no gate, an invalid compose file, an nginx config nginx -t rejects, Prometheus alert rules that differ from the policy or fail their promtool unit tests, a Dockerfile that is not multi-stage, non-root, health-checked and pinned",
     tests: ["tests/cicd/"],
   }),
   testGate({
     id: "handbook",
     title: "Handbook build and link check",
     failsOn:
-      "a broken link or anchor, a page without its review frontmatter, an embed of something that does not exist, a page with console errors or a critical accessibility violation",
+      "a broken link or anchor, a page without its review frontmatter, an embed of something that does not exist, a page's claim about behaviour that the code no longer makes true (tests/site/page-claims.test.ts), a page with console errors or a critical accessibility violation",
     tests: ["tests/site/"],
   }),
   {

@@ -1,4 +1,5 @@
 // Reads the app's /metrics (Prometheus text format) into samples that runbooks can check.
+import { countsForSlowResponses, isServerErrorCode } from "../../policy/alert-rules.ts";
 
 export interface Sample {
   name: string;
@@ -28,14 +29,13 @@ export function sum(
   return samples.filter((s) => s.name === name && filter(s.labels)).reduce((total, s) => total + s.value, 0);
 }
 
-/** Error rate of tRPC calls: server-side errors (5xx codes) over all calls, from the counters. */
+/**
+ * Error rate of tRPC calls: server errors over all calls, from the counters. The codes counted are
+ * HighErrorRate's (policy/alert-rules.ts), so maintenance and BUSY refusals are not server errors.
+ */
 export function errorRate(samples: Sample[]): { calls: number; serverErrors: number; rate: number } {
   const calls = sum(samples, "trpc_request_duration_seconds_count");
-  const serverErrors = sum(samples, "trpc_errors_total", (l) =>
-    ["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT", "GATEWAY_TIMEOUT", "BAD_GATEWAY"].includes(
-      l.code ?? "",
-    ),
-  );
+  const serverErrors = sum(samples, "trpc_errors_total", (l) => isServerErrorCode(l.code ?? ""));
   return { calls, serverErrors, rate: calls === 0 ? 0 : serverErrors / calls };
 }
 
@@ -73,6 +73,14 @@ export function errorsByProcedure(
     .filter((s) => s.name === "trpc_errors_total" && s.value > 0)
     .map((s) => ({ procedure: s.labels.procedure ?? "?", code: s.labels.code ?? "?", count: s.value }))
     .sort((a, b) => b.count - a.count || a.procedure.localeCompare(b.procedure));
+}
+
+/** The histogram samples the SlowResponses alert judges: log-in and sign-up left out (policy/alert-rules.ts). */
+export function slowResponsesSamples(samples: Sample[]): Sample[] {
+  return samples.filter(
+    (s) =>
+      !s.name.startsWith("trpc_request_duration_seconds") || countsForSlowResponses(s.labels.procedure ?? ""),
+  );
 }
 
 /** Calls and a latency quantile (ms) per tRPC procedure, from the histogram; slowest first. */

@@ -4,7 +4,9 @@
  * Purpose: evaluates every alert rule of the Operational Runbook (critical and warning) against the
  *   environment now, the way the monitoring system would: app down, database down, error rate, TLS
  *   expiry, slow responses, CPU, disk space, backups. Prints each as firing, ok or not applicable
- *   with the measured value; fails when a CRITICAL alert fires (warnings are printed only).
+ *   with the measured value; fails when a CRITICAL alert fires (warnings are printed only). What it
+ *   counts is what the Prometheus rules count (policy/alert-rules.ts: server-error codes, the
+ *   procedures SlowResponses leaves out), over the instance's life instead of the last 5 minutes.
  * Sent here by: the Operational Runbook's "Monitoring and alerting" (test the alert rules, or check
  *   by hand while the monitoring system is down), a page you want to confirm, or a cron job.
  * Preconditions: the app URL, DATABASE_URL and the runbook data directory (backup manifests) are
@@ -16,12 +18,19 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
+import { SLOW_RESPONSES_EXCLUDED_PROCEDURES, SLOW_RESPONSES_QUANTILE } from "../../policy/alert-rules.ts";
 import { ALERT_LIST, type AlertRule, alertThreshold } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";
 import { listBackups } from "../lib/backups.ts";
 import { percent } from "../lib/format.ts";
-import { errorRate, latencyQuantileMs, parsePrometheus, sum } from "../lib/prometheus.ts";
+import {
+  errorRate,
+  latencyQuantileMs,
+  parsePrometheus,
+  slowResponsesSamples,
+  sum,
+} from "../lib/prometheus.ts";
 import { readCertificate } from "./tls-expiry.ts";
 
 type AlertState = "firing" | "ok" | "not applicable" | "unknown";
@@ -147,8 +156,11 @@ export default defineRunbook({
         }
         await sleep(ctx.params.cpuSampleSeconds * 1000, undefined, { signal: ctx.signal });
         const second = await read();
+        // The same codes and procedures the Prometheus rules count (policy/alert-rules.ts).
         const errors = errorRate(second.samples);
-        const p95 = latencyQuantileMs(second.samples, 0.95);
+        const judged = slowResponsesSamples(second.samples);
+        const p95 = latencyQuantileMs(judged, SLOW_RESPONSES_QUANTILE);
+        const judgedCalls = sum(judged, "trpc_request_duration_seconds_count");
         const elapsed = (second.at - first.at) / 1000;
         const cpu =
           (sum(second.samples, "process_cpu_seconds_total") -
@@ -163,7 +175,10 @@ export default defineRunbook({
           {
             id: "slow-responses",
             state: p95 !== null && p95 > alertThreshold("slow-responses") ? "firing" : "ok",
-            value: p95 === null ? "no calls yet" : `p95 ${p95.toFixed(1)} ms over ${errors.calls} calls`,
+            value:
+              p95 === null
+                ? "no calls yet"
+                : `p95 ${p95.toFixed(1)} ms over ${judgedCalls} calls (${SLOW_RESPONSES_EXCLUDED_PROCEDURES.join(", ")} left out)`,
           },
           {
             id: "high-cpu",

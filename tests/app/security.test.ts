@@ -1,5 +1,7 @@
 import pg from "pg";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { REFUSAL_LOG_MESSAGES } from "../../practice-app/src/api/trpc.ts";
 import { limitPasswordHashQueue } from "../../practice-app/src/auth/passwords.ts";
 import { Api, signUp, uniqueEmail } from "../support/api-client.ts";
 import { startTestApp, TEST_SESSION_SECRET, type TestApp } from "../support/test-app.ts";
@@ -132,7 +134,12 @@ describe("login rate limits", () => {
 
 describe("password hashing under a storm", () => {
   it("turns away sign-ups beyond the hashing queue with 503 and Retry-After, and writes nothing for them", async () => {
-    const storm = await startTestApp({ PASSWORD_HASH_QUEUE_MAX: "1" });
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino(
+      { level: "info" },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const storm = await startTestApp({ PASSWORD_HASH_QUEUE_MAX: "1" }, logger);
     try {
       const tag = `storm-${Date.now()}`;
       const results = await Promise.all(
@@ -154,6 +161,16 @@ describe("password hashing under a storm", () => {
         `${tag}-%`,
       ]);
       expect(stored.rows[0].n).toBe(ok.length);
+      // A refusal on purpose, not a server error: its own metric label and log line (policy/alert-rules.ts).
+      const metrics = await (await fetch(`${storm.url}/metrics`)).text();
+      expect(metrics).toMatch(/trpc_errors_total\{procedure="accounts.signUp",code="BUSY"\} [1-9]/);
+      expect(metrics).not.toMatch(
+        /trpc_errors_total\{procedure="accounts.signUp",code="SERVICE_UNAVAILABLE"\}/,
+      );
+      const refusals = lines.filter((l) => l.msg === REFUSAL_LOG_MESSAGES.BUSY);
+      expect(refusals).toHaveLength(busy.length);
+      expect(refusals.every((l) => l.level === 40)).toBe(true);
+      expect(lines.map((l) => l.msg)).not.toContain("procedure failed: database unavailable");
     } finally {
       await storm.stop();
       // The queue is per process (the thread pool is): give the other tests the default back.

@@ -24,6 +24,7 @@ interface Step {
 interface Job {
   "runs-on": unknown;
   environment?: unknown;
+  needs?: string | string[];
   services?: Record<string, { image: string }>;
   steps: Step[];
   if?: string;
@@ -100,9 +101,9 @@ describe("workflow files", () => {
 });
 
 describe("what the pipelines do", () => {
-  it("CI runs on every push and pull request with PostgreSQL 15 and Redis 7, and keeps results even on failure", () => {
+  it("CI runs on every push and pull request and every night, with PostgreSQL 15 and Redis 7, and keeps results even on failure", () => {
     const ci = workflow("ci.yml");
-    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push"]);
+    expect(Object.keys(ci.on).sort()).toEqual(["pull_request", "push", "schedule"]);
     for (const job of [ci.jobs.gates, ci.jobs["k6-smoke"]]) {
       expect(job?.services?.postgres?.image).toBe("postgres:15");
       expect(job?.services?.redis?.image).toBe("redis:7");
@@ -127,16 +128,23 @@ describe("what the pipelines do", () => {
     expect(staging.concurrency).toEqual({ group: "deploy-staging", "cancel-in-progress": false });
   });
 
-  it("production: a v* tag on main, approval, backup before migrations, deploy, smoke check, automatic rollback", () => {
+  it("production: a v* tag on main, the checklist in a job before the approval, backup before migrations, deploy, smoke check, automatic rollback", () => {
     const prod = workflow("deploy-production.yml");
     expect(prod.on).toEqual({ push: { tags: ["v*"] } });
+    // The approval holds a job before its first step: the checklist must be a job before it, with
+    // no required reviewers, so the approver reads its output (CI/CD Workflow, release process).
+    const checklist = prod.jobs.checklist as Job;
+    const checklistRuns = checklist.steps.map((s) => s.run ?? "").join("\n");
+    expect(checklistRuns).toMatch(/merge-base --is-ancestor .* origin\/main/);
+    expect(checklistRuns).toMatch(/pre-deploy-checklist --env production[\s\S]*GITHUB_STEP_SUMMARY/);
+    expect(checklist.environment).not.toBe("production");
     const job = prod.jobs.deploy as Job;
+    expect(job.needs).toBe("checklist");
     expect(job.environment).toBe("production");
     const runs = job.steps.map((s) => s.run ?? "");
+    expect(runs.join("\n")).not.toMatch(/pre-deploy-checklist/);
     const at = (pattern: RegExp) => runs.findIndex((r) => pattern.test(r));
     const order = [
-      /merge-base --is-ancestor .* origin\/main/,
-      /pre-deploy-checklist --env production/,
       /backup-now --env production[\s\S]*verify-backup --env production/,
       /migrate-database --env production --param action=apply/,
       /runbook -- deploy --env production/,

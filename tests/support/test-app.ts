@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { inject } from "vitest";
 import { type App, createApp } from "../../practice-app/src/app.ts";
 import { loadConfig } from "../../practice-app/src/config/config.ts";
@@ -31,10 +31,14 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+/** A test app; pass `logger` to read what it logs. */
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  logger?: Logger,
+): Promise<TestApp> {
   const env = testEnv(overrides);
   const config = loadConfig(env);
-  const app = await createApp(config, pino({ level: config.LOG_LEVEL }));
+  const app = await createApp(config, logger ?? pino({ level: config.LOG_LEVEL }));
   const url = await app.listen();
   return { app, url, api: new Api(url), env, stop: () => app.stop("test finished") };
 }

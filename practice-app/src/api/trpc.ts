@@ -4,7 +4,7 @@ import { hashToken } from "../auth/tokens.ts";
 import { isPgError } from "../db/pool.ts";
 import { findActiveSession, rekeySession } from "../db/repositories/sessions.ts";
 import type { Context } from "./context.ts";
-import { AppError, isDatabaseUnavailable, TRPC_CODE_FOR } from "./errors.ts";
+import { AppError, type AppErrorCode, isDatabaseUnavailable, TRPC_CODE_FOR } from "./errors.ts";
 
 /** What a 500 says: the cause stays in the log (with this request id), never in the response. */
 function internalErrorMessage(requestId: string | undefined): string {
@@ -39,6 +39,15 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/** Refusals the app makes on purpose: labelled with their app code in the metrics, logged apart. */
+const DELIBERATE_REFUSALS: ReadonlySet<AppErrorCode> = new Set<AppErrorCode>(["MAINTENANCE", "BUSY"]);
+
+/** The log line of each deliberate refusal (the monitoring page lists them). */
+export const REFUSAL_LOG_MESSAGES = {
+  MAINTENANCE: "procedure refused: maintenance mode",
+  BUSY: "procedure refused: password hashing queue full",
+} as const satisfies Partial<Record<AppErrorCode, string>>;
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
@@ -53,14 +62,20 @@ const edge = t.middleware(async ({ ctx, path, type, next }) => {
     return result;
   }
   const translated = translate(result.error);
-  // Maintenance refusals are on purpose: label them apart so they do not count as server errors.
-  const label =
-    translated.cause instanceof AppError && translated.cause.code === "MAINTENANCE"
-      ? "MAINTENANCE"
-      : translated.code;
+  // Deliberate refusals (maintenance mode, a full password-hashing queue) are labelled with their
+  // own code so that no alert counts them as server errors (policy/alert-rules.ts).
+  const refusal =
+    translated.cause instanceof AppError && DELIBERATE_REFUSALS.has(translated.cause.code)
+      ? translated.cause.code
+      : null;
+  const label = refusal ?? translated.code;
   metrics.requestDuration.observe({ procedure: path, type, status: label }, seconds);
   metrics.errors.inc({ procedure: path, code: label });
-  if (translated.code === "BAD_REQUEST" && isPgError(translated.cause)) {
+  if (refusal === "MAINTENANCE") {
+    ctx.log.info({ procedure: path }, REFUSAL_LOG_MESSAGES.MAINTENANCE);
+  } else if (refusal === "BUSY") {
+    ctx.log.warn({ procedure: path }, REFUSAL_LOG_MESSAGES.BUSY);
+  } else if (translated.code === "BAD_REQUEST" && isPgError(translated.cause)) {
     ctx.log.info({ err: translated.cause, procedure: path }, "input refused by the database");
   } else if (translated.code === "INTERNAL_SERVER_ERROR") {
     ctx.log.error({ err: result.error.cause ?? result.error, procedure: path }, "procedure failed");
