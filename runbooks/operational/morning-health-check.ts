@@ -190,7 +190,7 @@ export default defineRunbook({
         ctx.log(`backups of ${ctx.env.name}: ${backups.length}`);
         if (!verified) {
           const envFlag = ctx.env.name === "dev" ? "" : ` --env ${ctx.env.name}`;
-          const page = backupPageLink(ctx.processEnv);
+          const page = backupPageLink();
           // A fresh dev stack has never had a backup: that is the newcomer's next step, not a failure.
           if (backups.length === 0 && ctx.env.name === "dev") {
             ctx.warn(
