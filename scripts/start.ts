@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -118,10 +118,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   const ready = await Promise.race([waitForHealth(appUrl, appGone.signal), exited.then(() => false)]);
   if (ready) {
     // Runbooks in the dev environment read this to reach this stack (its ports differ per machine).
-    await writeFile(
-      devStackFile(env),
-      `${JSON.stringify({ appUrl, databaseUrl: postgres.url, redisUrl: redis.url, redisPrefix: appEnv.REDIS_KEY_PREFIX ?? "ssp:", appPid: app.pid }, null, 2)}\n`,
-    );
+    const stack = {
+      appUrl,
+      databaseUrl: postgres.url,
+      redisUrl: redis.url,
+      redisPrefix: appEnv.REDIS_KEY_PREFIX ?? "ssp:",
+      appPid: app.pid,
+      postgres: postgres.source,
+    };
+    await writeDevStack(env, stack);
     try {
       await ensureHandbookBuilt(consoleConfig.distDir);
       handbook = await startConsole({
@@ -134,6 +139,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     } catch (error) {
       log(`the handbook console did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // Runbook output links to the handbook's pages (the morning health check's "no backup yet").
+    if (handbook) await writeDevStack(env, { ...stack, handbookUrl: handbook.url });
     log("");
     if (handbook) {
       log(`handbook:      ${handbook.url}/  (with the console: Run buttons run the runbooks)`);
@@ -157,6 +164,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   await rm(devStackFile(env), { force: true });
   await postgres.stop();
   return code;
+}
+
+/** 0600: with a private cluster the database URL holds its password. */
+async function writeDevStack(env: NodeJS.ProcessEnv, stack: Record<string, unknown>): Promise<void> {
+  const file = devStackFile(env);
+  await writeFile(file, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
 }
 
 /** The first start builds the handbook; later starts serve what is built (`npm run build` refreshes it). */

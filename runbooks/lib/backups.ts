@@ -16,7 +16,7 @@ import path from "node:path";
 import pg from "pg";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
-import { dataDir } from "../engine/paths.ts";
+import { type DevStack, dataDir, readDevStack } from "../engine/paths.ts";
 import {
   type BackupEncryption,
   checkKeyLocation,
@@ -90,6 +90,22 @@ export function newBackupId(at: Date = new Date()): string {
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
   return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** The handbook page on backups: the running handbook's when npm start wrote its URL, else its path. */
+export function backupPageLink(processEnv: NodeJS.ProcessEnv = process.env): string {
+  const page = "/operational-runbook/backup-and-restore/#back-up-now";
+  let handbookUrl: unknown;
+  try {
+    // Written by npm start once its console serves the handbook (scripts/start.ts).
+    handbookUrl = (readDevStack(processEnv) as Partial<DevStack> & { handbookUrl?: unknown }).handbookUrl;
+  } catch {
+    // An unreadable stack file costs only the link's host: the path below still names the page.
+    handbookUrl = undefined;
+  }
+  return typeof handbookUrl === "string"
+    ? `${handbookUrl.replace(/\/$/, "")}${page}`
+    : `the handbook's Operational Runbook, "Backup and restore" (${page})`;
 }
 
 export function backupsDir(env: string, processEnv: NodeJS.ProcessEnv = process.env): string {
@@ -523,10 +539,11 @@ export async function dumpPreflight(
   );
   if (!db) throw new Error("PostgreSQL answered no row to a one-row query");
   // The embedded PGlite of npm start serves one session at a time: pg_dump, a second session
-  // beside the snapshot's, would wait forever (the deploy runbooks' takeBackup skips it likewise).
+  // beside the snapshot's, would wait forever (the deploy runbooks' takeBackup skips it likewise);
+  // and it is PostgreSQL 18, newer than the client tools Debian ships. Refused before anything runs.
   if (/PGlite/i.test(db.full))
     throw new Error(
-      `${ctx.env.name} runs on the embedded PGlite (${db.full.slice(0, 60)}…), which pg_dump cannot dump: it serves one session at a time. Back up a real PostgreSQL (set DATABASE_URL before npm start); PGlite's data is the pglite folder of the data dir, copy it while the stack is down`,
+      `${ctx.env.name} runs on the embedded PGlite (${db.full.slice(0, 60)}…), which npm start uses when no PostgreSQL is installed; pg_dump cannot back it up (it serves one session at a time). Install PostgreSQL (Debian: apt-get install postgresql; macOS: brew install postgresql), stop npm start and start it again: it then runs a private PostgreSQL cluster from the installed binaries, which these runbooks back up and restore. Or set DATABASE_URL to a PostgreSQL server before npm start. The PGlite data stays in the data dir's pglite folder (SSP_PG_BIN_DIR=none npm start uses it again)`,
     );
   const dbBytes = Number(db.bytes);
   const serverMajor = Math.floor(db.num / 10_000);

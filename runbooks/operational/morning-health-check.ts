@@ -12,7 +12,7 @@ import { z } from "zod";
 import { ALERTS, alertThreshold, BACKUP_POLICY, SCALE_UP_TRIGGERS } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
 import { logReadiness, readiness } from "../lib/app-api.ts";
-import { listBackups } from "../lib/backups.ts";
+import { backupPageLink, listBackups } from "../lib/backups.ts";
 import { mib } from "../lib/format.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
 import { parseRedisInfo } from "../lib/redis-info.ts";
@@ -37,7 +37,9 @@ export default defineRunbook({
     requireBackup: z
       .boolean()
       .default(true)
-      .describe("Fail when no verified backup is younger than the policy allows"),
+      .describe(
+        "Fail when no verified backup is younger than the policy allows (a dev stack that never had a backup only warns)",
+      ),
   }),
   steps: (step) => [
     step({
@@ -187,7 +189,19 @@ export default defineRunbook({
         const limit = BACKUP_POLICY.maxAgeHours;
         ctx.log(`backups of ${ctx.env.name}: ${backups.length}`);
         if (!verified) {
-          const message = `no verified backup of ${ctx.env.name}: run backup-now, then verify-backup`;
+          const envFlag = ctx.env.name === "dev" ? "" : ` --env ${ctx.env.name}`;
+          const page = backupPageLink();
+          // A fresh dev stack has never had a backup: that is the newcomer's next step, not a failure.
+          if (backups.length === 0 && ctx.env.name === "dev") {
+            ctx.warn(
+              `no backup of dev yet: take one with  npm run runbook -- backup-now  and prove it restores with  npm run runbook -- verify-backup  (how: ${page})`,
+            );
+            return { newestVerifiedHours: null };
+          }
+          const message =
+            backups.length === 0
+              ? `no backup of ${ctx.env.name} yet: run  npm run runbook -- backup-now${envFlag}  then  npm run runbook -- verify-backup${envFlag}  (how: ${page})`
+              : `no verified backup of ${ctx.env.name} (${backups.length} unverified): run  npm run runbook -- verify-backup${envFlag} --param backup=latest  (how: ${page})`;
           if (ctx.params.requireBackup) throw new Error(message);
           ctx.warn(message);
           return { newestVerifiedHours: null };

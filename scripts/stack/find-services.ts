@@ -5,18 +5,21 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { freePort, portAnswers } from "../../runbooks/lib/net.ts";
+import { ClusterUnavailable, findServerBinaries, startPrivateCluster } from "./private-cluster.ts";
 
 export { portAnswers };
 
 // How `npm start` finds its services (ARCHITECTURE.md, "The stack npm start brings up"):
-// PostgreSQL: DATABASE_URL, else 127.0.0.1:5432, else an embedded PGlite; Redis: REDIS_URL, else
+// PostgreSQL: DATABASE_URL, else 127.0.0.1:5432, else a private cluster from the PostgreSQL server
+// binaries installed here (private-cluster.ts: the backup runbooks can dump it), else an embedded
+// PGlite (nothing to install, but pg_dump cannot back it up). Redis: REDIS_URL, else
 // 127.0.0.1:6379, else none (the app runs degraded and says so).
 
 export const LOCAL_DATABASE = "subjunctive";
 
 export interface FoundPostgres {
   url: string;
-  source: "DATABASE_URL" | "local server" | "embedded PGlite";
+  source: "DATABASE_URL" | "local server" | "private cluster" | "embedded PGlite";
   stop(): Promise<void>;
 }
 
@@ -70,8 +73,34 @@ export async function findPostgres(
     }
   }
 
+  const binaries = findServerBinaries(env);
+  const install =
+    "Install PostgreSQL (Debian: apt-get install postgresql; macOS: brew install postgresql) and start again: npm start then runs a private cluster from its binaries, or uses its server on 127.0.0.1:5432 (with DATABASE_URL when that needs a password), and backups work";
+  let whyNotCluster =
+    env.SSP_PG_BIN_DIR === "none"
+      ? "SSP_PG_BIN_DIR=none chooses PGlite. Without that setting npm start runs a private cluster from the installed PostgreSQL binaries, and backups work"
+      : `there are no PostgreSQL server binaries here (initdb, pg_ctl and postgres, on PATH or in /usr/lib/postgresql/<version>/bin). ${install}`;
+  if (binaries) {
+    log(
+      `no PostgreSQL on 127.0.0.1:${localPort}: starting a private PostgreSQL ${binaries.major} cluster from ${binaries.dir} (data in ${path.join(dataDir, "postgres")})`,
+    );
+    try {
+      const cluster = await startPrivateCluster(dataDir, binaries, log);
+      if (existsSync(path.join(dataDir, "pglite")))
+        log(
+          `the embedded PGlite database of earlier starts (${path.join(dataDir, "pglite")}) is not used now; SSP_PG_BIN_DIR=none npm start uses it again`,
+        );
+      return { url: cluster.url, source: "private cluster", stop: cluster.stop };
+    } catch (error) {
+      if (!(error instanceof ClusterUnavailable)) throw error;
+      whyNotCluster = `the private cluster cannot run here: ${error.message}. Fix that and start again, and backups work`;
+    }
+  }
   log(
     `no PostgreSQL on 127.0.0.1:${localPort}: starting an embedded PGlite (data in ${path.join(dataDir, "pglite")})`,
+  );
+  log(
+    `  backups (backup-now, verify-backup, dr-drill, restore) cannot run on PGlite, pg_dump cannot dump it: ${whyNotCluster}`,
   );
   const { PGlite } = await import("@electric-sql/pglite");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");

@@ -6,11 +6,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_LEARNER } from "../../practice-app/src/db/seed.ts";
+import { findRunbook } from "../../runbooks/engine/catalog.ts";
+import type { RunEvent } from "../../runbooks/engine/events.ts";
+import { runRunbook } from "../../runbooks/engine/run.ts";
 import { Api, signUp } from "../support/api-client.ts";
 import { freePort } from "../support/redis-server.ts";
 
 // `npm start` on a machine with nothing installed: no PostgreSQL and no Redis where it looks, so it
-// must fall back to the embedded PGlite and run the app without Redis, saying so.
+// must fall back to the embedded PGlite and run the app without Redis, saying so. This machine has
+// PostgreSQL's server binaries, so SSP_PG_BIN_DIR=none stands in for "not installed" (with them,
+// npm start runs a private cluster instead: tests/app/week-one.test.ts).
 
 const START = fileURLToPath(new URL("../../scripts/start.ts", import.meta.url));
 let child: ChildProcess | null = null;
@@ -34,6 +39,7 @@ describe("npm start with no services installed", () => {
       SSP_LOCAL_REDIS_PORT: String(await freePort()),
       LOG_LEVEL: "warn",
       CONSOLE_PORT: String(await freePort()),
+      SSP_PG_BIN_DIR: "none",
     };
     child = spawn(process.execPath, [START], { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -51,6 +57,8 @@ describe("npm start with no services installed", () => {
     });
 
     expect(output).toMatch(/starting an embedded PGlite/);
+    // It says at once that backups cannot run on PGlite, and what makes them work.
+    expect(output).toMatch(/backups \(backup-now, verify-backup, dr-drill, restore\) cannot run on PGlite/);
     expect(output).toMatch(/PostgreSQL: embedded PGlite/);
     expect(output).toMatch(/Redis: none found; the app runs degraded/);
     expect(output).toMatch(/exercise bank \w+: \d{3} items/);
@@ -112,6 +120,55 @@ describe("npm start with no services installed", () => {
       configured: true,
       appUrl: `http://127.0.0.1:${port}`,
     });
+
+    // The week-one runbooks on PGlite: the first health check passes, pointing at the backup page;
+    // backup-now and dr-drill refuse at once (not hang in pg_dump), naming what to install.
+    const processEnv: NodeJS.ProcessEnv = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^(SSP_DEV_|RUNBOOK_)/.test(key)),
+    );
+    processEnv.SSP_DATA_DIR = dataDir;
+    const run = async (id: string, params: Record<string, unknown> = {}) => {
+      const events: RunEvent[] = [];
+      const saved = { ...process.env };
+      for (const key of Object.keys(process.env)) if (!(key in processEnv)) delete process.env[key];
+      Object.assign(process.env, processEnv);
+      const started = performance.now();
+      try {
+        const result = await runRunbook(await findRunbook(id), {
+          env: "dev",
+          params,
+          confirm: true,
+          emit: (event) => events.push(event),
+          processEnv,
+        });
+        const failed = events.flatMap((e) => (e.type === "step-end" && e.status === "failed" ? [e] : []));
+        return {
+          status: result.status,
+          error: failed[0]?.type === "step-end" ? (failed[0].error ?? "") : "",
+          lines: events.flatMap((e) => (e.type === "output" ? [e.line] : [])).join("\n"),
+          seconds: (performance.now() - started) / 1000,
+        };
+      } finally {
+        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+        Object.assign(process.env, saved);
+      }
+    };
+    const health = await run("morning-health-check");
+    expect(health.status).toBe("ok");
+    expect(health.lines).toContain(
+      `no backup of dev yet: take one with  npm run runbook -- backup-now  and prove it restores with  npm run runbook -- verify-backup  (how: ${consoleUrl}/operational-runbook/backup-and-restore/#back-up-now)`,
+    );
+    for (const [id, params] of [
+      ["backup-now", {}],
+      ["dr-drill", { backup: "fresh" }],
+    ] as const) {
+      const refused = await run(id, params);
+      expect(refused.status, `${id} on PGlite`).toBe("failed");
+      expect(refused.error).toMatch(/runs on the embedded PGlite/);
+      expect(refused.error).toMatch(/Install PostgreSQL \(Debian: apt-get install postgresql/);
+      expect(refused.seconds, `${id} refuses at once`).toBeLessThan(10);
+    }
+    expect(existsSync(path.join(dataDir, "runbooks", "backups", "dev"))).toBe(false);
 
     child.kill("SIGINT");
     expect(await exited).toBe(0);

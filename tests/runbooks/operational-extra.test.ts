@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -104,8 +104,18 @@ describe("weekly-review", () => {
     }
     // Two client errors: calls without a token.
     for (let i = 0; i < 2; i++) expect((await trpc(base, "exercises.next")).status).toBe(401);
-    // A failed run in the audit log: no verified backup.
+    // A failed run in the audit log: a backup nobody verified (a dev stack that never had one only warns).
+    const backups = path.join(stack.dataDir, "backups", "dev");
+    await mkdir(backups, { recursive: true, mode: 0o700 });
+    const unverified = {
+      id: "20260101T000000Z-abc123",
+      env: "dev",
+      file: "x.dump",
+      createdAt: new Date().toISOString(),
+    };
+    await writeFile(path.join(backups, `${unverified.id}.json`), JSON.stringify(unverified), { mode: 0o600 });
     expect((await stack.run("morning-health-check")).result.status).toBe("failed");
+    await rm(path.join(backups, `${unverified.id}.json`));
 
     const { result, events, output } = await stack.run("weekly-review");
     expect(result.status).toBe("ok");
