@@ -7,7 +7,7 @@ export interface ExerciseRow {
   sentence: string;
   verb: string;
   person: string;
-  mood: "subjunctive" | "indicative";
+  mood: "subjunctive" | "indicative" | "infinitive";
   tense: string;
   expected: string;
   accepted: string[];

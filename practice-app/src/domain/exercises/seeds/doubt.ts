@@ -38,7 +38,7 @@ export const DOUBT_SEEDS = defineSeeds("doubt-denial", [
   // Present perfect subjunctive
   ["dou-030", 2, "No creo que ellos ya ___; su coche sigue en el garaje.", "salir", "3p", "PPS", "I don't think they've left yet; their car is still in the garage.", "no creo que"],
   ["dou-031", 2, "Dudo que tú ya ___ todos los deberes.", "terminar", "2s", "PPS", "I doubt you've already finished all your homework.", "dudo que"],
-  ["dou-032", 2, "Mi hermano niega que él ___ el jarrón.", "romper", "3s", "PPS", "My brother denies that he has broken the vase.", "niega que"],
+  ["dou-032", 2, "Mi hermano niega que su perro ___ el jarrón.", "romper", "3s", "PPS", "My brother denies that his dog has broken the vase.", "niega que"],
   ["dou-033", 3, "No es verdad que yo te ___ esta mañana.", "mentir", "1s", "PPS", "It isn't true that I lied to you this morning.", "no es verdad que"],
   // Pluperfect subjunctive
   ["dou-034", 3, "Yo no creía que ella ya se ___ de la noticia.", "enterar", "3s", "PLS", "I didn't think she had already heard the news.", "no creía que"],

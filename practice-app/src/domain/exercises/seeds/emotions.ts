@@ -45,7 +45,7 @@ export const EMOTION_SEEDS = defineSeeds("emotion", [
   // Present perfect subjunctive
   ["emo-037", 2, "Me alegro de que tú ___ a verme esta mañana.", "venir", "2s", "PPS", "I'm glad you came to see me this morning.", "me alegro de que"],
   ["emo-038", 2, "Me sorprende que ellos todavía no te ___ nada.", "decir", "3p", "PPS", "I'm surprised they haven't told you anything.", "me sorprende que"],
-  ["emo-039", 2, "Siento mucho que tu perro ___ la semana pasada.", "morir", "3s", "PPS", "I'm very sorry that your dog died last week.", "siento mucho que"],
+  ["emo-039", 2, "Siento mucho que tu perro ___ la semana pasada.", "morir", "3s", "PPS", "I'm very sorry that your dog died last week.", "siento mucho que", { also: ["IS", "After a present main verb, a past event dated like this one (la semana pasada) takes the present perfect or the imperfect subjunctive, and both are standard."] }],
   ["emo-040", 2, "Me extraña que Pedro no ___ todavía.", "llegar", "3s", "PPS", "I find it strange that Pedro hasn't arrived yet.", "me extraña que"],
   ["emo-041", 2, "Lamentamos que usted ___ que esperar tanto; ya puede pasar.", "tener", "3s", "PPS", "We're sorry you've had to wait so long; you can go in now.", "lamentamos que"],
   // Pluperfect subjunctive

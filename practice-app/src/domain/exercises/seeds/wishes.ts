@@ -47,7 +47,7 @@ export const WISH_SEEDS = defineSeeds("wish", [
   ["wish-038", 2, "Mi abuela deseaba que toda la familia ___ junta en Navidad.", "estar", "3s", "IS", "My grandmother wished the whole family could be together at Christmas.", "deseaba que"],
   ["wish-039", 2, "Mi hermano no quiso que yo ___ su coche.", "conducir", "1s", "IS", "My brother didn't want me to drive his car.", "no quiso que"],
   // Present perfect subjunctive
-  ["wish-040", 3, "Espero que vosotros lo ___ bien en la fiesta de anoche.", "pasar", "2p", "PPS", "I hope you all had a good time at the party last night.", "espero que"],
+  ["wish-040", 3, "Espero que vosotros lo ___ bien en la fiesta de anoche.", "pasar", "2p", "PPS", "I hope you all had a good time at the party last night.", "espero que", { also: ["IS", "For a finished event dated in the past (anoche), the imperfect subjunctive is as standard as the present perfect subjunctive after a present main verb."] }],
   ["wish-041", 2, "Espero que el paquete ya ___ a su destino.", "llegar", "3s", "PPS", "I hope the package has already reached its destination.", "espero que"],
   ["wish-042", 2, "Esperamos que usted ya ___ la información que le enviamos.", "recibir", "3s", "PPS", "We hope you have already received the information we sent you.", "esperamos que"],
   // Pluperfect subjunctive
