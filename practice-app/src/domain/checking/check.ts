@@ -220,7 +220,10 @@ function describeNonFinite(exercise: Exercise, ref: NonFiniteRef): { outcome: Di
   }
   const what = ref.which === "infinitive" ? "the infinitive (the dictionary form)" : `the ${name}`;
   if (exercise.spec.mood === "infinitive") {
-    return { outcome: "wrong", message: `${ref.form} is ${what}; the blank needs the infinitive: ${needed}.` };
+    return {
+      outcome: "wrong",
+      message: `${ref.form} is ${what}; the blank needs the infinitive: ${needed}.`,
+    };
   }
   return {
     outcome: "wrong",

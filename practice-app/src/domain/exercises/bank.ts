@@ -19,7 +19,9 @@ function sameSpec(a: ItemSpec, b: ItemSpec): boolean {
 }
 
 function isKnownSpec(spec: ItemSpec): boolean {
-  return spec.mood === "infinitive" ? spec.tense === "infinitive" : ALL_FORM_SPECS.some((s) => sameSpec(s, spec));
+  return spec.mood === "infinitive"
+    ? spec.tense === "infinitive"
+    : ALL_FORM_SPECS.some((s) => sameSpec(s, spec));
 }
 
 /** Every correct spelling of the form the blank needs, from the engine (the infinitive has one). */
@@ -61,8 +63,10 @@ export function seedProblems(seed: ExerciseSeed): string[] {
       problems.push("also needs a note, one sentence ending with a full stop");
     }
   }
-  if (seed.reason !== undefined && !seed.reason.includes("{t}")) problems.push(`reason must quote the trigger ("{t}")`);
-  if (seed.partner !== undefined && seed.partner === seed.id) problems.push("an item cannot be its own partner");
+  if (seed.reason !== undefined && !seed.reason.includes("{t}"))
+    problems.push(`reason must quote the trigger ("{t}")`);
+  if (seed.partner !== undefined && seed.partner === seed.id)
+    problems.push("an item cannot be its own partner");
   const info = CATEGORY_INFO[seed.category];
   if (info && seed.spec.mood !== info.mood) {
     problems.push(`category "${seed.category}" needs the ${info.mood}, but the spec is ${seed.spec.mood}`);

@@ -118,7 +118,8 @@ export const CATEGORY_INFO: Readonly<Record<TriggerCategory, CategoryInfo>> = {
     label: "Quizá(s) and tal vez",
     rule: "Quizá, quizás and tal vez before the verb usually take the subjunctive, which keeps the idea a mere possibility; the indicative is also correct when the speaker leans towards it being true.",
     mood: "subjunctive",
-    reason: "'{t}' before the verb presents the idea as a mere possibility, so the subjunctive is the usual mood",
+    reason:
+      "'{t}' before the verb presents the idea as a mere possibility, so the subjunctive is the usual mood",
     pairedWith: "probability-indicative",
   },
   "probability-indicative": {
@@ -140,7 +141,8 @@ export const CATEGORY_INFO: Readonly<Record<TriggerCategory, CategoryInfo>> = {
     label: "Que + subjunctive on its own: wishes and orders",
     rule: "A sentence that starts with que and has no main verb (¡Que te vaya bien!, ¡Que pase!) is a wish or an order with 'I hope' or 'I want' left out, so the subjunctive follows.",
     mood: "subjunctive",
-    reason: "'{t}' opens a wish or an order whose main verb (I hope, I want) is left out, so the subjunctive follows",
+    reason:
+      "'{t}' opens a wish or an order whose main verb (I hope, I want) is left out, so the subjunctive follows",
     pairedWith: "reported-que",
   },
   "reported-que": {
@@ -154,21 +156,24 @@ export const CATEGORY_INFO: Readonly<Record<TriggerCategory, CategoryInfo>> = {
     label: "Para que (another subject)",
     rule: "Para que takes the subjunctive when the purpose is for someone else to do something; with the same subject Spanish uses para + infinitive instead.",
     mood: "subjunctive",
-    reason: "'{t}' introduces a purpose for a different subject, and a purpose is not yet real, so the subjunctive follows",
+    reason:
+      "'{t}' introduces a purpose for a different subject, and a purpose is not yet real, so the subjunctive follows",
     pairedWith: "purpose-infinitive",
   },
   "purpose-infinitive": {
     label: "Para + infinitive (same subject)",
     rule: "When the person who acts is the one the purpose is about, Spanish uses para + infinitive, never para que.",
     mood: "infinitive",
-    reason: "'{t}' introduces a purpose with the same subject as the main verb, so the verb stays in the infinitive",
+    reason:
+      "'{t}' introduces a purpose with the same subject as the main verb, so the verb stays in the infinitive",
     pairedWith: "purpose",
   },
   "open-manner-place": {
     label: "Como, donde, cuando: any way, place or time",
     rule: "Como, donde and cuando take the subjunctive when the way, place or time is left open (como quieras, donde prefieras, cuando puedas) and the indicative when it is a known one.",
     mood: "subjunctive",
-    reason: "'{t}' refers to a way, place or time that is left open (whichever one), so the subjunctive follows",
+    reason:
+      "'{t}' refers to a way, place or time that is left open (whichever one), so the subjunctive follows",
     pairedWith: "known-manner-place",
   },
   "known-manner-place": {

@@ -6,6 +6,7 @@ export {
   buildExercises,
   EXERCISE_BANK_VERSION,
   findExercise,
+  partnerProblems,
   seedProblems,
   seedsVersion,
 } from "./bank.ts";

@@ -29,4 +29,10 @@ export const CERTAINTY_SEEDS = defineSeeds("certainty", [
   ["cer-022", 2, "Es evidente que a Lucía le ___ los animales.", "gustar", "3p", "PI", "It's obvious that Lucía likes animals.", "es evidente que"],
   ["cer-023", 2, "Todos sabemos que fumar ___ malo para la salud.", "ser", "3s", "PI", "We all know that smoking is bad for your health.", "sabemos que"],
   ["cer-024", 3, "Es evidente que ustedes ___ muy duro para conseguirlo.", "trabajar", "3p", "PPI", "It's obvious that you have worked very hard to achieve it.", "es evidente que"],
+  // Partners of the el hecho de que items (fact-as-topic.ts): the fact asserted, in the indicative.
+  ["cer-025", 1, "Es un hecho que Ana no ___ a las reuniones.", "venir", "3s", "PI", "It's a fact that Ana doesn't come to meetings.", "es un hecho que", { partner: "hec-001" }],
+  ["cer-026", 1, "Está claro que este vino ___ caro, pero ¿es bueno?", "ser", "3s", "PI", "It's clear that this wine is expensive, but is it good?", "está claro que", { partner: "hec-002" }],
+  ["cer-027", 2, "Es verdad que nosotros ___ juntos muchos años.", "trabajar", "1p", "PPI", "It's true that we've worked together for many years.", "es verdad que", { partner: "hec-003" }],
+  ["cer-028", 2, "Todo el mundo sabe que tú ___ más que yo.", "ganar", "2s", "PI", "Everybody knows that you earn more than I do.", "sabe que", { partner: "hec-004" }],
+  ["cer-029", 2, "Es cierto que nadie me ___ las gracias.", "dar", "3s", "PRET", "It's true that nobody thanked me.", "es cierto que", { partner: "hec-005" }],
 ]);

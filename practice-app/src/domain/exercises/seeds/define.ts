@@ -32,6 +32,10 @@ export type TenseCode = keyof typeof TENSE_CODES;
 /** The codes of finite forms (what an `also` form can be). */
 export type FiniteTenseCode = Exclude<TenseCode, "INF">;
 
+/** Tense note for a present indicative with future meaning (a lo mejor llueve mañana). */
+export const PRESENT_FOR_FUTURE =
+  "here the present indicative, which Spanish also uses for a near or planned future";
+
 /** What a row can add after its trigger: a tense note, or these options. */
 export interface SeedOptions {
   tenseNote?: string;
