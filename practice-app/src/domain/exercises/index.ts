@@ -11,6 +11,14 @@ export {
   seedsVersion,
 } from "./bank.ts";
 export { CATEGORY_INFO, explain, INDICATIVE_CONTRAST_CATEGORIES } from "./categories.ts";
+export {
+  type CurriculumKind,
+  curriculumKind,
+  curriculumPositions,
+  GRADUATED_TO_UNLOCK,
+  hasWrittenAccent,
+  unlockedLevel,
+} from "./curriculum.ts";
 export { ALL_SEEDS } from "./seeds/index.ts";
 export type { CategoryInfo, Exercise, ExerciseSeed, TriggerCategory } from "./types.ts";
 export { TRIGGER_CATEGORIES } from "./types.ts";

@@ -5,7 +5,7 @@ import { defineSeeds } from "./define.ts";
 // biome-ignore format: one line per item keeps the bank easy to review
 export const DOUBT_SEEDS = defineSeeds("doubt-denial", [
   // Present subjunctive
-  ["dou-001", 2, "Dudo que el restaurante ___ abierto a estas horas.", "estar", "3s", "PS", "I doubt the restaurant is open at this time.", "dudo que"],
+  ["dou-001", 1, "Dudo que el restaurante ___ abierto a estas horas.", "estar", "3s", "PS", "I doubt the restaurant is open at this time.", "dudo que"],
   ["dou-002", 2, "No creo que Pablo ___ razón.", "tener", "3s", "PS", "I don't think Pablo is right.", "no creo que"],
   ["dou-003", 2, "No es cierto que los gatos ___ siete vidas.", "tener", "3p", "PS", "It isn't true that cats have seven lives.", "no es cierto que"],
   ["dou-004", 2, "No pienso que ellos ___ a tiempo.", "llegar", "3p", "PS", "I don't think they'll arrive on time.", "no pienso que"],
