@@ -358,7 +358,7 @@ describe("plain routes", () => {
     expect(body.status).toBe("ok");
     expect(body.checks.postgres.status).toBe("ok");
     expect(body.checks.redis.status).toBe("ok");
-    expect(body.checks.migrations).toMatchObject({ status: "ok", applied: 4 });
+    expect(body.checks.migrations).toMatchObject({ status: "ok", applied: 6 });
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(
       /trpc_request_duration_seconds_bucket\{le="0.05",procedure="exercises.submit",type="mutation",status="ok"\} \d+/,

@@ -2,6 +2,7 @@ import { accountsRouter } from "./routers/accounts.ts";
 import { exercisesRouter } from "./routers/exercises.ts";
 import { leaderboardRouter } from "./routers/leaderboard.ts";
 import { progressRouter } from "./routers/progress.ts";
+import { settingsRouter } from "./routers/settings.ts";
 import { publicProcedure, router } from "./trpc.ts";
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   exercises: exercisesRouter,
   progress: progressRouter,
   leaderboard: leaderboardRouter,
+  settings: settingsRouter,
   system: router({
     /** Does nothing: the benchmark's ceiling for this server's tRPC overhead. */
     ping: publicProcedure.query(() => ({ pong: true as const })),

@@ -3,7 +3,10 @@
 import { type Exercise, findExercise } from "../domain/exercises/index.ts";
 import type { ExerciseRow } from "./repositories/exercises.ts";
 
-/** Rebuilds the domain's Exercise from its stored row, with the bank's trigger (messages quote it). */
+/**
+ * Rebuilds the domain's Exercise from its stored row, with the bank's trigger (messages quote it)
+ * and its second correct form's note (the stored `accepted` already holds that form).
+ */
 export function toExercise(row: ExerciseRow): Exercise {
   const source = findExercise(row.id);
   return {
@@ -19,6 +22,8 @@ export function toExercise(row: ExerciseRow): Exercise {
     accepted: row.accepted,
     explanation: row.explanation,
     ...(source?.trigger === undefined ? {} : { trigger: source.trigger }),
+    ...(source?.also === undefined ? {} : { also: source.also }),
+    ...(source?.alsoForms === undefined ? {} : { alsoForms: source.alsoForms }),
   };
 }
 

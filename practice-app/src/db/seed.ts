@@ -1,5 +1,5 @@
 import { hashPassword } from "../auth/passwords.ts";
-import { buildExerciseBank, EXERCISE_BANK_VERSION } from "../domain/exercises/index.ts";
+import { buildExerciseBank, curriculumPositions, EXERCISE_BANK_VERSION } from "../domain/exercises/index.ts";
 import { toRow } from "./exercise-rows.ts";
 import { type Pool, withTransaction } from "./pool.ts";
 import { replaceBank } from "./repositories/exercises.ts";
@@ -21,8 +21,10 @@ export interface SeedResult {
 /** Loads the exercise bank (idempotent) and, for local stacks, a demo learner. */
 export async function seed(pool: Pool, options: { demo: boolean; scryptLogN: number }): Promise<SeedResult> {
   const bank = buildExerciseBank();
+  const positions = curriculumPositions(bank);
+  const rows = bank.map((exercise) => ({ ...toRow(exercise), position: positions.get(exercise.id) ?? 0 }));
   const { upserted, deactivated } = await withTransaction(pool, (tx) =>
-    replaceBank(tx, EXERCISE_BANK_VERSION, bank.map(toRow)),
+    replaceBank(tx, EXERCISE_BANK_VERSION, rows),
   );
   let demoLearner: SeedResult["demoLearner"] = "skipped";
   if (options.demo) {

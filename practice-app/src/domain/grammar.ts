@@ -36,6 +36,18 @@ export type FormSpec =
   | { mood: "subjunctive"; tense: SubjunctiveTense }
   | { mood: "indicative"; tense: IndicativeTense };
 
+/**
+ * A blank that takes the infinitive: "para + infinitive" when the subject does not change (Salgo
+ * temprano para llegar a tiempo). Not a mood, but stored and named like one so an item's form is
+ * always a (mood, tense) pair.
+ */
+export type InfinitiveSpec = { mood: "infinitive"; tense: "infinitive" };
+export const INFINITIVE_SPEC: InfinitiveSpec = { mood: "infinitive", tense: "infinitive" };
+
+/** What a bank item's blank needs: a finite form, or the infinitive. */
+export type ItemSpec = FormSpec | InfinitiveSpec;
+export type ItemMood = ItemSpec["mood"];
+
 /** Every (mood, tense) pair the engine can produce, in a stable order. */
 export const ALL_FORM_SPECS: readonly FormSpec[] = [
   ...SUBJUNCTIVE_TENSES.map((tense) => ({ mood: "subjunctive" as const, tense })),

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { newCardState, nextStreak, ratingFor, review, visibleStreak } from "./scheduling.ts";
+import {
+  type CardState,
+  newCardState,
+  nextStreak,
+  ratingFor,
+  review,
+  type SchedulingOutcome,
+  schedulingOutcome,
+  visibleStreak,
+} from "./scheduling.ts";
 
 const t0 = new Date("2026-11-01T10:00:00Z");
 const minutes = (n: number) => n * 60_000;
@@ -48,6 +57,55 @@ describe("review", () => {
     expect(card.due.getTime()).toBe(t0.getTime());
     expect(card.reps).toBe(0);
     expect(review(card, "accent", new Date(t0.getTime() + minutes(1))).rating).toBe(2);
+  });
+});
+
+describe("accent slips", () => {
+  /** Answers a new card with the same outcome each time it comes due; the cards after each review. */
+  function answerAlways(outcome: SchedulingOutcome, times: number): CardState[] {
+    const cards: CardState[] = [];
+    let card: CardState | null = null;
+    let now = t0;
+    for (let i = 0; i < times; i++) {
+      card = review(card, outcome, now).card;
+      cards.push(card);
+      now = card.due;
+    }
+    return cards;
+  }
+  const REVIEW_STATE = 2; // ts-fsrs State.Review: graduated from the learning steps
+
+  it("graduates a new card answered with an accent slip every time, as fast as a correct one", () => {
+    const slips = answerAlways("accent", 3);
+    const rights = answerAlways("correct", 3);
+    const graduatedAt = (cards: CardState[]) => cards.findIndex((c) => c.state === REVIEW_STATE);
+    expect(graduatedAt(slips)).toBeGreaterThanOrEqual(0);
+    expect(graduatedAt(slips)).toBe(graduatedAt(rights));
+    const last = slips.at(-1) as CardState;
+    expect(last.due.getTime() - (slips.at(-2) as CardState).due.getTime()).toBeGreaterThan(days(1));
+  });
+
+  it("still grades the slip Hard: the card's difficulty rises and it comes back sooner than a right one", () => {
+    const slips = answerAlways("accent", 3);
+    const rights = answerAlways("correct", 3);
+    expect(review(null, "accent", t0).rating).toBe(2);
+    expect((slips.at(-1) as CardState).difficulty).toBeGreaterThan((rights.at(-1) as CardState).difficulty);
+    expect((slips.at(-1) as CardState).stability).toBeLessThan((rights.at(-1) as CardState).stability);
+  });
+
+  it("keeps a graduated card in review after a slip, with a shorter interval than Good", () => {
+    const graduated = answerAlways("correct", 3).at(-1) as CardState;
+    expect(graduated.state).toBe(REVIEW_STATE);
+    const slip = review(graduated, "accent", graduated.due).card;
+    const right = review(graduated, "correct", graduated.due).card;
+    expect(slip.state).toBe(REVIEW_STATE);
+    expect(slip.due.getTime()).toBeLessThan(right.due.getTime());
+  });
+
+  it("in accent-tolerant mode schedules a slip like a right answer, and nothing else changes", () => {
+    expect(schedulingOutcome("accent", { accentTolerant: true })).toBe("correct");
+    expect(schedulingOutcome("accent", { accentTolerant: false })).toBe("accent");
+    expect(schedulingOutcome("wrong-mood", { accentTolerant: true })).toBe("wrong-mood");
   });
 });
 

@@ -1,4 +1,4 @@
-import { type Card, createEmptyCard, fsrs, type Grade, Rating } from "ts-fsrs";
+import { type Card, createEmptyCard, fsrs, type Grade, Rating, State } from "ts-fsrs";
 
 // Spaced repetition per learner and item, with the FSRS scheduler from ts-fsrs. Pure: the caller
 // loads the card, passes the clock, and stores what comes back.
@@ -47,6 +47,23 @@ export function newCardState(now: Date): CardState {
   return fromFsrs(createEmptyCard(now));
 }
 
+/**
+ * What an outcome counts as for a learner. In accent-tolerant mode an accent slip is still shown
+ * (the checker's outcome and message are unchanged) but schedules like a right answer.
+ */
+export function schedulingOutcome(
+  outcome: SchedulingOutcome,
+  settings: { accentTolerant: boolean },
+): SchedulingOutcome {
+  return outcome === "accent" && settings.accentTolerant ? "correct" : outcome;
+}
+
+/**
+ * Schedules one answer. An accent slip is rated Hard (difficulty and stability move as FSRS says
+ * for Hard), but on a card still in its learning steps it moves the card on to the next step as
+ * Good would: FSRS repeats the current step after Hard, so a learner who keeps slipping on one
+ * accent would see the card every few minutes and it would never graduate.
+ */
 export function review(
   previous: CardState | null,
   outcome: SchedulingOutcome,
@@ -54,8 +71,13 @@ export function review(
 ): { card: CardState; rating: Grade } {
   const rating = ratingFor(outcome);
   const card = previous ? toFsrs(previous) : createEmptyCard(now);
-  const next = scheduler.next(card, now, rating);
-  return { card: fromFsrs(next.card), rating };
+  const next = scheduler.next(card, now, rating).card;
+  if (outcome !== "accent" || card.state === State.Review) return { card: fromFsrs(next), rating };
+  const stepLikeGood = scheduler.next(card, now, Rating.Good).card;
+  return {
+    card: fromFsrs({ ...stepLikeGood, stability: next.stability, difficulty: next.difficulty }),
+    rating,
+  };
 }
 
 function toFsrs(state: CardState): Card {

@@ -5,7 +5,7 @@ import { findLearnerById, recordPractice } from "../../db/repositories/learners.
 import { insertReview } from "../../db/repositories/reviews.ts";
 import { checkAnswer, isGradedOutcome } from "../../domain/checking/index.ts";
 import { PERSON_PRONOUNS, type Person } from "../../domain/grammar.ts";
-import { nextStreak, review, utcDay, visibleStreak } from "../../domain/scheduling.ts";
+import { nextStreak, review, schedulingOutcome, utcDay, visibleStreak } from "../../domain/scheduling.ts";
 import { AppError } from "../errors.ts";
 import { categoryLabel, toExercise } from "../exercise-mapping.ts";
 import { authedProcedure, router } from "../trpc.ts";
@@ -40,7 +40,14 @@ export const exercisesRouter = router({
         sentence: row.sentence,
         verb: row.verb,
         // Which person the blank needs, for sentences whose subject is not written (Ojalá ___ tiempo).
-        person: { id: row.person, label: PERSON_PRONOUNS[row.person as Person] ?? row.person },
+        // A para + infinitive blank takes no person.
+        person: {
+          id: row.person,
+          label:
+            row.mood === "infinitive"
+              ? "infinitive (no person)"
+              : (PERSON_PRONOUNS[row.person as Person] ?? row.person),
+        },
         translation: row.translation,
         difficulty: row.difficulty,
         category: { id: row.category, label: categoryLabel(row.category) },
@@ -67,7 +74,9 @@ export const exercisesRouter = router({
       const learner = await findLearnerById(tx, learnerId, true);
       if (!learner) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
       const previous = await lockCard(tx, learnerId, row.id);
-      const { card, rating } = review(previous, outcome, now);
+      // Accent-tolerant mode: the slip is still reported (outcome "accent"), but not penalised.
+      const counted = schedulingOutcome(outcome, { accentTolerant: learner.accentTolerant });
+      const { card, rating } = review(previous, counted, now);
       await saveCard(tx, learnerId, row.id, card);
       await insertReview(tx, {
         learnerId,
@@ -86,14 +95,14 @@ export const exercisesRouter = router({
         today,
       );
       const score = await recordPractice(tx, learnerId, {
-        scoreDelta: checked.correct ? 1 : 0,
+        scoreDelta: counted === "correct" ? 1 : 0,
         streak: streak.streak,
         longest: streak.longest,
         day: today,
       });
-      return { card, score, streak };
+      return { card, score, streak, tolerated: counted !== outcome };
     });
-    if (checked.correct) await ctx.deps.leaderboard.record(learnerId, saved.score);
+    if (checked.correct || saved.tolerated) await ctx.deps.leaderboard.record(learnerId, saved.score);
     return {
       graded: true as const,
       outcome,
@@ -103,6 +112,8 @@ export const exercisesRouter = router({
       expected: checked.expected,
       accepted: checked.accepted,
       nextReviewAt: saved.card.due.toISOString(),
+      /** True when an accent slip was not penalised (the learner's accent-tolerant mode). */
+      accentTolerated: saved.tolerated,
       score: saved.score,
       streak: visibleStreak(saved.streak.streak, today, today),
     };

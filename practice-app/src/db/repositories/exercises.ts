@@ -7,7 +7,7 @@ export interface ExerciseRow {
   sentence: string;
   verb: string;
   person: string;
-  mood: "subjunctive" | "indicative";
+  mood: "subjunctive" | "indicative" | "infinitive";
   tense: string;
   expected: string;
   accepted: string[];
@@ -38,22 +38,24 @@ export async function activeBankVersion(db: Queryable): Promise<string | null> {
 
 /**
  * Makes the table hold exactly this bank: upserts every item, deactivates items that left the bank
- * (they stay, because reviews and cards reference them). Run inside a transaction.
+ * (they stay, because reviews and cards reference them). Run inside a transaction. `position` is the
+ * item's place in the curriculum (domain/exercises/curriculum.ts).
  */
 export async function replaceBank(
   db: Queryable,
   version: string,
-  items: readonly ExerciseRow[],
+  items: readonly (ExerciseRow & { position: number })[],
 ): Promise<{ upserted: number; deactivated: number }> {
   const payload = JSON.stringify(items);
   const upserted = await db.query(
     `INSERT INTO exercises (${COLUMNS}, bank_version, active, position)
      SELECT x.id, x.category, x.difficulty, x.sentence, x.verb, x.person, x.mood, x.tense, x.expected,
             ARRAY(SELECT jsonb_array_elements_text(x.accepted)), x.explanation, x.translation, $2, true,
-            -- Curriculum order: a fixed shuffle that interleaves categories and verbs.
-            row_number() OVER (ORDER BY md5(x.id))::int
+            -- Curriculum order, computed by the domain: moods, tenses and accents interleaved.
+            x.position
      FROM jsonb_to_recordset($1::jsonb) AS x(id text, category text, difficulty smallint, sentence text, verb text,
-       person text, mood text, tense text, expected text, accepted jsonb, explanation text, translation text)
+       person text, mood text, tense text, expected text, accepted jsonb, explanation text, translation text,
+       position integer)
      ON CONFLICT (id) DO UPDATE SET category = EXCLUDED.category, difficulty = EXCLUDED.difficulty,
        sentence = EXCLUDED.sentence, verb = EXCLUDED.verb, person = EXCLUDED.person, mood = EXCLUDED.mood,
        tense = EXCLUDED.tense, expected = EXCLUDED.expected, accepted = EXCLUDED.accepted,

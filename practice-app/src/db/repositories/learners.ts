@@ -9,11 +9,12 @@ export interface LearnerRow {
   currentStreak: number;
   longestStreak: number;
   lastPracticeOn: string | null;
+  accentTolerant: boolean;
 }
 
 const COLUMNS = `id::text AS "id", email, display_name AS "displayName", password_hash AS "passwordHash",
   score, current_streak AS "currentStreak", longest_streak AS "longestStreak",
-  to_char(last_practice_on, 'YYYY-MM-DD') AS "lastPracticeOn"`;
+  to_char(last_practice_on, 'YYYY-MM-DD') AS "lastPracticeOn", accent_tolerant AS "accentTolerant"`;
 
 export async function insertLearner(
   db: Queryable,
@@ -99,6 +100,32 @@ export async function rankOf(
     `SELECT (SELECT count(*)::int + 1 FROM learners o WHERE o.score > l.score) AS rank, l.score
      FROM learners l WHERE l.id = $1`,
     [learnerId],
+  );
+  return result.rows[0] ?? null;
+}
+
+export interface LearnerSettings {
+  /** Accent slips are shown but schedule and score like a right answer. */
+  accentTolerant: boolean;
+}
+
+export async function learnerSettings(db: Queryable, learnerId: string): Promise<LearnerSettings | null> {
+  const result = await db.query<LearnerSettings>({
+    name: "learner-settings",
+    text: `SELECT accent_tolerant AS "accentTolerant" FROM learners WHERE id = $1`,
+    values: [learnerId],
+  });
+  return result.rows[0] ?? null;
+}
+
+export async function updateLearnerSettings(
+  db: Queryable,
+  learnerId: string,
+  settings: LearnerSettings,
+): Promise<LearnerSettings | null> {
+  const result = await db.query<LearnerSettings>(
+    `UPDATE learners SET accent_tolerant = $2 WHERE id = $1 RETURNING accent_tolerant AS "accentTolerant"`,
+    [learnerId, settings.accentTolerant],
   );
   return result.rows[0] ?? null;
 }

@@ -22,7 +22,7 @@
 // 7. anything else → "wrong", not a form of the verb.
 
 import type { Exercise } from "../exercises/types.ts";
-import type { EngineFormSpec } from "../grammar.ts";
+import type { EngineFormSpec, InfinitiveSpec } from "../grammar.ts";
 import { foreignMessage, invisibleNote, scanCharacters } from "./characters.ts";
 import { splitExtraWords } from "./extra-words.ts";
 import { type FiniteRef, type FormRef, type NonFiniteRef, verbForms } from "./forms.ts";
@@ -62,18 +62,21 @@ export function isGradedOutcome(outcome: Outcome): outcome is GradedOutcome {
 type Diagnosis = Exclude<GradedOutcome, "correct" | "accent">;
 
 function result(exercise: Exercise, outcome: Outcome, message: string): CheckResult {
+  const graded = isGradedOutcome(outcome);
+  // Where two forms are right, say why, whatever was typed (but not before a retry: no answers then).
+  const note = graded && exercise.also ? ` ${exercise.also.note}` : "";
   return {
     outcome,
     correct: outcome === "correct",
-    graded: isGradedOutcome(outcome),
+    graded,
     expected: exercise.expected,
     accepted: [...exercise.accepted],
-    message,
+    message: `${message}${note}`,
     explanation: exercise.explanation,
   };
 }
 
-function sameSpec(a: EngineFormSpec, b: EngineFormSpec): boolean {
+function sameSpec(a: EngineFormSpec | InfinitiveSpec, b: EngineFormSpec | InfinitiveSpec): boolean {
   return a.mood === b.mood && a.tense === b.tense;
 }
 
@@ -216,6 +219,12 @@ function describeNonFinite(exercise: Exercise, ref: NonFiniteRef): { outcome: Di
     };
   }
   const what = ref.which === "infinitive" ? "the infinitive (the dictionary form)" : `the ${name}`;
+  if (exercise.spec.mood === "infinitive") {
+    return {
+      outcome: "wrong",
+      message: `${ref.form} is ${what}; the blank needs the infinitive: ${needed}.`,
+    };
+  }
   return {
     outcome: "wrong",
     message: `${ref.form} is ${what}; the blank needs a conjugated verb, the ${formName(exercise.spec)} for ${personName(exercise.person)}: ${needed}.`,

@@ -1,6 +1,12 @@
 // English names for forms, persons and moods, used in the checker's messages.
 
-import { type EngineFormSpec, type NonFiniteForm, PERSON_PRONOUNS, type Person } from "../grammar.ts";
+import {
+  type EngineFormSpec,
+  type InfinitiveSpec,
+  type NonFiniteForm,
+  PERSON_PRONOUNS,
+  type Person,
+} from "../grammar.ts";
 
 export function personName(person: Person): string {
   return PERSON_PRONOUNS[person];
@@ -21,7 +27,7 @@ const TENSE_NAMES: Record<string, string> = {
 };
 
 /** The tense alone: "present perfect". */
-export function tenseName(spec: EngineFormSpec): string {
+export function tenseName(spec: EngineFormSpec | InfinitiveSpec): string {
   return TENSE_NAMES[spec.tense] ?? spec.tense;
 }
 
@@ -32,7 +38,8 @@ const SELF_NAMED = new Set(["preterite", "future", "conditional", "future-perfec
  * The full name of the form: "present subjunctive", "preterite", "conditional perfect",
  * "imperfect indicative", "future subjunctive", "affirmative imperative".
  */
-export function formName(spec: EngineFormSpec): string {
+export function formName(spec: EngineFormSpec | InfinitiveSpec): string {
+  if (spec.mood === "infinitive") return "infinitive";
   if (spec.mood === "subjunctive") return `${tenseName(spec)} subjunctive`;
   if (spec.mood === "imperative") return `${tenseName(spec)} imperative`;
   if (SELF_NAMED.has(spec.tense)) return tenseName(spec);

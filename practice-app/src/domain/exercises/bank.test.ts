@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkAnswer } from "../checking/index.ts";
 import { PERSONS } from "../grammar.ts";
 import {
   ALL_SEEDS,
@@ -10,6 +11,7 @@ import {
   type ExerciseSeed,
   findExercise,
   INDICATIVE_CONTRAST_CATEGORIES,
+  partnerProblems,
   seedsVersion,
   TRIGGER_CATEGORIES,
 } from "./index.ts";
@@ -45,7 +47,8 @@ describe("the exercise bank", () => {
   it("covers every category, with several items each", () => {
     for (const category of TRIGGER_CATEGORIES) {
       const count = bank.filter((e) => e.category === category).length;
-      expect(count, category).toBeGreaterThanOrEqual(10);
+      // The paired categories of issue 18 are smaller: each holds one side of its contrast pairs.
+      expect(count, category).toBeGreaterThanOrEqual(CATEGORY_INFO[category].pairedWith ? 5 : 10);
       expect(CATEGORY_INFO[category].label.length).toBeGreaterThan(0);
       expect(CATEGORY_INFO[category].rule).toMatch(/\.$/);
     }
@@ -56,7 +59,7 @@ describe("the exercise bank", () => {
     expect(contrast.length).toBeGreaterThanOrEqual(60);
     for (const e of contrast) expect(e.spec.mood, e.id).toBe("indicative");
     for (const e of bank.filter((x) => !INDICATIVE_CONTRAST_CATEGORIES.includes(x.category))) {
-      expect(e.spec.mood, e.id).toBe("subjunctive");
+      expect(e.spec.mood, e.id).toBe(e.category === "purpose-infinitive" ? "infinitive" : "subjunctive");
     }
   });
 
@@ -90,8 +93,9 @@ describe("the exercise bank", () => {
   it("always includes the expected form among the accepted ones", () => {
     for (const e of bank) {
       expect(e.accepted, e.id).toContain(e.expected);
+      const own = e.accepted.length - (e.alsoForms?.length ?? 0);
       if (e.spec.mood === "subjunctive" && (e.spec.tense === "imperfect" || e.spec.tense === "pluperfect")) {
-        expect(e.accepted.length, e.id).toBe(2); // -ra and -se
+        expect(own, e.id).toBe(2); // -ra and -se
       }
     }
   });
@@ -199,7 +203,7 @@ describe("the exercise bank", () => {
       ["wish-017", "vayamos"],
       ["wish-028", "juegue"],
       ["wish-032", "vinierais", ["vinierais", "vinieseis"]],
-      ["wish-040", "hayáis pasado"],
+      ["wish-040", "hayáis pasado", ["hayáis pasado", "pasarais", "pasaseis"]],
       ["wish-043", "hubieran terminado", ["hubieran terminado", "hubiesen terminado"]],
       ["wish-044", "enseñe"],
       ["emo-012", "toques"],
@@ -257,6 +261,157 @@ describe("the exercise bank", () => {
     expect(seedsVersion(ALL_SEEDS)).toBe(EXERCISE_BANK_VERSION);
     const changed = ALL_SEEDS.map((s, i) => (i === 0 ? { ...s, translation: `${s.translation} ` } : s));
     expect(seedsVersion(changed)).not.toBe(EXERCISE_BANK_VERSION);
+  });
+});
+
+describe("the items issue 18 doubted", () => {
+  it.each([
+    // [id, the form the engine expects, the second right form, a phrase of its note]
+    ["cer-005", "serás", "seas", "both moods are standard"],
+    ["emo-039", "haya muerto", "muriera", "both are standard"],
+    ["wish-040", "hayáis pasado", "pasarais", "anoche"],
+    ["cer-012", "lloverá", "llueve", "as natural as the future"],
+    ["bel-006", "hará", "hace", "as natural as the future"],
+  ])("%s accepts %s and %s, saying why both are right", (id, expected, also, note) => {
+    const e = item(id);
+    expect(e.expected).toBe(expected);
+    expect(e.alsoForms).toContain(also);
+    const checked = checkAnswer(e, also);
+    expect(checked.outcome).toBe("correct");
+    expect(checked.message).toContain(note);
+    expect(checkAnswer(e, expected).outcome).toBe("correct");
+  });
+
+  it("explains the factive impersonal items by the evaluation, not by doubt", () => {
+    for (const n of ["007", "011", "012", "018", "021", "028", "032", "035", "037", "038"]) {
+      const e = item(`imp-${n}`);
+      expect(e.explanation, e.id).toContain("known to be true");
+      expect(e.explanation, e.id).toContain("evaluation");
+    }
+    for (const e of bank) expect(e.explanation, e.id).not.toContain("not a statement of fact");
+  });
+
+  it("does not call a present with future meaning 'true now or habitually'", () => {
+    for (const id of ["rea-001", "rea-007", "rea-008", "rea-011", "cer-002"]) {
+      expect(item(id).explanation, id).not.toContain("true now or habitually");
+      expect(item(id).explanation, id).toContain("future");
+    }
+  });
+
+  it("explains mientras in pen-011 as 'as long as', and fixes the minor items", () => {
+    expect(item("pen-011").explanation).toContain("'as long as'");
+    expect(item("pen-011").explanation).not.toContain("not happened yet");
+    expect(item("dou-032").sentence).toBe("Mi hermano niega que su perro ___ el jarrón.");
+    expect(item("imp-025").sentence).not.toContain(" yo ");
+    expect(item("kno-018").difficulty).toBe(1);
+  });
+});
+
+/** The categories of issue 18 and the triggers their items use. */
+const NEW_TRIGGERS: Record<string, readonly string[]> = {
+  concessive: ["aunque", "por más que"],
+  "concessive-fact": ["aunque", "por más que"],
+  probability: ["quizá", "quizás", "tal vez"],
+  "probability-indicative": ["a lo mejor"],
+  "fact-as-topic": ["el hecho de que"],
+  "independent-que": ["que"],
+  "reported-que": ["que"],
+  purpose: ["para que"],
+  "purpose-infinitive": ["para"],
+  "open-manner-place": ["como", "donde"],
+  "known-manner-place": ["como", "donde"],
+};
+
+describe("the new triggers and their contrast partners", () => {
+  const paired = bank.filter((e) => e.partner !== undefined);
+  const inNewCategories = bank.filter((e) => e.category in NEW_TRIGGERS);
+
+  it("has at least 80 new items, every one of them paired with its contrast", () => {
+    // 83 in the new categories plus the five es-un-hecho-que partners in certainty.
+    expect(inNewCategories.length + bank.filter((e) => e.category === "certainty" && e.partner).length).toBe(
+      88,
+    );
+    expect(paired.length).toBe(88);
+    for (const e of inNewCategories) {
+      expect(e.partner, e.id).toBeDefined();
+      expect(NEW_TRIGGERS[e.category], e.id).toContain(e.trigger);
+    }
+  });
+
+  it("pairs each item with one of the other mood and the same trigger family, both ways", () => {
+    for (const e of paired) {
+      const partner = item(e.partner ?? "");
+      expect(partner.partner, e.id).toBe(e.id);
+      expect(partner.spec.mood, e.id).not.toBe(e.spec.mood);
+      const pairedWith = CATEGORY_INFO[e.category].pairedWith;
+      if (pairedWith) expect(partner.category, e.id).toBe(pairedWith);
+      // Same trigger on both sides, except where the contrast IS the trigger (quizás / a lo mejor,
+      // el hecho de que / es un hecho que, para que / para).
+      const differs = [
+        "probability",
+        "probability-indicative",
+        "fact-as-topic",
+        "certainty",
+        "purpose",
+        "purpose-infinitive",
+      ];
+      if (e.category === "purpose") expect(partner.trigger, e.id).toBe("para");
+      if (!differs.includes(e.category)) expect(partner.trigger, e.id).toBe(e.trigger);
+    }
+    expect(partnerProblems(ALL_SEEDS)).toEqual([]);
+  });
+
+  it("counts the pairs per trigger", () => {
+    const count = (category: string, trigger?: string) =>
+      bank.filter((e) => e.category === category && (trigger === undefined || e.trigger === trigger)).length;
+    expect(count("concessive", "aunque") + count("concessive-fact", "aunque")).toBe(16);
+    expect(count("concessive", "por más que") + count("concessive-fact", "por más que")).toBe(8);
+    expect(count("probability") + count("probability-indicative")).toBe(16);
+    expect(count("fact-as-topic") * 2).toBe(10);
+    expect(count("independent-que") + count("reported-que")).toBe(12);
+    expect(count("purpose") + count("purpose-infinitive")).toBe(14);
+    expect(count("open-manner-place") + count("known-manner-place")).toBe(12);
+  });
+
+  it("takes the infinitive after para with the same subject, and the checker says so", () => {
+    const e = item("pinf-003");
+    expect(e.spec).toEqual({ mood: "infinitive", tense: "infinitive" });
+    expect(e.expected).toBe("oír");
+    expect(e.accepted).toEqual(["oír"]);
+    expect(checkAnswer(e, "oír").outcome).toBe("correct");
+    expect(checkAnswer(e, "oir").outcome).toBe("accent");
+    const conjugated = checkAnswer(e, "oiga");
+    expect(conjugated.outcome).toBe("wrong-mood");
+    expect(conjugated.message).toContain("the infinitive: oír");
+    expect(checkAnswer(item("pque-003"), "oír").message).toContain("infinitive");
+  });
+
+  it("accepts the indicative after quizás and el hecho de que, never after a lo mejor", () => {
+    expect(checkAnswer(item("qui-002"), "está").outcome).toBe("correct");
+    expect(checkAnswer(item("hec-001"), "viene").outcome).toBe("correct");
+    expect(checkAnswer(item("alm-002"), "esté").outcome).toBe("wrong-mood");
+    expect(checkAnswer(item("conf-004"), "esté").outcome).toBe("wrong-mood");
+    expect(checkAnswer(item("conc-004"), "están").outcome).toBe("wrong-mood");
+  });
+
+  it("refuses an unpaired item of a paired category, and a partner that does not point back", () => {
+    const seed = (id: string, partner?: string): ExerciseSeed => ({
+      id,
+      category: "concessive",
+      difficulty: 1,
+      sentence: `Aunque ___ mañana, iremos (${id}).`,
+      verb: "llover",
+      person: "3s",
+      spec: { mood: "subjunctive", tense: "present" },
+      translation: "Even if it rains tomorrow, we'll go.",
+      trigger: "aunque",
+      ...(partner ? { partner } : {}),
+    });
+    expect(() => buildExercises([seed("test-001")])).toThrow(/test-001.*needs a contrast partner/);
+    expect(() => buildExercises([seed("test-001", "test-002"), seed("test-002", "test-001")])).toThrow(
+      /test-001.*needs the same mood/,
+    );
+    expect(() => buildExercises([seed("test-001", "test-009")])).toThrow(/test-009.*not in the bank/);
   });
 });
 

@@ -2,8 +2,8 @@
 // validated so that a bad item fails loudly (naming the item) instead of teaching a mistake.
 
 import { createHash } from "node:crypto";
-import { conjugate, conjugateAlternatives } from "../conjugation/index.ts";
-import { ALL_FORM_SPECS, type FormSpec, PERSONS } from "../grammar.ts";
+import { conjugate, conjugateAlternatives, nonFiniteForm } from "../conjugation/index.ts";
+import { ALL_FORM_SPECS, type ItemSpec, PERSONS, type Person } from "../grammar.ts";
 import { CATEGORY_INFO, explain } from "./categories.ts";
 import { ALL_SEEDS } from "./seeds/index.ts";
 import { type Exercise, type ExerciseSeed, TRIGGER_CATEGORIES } from "./types.ts";
@@ -14,8 +14,23 @@ const ID_PATTERN = /^[a-z]+-\d{3}$/;
 /** A simple (non-reflexive) infinitive: "hablar", "oír", never "levantarse". */
 const INFINITIVE_PATTERN = /^[a-záéíóúüñ]*(ar|er|ir|ír)$/;
 
-function sameSpec(a: FormSpec, b: FormSpec): boolean {
+function sameSpec(a: ItemSpec, b: ItemSpec): boolean {
   return a.mood === b.mood && a.tense === b.tense;
+}
+
+function isKnownSpec(spec: ItemSpec): boolean {
+  return spec.mood === "infinitive"
+    ? spec.tense === "infinitive"
+    : ALL_FORM_SPECS.some((s) => sameSpec(s, spec));
+}
+
+/** Every correct spelling of the form the blank needs, from the engine (the infinitive has one). */
+function formsFor(verb: string, spec: ItemSpec, person: Person): { expected: string; all: string[] } {
+  if (spec.mood === "infinitive") {
+    const infinitive = nonFiniteForm(verb, "infinitive");
+    return { expected: infinitive, all: [infinitive] };
+  }
+  return { expected: conjugate(verb, spec, person), all: [...conjugateAlternatives(verb, spec, person)] };
 }
 
 /** Everything wrong with one seed that can be seen without the engine. */
@@ -39,9 +54,19 @@ export function seedProblems(seed: ExerciseSeed): string[] {
     problems.push(`verb "${seed.verb}" must be a simple lower-case infinitive (no reflexive -se)`);
   }
   if (!(PERSONS as readonly string[]).includes(seed.person)) problems.push(`unknown person "${seed.person}"`);
-  if (!ALL_FORM_SPECS.some((spec) => sameSpec(spec, seed.spec))) {
-    problems.push(`unknown form ${seed.spec.mood} ${seed.spec.tense}`);
+  if (!isKnownSpec(seed.spec)) problems.push(`unknown form ${seed.spec.mood} ${seed.spec.tense}`);
+  if (seed.also) {
+    if (!isKnownSpec(seed.also.spec)) {
+      problems.push(`unknown also-form ${seed.also.spec.mood} ${seed.also.spec.tense}`);
+    } else if (sameSpec(seed.also.spec, seed.spec)) problems.push("also repeats the expected form");
+    if (seed.also.note.trim() === "" || !/\.$/.test(seed.also.note)) {
+      problems.push("also needs a note, one sentence ending with a full stop");
+    }
   }
+  if (seed.reason !== undefined && !seed.reason.includes("{t}"))
+    problems.push(`reason must quote the trigger ("{t}")`);
+  if (seed.partner !== undefined && seed.partner === seed.id)
+    problems.push("an item cannot be its own partner");
   const info = CATEGORY_INFO[seed.category];
   if (info && seed.spec.mood !== info.mood) {
     problems.push(`category "${seed.category}" needs the ${info.mood}, but the spec is ${seed.spec.mood}`);
@@ -59,17 +84,61 @@ export function seedProblems(seed: ExerciseSeed): string[] {
 }
 
 function buildOne(seed: ExerciseSeed): Exercise {
-  const expected = conjugate(seed.verb, seed.spec, seed.person);
-  const accepted = [...conjugateAlternatives(seed.verb, seed.spec, seed.person)];
+  const { expected, all } = formsFor(seed.verb, seed.spec, seed.person);
+  const accepted = [...all];
   if (accepted.length === 0 || accepted.some((form) => form.trim() === "")) {
     throw new Error(`the engine gave no accepted forms`);
   }
   if (!accepted.includes(expected)) {
     throw new Error(`expected form "${expected}" is not among the accepted forms (${accepted.join(", ")})`);
   }
-  const explanation = explain(seed.category, seed.trigger ?? "the trigger", seed.spec, seed.tenseNote);
+  const explanation = explain(
+    seed.category,
+    seed.trigger ?? "the trigger",
+    seed.spec,
+    seed.tenseNote,
+    seed.reason,
+  );
   const exercise: Exercise = { ...seed, spec: { ...seed.spec }, expected, accepted, explanation };
+  if (seed.also) {
+    const alsoForms = formsFor(seed.verb, seed.also.spec, seed.person).all;
+    const clash = alsoForms.filter((form) => accepted.includes(form));
+    if (clash.length > 0) throw new Error(`the also-form ${clash.join(", ")} is already accepted`);
+    exercise.accepted = [...accepted, ...alsoForms];
+    exercise.alsoForms = alsoForms;
+    exercise.also = { spec: { ...seed.also.spec }, note: seed.also.note };
+  }
   return exercise;
+}
+
+/**
+ * Contrast pairs: a partner exists, points back, and needs the other mood; an item of a paired
+ * category (CategoryInfo.pairedWith) must have a partner in that category.
+ */
+export function partnerProblems(seeds: readonly ExerciseSeed[]): string[] {
+  const byId = new Map(seeds.map((seed) => [seed.id, seed]));
+  const problems: string[] = [];
+  for (const seed of seeds) {
+    const label = `exercise "${seed.id}"`;
+    const pairedWith = CATEGORY_INFO[seed.category]?.pairedWith;
+    if (seed.partner === undefined) {
+      if (pairedWith) problems.push(`${label}: category "${seed.category}" needs a contrast partner`);
+      continue;
+    }
+    const partner = byId.get(seed.partner);
+    if (!partner) {
+      problems.push(`${label}: partner "${seed.partner}" is not in the bank`);
+      continue;
+    }
+    if (partner.partner !== seed.id) problems.push(`${label}: partner "${partner.id}" does not point back`);
+    if (partner.spec.mood === seed.spec.mood) {
+      problems.push(`${label}: partner "${partner.id}" needs the same mood (${seed.spec.mood})`);
+    }
+    if (pairedWith && partner.category !== pairedWith) {
+      problems.push(`${label}: partner "${partner.id}" must be in category "${pairedWith}"`);
+    }
+  }
+  return problems;
 }
 
 /**
@@ -95,6 +164,7 @@ export function buildExercises(seeds: readonly ExerciseSeed[]): readonly Exercis
       errors.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  errors.push(...partnerProblems(seeds));
   if (errors.length > 0) {
     throw new Error(`Invalid exercise bank (${errors.length} problem(s)):\n${errors.join("\n")}`);
   }

@@ -1,6 +1,6 @@
 // Human labels, rules and explanation templates for every trigger category.
 
-import type { FormSpec } from "../grammar.ts";
+import type { ItemSpec } from "../grammar.ts";
 import type { CategoryInfo, TriggerCategory } from "./types.ts";
 
 export const CATEGORY_INFO: Readonly<Record<TriggerCategory, CategoryInfo>> = {
@@ -19,9 +19,10 @@ export const CATEGORY_INFO: Readonly<Record<TriggerCategory, CategoryInfo>> = {
   },
   impersonal: {
     label: "Impersonal expressions",
-    rule: "Impersonal judgements of necessity, possibility or value (es importante que, es necesario que, es posible que, es raro que) take the subjunctive.",
+    rule: "Impersonal judgements of necessity, possibility or value (es importante que, es necesario que, es posible que, es una pena que) take the subjunctive, even when the clause is a known fact.",
     mood: "subjunctive",
-    reason: "'{t}' is an impersonal judgement, not a statement of fact, so the subjunctive follows",
+    reason:
+      "'{t}' is an impersonal judgement that weighs the clause (how necessary, likely or good it is) instead of asserting it, so the subjunctive follows",
   },
   request: {
     label: "Requests, advice and orders",
@@ -98,6 +99,90 @@ export const CATEGORY_INFO: Readonly<Record<TriggerCategory, CategoryInfo>> = {
     reason:
       "'{t}' introduces a real, possible condition, which takes the indicative (never the present subjunctive)",
   },
+  concessive: {
+    label: "Aunque and por más que: hypotheses",
+    rule: "Aunque ('even if') and por más que ('however much') take the subjunctive when the clause is a hypothesis or something the speaker does not assert as news; with an asserted fact they take the indicative.",
+    mood: "subjunctive",
+    reason:
+      "'{t}' concedes something hypothetical or not asserted (even if, however much), so the subjunctive follows",
+    pairedWith: "concessive-fact",
+  },
+  "concessive-fact": {
+    label: "Aunque and por más que with facts (indicative)",
+    rule: "Aunque ('although') and por más que take the indicative when the clause states a fact the speaker asserts as true.",
+    mood: "indicative",
+    reason: "'{t}' concedes a fact the speaker asserts as true, so the indicative is used",
+    pairedWith: "concessive",
+  },
+  probability: {
+    label: "Quizá(s) and tal vez",
+    rule: "Quizá, quizás and tal vez before the verb usually take the subjunctive, which keeps the idea a mere possibility; the indicative is also correct when the speaker leans towards it being true.",
+    mood: "subjunctive",
+    reason:
+      "'{t}' before the verb presents the idea as a mere possibility, so the subjunctive is the usual mood",
+    pairedWith: "probability-indicative",
+  },
+  "probability-indicative": {
+    label: "A lo mejor (indicative)",
+    rule: "A lo mejor ('maybe') always takes the indicative, unlike quizá(s) and tal vez.",
+    mood: "indicative",
+    reason: "'{t}' is always followed by the indicative, unlike quizás and tal vez",
+    pairedWith: "probability",
+  },
+  "fact-as-topic": {
+    label: "El hecho de que",
+    rule: "El hecho de que ('the fact that') usually takes the subjunctive, because the sentence comments on the fact instead of reporting it; es un hecho que, which asserts it, takes the indicative.",
+    mood: "subjunctive",
+    reason:
+      "'{t}' makes the clause the topic that the rest of the sentence comments on, so the subjunctive is the usual mood even for a known fact",
+    pairedWith: "certainty",
+  },
+  "independent-que": {
+    label: "Que + subjunctive on its own: wishes and orders",
+    rule: "A sentence that starts with que and has no main verb (¡Que te vaya bien!, ¡Que pase!) is a wish or an order with 'I hope' or 'I want' left out, so the subjunctive follows.",
+    mood: "subjunctive",
+    reason:
+      "'{t}' opens a wish or an order whose main verb (I hope, I want) is left out, so the subjunctive follows",
+    pairedWith: "reported-que",
+  },
+  "reported-que": {
+    label: "Que repeating what was said (indicative)",
+    rule: "Que at the start of a reply that repeats or insists on what was said (—¿Cómo? —¡Que llueve!) reports a statement with 'I said' left out, so the indicative follows.",
+    mood: "indicative",
+    reason: "'{t}' here repeats a statement, with 'I said' left out, so the indicative is used",
+    pairedWith: "independent-que",
+  },
+  purpose: {
+    label: "Para que (another subject)",
+    rule: "Para que takes the subjunctive when the purpose is for someone else to do something; with the same subject Spanish uses para + infinitive instead.",
+    mood: "subjunctive",
+    reason:
+      "'{t}' introduces a purpose for a different subject, and a purpose is not yet real, so the subjunctive follows",
+    pairedWith: "purpose-infinitive",
+  },
+  "purpose-infinitive": {
+    label: "Para + infinitive (same subject)",
+    rule: "When the person who acts is the one the purpose is about, Spanish uses para + infinitive, never para que.",
+    mood: "infinitive",
+    reason:
+      "'{t}' introduces a purpose with the same subject as the main verb, so the verb stays in the infinitive",
+    pairedWith: "purpose",
+  },
+  "open-manner-place": {
+    label: "Como, donde, cuando: any way, place or time",
+    rule: "Como, donde and cuando take the subjunctive when the way, place or time is left open (como quieras, donde prefieras, cuando puedas) and the indicative when it is a known one.",
+    mood: "subjunctive",
+    reason:
+      "'{t}' refers to a way, place or time that is left open (whichever one), so the subjunctive follows",
+    pairedWith: "known-manner-place",
+  },
+  "known-manner-place": {
+    label: "Como and donde: a known way or place (indicative)",
+    rule: "Como and donde take the indicative when they refer to a specific way or place that is known (lo hice como me dijiste).",
+    mood: "indicative",
+    reason: "'{t}' refers to a specific, known way or place, so the indicative is used",
+    pairedWith: "open-manner-place",
+  },
 };
 
 /** The categories whose items need the indicative. */
@@ -125,6 +210,30 @@ const INDICATIVE_TENSE_NOTES = {
 } as const;
 
 const CATEGORY_TENSE_NOTES: Partial<Record<TriggerCategory, Partial<Record<string, string>>>> = {
+  concessive: {
+    present: "use the present subjunctive for something that may be true now or later",
+    imperfect: "use the imperfect subjunctive because the main clause is in the past or the conditional",
+  },
+  probability: {
+    present: "use the present subjunctive for a possibility now or in the future",
+    imperfect: "use the imperfect subjunctive for a possibility in the past",
+    "present-perfect": "use the present perfect subjunctive for something that may already have happened",
+  },
+  "fact-as-topic": {
+    present: "use the present subjunctive because the fact belongs to the present",
+    imperfect: "use the imperfect subjunctive because the main verb is in the past",
+    "present-perfect": "use the present perfect subjunctive for a fact already completed now",
+  },
+  "independent-que": {
+    present: "use the present subjunctive for a wish or an order about now or later",
+  },
+  purpose: {
+    present: "use the present subjunctive because the main verb refers to the present or future",
+    imperfect: "use the imperfect subjunctive because the main verb is in the past",
+  },
+  "open-manner-place": {
+    present: "use the present subjunctive because the choice is still to be made",
+  },
   ojala: {
     present: "the present subjunctive expresses a hope that can still come true",
     imperfect: "the imperfect subjunctive expresses a wish that is unlikely or contrary to reality now",
@@ -144,8 +253,12 @@ const COMO_SI_NOTES: Partial<Record<string, string>> = {
   pluperfect: "use the pluperfect subjunctive for an unreal situation earlier than the main verb",
 };
 
+/** The tense half for an infinitive blank. */
+const INFINITIVE_NOTE = "only a different subject would need para que and a conjugated verb";
+
 /** The tense half of an explanation: why this tense for this category. */
-export function tenseNoteFor(category: TriggerCategory, spec: FormSpec, trigger?: string): string {
+export function tenseNoteFor(category: TriggerCategory, spec: ItemSpec, trigger?: string): string {
+  if (spec.mood === "infinitive") return INFINITIVE_NOTE;
   const comoSi = trigger?.toLowerCase() === "como si" ? COMO_SI_NOTES[spec.tense] : undefined;
   const special = comoSi ?? CATEGORY_TENSE_NOTES[category]?.[spec.tense];
   if (special && spec.mood === "subjunctive") return special;
@@ -158,10 +271,11 @@ export function tenseNoteFor(category: TriggerCategory, spec: FormSpec, trigger?
 export function explain(
   category: TriggerCategory,
   trigger: string,
-  spec: FormSpec,
+  spec: ItemSpec,
   tenseNote?: string,
+  reasonOverride?: string,
 ): string {
-  const reason = CATEGORY_INFO[category].reason.replace("{t}", trigger.toLowerCase());
+  const reason = (reasonOverride ?? CATEGORY_INFO[category].reason).replace("{t}", trigger.toLowerCase());
   const text = `${reason}; ${tenseNote ?? tenseNoteFor(category, spec, trigger)}.`;
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,10 +1,12 @@
 // The shapes of the exercise bank: trigger categories, hand-written seeds, and the built exercises.
 
-import type { FormSpec, Mood, Person } from "../grammar.ts";
+import type { FormSpec, ItemMood, ItemSpec, Person } from "../grammar.ts";
 
 /**
- * Why the blank takes the mood it takes. The first ten need the subjunctive; the last five are
- * contrast items where the indicative is right, so learners also practise when NOT to use it.
+ * Why the blank takes the mood it takes. Each category needs one mood (see CATEGORY_INFO); the
+ * indicative ones are contrast items, so learners also practise when NOT to use the subjunctive.
+ * The categories from "concessive" on come in pairs (CategoryInfo.pairedWith): every item names a
+ * contrast partner, the same trigger with the other mood (aunque + indicative vs aunque + subjunctive).
  */
 export const TRIGGER_CATEGORIES = [
   "wish",
@@ -22,6 +24,17 @@ export const TRIGGER_CATEGORIES = [
   "known-antecedent",
   "habitual-cuando",
   "real-condition",
+  "concessive",
+  "concessive-fact",
+  "probability",
+  "probability-indicative",
+  "fact-as-topic",
+  "independent-que",
+  "reported-que",
+  "purpose",
+  "purpose-infinitive",
+  "open-manner-place",
+  "known-manner-place",
 ] as const;
 export type TriggerCategory = (typeof TRIGGER_CATEGORIES)[number];
 
@@ -30,8 +43,10 @@ export interface CategoryInfo {
   label: string;
   /** The rule in one sentence, for the learner. */
   rule: string;
-  /** The mood every item of the category needs in its blank. */
-  mood: Mood;
+  /** The mood every item of the category needs in its blank (the infinitive for para + infinitive). */
+  mood: ItemMood;
+  /** The category that holds every item's contrast partner; when set, each item must name one there. */
+  pairedWith?: TriggerCategory;
   /** How an item's explanation starts; "{t}" is replaced by the item's trigger. */
   reason: string;
 }
@@ -46,7 +61,7 @@ export interface ExerciseSeed {
   verb: string;
   person: Person;
   /** The form the blank needs. */
-  spec: FormSpec;
+  spec: ItemSpec;
   /** English translation of the whole sentence. */
   translation: string;
   /**
@@ -56,13 +71,27 @@ export interface ExerciseSeed {
   trigger?: string;
   /** Overrides the default tense part of the explanation when the usual reason does not apply. */
   tenseNote?: string;
+  /**
+   * Overrides the category's mood reason when it would be false for this item ("{t}" is the
+   * trigger), e.g. a factive "es una pena que" evaluates a known fact.
+   */
+  reason?: string;
+  /**
+   * A second form that is just as right (both moods are standard after "no dudo que"), produced by
+   * the engine like the expected one, with the note that tells the learner why both are right.
+   */
+  also?: { spec: FormSpec; note: string };
+  /** The id of the contrast item: the same trigger with the other mood. Must point back. */
+  partner?: string;
 }
 
 export interface Exercise extends ExerciseSeed {
   /** The engine's form (-ra for the imperfect subjunctive). */
   expected: string;
-  /** Every correct form (both -ra and -se where they exist); contains `expected`. */
+  /** Every correct form (both -ra and -se where they exist, then the `also` forms); contains `expected`. */
   accepted: string[];
+  /** The forms of `also`, when the item has one (a subset of `accepted`). */
+  alsoForms?: string[];
   /** One sentence: why this mood and tense here. */
   explanation: string;
 }

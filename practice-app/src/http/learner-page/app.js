@@ -10,7 +10,9 @@
  * @typedef {{ reason: "due" | "new" | "ahead", item: Item }} NextOutput
  * @typedef {"correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong"} GradedOutcome
  * @typedef {{ graded: true, outcome: GradedOutcome, correct: boolean, message: string, explanation: string,
- *   expected: string, accepted: string[], nextReviewAt: string, score: number, streak: number }} GradedOutput
+ *   expected: string, accepted: string[], nextReviewAt: string, score: number, streak: number,
+ *   accentTolerated: boolean }} GradedOutput
+ * @typedef {{ accentTolerant: boolean }} SettingsOutput
  * @typedef {{ graded: false, outcome: "extra-words" | "foreign-characters" | "vos-form", correct: false,
  *   message: string }} RetryOutput
  * @typedef {GradedOutput | RetryOutput} SubmitOutput
@@ -44,6 +46,7 @@ function byId(id, type) {
 }
 
 const el = {
+  accentTolerant: byId("accent-tolerant", HTMLInputElement),
   status: byId("status", HTMLElement),
   session: byId("session", HTMLElement),
   who: byId("who", HTMLElement),
@@ -312,8 +315,38 @@ async function startPractice(known) {
     report(error);
     if (!token) return;
   }
-  await Promise.all([loadNext(), refreshPanels()]);
+  await Promise.all([loadNext(), refreshPanels(), loadSettings()]);
 }
+
+// ---------------------------------------------------------------------------------------- settings
+
+async function loadSettings() {
+  try {
+    /** @type {SettingsOutput} */
+    const settings = await call("mutation", "settings.accentTolerance");
+    el.accentTolerant.checked = settings.accentTolerant;
+    el.accentTolerant.disabled = false;
+  } catch (error) {
+    report(error);
+  }
+}
+
+el.accentTolerant.addEventListener("change", async () => {
+  const wanted = el.accentTolerant.checked;
+  el.accentTolerant.disabled = true;
+  try {
+    /** @type {SettingsOutput} */
+    const settings = await call("mutation", "settings.accentTolerance", { accentTolerant: wanted });
+    el.accentTolerant.checked = settings.accentTolerant;
+    showStatus(settings.accentTolerant ? "Accent-tolerant mode is on." : "Accent-tolerant mode is off.");
+  } catch (error) {
+    el.accentTolerant.checked = !wanted;
+    report(error);
+  } finally {
+    el.accentTolerant.disabled = false;
+    el.accentTolerant.focus();
+  }
+});
 
 async function loadNext() {
   if (busy) return;
@@ -413,7 +446,9 @@ function showFeedback(result) {
   el.feedback.className = `feedback ${tone}`;
   el.feedback.dataset.outcome = result.outcome;
   el.feedbackOutcome.textContent = result.outcome;
-  el.feedbackTitle.textContent = titles[tone];
+  el.feedbackTitle.textContent = result.accentTolerated
+    ? "Almost: mind the accents (not counted against you)"
+    : titles[tone];
   el.feedbackMessage.textContent = result.message;
   el.answerLine.hidden = false;
   el.expected.textContent = result.expected;

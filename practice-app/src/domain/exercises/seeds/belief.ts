@@ -10,7 +10,7 @@ export const BELIEF_SEEDS = defineSeeds("belief", [
   ["bel-003", 2, "Me parece que ___ a llover.", "ir", "3s", "PI", "I think it's going to rain.", "me parece que"],
   ["bel-004", 2, "Creemos que el museo ___ los lunes.", "cerrar", "3s", "PI", "We think the museum closes on Mondays.", "creemos que"],
   ["bel-005", 2, "Supongo que vosotros ___ cansados después del viaje.", "estar", "2p", "PI", "I suppose you're all tired after the journey.", "supongo que"],
-  ["bel-006", 2, "Creo que mañana ___ sol.", "hacer", "3s", "FUT", "I think it will be sunny tomorrow.", "creo que"],
+  ["bel-006", 2, "Creo que mañana ___ sol.", "hacer", "3s", "FUT", "I think it will be sunny tomorrow.", "creo que", { also: ["PI", "With mañana the present indicative is as natural as the future for what you expect, and both are indicative because creo que is affirmative."] }],
   ["bel-007", 1, "Mi hermana piensa que yo ___ demasiado.", "trabajar", "1s", "PI", "My sister thinks I work too much.", "piensa que"],
   ["bel-008", 3, "Mi padre me dijo que ___ muy cansado.", "estar", "3s", "II", "My father told me he was very tired.", "me dijo que"],
   ["bel-009", 2, "Creo que ellos ya ___ al hotel.", "llegar", "3p", "PPI", "I think they have already arrived at the hotel.", "creo que"],

@@ -1,6 +1,6 @@
 // A compact notation for hand-written seeds: one line per item, turned into ExerciseSeed objects.
 
-import type { FormSpec, Person } from "../../grammar.ts";
+import type { FormSpec, ItemSpec, Person } from "../../grammar.ts";
 import type { ExerciseSeed, TriggerCategory } from "../types.ts";
 
 /** Short names for the form the blank needs. */
@@ -25,17 +25,37 @@ export const TENSE_CODES = {
   COND: { mood: "indicative", tense: "conditional" },
   /** present perfect indicative (ha hablado) */
   PPI: { mood: "indicative", tense: "present-perfect" },
-} as const satisfies Record<string, FormSpec>;
+  /** the infinitive (para + infinitive) */
+  INF: { mood: "infinitive", tense: "infinitive" },
+} as const satisfies Record<string, ItemSpec>;
 export type TenseCode = keyof typeof TENSE_CODES;
+/** The codes of finite forms (what an `also` form can be). */
+export type FiniteTenseCode = Exclude<TenseCode, "INF">;
 
-/** [id, difficulty, sentence, verb, person, tense, translation, trigger, tenseNote?] */
+/** Tense note for a present indicative with future meaning (a lo mejor llueve mañana). */
+export const PRESENT_FOR_FUTURE =
+  "here the present indicative, which Spanish also uses for a near or planned future";
+
+/** What a row can add after its trigger: a tense note, or these options. */
+export interface SeedOptions {
+  tenseNote?: string;
+  /** Replaces the category's mood reason for this item; "{t}" is the trigger. */
+  reason?: string;
+  /** A second correct form, with why both are right. */
+  also?: readonly [FiniteTenseCode, string];
+  /** The contrast partner's id. */
+  partner?: string;
+}
+
+/** [id, difficulty, sentence, verb, person, tense, translation, trigger, tenseNote or options?] */
 export type SeedRow =
   | readonly [string, 1 | 2 | 3, string, string, Person, TenseCode, string, string]
-  | readonly [string, 1 | 2 | 3, string, string, Person, TenseCode, string, string, string];
+  | readonly [string, 1 | 2 | 3, string, string, Person, TenseCode, string, string, string | SeedOptions];
 
 export function defineSeeds(category: TriggerCategory, rows: readonly SeedRow[]): readonly ExerciseSeed[] {
   return rows.map((row) => {
-    const [id, difficulty, sentence, verb, person, tense, translation, trigger, tenseNote] = row;
+    const [id, difficulty, sentence, verb, person, tense, translation, trigger, extra] = row;
+    const options: SeedOptions = typeof extra === "string" ? { tenseNote: extra } : (extra ?? {});
     const seed: ExerciseSeed = {
       id,
       category,
@@ -47,7 +67,14 @@ export function defineSeeds(category: TriggerCategory, rows: readonly SeedRow[])
       translation,
       trigger,
     };
-    if (tenseNote !== undefined) seed.tenseNote = tenseNote;
+    if (options.tenseNote !== undefined) seed.tenseNote = options.tenseNote;
+    if (options.reason !== undefined) seed.reason = options.reason;
+    if (options.also !== undefined) {
+      const [code, note] = options.also;
+      const spec: FormSpec = { ...TENSE_CODES[code] };
+      seed.also = { spec, note };
+    }
+    if (options.partner !== undefined) seed.partner = options.partner;
     return seed;
   });
 }

@@ -5,7 +5,7 @@ import { defineSeeds } from "./define.ts";
 // biome-ignore format: one line per item keeps the bank easy to review
 export const DOUBT_SEEDS = defineSeeds("doubt-denial", [
   // Present subjunctive
-  ["dou-001", 2, "Dudo que el restaurante ___ abierto a estas horas.", "estar", "3s", "PS", "I doubt the restaurant is open at this time.", "dudo que"],
+  ["dou-001", 1, "Dudo que el restaurante ___ abierto a estas horas.", "estar", "3s", "PS", "I doubt the restaurant is open at this time.", "dudo que"],
   ["dou-002", 2, "No creo que Pablo ___ razón.", "tener", "3s", "PS", "I don't think Pablo is right.", "no creo que"],
   ["dou-003", 2, "No es cierto que los gatos ___ siete vidas.", "tener", "3p", "PS", "It isn't true that cats have seven lives.", "no es cierto que"],
   ["dou-004", 2, "No pienso que ellos ___ a tiempo.", "llegar", "3p", "PS", "I don't think they'll arrive on time.", "no pienso que"],
@@ -38,7 +38,7 @@ export const DOUBT_SEEDS = defineSeeds("doubt-denial", [
   // Present perfect subjunctive
   ["dou-030", 2, "No creo que ellos ya ___; su coche sigue en el garaje.", "salir", "3p", "PPS", "I don't think they've left yet; their car is still in the garage.", "no creo que"],
   ["dou-031", 2, "Dudo que tú ya ___ todos los deberes.", "terminar", "2s", "PPS", "I doubt you've already finished all your homework.", "dudo que"],
-  ["dou-032", 2, "Mi hermano niega que él ___ el jarrón.", "romper", "3s", "PPS", "My brother denies that he has broken the vase.", "niega que"],
+  ["dou-032", 2, "Mi hermano niega que su perro ___ el jarrón.", "romper", "3s", "PPS", "My brother denies that his dog has broken the vase.", "niega que"],
   ["dou-033", 3, "No es verdad que yo te ___ esta mañana.", "mentir", "1s", "PPS", "It isn't true that I lied to you this morning.", "no es verdad que"],
   // Pluperfect subjunctive
   ["dou-034", 3, "Yo no creía que ella ya se ___ de la noticia.", "enterar", "3s", "PLS", "I didn't think she had already heard the news.", "no creía que"],

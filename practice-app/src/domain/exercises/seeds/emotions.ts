@@ -5,7 +5,7 @@ import { defineSeeds } from "./define.ts";
 // biome-ignore format: one line per item keeps the bank easy to review
 export const EMOTION_SEEDS = defineSeeds("emotion", [
   // Present subjunctive
-  ["emo-001", 2, "Me alegro de que tú ___ aquí.", "estar", "2s", "PS", "I'm glad you're here.", "me alegro de que"],
+  ["emo-001", 1, "Me alegro de que tú ___ aquí.", "estar", "2s", "PS", "I'm glad you're here.", "me alegro de que"],
   ["emo-002", 1, "Me sorprende que Juan no ___ nada de español.", "hablar", "3s", "PS", "It surprises me that Juan doesn't speak any Spanish.", "me sorprende que"],
   ["emo-003", 2, "Temo que nosotros ___ el último autobús.", "perder", "1p", "PS", "I'm afraid we'll miss the last bus.", "temo que"],
   ["emo-004", 2, "Siento que tu abuelo ___ enfermo.", "estar", "3s", "PS", "I'm sorry that your grandfather is ill.", "siento que"],
@@ -43,9 +43,9 @@ export const EMOTION_SEEDS = defineSeeds("emotion", [
   ["emo-035", 2, "Nos preocupaba que el niño ___ tanta fiebre.", "tener", "3s", "IS", "We were worried that the child had such a high fever.", "nos preocupaba que"],
   ["emo-036", 3, "A los vecinos les molestó que nosotros ___ música hasta las tres.", "poner", "1p", "IS", "The neighbours were annoyed that we played music until three.", "les molestó que"],
   // Present perfect subjunctive
-  ["emo-037", 2, "Me alegro de que tú ___ a verme esta mañana.", "venir", "2s", "PPS", "I'm glad you came to see me this morning.", "me alegro de que"],
+  ["emo-037", 1, "Me alegro de que tú ___ a verme esta mañana.", "venir", "2s", "PPS", "I'm glad you came to see me this morning.", "me alegro de que"],
   ["emo-038", 2, "Me sorprende que ellos todavía no te ___ nada.", "decir", "3p", "PPS", "I'm surprised they haven't told you anything.", "me sorprende que"],
-  ["emo-039", 2, "Siento mucho que tu perro ___ la semana pasada.", "morir", "3s", "PPS", "I'm very sorry that your dog died last week.", "siento mucho que"],
+  ["emo-039", 2, "Siento mucho que tu perro ___ la semana pasada.", "morir", "3s", "PPS", "I'm very sorry that your dog died last week.", "siento mucho que", { also: ["IS", "After a present main verb, a past event dated like this one (la semana pasada) takes the present perfect or the imperfect subjunctive, and both are standard."] }],
   ["emo-040", 2, "Me extraña que Pedro no ___ todavía.", "llegar", "3s", "PPS", "I find it strange that Pedro hasn't arrived yet.", "me extraña que"],
   ["emo-041", 2, "Lamentamos que usted ___ que esperar tanto; ya puede pasar.", "tener", "3s", "PPS", "We're sorry you've had to wait so long; you can go in now.", "lamentamos que"],
   // Pluperfect subjunctive

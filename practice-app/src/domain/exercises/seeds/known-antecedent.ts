@@ -21,5 +21,5 @@ export const KNOWN_ANTECEDENT_SEEDS = defineSeeds("known-antecedent", [
   ["kno-015", 2, "Hay muchas personas que ___ el transporte público todos los días.", "usar", "3p", "PI", "There are many people who use public transport every day.", "muchas personas que"],
   ["kno-016", 3, "Haz lo que te ___ el médico ayer.", "decir", "3s", "PRET", "Do what the doctor told you yesterday.", "lo que"],
   ["kno-017", 2, "El hotel donde nos ___ tiene una piscina enorme.", "alojar", "1p", "PI", "The hotel where we're staying has a huge swimming pool.", "el hotel donde"],
-  ["kno-018", 3, "Tengo una vecina que ___ cinco gatos.", "tener", "3s", "PI", "I have a neighbour who has five cats.", "una vecina que"],
+  ["kno-018", 1, "Tengo una vecina que ___ cinco gatos.", "tener", "3s", "PI", "I have a neighbour who has five cats.", "una vecina que"],
 ]);

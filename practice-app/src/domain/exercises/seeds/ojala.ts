@@ -12,11 +12,11 @@ export const OJALA_SEEDS = defineSeeds("ojala", [
   ["oja-005", 2, "Ojalá nosotros ___ entradas para el concierto.", "conseguir", "1p", "PS", "I hope we get tickets for the concert.", "ojalá"],
   ["oja-006", 1, "¡Ojalá que te ___ el regalo!", "gustar", "3s", "PS", "I hope you like the present!", "ojalá"],
   ["oja-007", 1, "Ojalá ellos se ___ pronto.", "casar", "3p", "PS", "I hope they get married soon.", "ojalá"],
-  ["oja-008", 2, "Ojalá vosotros ___ un buen viaje.", "tener", "2p", "PS", "I hope you all have a good trip.", "ojalá"],
+  ["oja-008", 1, "Ojalá vosotros ___ un buen viaje.", "tener", "2p", "PS", "I hope you all have a good trip.", "ojalá"],
   ["oja-009", 2, "Ojalá el médico me ___ hoy.", "atender", "3s", "PS", "I hope the doctor sees me today.", "ojalá"],
   ["oja-010", 1, "Ojalá mi hermana ___ un trabajo pronto.", "encontrar", "3s", "PS", "I hope my sister finds a job soon.", "ojalá"],
   // Imperfect subjunctive: unlikely or contrary-to-fact wishes
-  ["oja-011", 2, "Ojalá yo ___ más tiempo libre, pero trabajo diez horas al día.", "tener", "1s", "IS", "I wish I had more free time, but I work ten hours a day.", "ojalá"],
+  ["oja-011", 1, "Ojalá yo ___ más tiempo libre, pero trabajo diez horas al día.", "tener", "1s", "IS", "I wish I had more free time, but I work ten hours a day.", "ojalá"],
   ["oja-012", 2, "Ojalá ___ aquí mi abuela; la echo mucho de menos.", "estar", "3s", "IS", "I wish my grandmother were here; I miss her a lot.", "ojalá"],
   ["oja-013", 2, "Ojalá yo ___ cantar como tú, pero desafino muchísimo.", "saber", "1s", "IS", "I wish I could sing like you, but I sing terribly out of tune.", "ojalá"],
   ["oja-014", 2, "Ojalá nosotros ___ cerca del mar, pero vivimos en Madrid.", "vivir", "1p", "IS", "I wish we lived near the sea, but we live in Madrid.", "ojalá"],

@@ -16,7 +16,7 @@ export const PENDING_TIME_SEEDS = defineSeeds("pending-time", [
   ["pen-008", 2, "Después de que los invitados se ___, limpiaremos la cocina.", "ir", "3p", "PS", "After the guests leave, we'll clean the kitchen.", "después de que"],
   ["pen-009", 2, "Llámame en cuanto ___ del trabajo.", "salir", "2s", "PS", "Call me as soon as you leave work.", "en cuanto"],
   ["pen-010", 2, "Cuando yo ___ dinero, me compraré una casa en el campo.", "tener", "1s", "PS", "When I have money, I'll buy a house in the country.", "cuando"],
-  ["pen-011", 2, "Mientras tú ___ en esta casa, seguirás mis normas.", "vivir", "2s", "PS", "As long as you live in this house, you'll follow my rules.", "mientras"],
+  ["pen-011", 2, "Mientras tú ___ en esta casa, seguirás mis normas.", "vivir", "2s", "PS", "As long as you live in this house, you'll follow my rules.", "mientras", { reason: "'{t}' here means 'as long as', a condition on what is to come, and in that sense it always takes the subjunctive" }],
   ["pen-012", 2, "Cuando ___ los almendros, iremos a verlos al valle.", "florecer", "3p", "PS", "When the almond trees blossom, we'll go to the valley to see them.", "cuando"],
   ["pen-013", 2, "Siga recto hasta que ___ una farmacia.", "ver", "3s", "PS", "Go straight on until you see a chemist's.", "hasta que"],
   ["pen-014", 2, "Cuando vosotros ___ a casa, cenaremos juntos.", "venir", "2p", "PS", "When you all come home, we'll have dinner together.", "cuando"],

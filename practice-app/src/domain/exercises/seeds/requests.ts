@@ -33,11 +33,11 @@ export const REQUEST_SEEDS = defineSeeds("request", [
   ["req-026", 2, "El cartel pide que los visitantes no ___ las obras.", "tocar", "3p", "PS", "The sign asks visitors not to touch the works of art.", "pide que"],
   ["req-027", 2, "Les sugiero que ___ el museo por la mañana, cuando hay menos gente.", "visitar", "3p", "PS", "I suggest you visit the museum in the morning, when there are fewer people.", "les sugiero que"],
   ["req-028", 2, "Mi jefe exige que yo le ___ un informe cada semana.", "entregar", "1s", "PS", "My boss demands that I give him a report every week.", "exige que"],
-  ["req-029", 2, "Os pido que ___ un poco de paciencia.", "tener", "2p", "PS", "I ask you all to be a little patient.", "os pido que"],
+  ["req-029", 1, "Os pido que ___ un poco de paciencia.", "tener", "2p", "PS", "I ask you all to be a little patient.", "os pido que"],
   ["req-044", 2, "Te pido que me ___ al aeropuerto mañana.", "acompañar", "2s", "PS", "I'm asking you to come with me to the airport tomorrow.", "te pido que"],
   // Imperfect subjunctive: past main clause
   ["req-030", 2, "El médico me recomendó que ___ más agua.", "beber", "1s", "IS", "The doctor recommended that I drink more water.", "me recomendó que"],
-  ["req-031", 2, "Mi jefe me pidió que ___ el sábado.", "trabajar", "1s", "IS", "My boss asked me to work on Saturday.", "me pidió que"],
+  ["req-031", 1, "Mi jefe me pidió que ___ el sábado.", "trabajar", "1s", "IS", "My boss asked me to work on Saturday.", "me pidió que"],
   ["req-032", 2, "La profesora nos sugirió que ___ películas en español.", "ver", "1p", "IS", "The teacher suggested that we watch films in Spanish.", "nos sugirió que"],
   ["req-033", 2, "El policía le ordenó al conductor que ___ del coche.", "salir", "3s", "IS", "The police officer ordered the driver to get out of the car.", "le ordenó al conductor que"],
   ["req-034", 3, "Te dije que ___ la puerta con llave.", "cerrar", "2s", "IS", "I told you to lock the door.", "te dije que"],

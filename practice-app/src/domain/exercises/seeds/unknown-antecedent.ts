@@ -11,7 +11,7 @@ export const UNKNOWN_ANTECEDENT_SEEDS = defineSeeds("unknown-antecedent", [
   ["unk-004", 2, "¿Hay alguien aquí que ___ arreglar un ordenador?", "saber", "3s", "PS", "Is there anyone here who knows how to fix a computer?", "alguien aquí que"],
   ["unk-005", 1, "Quiero un trabajo que me ___ viajar.", "permitir", "3s", "PS", "I want a job that lets me travel.", "un trabajo que"],
   ["unk-006", 1, "No conozco a nadie que ___ tantos libros como ella.", "leer", "3s", "PS", "I don't know anyone who reads as many books as she does.", "nadie que"],
-  ["unk-007", 2, "Buscamos un restaurante que ___ abierto los lunes.", "estar", "3s", "PS", "We're looking for a restaurant that is open on Mondays.", "un restaurante que"],
+  ["unk-007", 1, "Buscamos un restaurante que ___ abierto los lunes.", "estar", "3s", "PS", "We're looking for a restaurant that is open on Mondays.", "un restaurante que"],
   ["unk-008", 2, "No hay ningún tren que ___ directo a ese pueblo.", "ir", "3s", "PS", "There's no train that goes straight to that village.", "ningún tren que"],
   ["unk-009", 2, "Necesito unos zapatos que no me ___ daño.", "hacer", "3p", "PS", "I need some shoes that don't hurt my feet.", "unos zapatos que"],
   ["unk-010", 2, "Se busca camarero que ___ experiencia.", "tener", "3s", "PS", "Waiter with experience wanted.", "camarero que"],

@@ -29,14 +29,14 @@ export const WISH_SEEDS = defineSeeds("wish", [
   ["wish-022", 2, "Espero que mis hijos ___ buenas personas.", "ser", "3p", "PS", "I hope my children will be good people.", "espero que"],
   ["wish-023", 2, "Deseamos que el nuevo año os ___ mucha felicidad.", "traer", "3s", "PS", "We hope the new year brings you all a lot of happiness.", "deseamos que"],
   ["wish-024", 1, "Prefiero que nadie ___ mi diario.", "leer", "3s", "PS", "I'd rather nobody read my diary.", "prefiero que"],
-  ["wish-025", 2, "Espero que tus padres ___ bien.", "estar", "3p", "PS", "I hope your parents are well.", "espero que"],
+  ["wish-025", 1, "Espero que tus padres ___ bien.", "estar", "3p", "PS", "I hope your parents are well.", "espero que"],
   ["wish-026", 1, "El cliente quiere que nosotros le ___ el pedido hoy.", "enviar", "1p", "PS", "The customer wants us to send him the order today.", "quiere que"],
   ["wish-027", 2, "Prefiero que ustedes ___ por la puerta de atrás.", "entrar", "3p", "PS", "I'd rather you came in through the back door.", "prefiero que"],
   ["wish-028", 2, "Espero que mi equipo ___ la final este año.", "jugar", "3s", "PS", "I hope my team plays in the final this year.", "espero que"],
   ["wish-044", 1, "Quiero que mi abuelo me ___ a pescar.", "enseñar", "3s", "PS", "I want my grandfather to teach me to fish.", "quiero que"],
   // Imperfect subjunctive: past or conditional main clause
-  ["wish-029", 2, "Quería que tú ___ conmigo al concierto.", "venir", "2s", "IS", "I wanted you to come with me to the concert.", "quería que"],
-  ["wish-030", 2, "Mis padres querían que yo ___ abogado.", "ser", "1s", "IS", "My parents wanted me to be a lawyer.", "querían que"],
+  ["wish-029", 1, "Quería que tú ___ conmigo al concierto.", "venir", "2s", "IS", "I wanted you to come with me to the concert.", "quería que"],
+  ["wish-030", 1, "Mis padres querían que yo ___ abogado.", "ser", "1s", "IS", "My parents wanted me to be a lawyer.", "querían que"],
   ["wish-031", 2, "Esperaba que el examen ___ más fácil.", "ser", "3s", "IS", "I was hoping the exam would be easier.", "esperaba que"],
   ["wish-032", 3, "Me gustaría que vosotros ___ a mi boda.", "venir", "2p", "IS", "I would like you all to come to my wedding.", "me gustaría que"],
   ["wish-033", 2, "Preferiría que usted no ___ en el coche.", "fumar", "3s", "IS", "I would prefer you not to smoke in the car.", "preferiría que"],
@@ -47,8 +47,8 @@ export const WISH_SEEDS = defineSeeds("wish", [
   ["wish-038", 2, "Mi abuela deseaba que toda la familia ___ junta en Navidad.", "estar", "3s", "IS", "My grandmother wished the whole family could be together at Christmas.", "deseaba que"],
   ["wish-039", 2, "Mi hermano no quiso que yo ___ su coche.", "conducir", "1s", "IS", "My brother didn't want me to drive his car.", "no quiso que"],
   // Present perfect subjunctive
-  ["wish-040", 3, "Espero que vosotros lo ___ bien en la fiesta de anoche.", "pasar", "2p", "PPS", "I hope you all had a good time at the party last night.", "espero que"],
-  ["wish-041", 2, "Espero que el paquete ya ___ a su destino.", "llegar", "3s", "PPS", "I hope the package has already reached its destination.", "espero que"],
+  ["wish-040", 3, "Espero que vosotros lo ___ bien en la fiesta de anoche.", "pasar", "2p", "PPS", "I hope you all had a good time at the party last night.", "espero que", { also: ["IS", "For a finished event dated in the past (anoche), the imperfect subjunctive is as standard as the present perfect subjunctive after a present main verb."] }],
+  ["wish-041", 1, "Espero que el paquete ya ___ a su destino.", "llegar", "3s", "PPS", "I hope the package has already reached its destination.", "espero que"],
   ["wish-042", 2, "Esperamos que usted ya ___ la información que le enviamos.", "recibir", "3s", "PPS", "We hope you have already received the information we sent you.", "esperamos que"],
   // Pluperfect subjunctive
   ["wish-043", 3, "Yo esperaba que ellos ya ___ la reunión cuando llegué.", "terminar", "3p", "PLS", "I was hoping they had already finished the meeting when I arrived.", "esperaba que"],
