@@ -15,6 +15,12 @@ import {
   RUNBOOKS_DIR,
   dataDir as runbookDataDir,
 } from "../runbooks/engine/paths.ts";
+import {
+  looseModeWarnings,
+  PRIVATE_DIR,
+  PRIVATE_FILE,
+  privateUmask,
+} from "../runbooks/engine/private-files.ts";
 import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./stack/find-services.ts";
 
 // `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, build the handbook
@@ -52,8 +58,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     return EXIT.refused;
   }
 
+  // .data holds the database URL, the session secret, the embedded database and the audit log:
+  // everything this process and its children (the app, PGlite, the console's runs) create there
+  // is the operator's alone. Anything looser left by an older checkout is named, with its fix.
+  privateUmask();
   const dataDir = localDataDir(env);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR });
+  for (const line of looseModeWarnings(dataDir)) log(line);
   const postgres = await findPostgres(dataDir, log, env);
   log(`PostgreSQL: ${postgres.source} (${maskUrlPassword(postgres.url)})`);
   const redis = await findRedis(env);
@@ -121,6 +132,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     await writeFile(
       devStackFile(env),
       `${JSON.stringify({ appUrl, databaseUrl: postgres.url, redisUrl: redis.url, redisPrefix: appEnv.REDIS_KEY_PREFIX ?? "ssp:", appPid: app.pid }, null, 2)}\n`,
+      // The database URL (with its password, when it has one): the operator's alone.
+      { mode: PRIVATE_FILE },
     );
     try {
       await ensureHandbookBuilt(consoleConfig.distDir);

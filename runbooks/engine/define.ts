@@ -115,7 +115,9 @@ export function defineRunbook<S extends z.ZodObject>(spec: RunbookSpec<S>): Runb
   }
   for (const file of definition.executes ?? [])
     if (!file.startsWith("./") && !file.startsWith("../"))
-      problems.push(`executes: "${file}" must be a path relative to the runbook file ("../../load-tests/run.ts")`);
+      problems.push(
+        `executes: "${file}" must be a path relative to the runbook file ("../../load-tests/run.ts")`,
+      );
   if (problems.length > 0) throw new Error(`runbook "${definition.id}" is invalid: ${problems.join("; ")}`);
   return definition;
 }

@@ -61,7 +61,8 @@ export function provenanceOf(runbook: Pick<Runbook, "file" | "executes">): Prove
     }
   };
   visit(runbook.file, "runbook");
-  for (const declared of runbook.executes ?? []) visit(path.resolve(path.dirname(runbook.file), declared), "executed");
+  for (const declared of runbook.executes ?? [])
+    visit(path.resolve(path.dirname(runbook.file), declared), "executed");
   return [...found.values()];
 }
 

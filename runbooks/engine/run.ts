@@ -57,9 +57,12 @@ export interface RunResult {
 }
 
 export class RunRefused extends Error {
-  constructor(message: string) {
+  /** The rule that refused it, as the audit log names it (confirmation, changed-file, step, resume). */
+  readonly rule: string;
+  constructor(message: string, rule = "refused") {
     super(message);
     this.name = "RunRefused";
+    this.rule = rule;
   }
 }
 
@@ -102,10 +105,13 @@ export function selectSteps(runbook: Runbook, options: Pick<RunOptions, "step" |
   const find = (id: string, flag: string) => {
     const index = ids.indexOf(id);
     if (index < 0)
-      throw new RunRefused(`runbook "${runbook.id}" has no step "${id}" (${flag}); steps: ${ids.join(", ")}`);
+      throw new RunRefused(
+        `runbook "${runbook.id}" has no step "${id}" (${flag}); steps: ${ids.join(", ")}`,
+        "step",
+      );
     return index;
   };
-  if (options.step && options.from) throw new RunRefused("use --step or --from, not both");
+  if (options.step && options.from) throw new RunRefused("use --step or --from, not both", "step");
   if (options.step) return [runbook.steps[find(options.step, "--step")] as StepDefinition];
   if (options.from) return runbook.steps.slice(find(options.from, "--from"));
   return runbook.steps;
@@ -144,7 +150,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
 
   const provenance = options.provenance ?? provenanceOf(runbook);
   const changedBefore = changedFilesRefusal(provenance, "since the runbook was loaded");
-  if (changedBefore) throw new RunRefused(changedBefore);
+  if (changedBefore) throw new RunRefused(changedBefore, "changed-file");
 
   const masker = new Masker();
   masker.addUrl(env.databaseUrl);
@@ -166,6 +172,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     if (answer.trim() !== env.name) {
       throw new RunRefused(
         `not confirmed: destructive steps need the environment name "${env.name}" typed, or --yes`,
+        "confirmation",
       );
     }
   }
@@ -253,21 +260,22 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
       const outcome = changedNow
         ? ({ status: "failed", error: `refused: ${changedNow}`, durationMs: 0 } satisfies StepOutcome)
         : await runStep(definition, {
-        env,
-        params,
-        runId,
-        masker,
-        resources,
-        results,
-        artifactsDir,
-        runArtifactsDir,
-        planning: options.plan ?? false,
-        describeOnly: planningOnly,
-        processEnv,
-        signal: options.signal,
-        emit: (stream, line) => emit({ type: "output", runId, step: definition.id, stream, line, at: now() }),
-        onGroup: (pgid) => release?.addGroup(pgid),
-      });
+            env,
+            params,
+            runId,
+            masker,
+            resources,
+            results,
+            artifactsDir,
+            runArtifactsDir,
+            planning: options.plan ?? false,
+            describeOnly: planningOnly,
+            processEnv,
+            signal: options.signal,
+            emit: (stream, line) =>
+              emit({ type: "output", runId, step: definition.id, stream, line, at: now() }),
+            onGroup: (pgid) => release?.addGroup(pgid),
+          });
       if (outcome.planned) planningOnly = true;
       if (outcome.status === "ok" && !outcome.planned) results[definition.id] = outcome.value ?? null;
       const error = outcome.error ? masker.mask(outcome.error) : undefined;
