@@ -18,7 +18,7 @@ export interface ParamInfo {
   required: boolean;
   secret: boolean;
   /** `.meta({ multiline: true })`: newlines (and carriage returns) are allowed in the value. */
-  multiline: boolean;
+  multiline?: true;
   choices?: string[];
 }
 
@@ -44,7 +44,7 @@ export function describeParams(schema: z.ZodObject): ParamInfo[] {
       default: json.default,
       required: !optional,
       secret: meta.secret === true,
-      multiline: meta.multiline === true,
+      ...(meta.multiline === true ? { multiline: true as const } : {}),
       ...(json.enum ? { choices: json.enum } : {}),
     };
   });
@@ -64,7 +64,7 @@ export function parseParams(schema: z.ZodObject, raw: Record<string, unknown>): 
   const coerced: Record<string, unknown> = {};
   const infos = new Map(describeParams(schema).map((info) => [info.name, info]));
   const controls = Object.entries(raw).flatMap(([key, value]) =>
-    controlCharacterProblems(key, value, infos.get(key)?.multiline ?? false),
+    controlCharacterProblems(key, value, infos.get(key)?.multiline === true),
   );
   if (controls.length > 0) throw new ParamError(`invalid parameters: ${controls.join("; ")}`);
   for (const [key, value] of Object.entries(raw)) {
