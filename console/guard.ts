@@ -7,6 +7,8 @@ import { CONSOLE_HEADER, CONSOLE_HEADER_VALUE } from "./protocol.ts";
 export interface Refusal {
   status: number;
   error: string;
+  /** A short stable name of the rule that refused it, for the audit log (refusals of a rule fold into one line). */
+  rule?: string;
 }
 
 export interface RequestFacts {
@@ -35,6 +37,7 @@ export function checkHost(facts: RequestFacts, config: GuardConfig): Refusal | n
   if (!facts.host || !config.hosts.has(facts.host.toLowerCase())) {
     return {
       status: 421,
+      rule: "host",
       error: `this console answers to ${[...config.hosts].join(", ")}, not "${facts.host ?? ""}" (DNS rebinding protection); set CONSOLE_HOSTS to add a name`,
     };
   }
@@ -55,32 +58,36 @@ export function checkApiRequest(
   if (method !== "GET" && method !== "POST") {
     return {
       status: 405,
+      rule: "method",
       error: `${method} is not allowed: the console API takes GET to read and POST to act`,
     };
   }
   if (facts.origin !== undefined && !originsOf(config).has(facts.origin)) {
-    return { status: 403, error: `cross-origin request from "${facts.origin}" refused` };
+    return { status: 403, rule: "origin", error: `cross-origin request from "${facts.origin}" refused` };
   }
   if (facts.secFetchSite !== undefined && !["same-origin", "none"].includes(facts.secFetchSite)) {
     return {
       status: 403,
+      rule: "fetch-site",
       error: `${facts.secFetchSite} request refused: only the console's own pages may call it`,
     };
   }
   if (facts.consoleHeader !== CONSOLE_HEADER_VALUE && !(options.eventStream && method === "GET")) {
     return {
       status: 403,
+      rule: "console-header",
       error: `missing the ${CONSOLE_HEADER} header: the console API is called by the console's pages`,
     };
   }
   if (method === "POST") {
     // Browsers always send Origin on POST; a POST without one did not come from a page of ours.
     if (facts.origin === undefined)
-      return { status: 403, error: "a POST without an Origin header is refused" };
+      return { status: 403, rule: "origin", error: "a POST without an Origin header is refused" };
     const type = facts.contentType?.split(";")[0]?.trim().toLowerCase();
     if (type !== "application/json") {
       return {
         status: 415,
+        rule: "content-type",
         error: `the console API accepts only application/json bodies, not "${facts.contentType ?? "none"}"`,
       };
     }

@@ -1,4 +1,5 @@
-import { dataDir, REPO_ROOT, RUNBOOKS_DIR } from "../runbooks/engine/paths.ts";
+import { dataDir, localDataDir, REPO_ROOT, RUNBOOKS_DIR } from "../runbooks/engine/paths.ts";
+import { looseModeWarnings, privateUmask } from "../runbooks/engine/private-files.ts";
 import { type ConsoleServer, startConsole } from "./server.ts";
 import { consoleSettings, SettingsError } from "./settings.ts";
 
@@ -9,6 +10,9 @@ import { consoleSettings, SettingsError } from "./settings.ts";
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<ConsoleServer | null> {
   let running: ConsoleServer;
+  // Files the console and its runs create (audit log, run files, locks) are the operator's alone.
+  privateUmask();
+  for (const line of looseModeWarnings(localDataDir(env))) process.stderr.write(`[console] ${line}\n`);
   try {
     const settings = consoleSettings(env, REPO_ROOT);
     running = await startConsole({

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { loadRunbooks, sourceHash } from "../runbooks/engine/catalog.ts";
 import type { Runbook } from "../runbooks/engine/define.ts";
+import { type ProvenanceFile, provenanceOf } from "../runbooks/engine/provenance.ts";
+import { changedFilesRefusal } from "../runbooks/engine/run.ts";
 import type { Refusal } from "./guard.ts";
 
 // The runbooks the console may run: loaded once at start, each with the hash of its file. A file
@@ -10,7 +12,13 @@ import type { Refusal } from "./guard.ts";
 interface Loaded {
   runbook: Runbook;
   hash: string;
+  /** Every file the runbook imports or its steps execute, with its hash (provenance.ts). */
+  provenance: ProvenanceFile[];
 }
+
+// A module is imported once per process (Reload re-imports runbook files only; the modules they
+// import stay as first loaded), so an imported file is checked against the hash it had then.
+const importedOnce = new Map<string, string>();
 
 export class RunbookRegistry {
   private loaded = new Map<string, Loaded>();
@@ -36,7 +44,12 @@ export class RunbookRegistry {
       this.generation === 1 ? undefined : String(this.generation),
     );
     for (const [id, runbook] of runbooks) {
-      fresh.set(id, { runbook, hash: sourceHash(await readFile(runbook.file, "utf8")) });
+      const provenance = provenanceOf(runbook).map((entry) => {
+        if (entry.how !== "imported") return entry;
+        if (!importedOnce.has(entry.file)) importedOnce.set(entry.file, entry.sha256);
+        return { ...entry, sha256: importedOnce.get(entry.file) ?? entry.sha256 };
+      });
+      fresh.set(id, { runbook, hash: sourceHash(await readFile(runbook.file, "utf8")), provenance });
     }
     const changed = [...fresh]
       .filter(([id, entry]) => this.loaded.get(id)?.hash !== entry.hash)
@@ -50,6 +63,11 @@ export class RunbookRegistry {
     return this.loaded.get(id)?.runbook;
   }
 
+  /** The hashes a run of this runbook is checked against before each step. */
+  provenance(id: string): ProvenanceFile[] | undefined {
+    return this.loaded.get(id)?.provenance;
+  }
+
   ids(): string[] {
     return [...this.loaded.keys()];
   }
@@ -57,16 +75,20 @@ export class RunbookRegistry {
   /** The runbook to run, or the refusal: unknown, changed on disk, or not the code the page showed. */
   async resolve(id: string, pageHash: string | undefined): Promise<Runbook | Refusal> {
     const entry = this.loaded.get(id);
-    if (!entry) return { status: 404, error: `unknown runbook "${id}"` };
+    if (!entry) return { status: 404, rule: "unknown-runbook", error: `unknown runbook "${id}"` };
     if ((await diskHash(entry)) !== entry.hash) {
       return {
         status: 409,
+        rule: "changed-file",
         error: `${entry.runbook.file} changed since the console loaded it; press "Reload runbooks" (or restart the console) before running it`,
       };
     }
+    const changed = changedFilesRefusal(entry.provenance, `since the console loaded runbook "${id}"`);
+    if (changed) return { status: 409, rule: "changed-file", error: changed };
     if (pageHash !== undefined && pageHash !== entry.hash) {
       return {
         status: 409,
+        rule: "page-version",
         error: `this page shows another version of runbook "${id}" than the console runs; rebuild the handbook (npm run build) and reload the page`,
       };
     }
@@ -77,7 +99,11 @@ export class RunbookRegistry {
   async changedOnDisk(): Promise<string[]> {
     const changed: string[] = [];
     for (const [id, entry] of this.loaded) {
-      if ((await diskHash(entry)) !== entry.hash) changed.push(id);
+      if (
+        (await diskHash(entry)) !== entry.hash ||
+        changedFilesRefusal(entry.provenance, "since the console loaded it") !== null
+      )
+        changed.push(id);
     }
     return changed;
   }

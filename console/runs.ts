@@ -44,7 +44,7 @@ export class RunManager {
 
   /** Starts a run; resolves with its id once it has started, or with the refusal (nothing ran). */
   async start(request: StartRequest): Promise<{ runId: string } | Refusal> {
-    if (this.closing) return { status: 503, error: "the console is shutting down" };
+    if (this.closing) return { status: 503, rule: "shutting-down", error: "the console is shutting down" };
     const runbook = await this.registry.resolve(request.runbook, request.sourceHash);
     if ("status" in runbook) return runbook;
 
@@ -103,6 +103,9 @@ export class RunManager {
       emit,
       dataDir: this.options.dataDir,
       processEnv: this.options.processEnv,
+      ...(this.registry.provenance(request.runbook)
+        ? { provenance: this.registry.provenance(request.runbook) }
+        : {}),
     })
       .then(
         () => undefined,
@@ -193,9 +196,10 @@ export class RunManager {
 
 function refusalOf(error: unknown): Refusal {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof LockedError) return { status: 409, error: message };
-  if (error instanceof ParamError || error instanceof EnvironmentError || error instanceof RunRefused) {
-    return { status: 400, error: message };
-  }
+  if (error instanceof LockedError) return { status: 409, rule: "lock-held", error: message };
+  if (error instanceof RunRefused)
+    return { status: error.rule === "changed-file" ? 409 : 400, rule: error.rule, error: message };
+  if (error instanceof ParamError) return { status: 400, rule: "params", error: message };
+  if (error instanceof EnvironmentError) return { status: 400, rule: "environment", error: message };
   return { status: 500, error: `the run could not start: ${message}` };
 }

@@ -3,8 +3,11 @@ import { readFile, realpath } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import { RefusalRecorder } from "../runbooks/engine/audit.ts";
 import { ENVIRONMENTS, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import { Masker } from "../runbooks/engine/mask.ts";
+import { stopAllGroups } from "../runbooks/engine/process-groups.ts";
+import { terminalText } from "../runbooks/engine/terminal-text.ts";
 import { NON_PAGE_POLICY, pagePolicy } from "./csp.ts";
 import { checkApiRequest, checkHost, type GuardConfig, type RequestFacts } from "./guard.ts";
 import { BodyError, readJson, sendJson, sendText } from "./http-io.ts";
@@ -35,6 +38,8 @@ export interface ConsoleOptions {
   actor?: string;
   /** One JSON object per line; secrets are masked before it is called. */
   log?: (line: string) => void;
+  /** How long identical refusals are folded into one audit line (default a minute). */
+  refusalIntervalMs?: number;
 }
 
 export interface ConsoleServer {
@@ -80,6 +85,25 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   const log = (entry: Record<string, unknown>) =>
     write(masker.mask(JSON.stringify({ time: new Date().toISOString(), ...entry })));
 
+  // Every refused request goes to the audit log (who, what, why); a flood of the same refusal from
+  // one place is folded into one summary line per interval, so it cannot fill the disk.
+  const refusals = new RefusalRecorder(options.dataDir, {
+    mask: (text) => masker.mask(text),
+    ...(options.refusalIntervalMs ? { intervalMs: options.refusalIntervalMs } : {}),
+  });
+  const refuse = (
+    req: IncomingMessage,
+    what: string,
+    refusal: { status: number; error: string; rule?: string },
+  ) =>
+    refusals.record({
+      source: "console",
+      who: req.socket?.remoteAddress ?? "unknown address",
+      what: terminalText(what),
+      rule: refusal.rule ?? String(refusal.status),
+      reason: `${refusal.status}: ${refusal.error}`,
+    });
+
   const deps: RouteDeps = {
     sessions,
     runs,
@@ -106,7 +130,14 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       });
     });
     handle(req, res).catch((error: unknown) => {
-      if (error instanceof BodyError) return sendJson(res, error.status, { error: error.message });
+      if (error instanceof BodyError) {
+        refuse(req, `${req.method} ${pathname}`, {
+          status: error.status,
+          rule: "body",
+          error: error.message,
+        });
+        return sendJson(res, error.status, { error: error.message });
+      }
       log({
         level: "error",
         msg: "request failed",
@@ -125,6 +156,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const pathname = rawPath.split("?")[0] ?? "/";
     const isApi = pathname.startsWith("/api/");
     const wrongHost = checkHost(facts, guard);
+    if (wrongHost) refuse(req, `${req.method} ${pathname} (Host: ${facts.host ?? "none"})`, wrongHost);
     if (wrongHost)
       return isApi ? sendJson(res, wrongHost.status, { error: wrongHost.error }) : sendText(res, wrongHost);
     if (isApi)
@@ -173,29 +205,58 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     res.setHeader("Cache-Control", "no-store");
     const method = req.method ?? "GET";
     const found = findRoute(method, pathname);
+    const what = `${method} ${pathname}`;
     const refused = checkApiRequest(facts, guard, { eventStream: found?.route.access === "stream" });
-    if (refused) return sendJson(res, refused.status, { error: refused.error });
-    if (!found) return sendJson(res, 404, { error: `no API route ${method} ${pathname}` });
+    if (refused) {
+      refuse(req, what, refused);
+      return sendJson(res, refused.status, { error: refused.error });
+    }
+    if (!found) {
+      const error = `no API route ${method} ${pathname}`;
+      refuse(req, what, { status: 404, rule: "no-route", error });
+      return sendJson(res, 404, { error });
+    }
     const { route, match } = found;
 
     let session = "";
     if (route.access !== "public") {
       session = sessions.fromCookie(req.headers.cookie) ?? "";
       if (!session) {
-        return sendJson(res, 401, {
-          error: "not signed in: open the one-time login link that npm start (or npm run console) printed",
-        });
+        const error =
+          "not signed in: open the one-time login link that npm start (or npm run console) printed";
+        refuse(req, what, { status: 401, rule: "session", error });
+        return sendJson(res, 401, { error });
       }
     }
-    if ("invalid" in match) return sendJson(res, 400, { error: match.invalid });
+    if ("invalid" in match) {
+      refuse(req, what, { status: 400, rule: "path", error: match.invalid });
+      return sendJson(res, 400, { error: match.invalid });
+    }
     let body: unknown;
     if (route.body) {
       const parsed = route.body.safeParse(await readJson(req));
-      if (!parsed.success) return sendJson(res, 400, { error: describeIssues(parsed.error) });
+      if (!parsed.success) {
+        const error = describeIssues(parsed.error);
+        refuse(req, what, { status: 400, rule: "body", error });
+        return sendJson(res, 400, { error });
+      }
       body = parsed.data;
     }
     const reply = await route.handle({ body, params: match.params, query, session, req, res }, deps);
     if (!reply) return;
+    if (reply.status >= 400) {
+      const asked = body && typeof body === "object" ? (body as Record<string, unknown>) : {};
+      const subject = ["runbook", "env", "step", "from", "resume"]
+        .filter((key) => typeof asked[key] === "string")
+        .map((key) => `${key} ${asked[key]}`)
+        .join(", ");
+      const error = (reply.body as { error?: unknown } | null)?.error;
+      refuse(req, subject ? `${what} (${subject})` : what, {
+        status: reply.status,
+        error: typeof error === "string" ? error : "refused",
+        ...(reply.rule ? { rule: reply.rule } : {}),
+      });
+    }
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
     sendJson(res, reply.status, reply.body);
   }
@@ -231,6 +292,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     },
     async close() {
       await runs.shutdown("aborted: the console shut down");
+      // Each stopped step waited for its own process groups; anything else a step left running
+      // is stopped now, and waited for, so the console leaves no process behind when it exits.
+      const left = await stopAllGroups();
+      if (left.length > 0) log({ level: "error", msg: "process groups survived SIGKILL", groups: left });
+      await refusals.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -15,6 +15,12 @@ import {
   RUNBOOKS_DIR,
   dataDir as runbookDataDir,
 } from "../runbooks/engine/paths.ts";
+import {
+  looseModeWarnings,
+  PRIVATE_DIR,
+  PRIVATE_FILE,
+  privateUmask,
+} from "../runbooks/engine/private-files.ts";
 import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./stack/find-services.ts";
 
 // `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, build the handbook
@@ -52,8 +58,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     return EXIT.refused;
   }
 
+  // .data holds the database URL, the session secret, the embedded database and the audit log:
+  // everything this process and its children (the app, PGlite, the console's runs) create there
+  // is the operator's alone. Anything looser left by an older checkout is named, with its fix.
+  privateUmask();
   const dataDir = localDataDir(env);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR });
+  for (const line of looseModeWarnings(dataDir)) log(line);
   const postgres = await findPostgres(dataDir, log, env);
   log(`PostgreSQL: ${postgres.source} (${maskUrlPassword(postgres.url)})`);
   const redis = await findRedis(env);
@@ -169,8 +180,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
 /** 0600: with a private cluster the database URL holds its password. */
 async function writeDevStack(env: NodeJS.ProcessEnv, stack: Record<string, unknown>): Promise<void> {
   const file = devStackFile(env);
-  await writeFile(file, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
+  // The database URL (with its password, when it has one): the operator's alone.
+  await writeFile(file, `${JSON.stringify(stack, null, 2)}\n`, { mode: PRIVATE_FILE });
+  await chmod(file, PRIVATE_FILE);
 }
 
 /** The first start builds the handbook; later starts serve what is built (`npm run build` refreshes it). */

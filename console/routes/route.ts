@@ -37,6 +37,8 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** For a refusal (4xx): the rule that refused it, as the audit log names it. */
+  rule?: string;
 }
 
 export interface Route<B = unknown> {

@@ -13,6 +13,7 @@ export default defineRoute({
     if (!sessions.redeemTicket(query.get("ticket"), session, runId)) {
       return {
         status: 403,
+        rule: "ticket",
         body: { error: "the event stream needs the single-use ticket returned when this run was started" },
       };
     }

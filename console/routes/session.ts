@@ -13,6 +13,7 @@ export default defineRoute({
     if (!session) {
       return {
         status: 401,
+        rule: "login-token",
         body: {
           error:
             "this login link was already used or is not the current one; restart the console for a new link",

@@ -12,7 +12,11 @@ export default defineRoute({
     const outcome = await runs.start(body);
     if ("error" in outcome) {
       log({ msg: "run refused", runbook: body.runbook, env: body.env, error: outcome.error });
-      return { status: outcome.status, body: { error: outcome.error } };
+      return {
+        status: outcome.status,
+        body: { error: outcome.error },
+        ...(outcome.rule ? { rule: outcome.rule } : {}),
+      };
     }
     log({ msg: "run started", runId: outcome.runId, runbook: body.runbook, env: body.env });
     const ticket = sessions.issueTicket(session, outcome.runId);

@@ -112,6 +112,8 @@ export default defineRunbook({
     "Brings the local stack npm start runs up in the background, takes it down gracefully, or reports it.",
   guide: "deployment-playbook",
   section: "Environment setup",
+  // The script its step starts in the background: hashed with the runbook, refused when changed.
+  executes: ["../../scripts/start.ts"],
   params: z.object({
     action: z
       .enum(["up", "down", "status"])

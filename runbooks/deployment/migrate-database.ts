@@ -36,6 +36,8 @@ export default defineRunbook({
     "Shows applied and pending migrations; applies pending ones or rolls back the newest, after a pg_dump backup.",
   guide: "deployment-playbook",
   section: "Database migration procedures",
+  // Its steps run the app's migration CLI (deployment/_lib.ts migrateCli) with node.
+  executes: ["../../practice-app/src/db/migrate-cli.ts"],
   params: z.object({
     action: z
       .enum(["status", "apply", "rollback"])

@@ -31,6 +31,8 @@ export default defineRunbook({
     "Health, readiness, migrations, the API and a full learner journey with latencies against the SLO, and the error rate.",
   guide: "deployment-playbook",
   section: "Post-deployment verification",
+  // Its step runs the app's migration CLI (deployment/_lib.ts migrateCli) with node.
+  executes: ["../../practice-app/src/db/migrate-cli.ts"],
   params: z.object({
     keepAccount: z
       .boolean()

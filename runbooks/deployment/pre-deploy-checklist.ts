@@ -35,6 +35,8 @@ export default defineRunbook({
     "Git state, the commit to deploy, lint and type-check, pending migrations, health now and a fresh verified backup, as a ✔/✘ checklist.",
   guide: "deployment-playbook",
   section: "Pre-deployment checklist",
+  // Its step runs npm scripts (lint, typecheck) from this package.json.
+  executes: ["../../package.json"],
   params: z.object({
     ref: z
       .string()

@@ -1,13 +1,19 @@
+import os from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
+import { appendRefusal } from "./audit.ts";
 import { catalog, findRunbook } from "./catalog.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
 import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
 import { FormatError } from "./formats.ts";
 import { LockedError } from "./lock.ts";
+import { Masker } from "./mask.ts";
 import { ParamError, parsePairs } from "./params.ts";
-import { RUNBOOKS_DIR } from "./paths.ts";
+import { dataDir, localDataDir, RUNBOOKS_DIR } from "./paths.ts";
+import { looseModeWarnings, privateUmask } from "./private-files.ts";
+import { killAllGroupsNow, stopAllGroups } from "./process-groups.ts";
 import { RunRefused, runRunbook } from "./run.ts";
+import { terminalLines, terminalText } from "./terminal-text.ts";
 
 // npm run runbook -- list
 // npm run runbook -- <id> [--step s | --from s | --resume RUN] [--env dev] [--param k=v]… [--plan] [--yes] [--json]
@@ -66,7 +72,45 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         ? `refused: ${(error as Error).message}\n`
         : `runbook failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
     );
+    const unknownRunbook = error instanceof Error && error.message.startsWith("unknown runbook ");
+    if (known || unknownRunbook) await recordRefusal(argv, io, error as Error, unknownRunbook);
     return known ? EXIT.refused : EXIT.failed;
+  }
+}
+
+/** The rule a refusal of the CLI broke, as the audit log names it. */
+function ruleOf(error: Error, unknownRunbook: boolean): string {
+  if (unknownRunbook) return "unknown-runbook";
+  if (error instanceof RunRefused) return error.rule;
+  if (error instanceof ParamError) return "params";
+  if (error instanceof EnvironmentError) return "environment";
+  if (error instanceof LockedError) return "lock-held";
+  return "format";
+}
+
+/** Every refused attempt goes to the audit log: who, what (parameter values left out), why. */
+async function recordRefusal(
+  argv: string[],
+  io: CliIo,
+  error: Error,
+  unknownRunbook: boolean,
+): Promise<void> {
+  const masker = new Masker();
+  masker.addSecretsOf(io.env);
+  // Parameter values may be secrets the engine never got to mask: only their names are kept.
+  const what = `npm run runbook -- ${argv.map((arg) => arg.replace(/^([\w-]+)=[\s\S]*$/, "$1=…")).join(" ")}`;
+  try {
+    await appendRefusal(dataDir(io.env), {
+      source: "cli",
+      who: `${os.userInfo().username}@${os.hostname()} (pid ${process.pid})`,
+      what: terminalText(what),
+      rule: ruleOf(error, unknownRunbook),
+      reason: masker.mask(error.message),
+    });
+  } catch (writeError) {
+    io.err(
+      `(could not record this refusal in the audit log: ${writeError instanceof Error ? writeError.message : String(writeError)})\n`,
+    );
   }
 }
 
@@ -140,12 +184,19 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   let interrupts = 0;
   const onInterrupt = () => {
     interrupts += 1;
-    // A second Ctrl-C is the operator insisting: leave now, without waiting for the step to stop.
-    if (interrupts > 1) process.exit(EXIT.cancelled);
+    // A second Ctrl-C is the operator insisting: leave now, without waiting for the step to stop,
+    // but not without its processes: SIGKILL to each of their groups on the way out.
+    if (interrupts > 1) {
+      killAllGroupsNow();
+      process.exit(EXIT.cancelled);
+    }
     io.err("\ncancelling: stopping the current step and its child processes (Ctrl-C again to force)\n");
     controller.abort();
   };
+  // SIGTERM (a supervisor, kill) stops the run the same way: the step's process groups are killed
+  // and waited for before the CLI exits, and the audit says so only when it is true.
   process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   try {
     const { ask } = io;
     const result = await runRunbook(runbook, {
@@ -166,6 +217,11 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     return result.status === "ok" ? EXIT.ok : result.status === "cancelled" ? EXIT.cancelled : EXIT.failed;
   } finally {
     process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+    // Anything a step left running (the engine waits for each stopped step's groups) goes too.
+    const left = await stopAllGroups();
+    if (left.length > 0)
+      io.err(`process groups ${left.join(", ")} survived SIGKILL: kill them by hand (kill -KILL -<group>)\n`);
   }
 }
 
@@ -228,10 +284,12 @@ export function terminalFormatters(): EventFormatters<Rendered> {
       out(
         `\n▶ [${event.index + 1}/${event.total}] ${titles.get(event.step) ?? event.step} (${event.danger})`,
       ),
-    output: (event) => ({ stream: event.stream, text: `  │ ${event.line}\n` }),
+    // Third-party text (commit subjects, database rows): escapes stripped, controls and bidi
+    // overrides shown, so it cannot write the clipboard, clear the screen or forge a line.
+    output: (event) => ({ stream: event.stream, text: `  │ ${terminalText(event.line)}\n` }),
     "step-end": (event) =>
       out(
-        `${ICON[event.status]} ${event.planned ? "planned" : event.status} in ${event.durationMs} ms${event.error ? `: ${event.error}` : ""}`,
+        `${ICON[event.status]} ${event.planned ? "planned" : event.status} in ${event.durationMs} ms${event.error ? `: ${terminalLines(event.error).join("\n  │ ")}` : ""}`,
       ),
     "run-end": (event) =>
       out(
@@ -241,6 +299,9 @@ export function terminalFormatters(): EventFormatters<Rendered> {
 }
 
 if (import.meta.main) {
+  // Files this process and its children create are the operator's alone (.data holds secrets).
+  privateUmask();
+  for (const line of looseModeWarnings(localDataDir())) process.stderr.write(`${line}\n`);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -5,6 +5,7 @@ import pg from "pg";
 import { type ProcessPromise, $ as zx } from "zx";
 import type { Environment } from "./environments.ts";
 import type { Masker } from "./mask.ts";
+import { trackGroup } from "./process-groups.ts";
 
 // What a step gets: its environment and parameters, a zx shell bound to the step (output streams
 // into the run's events; cancel and timeout kill the whole process tree), SQL and Redis clients
@@ -40,19 +41,13 @@ export interface StepContext<P = Record<string, unknown>> {
   runArtifactsDir: string;
 }
 
-/** SIGTERM to the command's process group, SIGKILL two seconds later if anything is left. */
-function killGroup(child: ProcessPromise): void {
-  const pid = child.pid;
-  if (!pid) return;
-  const signalGroup = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // ESRCH: the group is already gone, which is the goal.
-    }
-  };
-  signalGroup("SIGTERM");
-  setTimeout(() => signalGroup("SIGKILL"), 2_000).unref();
+/** SIGTERM to the command's process group; the step then waits until the group is gone (run.ts). */
+function terminateGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // ESRCH: the group is already gone, which is the goal.
+  }
 }
 
 export interface ContextResources {
@@ -116,6 +111,8 @@ export function createStepContext<P>(options: {
   /** The environment commands inherit (the run's processEnv). */
   processEnv: NodeJS.ProcessEnv;
   emit: (stream: "stdout" | "stderr", line: string) => void;
+  /** Receives the process group of every command the step starts (the step waits for them; the lock records them). */
+  onGroup?: (pgid: number) => void;
 }): StepContext<P> {
   const { env, signal, masker, resources, emit } = options;
   // Each command gets its own process group (detached), so stopping a step kills the command and
@@ -149,10 +146,18 @@ export function createStepContext<P>(options: {
     warn: (line) => emit("stderr", line),
     $: (pieces, ...args) => {
       const child = shell(pieces, ...args);
+      // Detached: the command leads its own process group, whose id is its pid.
+      const pgid = child.pid;
+      if (pgid) {
+        trackGroup(pgid);
+        options.onGroup?.(pgid);
+      }
       emit("stdout", `$ ${masker.mask(child.cmd)}`);
       follow(child.stdout, "stdout");
       follow(child.stderr, "stderr");
-      const stop = () => killGroup(child);
+      const stop = () => {
+        if (pgid) terminateGroup(pgid);
+      };
       if (signal.aborted) stop();
       else signal.addEventListener("abort", stop, { once: true });
       child.finally(() => signal.removeEventListener("abort", stop)).catch(() => undefined);

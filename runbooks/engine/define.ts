@@ -68,6 +68,13 @@ export interface RunbookDefinition<S extends z.ZodObject = z.ZodObject> {
   steps: StepDefinition[];
   /** Files a run leaves for the page and the run history (see ArtifactDeclaration). */
   artifacts?: readonly ArtifactDeclaration[];
+  /**
+   * Local files the steps run that the runbook does not import (a script started with node, a
+   * package.json whose scripts it runs), relative to the runbook file as an import would be. They
+   * and the modules they import are hashed with the runbook's own imports: a run is refused when
+   * any of them changed since the runbook was loaded (provenance.ts).
+   */
+  executes?: readonly string[];
 }
 
 /** What a runbook file passes to defineRunbook: `steps` receives a `step` typed by `params`. */
@@ -106,6 +113,11 @@ export function defineRunbook<S extends z.ZodObject>(spec: RunbookSpec<S>): Runb
       if (!param || !(param in definition.params.shape))
         problems.push(`artifact "${a.name}": file "${a.file}" names unknown parameter "${param}"`);
   }
+  for (const file of definition.executes ?? [])
+    if (!file.startsWith("./") && !file.startsWith("../"))
+      problems.push(
+        `executes: "${file}" must be a path relative to the runbook file ("../../load-tests/run.ts")`,
+      );
   if (problems.length > 0) throw new Error(`runbook "${definition.id}" is invalid: ${problems.join("; ")}`);
   return definition;
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -59,14 +59,14 @@ const holder: LockHolder = {
   since: "now",
 };
 
-const newerMessage = (file: string, kind: string, where = "") =>
-  `${file}${where} is ${kind} format version 2; this code reads ${kind} format versions 1 to 1.`;
+const newerMessage = (file: string, kind: keyof typeof FORMAT_VERSIONS, where = "") =>
+  `${file}${where} is ${kind} format version ${FORMAT_VERSIONS[kind] + 1}; this code reads ${kind} format versions 1 to ${FORMAT_VERSIONS[kind]}.`;
 
 describe("the audit log", () => {
   it("writes each record with the current version and reads it back without it", async () => {
     await appendAudit(dir, record);
     const line = (await readFile(auditLogFile(dir), "utf8")).trim();
-    expect(JSON.parse(line)).toEqual({ v: FORMAT_VERSIONS.audit, ...record });
+    expect(JSON.parse(line)).toEqual({ v: FORMAT_VERSIONS.audit, kind: "run", ...record });
     expect(line.startsWith(`{"v":${FORMAT_VERSIONS.audit},`)).toBe(true);
     expect(await readAudit(dir)).toEqual([record]);
   });
@@ -79,7 +79,7 @@ describe("the audit log", () => {
 
   it("refuses a line of a newer version, naming the file, the line, the version and what it reads", async () => {
     await appendAudit(dir, record);
-    await writeFile(auditLogFile(dir), `${JSON.stringify({ ...record, v: 2 })}\n`, { flag: "a" });
+    await writeFile(auditLogFile(dir), `${JSON.stringify({ ...record, v: 3 })}\n`, { flag: "a" });
     const read = readAudit(dir);
     await expect(read).rejects.toBeInstanceOf(FormatError);
     await expect(read).rejects.toThrow(newerMessage(auditLogFile(dir), "audit", " line 2"));
@@ -138,28 +138,37 @@ describe("a run's folder", () => {
 });
 
 describe("locks", () => {
-  const lockFile = () => path.join(dir, "locks", "dev.lock");
+  const target = { env: "dev", databaseUrl: "postgres://ops@127.0.0.1:5432/app" };
+  const lockFile = () => path.join(dir, "locks", "db-dda3d19f03860926.lock");
+  const legacyFile = () => path.join(dir, "locks", "dev.lock");
+  const stored = { ...holder, env: "dev", database: "127.0.0.1:5432/app", groups: [] };
 
-  it("writes the version into the lock and releases it", async () => {
-    const release = await acquireLock(dir, "dev", holder);
-    expect(JSON.parse(await readFile(lockFile(), "utf8"))).toEqual({ v: 1, ...holder });
-    expect(await currentLock(dir, "dev")).toEqual(holder);
+  it("writes the version into the lock (keyed by the database) and releases it", async () => {
+    const release = await acquireLock(dir, target, holder);
+    const [file] = await readdir(path.join(dir, "locks"));
+    expect(JSON.parse(await readFile(path.join(dir, "locks", file ?? ""), "utf8"))).toMatchObject({
+      v: 2,
+      ...stored,
+    });
+    expect(await currentLock(dir, target)).toMatchObject(stored);
     await release();
-    expect(await currentLock(dir, "dev")).toBeNull();
+    expect(await currentLock(dir, target)).toBeNull();
   });
 
-  it("honours an unversioned lock of a live holder as version 1", async () => {
-    await mkdir(path.dirname(lockFile()), { recursive: true });
-    await writeFile(lockFile(), JSON.stringify(holder));
-    await expect(acquireLock(dir, "dev", { ...holder, runId: "r2" })).rejects.toBeInstanceOf(LockedError);
-    expect(await currentLock(dir, "dev")).toEqual(holder);
+  it("honours an unversioned (version 1, per environment) lock of a live holder", async () => {
+    await mkdir(path.dirname(legacyFile()), { recursive: true });
+    await writeFile(legacyFile(), JSON.stringify(holder));
+    await expect(acquireLock(dir, target, { ...holder, runId: "r2" })).rejects.toBeInstanceOf(LockedError);
+    await writeFile(legacyFile(), JSON.stringify({ ...holder, v: 1, pid: 999_999_999 }));
+    const release = await acquireLock(dir, target, { ...holder, runId: "r2" });
+    await release();
   });
 
   it("refuses a lock of a newer version instead of taking it over, and leaves it in place", async () => {
     await mkdir(path.dirname(lockFile()), { recursive: true });
-    const newer = JSON.stringify({ ...holder, v: 2, pid: 999_999_999 });
+    const newer = JSON.stringify({ ...holder, v: 3, pid: 999_999_999 });
     await writeFile(lockFile(), newer);
-    await expect(acquireLock(dir, "dev", { ...holder, runId: "r2" })).rejects.toThrow(
+    await expect(acquireLock(dir, target, { ...holder, runId: "r2" })).rejects.toThrow(
       newerMessage(lockFile(), "lock"),
     );
     expect(await readFile(lockFile(), "utf8")).toBe(newer);

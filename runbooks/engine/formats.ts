@@ -8,21 +8,27 @@
 // so files written by earlier code keep reading.
 
 export const FORMAT_VERSIONS = {
-  audit: 1,
+  // 2: every line has a `kind`: "run" (a run, as before) or "refusal" (a refused attempt).
+  audit: 2,
   "run-events": 1,
   "run-state": 1,
-  lock: 1,
+  // 2: keyed by the database (host, port, name), not the environment's name; the holder's process
+  // group and the process groups its steps started are recorded (a stale lock is taken over only
+  // when all of them are gone).
+  lock: 2,
 } as const;
 
 export type FormatKind = keyof typeof FORMAT_VERSIONS;
 
-/** Upgrades a record of `kind` from version `from` to `from + 1`. None yet: every format is at 1. */
+/** Upgrades a record of `kind` from version `from` to `from + 1`. */
 type Migration = (record: Record<string, unknown>) => Record<string, unknown>;
 const MIGRATIONS: { [K in FormatKind]: Record<number, Migration> } = {
-  audit: {},
+  // Version 1 logged runs only.
+  audit: { 1: (record) => ({ kind: "run", ...record }) },
   "run-events": {},
   "run-state": {},
-  lock: {},
+  // A version 1 lock (locks/<env>.lock) knew its holder's pid only: no database, no process groups.
+  lock: { 1: (record) => ({ env: null, database: null, pgid: null, groups: [], ...record }) },
 };
 
 export class FormatError extends Error {

@@ -179,13 +179,17 @@ describe("safety", () => {
   });
 
   it("refuses a second change run in the same environment while one holds the lock, naming it", async () => {
-    const release = await acquireLock(dir, "dev", {
-      runId: "other-run",
-      runbook: "deploy",
-      actor: "ana@ops",
-      pid: process.pid,
-      since: new Date().toISOString(),
-    });
+    const release = await acquireLock(
+      dir,
+      { env: "dev", databaseUrl: processEnv().SSP_DEV_DATABASE_URL ?? "" },
+      {
+        runId: "other-run",
+        runbook: "deploy",
+        actor: "ana@ops",
+        pid: process.pid,
+        since: new Date().toISOString(),
+      },
+    );
     try {
       await expect(run("steps-demo")).rejects.toThrow(
         /environment "dev" is locked by run other-run \(deploy, by ana@ops/,
@@ -230,7 +234,8 @@ describe("stopping steps", () => {
     expect(result).toMatchObject({ status: "failed", failedStep: "sleep" });
     expect(events.find((e) => e.type === "step-end")).toMatchObject({
       status: "timed-out",
-      error: "step did not finish within 3000 ms and was stopped",
+      error:
+        "step did not finish within 3000 ms and was stopped; its child processes were killed (1 process group)",
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(pids.filter(processAlive)).toEqual([]);

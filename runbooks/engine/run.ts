@@ -15,10 +15,13 @@ import { createResources, createStepContext } from "./context.ts";
 import type { Runbook, StepDefinition } from "./define.ts";
 import { resolveEnvironment } from "./environments.ts";
 import type { EmitFn, RunEvent, RunStatus, StepStatus } from "./events.ts";
-import { acquireLock } from "./lock.ts";
+import { acquireLock, type Release } from "./lock.ts";
 import { Masker } from "./mask.ts";
 import { parseParams } from "./params.ts";
 import { dataDir as defaultDataDir, REPO_ROOT } from "./paths.ts";
+import { PRIVATE_DIR } from "./private-files.ts";
+import { stopGroups } from "./process-groups.ts";
+import { changedFiles, type ProvenanceFile, provenanceOf } from "./provenance.ts";
 
 export interface RunOptions {
   env: string;
@@ -38,6 +41,12 @@ export interface RunOptions {
   emit: EmitFn;
   dataDir?: string;
   processEnv?: NodeJS.ProcessEnv;
+  /**
+   * The hashes of every file the run executes or imports, taken when the runbook was loaded (the
+   * console keeps them from its load); without it, they are taken as the run starts. A file that
+   * differs is refused by name, before the run and before each step.
+   */
+  provenance?: readonly ProvenanceFile[];
 }
 
 export interface RunResult {
@@ -48,10 +57,26 @@ export interface RunResult {
 }
 
 export class RunRefused extends Error {
-  constructor(message: string) {
+  /** The rule that refused it, as the audit log names it (confirmation, changed-file, step, resume). */
+  readonly rule: string;
+  constructor(message: string, rule = "refused") {
     super(message);
     this.name = "RunRefused";
+    this.rule = rule;
   }
+}
+
+/** The refusal for files changed since the runbook was loaded, naming each; null when none changed. */
+export function changedFilesRefusal(provenance: readonly ProvenanceFile[], when: string): string | null {
+  const changed = changedFiles(provenance);
+  if (changed.length === 0) return null;
+  const names = changed.map((entry) => path.relative(REPO_ROOT, entry.file) || entry.file);
+  const restart = changed.some((entry) => entry.how === "imported");
+  return `${names.join(", ")} changed ${when}; what runs would not be what was loaded and checked. ${
+    restart
+      ? "A module the runbook imports is read once per process: restart the console (or run the CLI again)"
+      : "Reload the runbooks in the console (or run the CLI again)"
+  } to run the new version`;
 }
 
 export function newRunId(): string {
@@ -80,10 +105,13 @@ export function selectSteps(runbook: Runbook, options: Pick<RunOptions, "step" |
   const find = (id: string, flag: string) => {
     const index = ids.indexOf(id);
     if (index < 0)
-      throw new RunRefused(`runbook "${runbook.id}" has no step "${id}" (${flag}); steps: ${ids.join(", ")}`);
+      throw new RunRefused(
+        `runbook "${runbook.id}" has no step "${id}" (${flag}); steps: ${ids.join(", ")}`,
+        "step",
+      );
     return index;
   };
-  if (options.step && options.from) throw new RunRefused("use --step or --from, not both");
+  if (options.step && options.from) throw new RunRefused("use --step or --from, not both", "step");
   if (options.step) return [runbook.steps[find(options.step, "--step")] as StepDefinition];
   if (options.from) return runbook.steps.slice(find(options.from, "--from"));
   return runbook.steps;
@@ -120,6 +148,10 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     steps = selectSteps(runbook, options);
   }
 
+  const provenance = options.provenance ?? provenanceOf(runbook);
+  const changedBefore = changedFilesRefusal(provenance, "since the runbook was loaded");
+  if (changedBefore) throw new RunRefused(changedBefore, "changed-file");
+
   const masker = new Masker();
   masker.addUrl(env.databaseUrl);
   masker.addUrl(env.redisUrl);
@@ -140,27 +172,32 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     if (answer.trim() !== env.name) {
       throw new RunRefused(
         `not confirmed: destructive steps need the environment name "${env.name}" typed, or --yes`,
+        "confirmation",
       );
     }
   }
 
   const runId = newRunId();
-  const release =
+  const release: Release | null =
     changes && !options.plan
-      ? await acquireLock(dir, env.name, {
-          runId,
-          runbook: runbook.id,
-          actor,
-          pid: process.pid,
-          since: new Date().toISOString(),
-        })
-      : async () => undefined;
+      ? await acquireLock(
+          dir,
+          { env: env.name, databaseUrl: env.databaseUrl },
+          {
+            runId,
+            runbook: runbook.id,
+            actor,
+            pid: process.pid,
+            since: new Date().toISOString(),
+          },
+        )
+      : null;
 
   const started = Date.now();
   const artifactsDir = path.join(dir, "artifacts", runbook.id);
-  await mkdir(artifactsDir, { recursive: true });
+  await mkdir(artifactsDir, { recursive: true, mode: PRIVATE_DIR });
   const runArtifactsDir = runArtifactsPath(dir, runId);
-  if (runbook.artifacts?.length) await mkdir(runArtifactsDir, { recursive: true });
+  if (runbook.artifacts?.length) await mkdir(runArtifactsDir, { recursive: true, mode: PRIVATE_DIR });
   const resources = createResources(env);
   // One append after another: appends started together may land in any order, and a run's log
   // must read in the order its events happened.
@@ -221,21 +258,26 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
         danger: definition.danger,
         at: now(),
       });
-      const outcome = await runStep(definition, {
-        env,
-        params,
-        runId,
-        masker,
-        resources,
-        results,
-        artifactsDir,
-        runArtifactsDir,
-        planning: options.plan ?? false,
-        describeOnly: planningOnly,
-        processEnv,
-        signal: options.signal,
-        emit: (stream, line) => emit({ type: "output", runId, step: definition.id, stream, line, at: now() }),
-      });
+      const changedNow = index > 0 ? changedFilesRefusal(provenance, "since this run started") : null;
+      const outcome = changedNow
+        ? ({ status: "failed", error: `refused: ${changedNow}`, durationMs: 0 } satisfies StepOutcome)
+        : await runStep(definition, {
+            env,
+            params,
+            runId,
+            masker,
+            resources,
+            results,
+            artifactsDir,
+            runArtifactsDir,
+            planning: options.plan ?? false,
+            describeOnly: planningOnly,
+            processEnv,
+            signal: options.signal,
+            emit: (stream, line) =>
+              emit({ type: "output", runId, step: definition.id, stream, line, at: now() }),
+            onGroup: (pgid) => release?.addGroup(pgid),
+          });
       if (outcome.planned) planningOnly = true;
       if (outcome.status === "ok" && !outcome.planned) results[definition.id] = outcome.value ?? null;
       const error = outcome.error ? masker.mask(outcome.error) : undefined;
@@ -277,7 +319,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
       failedStep,
       status,
     });
-    await release();
+    await release?.();
   }
   return { runId, status, failedStep, results };
 }
@@ -310,6 +352,7 @@ async function runStep(
     processEnv: NodeJS.ProcessEnv;
     signal: AbortSignal | undefined;
     emit: (stream: "stdout" | "stderr", line: string) => void;
+    onGroup: (pgid: number) => void;
   },
 ): Promise<StepOutcome> {
   const started = Date.now();
@@ -324,34 +367,64 @@ async function runStep(
     controller.abort(new StepCancelled(typeof reason === "string" ? reason : undefined));
   };
   options.signal?.addEventListener("abort", onCancel, { once: true });
-  const ctx = createStepContext({ ...options, signal: controller.signal });
+  const groups = new Set<number>();
+  const ctx = createStepContext({
+    ...options,
+    signal: controller.signal,
+    onGroup: (pgid) => {
+      groups.add(pgid);
+      options.onGroup(pgid);
+    },
+  });
   const stopped = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
   });
   stopped.catch(() => undefined);
+  let outcome: StepOutcome;
   try {
     if (options.planning && (definition.danger !== "read" || options.describeOnly)) {
       const lines = definition.plan
         ? await Promise.race([definition.plan(ctx), stopped])
         : [`would run: ${definition.description}`];
       for (const line of lines) options.emit("stdout", `[plan] ${line}`);
-      return { status: "skipped", planned: true, durationMs: Date.now() - started };
+      outcome = { status: "skipped", planned: true, durationMs: Date.now() - started };
+    } else {
+      const value = await Promise.race([definition.run(ctx), stopped]);
+      outcome = { status: "ok", value, durationMs: Date.now() - started };
     }
-    const value = await Promise.race([definition.run(ctx), stopped]);
-    return { status: "ok", value, durationMs: Date.now() - started };
   } catch (error) {
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     if (reason instanceof StepTimeout)
-      return { status: "timed-out", error: reason.message, durationMs: Date.now() - started };
-    if (reason instanceof StepCancelled)
-      return { status: "cancelled", error: reason.message, durationMs: Date.now() - started };
-    return { status: "failed", error: describe(error), durationMs: Date.now() - started };
+      outcome = { status: "timed-out", error: reason.message, durationMs: Date.now() - started };
+    else if (reason instanceof StepCancelled)
+      outcome = { status: "cancelled", error: reason.message, durationMs: Date.now() - started };
+    else outcome = { status: "failed", error: describe(error), durationMs: Date.now() - started };
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onCancel);
     // Whatever the step left running (a child process it did not await) is stopped with it.
     if (!controller.signal.aborted) controller.abort(new StepCancelled("step finished"));
   }
+  // The step is over only when every process group it started is gone (SIGTERM was sent on abort;
+  // SIGKILL follows after the grace period), so a run recorded as stopped has really stopped, and
+  // a console or CLI that exits next leaves nothing behind.
+  const survivors = await stopGroups(groups);
+  if (outcome.status === "cancelled" || outcome.status === "timed-out") {
+    const count = groups.size;
+    outcome.error = `${outcome.error}; ${
+      survivors.length > 0
+        ? `process groups ${survivors.join(", ")} are still running after SIGKILL: kill them by hand (kill -KILL -<group>)`
+        : count > 0
+          ? `its child processes were killed (${count} process group${count > 1 ? "s" : ""})`
+          : "it had no child processes"
+    }`;
+  } else if (survivors.length > 0) {
+    options.emit(
+      "stderr",
+      `process groups ${survivors.join(", ")} the step left running survived SIGKILL: kill them by hand (kill -KILL -<group>)`,
+    );
+  }
+  return { ...outcome, durationMs: Date.now() - started };
 }
 
 class StepTimeout extends Error {

@@ -53,6 +53,8 @@ export default defineRunbook({
     "Runs a load-test profile against the environment's app (k6, or autocannon without it) and judges it against the SLOs.",
   guide: "scaling-guide",
   section: "Application scaling",
+  // The runner its step starts with node (not imported): hashed with the runbook, refused when changed.
+  executes: ["../../load-tests/run.ts"],
   params,
   artifacts: [
     {

@@ -553,7 +553,9 @@ describe("console: cancel and shutdown", () => {
     await target.server.close();
     const record = (await readAudit(target.dataDir)).find((r) => r.runId === secondRun);
     expect(record?.status).toBe("cancelled");
-    expect(record?.steps[0]?.error).toBe("aborted: the console shut down");
+    expect(record?.steps[0]?.error).toBe(
+      "aborted: the console shut down; its child processes were killed (1 process group)",
+    );
     for (let i = 0; i < 50 && processAlive(pid2); i++) await new Promise((r) => setTimeout(r, 100));
     expect(processAlive(pid2)).toBe(false);
   }, 30_000);
