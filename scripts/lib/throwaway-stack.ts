@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -116,9 +116,13 @@ export async function startThrowawayStack(): Promise<ThrowawayStack> {
     cleanups.push(() => app.stop("docs:verify finished"));
 
     const dataDir = path.join(dir, "data");
-    await mkdir(path.join(dataDir, "runbooks"), { recursive: true });
+    // Private like npm start's .data/: the CLI warns about (and the pages would show) looser modes.
+    await mkdir(path.join(dataDir, "runbooks"), { recursive: true, mode: 0o700 });
+    await chmod(dataDir, 0o700);
     const stackFile = path.join(dataDir, "dev-stack.json");
-    await writeFile(stackFile, JSON.stringify({ appUrl, databaseUrl, redisUrl: REDIS_URL, redisPrefix }));
+    await writeFile(stackFile, JSON.stringify({ appUrl, databaseUrl, redisUrl: REDIS_URL, redisPrefix }), {
+      mode: 0o600,
+    });
     const bareEnv: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: dir,

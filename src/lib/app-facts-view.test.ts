@@ -120,5 +120,6 @@ describe("other app facts", () => {
     expect(versionLine({ commit: "b".repeat(40), short: "bbbbbbbbbbbb", describe: null })).toBe(
       "Built from commit bbbbbbbbbbbb (no release tag)",
     );
+    expect(versionLine({ commit: null, short: "unknown", describe: null })).toMatch(/commit unknown/);
   });
 });

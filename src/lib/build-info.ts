@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 // when `git describe --tags` finds one. Read once per build; shown on every page's footer.
 
 export interface BuildInfo {
-  commit: string;
+  /** null outside a git checkout (a source tarball, an image build) when HANDBOOK_COMMIT is unset. */
+  commit: string | null;
   short: string;
   /** `v1.5.0` on a tagged commit, `v1.5.0-3-gabc1234` three commits after it, null without tags. */
   describe: string | null;
@@ -25,17 +26,20 @@ let cached: BuildInfo | null = null;
 
 export function buildInfo(): BuildInfo {
   if (cached) return cached;
-  const commit = process.env.HANDBOOK_COMMIT ?? git(["rev-parse", "HEAD"]);
-  if (!commit)
-    throw new Error(
-      "the handbook cannot tell which commit it is built from: `git rev-parse HEAD` failed; build from a git checkout or set HANDBOOK_COMMIT",
-    );
-  cached = { commit, short: commit.slice(0, 12), describe: git(["describe", "--tags"]) };
+  const commit = process.env.HANDBOOK_COMMIT || git(["rev-parse", "HEAD"]);
+  // Without a commit the footer says so plainly instead of failing the build: an image build
+  // copies no .git, and a handbook with an honest "unknown" beats no handbook.
+  cached = {
+    commit,
+    short: commit ? commit.slice(0, 12) : "unknown",
+    describe: commit ? git(["describe", "--tags"]) : null,
+  };
   return cached;
 }
 
 /** The footer's line: "Built from v1.5.0 (commit abc…)" or "Built from commit abc… (no release tag)". */
 export function versionLine(info: BuildInfo): string {
+  if (!info.commit) return "Built outside a git checkout: commit unknown (set HANDBOOK_COMMIT when building)";
   return info.describe
     ? `Built from ${info.describe} (commit ${info.short})`
     : `Built from commit ${info.short} (no release tag)`;
