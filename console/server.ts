@@ -300,6 +300,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // A connection still busy after two seconds (a stream a browser keeps open) is cut, so a
+        // shutdown never waits on a client.
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
       });
     },
   };

@@ -114,7 +114,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     stopping = true;
     // The console first: its running steps are aborted and recorded while the app still answers.
     const closed = handbook ? handbook.close() : Promise.resolve();
-    closed
+    // The app stops whatever the console does: a console that cannot close within 10 s is logged.
+    const late = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        log("the console did not stop within 10 s: stopping the app anyway");
+        resolve();
+      }, 10_000).unref(),
+    );
+    Promise.race([closed, late])
       .catch((error: unknown) => log(`the console did not stop cleanly: ${String(error)}`))
       .finally(() => app.kill(signal));
   };
@@ -217,6 +224,12 @@ if (import.meta.main) {
   main().then(
     (code) => {
       process.exitCode = code;
+      // The stack is down; nothing should hold the process now. If something does (a client's
+      // keep-alive connection to the console), say so and leave: a supervisor waits on this exit.
+      setTimeout(() => {
+        log("something still held the process 3 s after the stack stopped; exiting");
+        process.exit(code);
+      }, 3_000).unref();
     },
     (error: unknown) => {
       console.error(`[start] failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -155,7 +155,7 @@ describe("bloat-report", () => {
     });
     expect(
       output.some((l) =>
-        /^exercises +vacuum: 440 dead tuples \(50\.0%\), above the 138 at which autovacuum starts \(autovacuum is [^)]*disabled for this table\)$/.test(
+        /^exercises +vacuum: \d+ dead tuples \(50\.0%\), above the \d+ at which autovacuum starts \(autovacuum is [^)]*disabled for this table\)$/.test(
           l,
         ),
       ),
@@ -168,7 +168,7 @@ describe("bloat-report", () => {
     const text = await readFile(report.file, "utf8");
     expect(text).toMatch(/^# Bloat report: dev/);
     expect(text).toMatch(/\| reviews \| reindex \| bloated index\(es\): .*reviews_learner_idx/);
-    expect(text).toMatch(/\| exercises \| vacuum \| 440 dead tuples/);
+    expect(text).toMatch(/\| exercises \| vacuum \| \d+ dead tuples/);
     expect(text).toMatch(/\| learners \| fine \| - \| - \|/);
 
     // Unused indexes are exactly the non-unique indexes PostgreSQL counts no scans for.

@@ -149,9 +149,10 @@ async function call(kind, path, input, authenticated = true) {
   const init = { method: kind === "query" ? "GET" : "POST", headers };
   let url = `/trpc/${path}`;
   if (input !== undefined && kind === "query") url += `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  if (input !== undefined && kind === "mutation") {
+  if (kind === "mutation") {
+    // tRPC refuses a POST without a JSON content type (415), even when the procedure takes no input.
     headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(input);
+    if (input !== undefined) init.body = JSON.stringify(input);
   }
   let response;
   try {
