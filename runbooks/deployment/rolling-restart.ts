@@ -70,7 +70,7 @@ export default defineRunbook({
         "For each instance: out of the upstream, SIGTERM, start again on its port, /readyz 200, back in.",
       danger: "change",
       timeoutMs: minutes(15),
-      async plan(ctx) {
+      async plan(_ctx) {
         const pool = await currentPool();
         return pool.members.map(
           (m) =>
