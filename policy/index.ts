@@ -499,11 +499,6 @@ export const MANUAL_PROCEDURES = {
     reason:
       "The age identity lives in the team's secret store; copying it there or to a restore machine needs a person with access to that store.",
   },
-  "capacity-review": {
-    title: "The monthly capacity review",
-    reason:
-      "A decision people take from capacity-report's figures (embedded on this page): what to scale, and when.",
-  },
   "security-patching": {
     title: "Dependency and security updates",
     reason: "runbook planned (issue 16)",

@@ -5,7 +5,8 @@ import { MANUAL_PROCEDURES } from "../policy/index.ts";
 
 // "Every procedure is a runbook", kept true (issue 16). Lists every procedure in the guides, a
 // `<Steps>` block, a numbered list outside one, and each Troubleshooting entry with a **Fix.**,
-// and sorts it by what its section (from the heading above it to the next heading) holds:
+// and sorts it by what its section holds (from the heading above it to the next heading of the
+// same or a higher level, and the introductions of the sections it is part of):
 //
 //   runbook      the section embeds a runbook: <Runbook id="…" />, or links to the section of a
 //                page that embeds it, the link's text being the runbook id in code:
@@ -76,7 +77,8 @@ export function proceduresOf(
   for (const [i, line] of lines.entries()) {
     if (code[i] || !HEADING.test(line)) continue;
     const level = (/^#+/.exec(line)?.[0] ?? "").length;
-    for (const open of sections) if (open.end === lines.length && open.level >= level && open.start < i) open.end = i;
+    for (const open of sections)
+      if (open.end === lines.length && open.level >= level && open.start < i) open.end = i;
     sections.push({ heading: line.replace(/^#+ /, ""), level, start: i, end: lines.length });
   }
   /** The sections containing line i, innermost first. */
@@ -87,15 +89,19 @@ export function proceduresOf(
   };
 
   const problems: ManualMarkerProblem[] = [];
-  const classify = (
-    i: number,
-    kind: Procedure["kind"],
-    description: string | null,
-  ): Procedure => {
+  const classify = (i: number, kind: Procedure["kind"], description: string | null): Procedure => {
     const around = sectionsAt(i);
     const section = around[0] as Section;
+    // The procedure's own section whole; of the sections around it, only their introduction (up to
+    // their first subsection), so a sibling subsection's runbook covers nothing here.
     const body = around
-      .map((s) => lines.slice(s.start, s.end).filter((_, j) => !code[s.start + j]).join("\n"))
+      .map((s, k) => {
+        const end = k === 0 ? s.end : (sections.find((x) => x.start > s.start)?.start ?? s.end);
+        return lines
+          .slice(s.start, end)
+          .filter((_, j) => !code[s.start + j])
+          .join("\n");
+      })
       .join("\n");
     const runbooks = [...body.matchAll(/<Runbook\s+id="([a-z0-9-]+)"/g)].map((m) => m[1] as string);
     const manual = [...body.matchAll(/<ManualProcedure\s+id="([a-z0-9-]+)"/g)].map((m) => m[1] as string);
@@ -107,7 +113,7 @@ export function proceduresOf(
       if (targetText?.includes(`<Runbook id="${id}"`)) runbooks.push(id);
     }
     if (runbooks.length > 0) return { ...base, coverage: "runbook", by: [...new Set(runbooks)] };
-    const known = manual.filter((id) => id in MANUAL_PROCEDURES);
+    const known = [...new Set(manual.filter((id) => id in MANUAL_PROCEDURES))];
     if (known.length > 0) return { ...base, coverage: "manual", by: known };
     if (description) return { ...base, coverage: "description", by: [description] };
     return { ...base, coverage: "unmarked", by: [] };
@@ -178,7 +184,9 @@ export async function guidePages(dir = DOCS_DIR): Promise<string[]> {
   return entries.filter((f) => f.endsWith(".mdx") || f.endsWith(".md")).sort();
 }
 
-export async function coverage(dir = DOCS_DIR): Promise<{ procedures: Procedure[]; problems: ManualMarkerProblem[] }> {
+export async function coverage(
+  dir = DOCS_DIR,
+): Promise<{ procedures: Procedure[]; problems: ManualMarkerProblem[] }> {
   const procedures: Procedure[] = [];
   const problems: ManualMarkerProblem[] = [];
   const pages = await guidePages(dir);
@@ -208,13 +216,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const c = counts(procedures);
   if (argv.includes("--list"))
     for (const p of procedures)
-      console.log(`${p.coverage.padEnd(11)} ${p.page}:${p.line} [${p.kind}] ${p.heading} ${p.by.length ? `(${p.by.join(", ")})` : ""}`);
+      console.log(
+        `${p.coverage.padEnd(11)} ${p.page}:${p.line} [${p.kind}] ${p.heading} ${p.by.length ? `(${p.by.join(", ")})` : ""}`,
+      );
   for (const p of procedures.filter((x) => x.coverage === "unmarked"))
     console.log(
       `unmarked: ${p.page}:${p.line} [${p.kind}] "${p.heading}": embed the runbook that does it (<Runbook id="…" />), or add it to MANUAL_PROCEDURES in policy/index.ts with its reason and show <ManualProcedure id="…" /> there`,
     );
   for (const p of problems)
-    console.log(`unknown manual procedure: ${p.page}:${p.line} <ManualProcedure id="${p.id}" />: add it to MANUAL_PROCEDURES or fix the id`);
+    console.log(
+      `unknown manual procedure: ${p.page}:${p.line} <ManualProcedure id="${p.id}" />: add it to MANUAL_PROCEDURES or fix the id`,
+    );
   console.log(
     `procedures: ${c.total}; embedding a runbook: ${c.runbook}; manual (policy list): ${c.manual}; descriptions: ${c.description}; unmarked: ${c.unmarked}`,
   );
