@@ -154,12 +154,24 @@ export default defineRunbook({
 /** The environment's app URL, the instances recorded on this host for it, and the given URLs. */
 async function instanceUrls(appUrl: string, env: string, extra: string | undefined): Promise<string[]> {
   const urls = new Set<string>([appUrl.replace(/\/$/, "")]);
-  try {
-    const file = path.join(dataDir(process.env), "instances", `${env}.json`);
-    const state = JSON.parse(await readFile(file, "utf8")) as { instances: Array<{ url: string }> };
-    for (const i of state.instances) urls.add(i.url);
-  } catch {
-    // No instances recorded on this host: only the app URL and the given ones.
+  // scale-instances records its instances per environment; add-instance keeps the balancer's pool.
+  for (const file of [
+    path.join(dataDir(process.env), "instances", `${env}.json`),
+    path.join(dataDir(process.env), "nginx", "pool.json"),
+  ]) {
+    try {
+      const state = JSON.parse(await readFile(file, "utf8")) as {
+        instances?: Array<{ url: string }>;
+        members?: Array<{ url: string }>;
+      };
+      for (const i of [...(state.instances ?? []), ...(state.members ?? [])]) urls.add(i.url);
+    } catch (error) {
+      // No file: nothing recorded there on this host (only the app URL and the given ones).
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new Error(
+          `${file} is unreadable (${(error as Error).message}): fix or remove it, or pass urls=`,
+        );
+    }
   }
   for (const u of (extra ?? "")
     .split(",")
