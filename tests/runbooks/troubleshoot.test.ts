@@ -52,6 +52,7 @@ describe("troubleshoot-idle-transactions", () => {
       plan: true,
       params: { olderThanSeconds: 1, applicationName: name },
     });
+    expect(planned.result.status, failedStepError(planned.events)).toBe("ok");
     expect(planned.output.join("\n")).toContain(`would terminate pid ${idle.pid}`);
     expect(await alive(idle.pid)).toBe(true);
 
