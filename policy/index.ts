@@ -456,3 +456,54 @@ export const COST_ESTIMATES: readonly CostEstimate[] = [
     note: "self-hosted costs disk; hosted services charge per series and GB",
   },
 ];
+
+/**
+ * Procedures the handbook leaves manual, each with the reason a runbook cannot (yet) do it. A guide
+ * shows the reason where the procedure is described (<ManualProcedure id="…" />), and
+ * scripts/procedure-coverage.ts fails on a procedure that neither embeds a runbook nor is listed here.
+ */
+export interface ManualProcedure {
+  id: string;
+  title: string;
+  reason: string;
+}
+
+export const MANUAL_PROCEDURES = {
+  "provision-environment": {
+    title: "Provisioning an environment's hosts and services",
+    reason:
+      "Creating hosts, the managed PostgreSQL and Redis, DNS and certificates happens at the provider, with credentials the handbook never holds; the runbooks take over once they exist (deploy, migrate-database, backup-now).",
+  },
+  "postgres-service": {
+    title: "Starting or repairing the PostgreSQL server",
+    reason:
+      "The server is run by its host's init system or the provider's console; runbooks reach PostgreSQL only as a client (they diagnose, and restore from a backup).",
+  },
+  "tls-renewal": {
+    title: "Renewing the TLS certificate",
+    reason:
+      "certbot renews on the nginx host with its own ACME account and reloads nginx there; tls-expiry checks the result from anywhere.",
+  },
+  "on-call-access": {
+    title: "On-call access and tools",
+    reason:
+      "Paging, VPN, SSH and database credentials are personal and granted by people; the read-only runbooks in the last steps check that they work.",
+  },
+  "code-change": {
+    title: "A change to the code or the handbook",
+    reason:
+      "Written, reviewed and merged as a pull request; CI runs the gates and publishes. The release runbook handles the git operations of a release.",
+  },
+  "backup-key-custody": {
+    title: "Keeping and moving the backup key",
+    reason:
+      "The age identity lives in the team's secret store; copying it there or to a restore machine needs a person with access to that store.",
+  },
+  "security-patching": {
+    title: "Dependency and security updates",
+    reason: "runbook planned (issue 16)",
+  },
+} as const satisfies Record<string, Omit<ManualProcedure, "id">>;
+
+export type ManualProcedureId = keyof typeof MANUAL_PROCEDURES;
+export const MANUAL_PROCEDURE_LIST = listOf<ManualProcedure>(MANUAL_PROCEDURES);

@@ -6,6 +6,8 @@
 // <data dir>/nginx/upstream.conf   the one line deploy/rollback rewrite: which release gets traffic
 // <data dir>/nginx/nginx.pid       the master's pid; `nginx -s reload` re-reads upstream.conf
 // <data dir>/nginx/balancer.json   the listen port and the release port it sends traffic to
+// <data dir>/nginx/pool.json       instances add-instance put beside the release (rolling-restart,
+//                                  remove-instance); the upstream is the release plus these
 //
 // A switch is graceful: nginx starts new workers with the new upstream and lets the old workers
 // finish the requests they hold, so no request is dropped. The switch returns only after every old
@@ -139,7 +141,9 @@ export async function switchBalancer(
   const upstreamFile = file("upstream.conf");
   const previousUpstream = existsSync(upstreamFile) ? await readFile(upstreamFile, "utf8") : null;
   if (!master) await writeAtomic(file("nginx.conf"), renderNginxConf(dir, options.listenPort));
-  await writeAtomic(upstreamFile, renderUpstream(options.appPort));
+  // The instances add-instance put beside the release stay in the upstream across a switch.
+  const pool = await readPool();
+  await writeAtomic(upstreamFile, renderUpstream(options.appPort, pool?.members.map((m) => m.port) ?? []));
   try {
     await testConfig();
   } catch (error) {
@@ -177,4 +181,108 @@ export async function switchBalancer(
   const ms = Date.now() - began;
   ctx.log(`switched in ${ms} ms; old workers gone, answers come from ${want}`);
   return { started: !master, ms, from: before?.upstreamPort ?? null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pool: instances beside the release (add-instance, remove-instance, rolling-restart).
+
+export interface PoolMember {
+  pid: number;
+  port: number;
+  url: string;
+  startedAt: string;
+  log: string;
+}
+
+export interface PoolState {
+  /** The balancer's listen port (kept here too: a pool may exist before any deploy). */
+  listenPort: number;
+  members: PoolMember[];
+}
+
+export async function readPool(): Promise<PoolState | null> {
+  try {
+    return JSON.parse(await readFile(file("pool.json"), "utf8")) as PoolState;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new Error(`${file("pool.json")} is unreadable (${(error as Error).message}): fix or remove it`);
+  }
+}
+
+export async function writePool(pool: PoolState): Promise<void> {
+  await mkdir(balancerDir(), { recursive: true });
+  await writeAtomic(file("pool.json"), `${JSON.stringify(pool, null, 2)}\n`);
+}
+
+/** The Prometheus file_sd targets of the app instances of an environment (written from the pool). */
+export function prometheusTargetsFile(env: string): string {
+  return path.join(dataDir(process.env), "prometheus", `${env}-app-targets.json`);
+}
+
+/** Every port that serves: the release the balancer sends traffic to (if any) and the pool. */
+export async function upstreamPorts(pool: PoolState): Promise<{ release: number | null; ports: number[] }> {
+  const balancer = await readBalancer();
+  const release = balancer?.upstreamPort ?? null;
+  return {
+    release,
+    ports: [...new Set([...(release === null ? [] : [release]), ...pool.members.map((m) => m.port)])],
+  };
+}
+
+/**
+ * Rewrites the upstream to the release plus the pool's members, checks it (nginx -t; a rejected
+ * file is put back), reloads (or starts nginx), waits until every old worker is gone, and writes
+ * the Prometheus targets from the same list. Returns the ports that now get traffic.
+ */
+export async function applyPool(ctx: Ctx, pool: PoolState): Promise<number[]> {
+  const dir = balancerDir();
+  await mkdir(path.join(dir, "tmp"), { recursive: true });
+  const { release, ports } = await upstreamPorts(pool);
+  const master = balancerPid();
+  const upstreamFile = file("upstream.conf");
+  const previous = existsSync(upstreamFile) ? await readFile(upstreamFile, "utf8") : null;
+  if (!master) await writeAtomic(file("nginx.conf"), renderNginxConf(dir, pool.listenPort));
+  await writeAtomic(
+    upstreamFile,
+    renderUpstream(
+      release,
+      pool.members.map((m) => m.port),
+    ),
+  );
+  try {
+    await testConfig();
+  } catch (error) {
+    if (previous !== null) await writeAtomic(upstreamFile, previous);
+    throw error;
+  }
+  const oldWorkers = master ? workerPids(master) : [];
+  if (master) await nginxOrExplain(["-s", "reload"], "nginx -s reload");
+  else await nginxOrExplain([], "starting nginx");
+  ctx.log(
+    `nginx ${master ? `(pid ${master}) reloaded` : "started"}: 127.0.0.1:${pool.listenPort} → ${ports.map((p) => `127.0.0.1:${p}`).join(", ")}`,
+  );
+  await waitFor(
+    async () => {
+      const pid = balancerPid();
+      if (!pid) return undefined;
+      const workers = workerPids(pid);
+      if (workers.length === 0 || workers.some((w) => oldWorkers.includes(w))) return undefined;
+      return (await answeringUpstream(ctx, pool.listenPort)) ? true : undefined;
+    },
+    {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      signal: ctx.signal,
+      what: "the balancer answering with the new upstream",
+    },
+  );
+  await writePool(pool);
+  const targets = prometheusTargetsFile(ctx.env.name);
+  await mkdir(path.dirname(targets), { recursive: true });
+  await writeAtomic(
+    targets,
+    `${JSON.stringify([{ targets: ports.map((p) => `127.0.0.1:${p}`), labels: { job: "practice-app", env: ctx.env.name } }], null, 2)}\n`,
+  );
+  ctx.log(`Prometheus targets (file_sd): ${targets}`);
+  return ports;
 }

@@ -51,11 +51,16 @@ http {
 `;
 }
 
-/** The upstream block: one release at a time (blue/green), kept-alive connections to it. */
-export function renderUpstream(appPort: number): string {
-  return `# Written by deploy/rollback: the release that gets traffic. Do not edit by hand; run rollback.
+/**
+ * The upstream block: the release that gets traffic (blue/green), plus the instances add-instance
+ * put beside it (`more`), kept-alive connections to them.
+ */
+export function renderUpstream(appPort: number | null, more: readonly number[] = []): string {
+  const ports = [...new Set([...(appPort === null ? [] : [appPort]), ...more])];
+  if (ports.length === 0) throw new Error("an nginx upstream needs at least one server");
+  return `# Written by deploy/rollback/add-instance/remove-instance. Do not edit by hand: run those runbooks.
 upstream ssp_app {
-  server 127.0.0.1:${appPort} max_fails=3 fail_timeout=10s;
+${ports.map((p) => `  server 127.0.0.1:${p} max_fails=3 fail_timeout=10s;`).join("\n")}
   keepalive 16;
 }
 `;
