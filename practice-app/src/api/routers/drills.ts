@@ -121,7 +121,9 @@ export const drillsRouter = router({
         const [mood = "", tense = ""] = id.split(":");
         return { id, label: formLabel(mood, tense), items };
       }),
-      levels: [...levels].map(([level, items]) => ({ level: Number(level), items })),
+      levels: [...levels]
+        .map(([level, items]) => ({ level: Number(level), items }))
+        .sort((a, b) => a.level - b.level),
       weakSpots: weak.map((row) => ({
         category: { id: row.category, label: categoryLabel(row.category) },
         form: { id: `${row.mood}:${row.tense}`, label: formLabel(row.mood, row.tense) },
