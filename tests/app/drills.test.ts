@@ -62,11 +62,15 @@ describe("drill selection", () => {
     expect(options.levels.map((l) => l.level)).toEqual([1, 2, 3]);
     expect(options.weakSpots).toEqual([]);
 
-    const category = options.categories[1]?.id ?? "";
+    // Selections the bank can serve: taken from one of its items.
+    const { rows: sample } = await db.query(
+      "SELECT category, tense, difficulty FROM exercises WHERE active AND mood = 'subjunctive' ORDER BY id DESC LIMIT 1",
+    );
+    const { category, tense, difficulty } = sample[0];
     for (const selection of [
       { category },
-      { form: "subjunctive:imperfect", level: 2 },
-      { category, form: "subjunctive:present" },
+      { form: `subjunctive:${tense}`, level: difficulty },
+      { category, form: `subjunctive:${tense}`, level: difficulty },
     ]) {
       const next = await learner.api.ok(learner.api.query<DrillItem>("drills.next", selection));
       const stored = await row(next.item.id);
