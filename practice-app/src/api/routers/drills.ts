@@ -116,11 +116,16 @@ export const drillsRouter = router({
     const forms = count((row) => `${row.mood}:${row.tense}`);
     const levels = count((row) => String(row.difficulty));
     return {
-      categories: [...categories].map(([id, items]) => ({ id, label: categoryLabel(id), items })),
-      forms: [...forms].map(([id, items]) => {
-        const [mood = "", tense = ""] = id.split(":");
-        return { id, label: formLabel(mood, tense), items };
-      }),
+      categories: [...categories]
+        .map(([id, items]) => ({ id, label: categoryLabel(id), items }))
+        .sort((a, b) => a.label.localeCompare(b.label, "en")),
+      // The subjunctive first: it is what the app teaches; the indicative forms are its contrasts.
+      forms: [...forms]
+        .map(([id, items]) => {
+          const [mood = "", tense = ""] = id.split(":");
+          return { id, label: formLabel(mood, tense), items };
+        })
+        .sort((a, b) => Number(b.id.startsWith("subj")) - Number(a.id.startsWith("subj"))),
       levels: [...levels]
         .map(([level, items]) => ({ level: Number(level), items }))
         .sort((a, b) => a.level - b.level),

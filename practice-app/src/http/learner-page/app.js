@@ -114,9 +114,25 @@ let answered = false;
 let busy = false;
 let signingUp = false;
 
+/**
+ * Where the next item comes from and what happens once it is shown: the drill controls (controls.js)
+ * replace these to drill a selection or to answer by picking instead of typing.
+ * @type {{ source: () => Promise<NextOutput>, onItem: (next: NextOutput) => void }}
+ */
+export const practice = {
+  source: () => call("query", "exercises.next"),
+  onItem: () => {},
+};
+
+/** Learner controls (controls.js, account.js) hear when a session starts and ends. */
+function announceSession(started) {
+  document.dispatchEvent(new CustomEvent(started ? "learner:started" : "learner:ended"));
+}
+export const session = { active: false };
+
 // ---------------------------------------------------------------------------------------------- API
 
-class ApiError extends Error {
+export class ApiError extends Error {
   /**
    * @param {string} message shown to the learner as is
    * @param {string} code the tRPC error code ("UNAUTHORIZED", ...), or "NETWORK"
@@ -137,7 +153,7 @@ class ApiError extends Error {
  * @param {boolean} [authenticated]
  * @returns {Promise<any>}
  */
-async function call(kind, path, input, authenticated = true) {
+export async function call(kind, path, input, authenticated = true) {
   const sentToken = authenticated ? token : null;
   /** @type {Record<string, string>} */
   const headers = {};
@@ -193,13 +209,13 @@ function storeToken(value) {
  * @param {string} message
  * @param {"info" | "error"} [kind]
  */
-function showStatus(message, kind = "info") {
+export function showStatus(message, kind = "info") {
   el.status.textContent = message;
   el.status.className = `status ${kind}`;
 }
 
 /** @param {unknown} error */
-function report(error) {
+export function report(error) {
   if (error instanceof ApiError) {
     showStatus(error.message, "error");
   } else {
@@ -247,20 +263,23 @@ function showAuthError(error) {
   }
 }
 
-function showAuth() {
+export function showAuth() {
   el.app.hidden = true;
   el.session.hidden = true;
   el.auth.hidden = false;
+  byId("landing", HTMLElement).hidden = false;
   el.email.focus();
 }
 
-function forgetSession() {
+export function forgetSession() {
   storeToken(null);
   learnerId = "";
   item = null;
   el.sentence.replaceChildren();
   el.translation.textContent = "";
   el.feedback.hidden = true;
+  session.active = false;
+  announceSession(false);
   showAuth();
 }
 
@@ -299,8 +318,9 @@ el.authForm.addEventListener("submit", async (event) => {
 // ---------------------------------------------------------------------------------------- practice
 
 /** @param {MeOutput} [known] the learner, when the login answer already named them */
-async function startPractice(known) {
+export async function startPractice(known) {
   el.auth.hidden = true;
+  byId("landing", HTMLElement).hidden = true;
   el.app.hidden = false;
   el.session.hidden = false;
   try {
@@ -312,16 +332,18 @@ async function startPractice(known) {
     report(error);
     if (!token) return;
   }
+  session.active = true;
+  announceSession(true);
   await Promise.all([loadNext(), refreshPanels()]);
 }
 
-async function loadNext() {
+export async function loadNext() {
   if (busy) return;
   busy = true;
   el.next.disabled = true;
   try {
     /** @type {NextOutput} */
-    const next = await call("query", "exercises.next");
+    const next = await practice.source();
     showStatus("");
     renderItem(next);
   } catch (error) {
@@ -334,7 +356,8 @@ async function loadNext() {
 }
 
 /** @param {NextOutput} next */
-function renderItem({ reason, item: next }) {
+function renderItem(output) {
+  const { reason, item: next } = output;
   item = next;
   answered = false;
   el.category.textContent = next.category.label;
@@ -358,6 +381,7 @@ function renderItem({ reason, item: next }) {
   el.check.hidden = false;
   el.next.hidden = true;
   answer.focus();
+  practice.onItem(output);
 }
 
 async function check() {
@@ -405,7 +429,7 @@ function showRetry(result) {
 }
 
 /** @param {SubmitOutput} result */
-function showFeedback(result) {
+export function showFeedback(result) {
   if (!result.graded) return showRetry(result);
   answered = true;
   const tone = result.outcome === "correct" ? "correct" : result.outcome === "accent" ? "almost" : "wrong";
@@ -429,8 +453,9 @@ function showFeedback(result) {
   el.check.hidden = true;
   el.next.hidden = false;
   el.next.focus();
-  el.score.textContent = String(result.score);
-  el.streak.textContent = String(result.streak);
+  // Recognition answers (controls.js) are not scored: they leave the score and streak as they are.
+  if (result.score !== undefined) el.score.textContent = String(result.score);
+  if (result.streak !== undefined) el.streak.textContent = String(result.streak);
 }
 
 /** @param {string} char */
@@ -476,7 +501,7 @@ el.next.addEventListener("click", () => void loadNext());
 
 // ---------------------------------------------------------------------------------- progress panels
 
-function refreshPanels() {
+export function refreshPanels() {
   return Promise.all([refreshProgress(), refreshLeaderboard()]);
 }
 
