@@ -7,10 +7,11 @@
  * @typedef {{ id: string, label: string }} Person
  * @typedef {{ id: string, sentence: string, verb: string, person: Person, translation: string, difficulty: number,
  *   category: Category }} Item
- * @typedef {{ reason: "due" | "new" | "ahead", item: Item }} NextOutput
+ * @typedef {{ reason: "due" | "new" | "ahead" | "recognition", item: Item, mode?: string,
+ *   choices?: string[] | null }} NextOutput
  * @typedef {"correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong"} GradedOutcome
  * @typedef {{ graded: true, outcome: GradedOutcome, correct: boolean, message: string, explanation: string,
- *   expected: string, accepted: string[], nextReviewAt: string, score: number, streak: number }} GradedOutput
+ *   expected: string, accepted: string[], nextReviewAt?: string, score?: number, streak?: number }} GradedOutput
  * @typedef {{ graded: false, outcome: "extra-words" | "foreign-characters" | "vos-form", correct: false,
  *   message: string }} RetryOutput
  * @typedef {GradedOutput | RetryOutput} SubmitOutput
@@ -27,7 +28,7 @@
  */
 
 const TOKEN_KEY = "ssp.token";
-const REASONS = { due: "Review", new: "New", ahead: "Ahead of schedule" };
+const REASONS = { due: "Review", new: "New", ahead: "Ahead of schedule", recognition: "Recognition" };
 /** @type {Record<string, string>} keyed by KeyboardEvent.code, so macOS Option-key dead keys don't interfere */
 const SHORTCUTS = { KeyA: "á", KeyE: "é", KeyI: "í", KeyO: "ó", KeyU: "ú", KeyN: "ñ" };
 
@@ -124,7 +125,10 @@ export const practice = {
   onItem: () => {},
 };
 
-/** Learner controls (controls.js, account.js) hear when a session starts and ends. */
+/**
+ * Learner controls (controls.js, account.js) hear when a session starts and ends.
+ * @param {boolean} started
+ */
 function announceSession(started) {
   document.dispatchEvent(new CustomEvent(started ? "learner:started" : "learner:ended"));
 }
@@ -355,7 +359,7 @@ export async function loadNext() {
   }
 }
 
-/** @param {NextOutput} next */
+/** @param {NextOutput} output */
 function renderItem(output) {
   const { reason, item: next } = output;
   item = next;
