@@ -97,7 +97,8 @@ describe("password reset", () => {
     expect(again.body.error?.message).toMatch(/does not work any more/);
 
     const requested = audits("password_reset.requested");
-    expect(requested.map((line) => line.learnerId)).toEqual([learner.id, null]);
+    expect(requested.map((line) => line.learnerId)).toEqual(expect.arrayContaining([learner.id, null]));
+    expect(requested).toHaveLength(2);
     expect(audits("password_reset.completed")).toHaveLength(1);
     expect(audits("password_reset.refused")).toHaveLength(1);
     const logged = JSON.stringify(log);
@@ -180,7 +181,9 @@ describe("export and deletion", () => {
     await learner.api.ok(learner.api.query("leaderboard.top"));
     const score = () => app.deps.redis.run((client) => client.zscore(LEADERBOARD_KEY, learner.id));
     expect(await score()).toBe("1");
+    const mailsBefore = inbox.messages.length;
     await api.ok(api.mutation("account.requestPasswordReset", { email: learner.email }));
+    await inbox.waitFor(learner.email, mailsBefore); // the link is stored before it is mailed
 
     const wrong = await learner.api.mutation("account.deleteAccount", { password: "not-my-password" });
     expect(wrong.status).toBe(401);

@@ -16,6 +16,7 @@ import {
   setPassword,
 } from "../../db/repositories/password-resets.ts";
 import { revokeLearnerSessions } from "../../db/repositories/sessions.ts";
+import type { Mailer } from "../../mail/mailer.ts";
 import type { Context } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { authedProcedure, publicProcedure, router } from "../trpc.ts";
@@ -56,10 +57,42 @@ function resetMessage(ctx: Context, link: string): string {
   ].join("\n");
 }
 
+/**
+ * Looks the address up and, if it has an account, stores a new link's hash and mails the link. Runs
+ * after the answer has gone; failures are logged (the answer never claimed that a message was sent).
+ */
+async function sendResetLink(ctx: Context, mailer: Mailer, address: string): Promise<void> {
+  const log = ctx.log;
+  let learnerId: string | null = null;
+  try {
+    const learner = await findLearnerByEmail(ctx.deps.pool, address);
+    learnerId = learner?.id ?? null;
+    log.info({ audit: "password_reset.requested", learnerId }, "password reset requested");
+    if (!learner) return;
+    const token = newSessionToken();
+    await insertPasswordReset(ctx.deps.pool, {
+      learnerId: learner.id,
+      tokenHash: digestToken(token),
+      ttlMinutes: ctx.deps.config.PASSWORD_RESET_TTL_MINUTES,
+    });
+    await mailer.send({
+      to: learner.email,
+      subject: "Choose a new password",
+      text: resetMessage(ctx, resetLink(ctx, token)),
+    });
+    log.info({ audit: "password_reset.sent", learnerId }, "password-reset e-mail sent");
+  } catch (error) {
+    log.error(
+      { audit: "password_reset.send_failed", learnerId, err: error },
+      "password-reset e-mail could not be sent",
+    );
+  }
+}
+
 export const accountRouter = router({
   /**
-   * Sends a reset link if the address has an account. The answer is the same either way, and the
-   * e-mail leaves after the answer, so neither its text nor its timing says whether the address is known.
+   * Sends a reset link if the address has an account. The answer is the same either way, and it goes
+   * before the address is even looked up, so neither its text nor its timing says whether it is known.
    */
   requestPasswordReset: publicProcedure.input(z.strictObject({ email })).mutation(async ({ ctx, input }) => {
     const { mailer, limits, config } = ctx.deps;
@@ -77,37 +110,8 @@ export const accountRouter = router({
       ],
       "password-reset requests",
     );
-    const learner = await findLearnerByEmail(ctx.deps.pool, input.email);
-    if (learner) {
-      const token = newSessionToken();
-      await insertPasswordReset(ctx.deps.pool, {
-        learnerId: learner.id,
-        tokenHash: digestToken(token),
-        ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
-      });
-      const log = ctx.log;
-      void ctx.deps.work.track(
-        mailer
-          .send({
-            to: learner.email,
-            subject: "Choose a new password",
-            text: resetMessage(ctx, resetLink(ctx, token)),
-          })
-          .then(
-            () =>
-              log.info({ audit: "password_reset.sent", learnerId: learner.id }, "password-reset e-mail sent"),
-            (error: unknown) =>
-              log.error(
-                { audit: "password_reset.send_failed", learnerId: learner.id, err: error },
-                "password-reset e-mail could not be sent",
-              ),
-          ),
-      );
-    }
-    ctx.log.info(
-      { audit: "password_reset.requested", learnerId: learner?.id ?? null },
-      "password reset requested",
-    );
+    // Everything that depends on whether the address has an account happens after the answer.
+    void ctx.deps.work.track(sendResetLink(ctx, mailer, input.email));
     return {
       message: `If an account uses this address, a link to choose a new password is on its way. It works once, within ${config.PASSWORD_RESET_TTL_MINUTES} minutes.`,
     };
