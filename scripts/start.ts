@@ -96,6 +96,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     REDIS_URL: redis.url,
     // An explicit SESSION_SECRET wins; otherwise the checkout's secret file, re-read when rotated.
     ...(env.SESSION_SECRET ? {} : { SESSION_SECRET_FILE: await localSessionSecretFile(dataDir) }),
+    // No SMTP server locally: reset e-mails (with their link) go to this console instead. The app
+    // refuses this in production, so it is only set outside it.
+    ...(env.SMTP_URL || env.NODE_ENV === "production"
+      ? {}
+      : { PASSWORD_RESET_LOG_LINKS: env.PASSWORD_RESET_LOG_LINKS ?? "true" }),
     // PGlite has one session behind its socket multiplexer: the app's named prepared statements
     // would collide across pool connections, so it gets exactly one.
     ...(postgres.source === "embedded PGlite" ? { PG_POOL_MAX: "1" } : {}),

@@ -21,6 +21,7 @@ import {
   type ServerState,
 } from "./http/server.ts";
 import { loadLearnerPage } from "./http/static-files.ts";
+import { createLogMailer, createSmtpMailer, type Mailer } from "./mail/mailer.ts";
 import { createMetrics } from "./metrics.ts";
 import { WorkTracker } from "./work-tracker.ts";
 
@@ -36,6 +37,16 @@ export interface App {
 
 export function createLogger(config: Pick<AppConfig, "LOG_LEVEL">): Logger {
   return pino({ level: config.LOG_LEVEL, base: { service: "practice-app" } });
+}
+
+/** The password-reset sender: SMTP when configured, the log in development when asked, else none. */
+function createMailer(config: AppConfig, logger: Logger): Mailer | null {
+  if (config.SMTP_URL && config.SMTP_FROM) {
+    return createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.SMTP_FROM });
+  }
+  if (config.PASSWORD_RESET_LOG_LINKS) return createLogMailer(logger);
+  logger.warn("SMTP_URL is not set: password reset by e-mail is disabled");
+  return null;
 }
 
 /** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
@@ -119,7 +130,23 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
         points: config.RATE_LIMIT_API_PER_LEARNER,
         windowSeconds: config.RATE_LIMIT_API_WINDOW_S,
       }),
+      resetPerIp: new RateLimiter(redis, {
+        name: RATE_LIMITERS.resetPerIp.name,
+        points: config.RATE_LIMIT_RESET_PER_IP,
+        windowSeconds: config.RATE_LIMIT_RESET_WINDOW_S,
+      }),
+      resetPerAccount: new RateLimiter(redis, {
+        name: RATE_LIMITERS.resetPerAccount.name,
+        points: config.RATE_LIMIT_RESET_PER_ACCOUNT,
+        windowSeconds: config.RATE_LIMIT_RESET_WINDOW_S,
+      }),
+      accountDataPerLearner: new RateLimiter(redis, {
+        name: RATE_LIMITERS.accountDataPerLearner.name,
+        points: config.RATE_LIMIT_ACCOUNT_DATA_PER_LEARNER,
+        windowSeconds: config.RATE_LIMIT_ACCOUNT_DATA_WINDOW_S,
+      }),
     },
+    mailer: createMailer(config, logger),
     metrics,
     logger,
     dummyPasswordHash: await dummyHash(config.SCRYPT_LOG_N),
@@ -157,6 +184,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
       await deps.work.idle();
       if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await redis.close();
+      deps.mailer?.close();
       await Promise.all([pool.end(), readinessPool.end()]);
       logger.info("shutdown complete");
     })();

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ALERT_LIST, ALERTS, SEVERITIES, SEVERITY_LIST, SLO } from "../../policy/index.ts";
+import { ALERT_LIST, ALERTS, BACKUP_POLICY, SEVERITIES, SEVERITY_LIST, SLO } from "../../policy/index.ts";
 import { POLICY_TABLES, POLICY_VALUES, policyValue } from "./policy-view.ts";
 
 describe("policy views", () => {
   it("render the policy's own numbers", () => {
     expect(policyValue("slo.latencyP95Ms")).toBe(`${SLO.latencyP95Ms} ms`);
+    expect(policyValue("backup.longestRetention")).toBe(`about ${BACKUP_POLICY.keepMonthly} months`);
     expect(policyValue("alert.error-rate-critical")).toBe("> 5%");
     expect(policyValue("alert.tls-expiry")).toBe("< 7 days");
     expect(policyValue("severity.P0.response")).toBe("15 min");

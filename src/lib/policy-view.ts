@@ -146,6 +146,11 @@ export const POLICY_VALUES: Record<string, string> = {
   "slo.availability": pct(SLO.availability),
   "slo.concurrentUsers": `${SLO.concurrentUsers}`,
   "backup.maxAgeHours": `${BACKUP_POLICY.maxAgeHours} h`,
+  "backup.keepDaily": `${BACKUP_POLICY.keepDaily} daily`,
+  "backup.keepWeekly": `${BACKUP_POLICY.keepWeekly} weekly`,
+  "backup.keepMonthly": `${BACKUP_POLICY.keepMonthly} monthly`,
+  // The oldest backup kept is the last monthly one: how long a deleted account can outlive its deletion there.
+  "backup.longestRetention": `about ${BACKUP_POLICY.keepMonthly} months`,
   "backup.rtoMinutes": minutes(BACKUP_POLICY.rtoMinutes),
   "backup.rpoMinutes": minutes(BACKUP_POLICY.rpoMinutes),
   "capacity.appInstances": `${CURRENT_CAPACITY.appInstances}`,

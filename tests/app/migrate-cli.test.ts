@@ -64,18 +64,19 @@ describe("npm run db:migrate", () => {
     const status = await cli(["status"]);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/\[ \] 1732560000000_initial-schema {2}\(pending\)/);
-    expect(status.out).toMatch(/0 applied, 6 pending/);
+    expect(status.out).toMatch(/0 applied, 7 pending/);
 
     const up = await cli(["up"]);
     expect(up.code).toBe(0);
     expect(up.out).toMatch(
-      /applied 6: 1732560000000_initial-schema, 1732560001000_exercise-curriculum-order, 1732560002000_app-flags, 1732560014000_sessions-expiry-index, 1732560018000_exercise-infinitive-blanks, 1732560018100_learner-accent-tolerant/,
+      /applied 7: 1732560000000_initial-schema, 1732560001000_exercise-curriculum-order, 1732560002000_app-flags, 1732560014000_sessions-expiry-index, 1732560018000_exercise-infinitive-blanks, 1732560018100_learner-accent-tolerant, 1765000000000_password-resets/,
     );
     expect(await tables()).toEqual([
       "app_flags",
       "cards",
       "exercises",
       "learners",
+      "password_resets",
       "pgmigrations",
       "reviews",
       "sessions",
@@ -83,6 +84,7 @@ describe("npm run db:migrate", () => {
     expect(await hasColumn("exercises", "position")).toBe(true);
     expect((await cli(["up"])).out).toMatch(/nothing to migrate: up to date/);
 
+    expect((await cli(["down"])).out).toMatch(/rolled back 1: 1765000000000_password-resets/);
     expect(await hasColumn("learners", "accent_tolerant")).toBe(true);
     expect((await cli(["down"])).out).toMatch(/rolled back 1: 1732560018100_learner-accent-tolerant/);
     expect(await hasColumn("learners", "accent_tolerant")).toBe(false);
@@ -92,13 +94,13 @@ describe("npm run db:migrate", () => {
     const down = await cli(["down"]);
     expect(down.code).toBe(0);
     expect(down.out).toMatch(/rolled back 1: 1732560001000_exercise-curriculum-order/);
-    expect(down.out).toMatch(/1 applied, 5 pending/);
+    expect(down.out).toMatch(/1 applied, 6 pending/);
     expect(await hasColumn("exercises", "position")).toBe(false);
     expect((await cli(["down"])).out).toMatch(/rolled back 1: 1732560000000_initial-schema/);
     expect(await tables()).toEqual(["pgmigrations"]);
     expect((await cli(["up", "1"])).out).toMatch(/applied 1: 1732560000000_initial-schema/);
     expect((await cli(["up"])).out).toMatch(
-      /applied 5: 1732560001000_exercise-curriculum-order, 1732560002000_app-flags, 1732560014000_sessions-expiry-index, 1732560018000_exercise-infinitive-blanks, 1732560018100_learner-accent-tolerant/,
+      /applied 6: 1732560001000_exercise-curriculum-order, 1732560002000_app-flags, 1732560014000_sessions-expiry-index, 1732560018000_exercise-infinitive-blanks, 1732560018100_learner-accent-tolerant, 1765000000000_password-resets/,
     );
   });
 

@@ -40,7 +40,7 @@ describe("start-up", () => {
     const { code } = await app.exited;
     expect(code).toBe(3);
     expect(app.output()).toMatch(
-      /missing 6 migration\(s\) this release needs: 1732560000000_initial-schema, 1732560001000_exercise-curriculum-order, 1732560002000_app-flags, 1732560014000_sessions-expiry-index, 1732560018000_exercise-infinitive-blanks, 1732560018100_learner-accent-tolerant/,
+      /missing 7 migration\(s\) this release needs: 1732560000000_initial-schema, 1732560001000_exercise-curriculum-order, 1732560002000_app-flags, 1732560014000_sessions-expiry-index, 1732560018000_exercise-infinitive-blanks, 1732560018100_learner-accent-tolerant, 1765000000000_password-resets/,
     );
     expect(app.output()).toMatch(/npm run db:migrate -- up/);
   });

@@ -6,6 +6,7 @@ import type { RateLimiter } from "../cache/rate-limits.ts";
 import type { RedisHandle } from "../cache/redis.ts";
 import type { AppConfig } from "../config/config.ts";
 import type { Pool } from "../db/pool.ts";
+import type { Mailer } from "../mail/mailer.ts";
 import type { AppMetrics } from "../metrics.ts";
 import type { WorkTracker } from "../work-tracker.ts";
 import type { MaintenanceSwitch } from "./maintenance.ts";
@@ -26,7 +27,14 @@ export interface AppDeps {
     /** One shared key for every sign-up, whatever its address. */
     signUpGlobal: RateLimiter;
     apiPerLearner: RateLimiter;
+    resetPerIp: RateLimiter;
+    /** Keyed by the e-mail address asked about, whether or not it has an account. */
+    resetPerAccount: RateLimiter;
+    /** Exports and deletion attempts of one learner. */
+    accountDataPerLearner: RateLimiter;
   };
+  /** Sends password-reset links; null when no SMTP sender is configured (reset is then refused). */
+  mailer: Mailer | null;
   metrics: AppMetrics;
   logger: Logger;
   /** scrypt hash verified when an email is unknown, so a login's timing does not reveal accounts. */

@@ -10,7 +10,11 @@ export type AppErrorCode =
   | "NO_EXERCISES"
   | "DATABASE_UNAVAILABLE"
   | "MAINTENANCE"
-  | "BUSY";
+  | "BUSY"
+  | "NO_MATCHING_EXERCISES"
+  | "VERB_NOT_FOUND"
+  | "RESET_DISABLED"
+  | "RESET_LINK_INVALID";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
@@ -29,6 +33,7 @@ export class AppError extends Error {
 
 export const TRPC_CODE_FOR: Record<
   AppErrorCode,
+  | "BAD_REQUEST"
   | "CONFLICT"
   | "UNAUTHORIZED"
   | "TOO_MANY_REQUESTS"
@@ -45,6 +50,10 @@ export const TRPC_CODE_FOR: Record<
   DATABASE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   MAINTENANCE: "SERVICE_UNAVAILABLE",
   BUSY: "SERVICE_UNAVAILABLE",
+  NO_MATCHING_EXERCISES: "NOT_FOUND",
+  VERB_NOT_FOUND: "NOT_FOUND",
+  RESET_DISABLED: "PRECONDITION_FAILED",
+  RESET_LINK_INVALID: "BAD_REQUEST",
 };
 
 // PostgreSQL errors that mean "the database is not reachable or not answering", not "your query is wrong".

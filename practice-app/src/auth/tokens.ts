@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 
 // Session tokens: 256 random bits, shown to the client once. The database keeps only
 // HMAC-SHA256(secret, token), so a copy of the sessions table cannot be replayed or checked offline.
@@ -24,4 +24,12 @@ export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
   const token = match?.[1];
   return token && isWellFormedToken(token) ? token : null;
+}
+
+/**
+ * A one-time token's stored form (password-reset links): SHA-256, no secret, so rotating the session
+ * secret does not break links in flight. 256 random bits cannot be guessed from their hash.
+ */
+export function digestToken(token: string): Buffer {
+  return createHash("sha256").update(token).digest();
 }

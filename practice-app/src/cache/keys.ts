@@ -14,9 +14,16 @@ export interface RedisKey {
 }
 
 export const RATE_LIMITERS = {
-  loginPerAccount: { name: "login-account", windowVariable: "RATE_LIMIT_LOGIN_WINDOW_S" },
-  loginPerIp: { name: "login-ip", windowVariable: "RATE_LIMIT_LOGIN_WINDOW_S" },
-  apiPerLearner: { name: "api-learner", windowVariable: "RATE_LIMIT_API_WINDOW_S" },
+  loginPerAccount: { name: "login-account", windowVariable: "RATE_LIMIT_LOGIN_WINDOW_S", key: "email" },
+  loginPerIp: { name: "login-ip", windowVariable: "RATE_LIMIT_LOGIN_WINDOW_S", key: "client address" },
+  apiPerLearner: { name: "api-learner", windowVariable: "RATE_LIMIT_API_WINDOW_S", key: "learner id" },
+  resetPerIp: { name: "reset-ip", windowVariable: "RATE_LIMIT_RESET_WINDOW_S", key: "client address" },
+  resetPerAccount: { name: "reset-account", windowVariable: "RATE_LIMIT_RESET_WINDOW_S", key: "email" },
+  accountDataPerLearner: {
+    name: "account-data",
+    windowVariable: "RATE_LIMIT_ACCOUNT_DATA_WINDOW_S",
+    key: "learner id",
+  },
 } as const;
 
 /** rate-limiter-flexible stores `<keyPrefix>:<key>`; the app's keyPrefix is `rl:<limiter name>`. */
@@ -50,7 +57,7 @@ export const REDIS_KEYS: readonly RedisKey[] = [
   },
   ...Object.values(RATE_LIMITERS).map(
     (limiter): RedisKey => ({
-      pattern: `${rateLimitKeyPrefix(limiter.name)}:<${limiter.name === "api-learner" ? "learner id" : limiter.name === "login-ip" ? "client address" : "email"}>`,
+      pattern: `${rateLimitKeyPrefix(limiter.name)}:<${limiter.key}>`,
       type: "string",
       ttl: { configVariable: limiter.windowVariable },
       holds: `points consumed in the current window of the ${limiter.name} rate limit`,

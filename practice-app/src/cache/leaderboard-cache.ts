@@ -55,6 +55,20 @@ export class LeaderboardCache {
     }
   }
 
+  /** Takes a deleted learner off the board; if Redis cannot be reached, the next read rebuilds it. */
+  async remove(learnerId: string): Promise<void> {
+    if (!this.redis.available()) {
+      this.stale = true;
+      return;
+    }
+    try {
+      await this.redis.run((client) => client.zrem(KEY, learnerId));
+    } catch {
+      // Not removed in Redis: rebuild from PostgreSQL (which no longer has the learner) on the next read.
+      this.stale = true;
+    }
+  }
+
   async standing(learnerId: string, limit: number): Promise<Standing> {
     if (this.redis.available()) {
       try {
@@ -107,13 +121,16 @@ export class LeaderboardCache {
       scores.push(Number(flat[i + 1]));
     }
     const names = await displayNames(this.db, ids);
+    // An id without a learner is a deleted account another instance could not take off the board:
+    // never show it (the board's TTL, or the next rebuild, drops it from Redis).
+    const entries = ids
+      .map((id, i) => ({ learnerId: id, displayName: names.get(id), score: scores[i] ?? 0 }))
+      .filter(
+        (entry): entry is { learnerId: string; displayName: string; score: number } =>
+          entry.displayName !== undefined,
+      );
     return {
-      top: ids.map((id, i) => ({
-        rank: i + 1,
-        learnerId: id,
-        displayName: names.get(id) ?? "?",
-        score: scores[i] ?? 0,
-      })),
+      top: entries.map((entry, i) => ({ rank: i + 1, ...entry })),
       me: myRank === null || myScore === null ? null : { rank: myRank + 1, score: Number(myScore) },
       source: "redis",
     };

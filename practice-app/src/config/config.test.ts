@@ -76,4 +76,26 @@ describe("loadConfig", () => {
       /TRPC_MAX_BATCH_SIZE is "1000"/,
     );
   });
+
+  it("needs a sender and a public URL with SMTP_URL, and keeps logged reset links out of production", () => {
+    expect(loadConfig(minimal).SMTP_URL).toBeUndefined();
+    const ok = loadConfig({
+      ...minimal,
+      SMTP_URL: "smtp://mailer:secret@127.0.0.1:2525",
+      SMTP_FROM: "no-reply@example.org",
+      PUBLIC_URL: "https://learn.example.org/",
+    });
+    expect(ok.PUBLIC_URL).toBe("https://learn.example.org");
+    expect(ok.PASSWORD_RESET_TTL_MINUTES).toBe(30);
+    expect(() => loadConfig({ ...minimal, SMTP_URL: "smtp://mailer:secret@127.0.0.1:2525" })).toThrow(
+      /SMTP_FROM is not set: set the sender address[\s\S]*PUBLIC_URL is not set: set the app's public URL/,
+    );
+    expect(() => loadConfig({ ...minimal, SMTP_URL: "http://x" })).toThrow(
+      /expected an smtp:\/\/ or smtps:\/\/ URL/,
+    );
+    expect(() =>
+      loadConfig({ ...minimal, NODE_ENV: "production", PASSWORD_RESET_LOG_LINKS: "true" }),
+    ).toThrow(/PASSWORD_RESET_LOG_LINKS .*development only/);
+    expect(loadConfig({ ...minimal, PASSWORD_RESET_LOG_LINKS: "true" }).PASSWORD_RESET_LOG_LINKS).toBe(true);
+  });
 });

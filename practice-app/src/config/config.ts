@@ -132,6 +132,43 @@ export const configSchema = z.object({
     ),
   /** Serve /metrics on this port only (on HOST), and not on PORT; unset: on PORT, for METRICS_ALLOW. */
   METRICS_PORT: emptyAsUnset(intFrom(0, 65_535).optional()),
+  /**
+   * Where learners reach the app (https://practice.example.org): the base of the links in e-mails.
+   * The app never builds a link from the request's Host header. Needed when SMTP_URL is set.
+   */
+  PUBLIC_URL: emptyAsUnset(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, "expected an http:// or https:// URL")
+      .transform((value) => value.replace(/\/+$/, ""))
+      .optional(),
+  ),
+  /**
+   * The SMTP server that sends password-reset e-mails: smtp://user:pass@host:587 (STARTTLS when the
+   * server offers it) or smtps://user:pass@host:465. Unset: password reset is disabled and says so.
+   */
+  SMTP_URL: emptyAsUnset(
+    z
+      .string()
+      .refine((value) => /^smtps?:\/\//.test(value), { message: "expected an smtp:// or smtps:// URL" })
+      .optional(),
+  ),
+  /** The From address of the app's e-mails ("Subjunctive practice <no-reply@example.org>"); needed with SMTP_URL. */
+  SMTP_FROM: emptyAsUnset(z.string().min(3).max(200).optional()),
+  /** Development only (refused in production): without SMTP_URL, log password-reset links instead of mailing them. */
+  PASSWORD_RESET_LOG_LINKS: booleanFlag.default(false),
+  /** How long a password-reset link works, in minutes; it works once. */
+  PASSWORD_RESET_TTL_MINUTES: intFrom(5, 1_440).default(30),
+  /** Password-reset requests (and link uses) per client address per reset window. */
+  RATE_LIMIT_RESET_PER_IP: intFrom(1, 100_000).default(10),
+  /** Password-reset e-mails per address per reset window, whether or not the address has an account. */
+  RATE_LIMIT_RESET_PER_ACCOUNT: intFrom(1, 1_000).default(3),
+  /** The password-reset rate-limit window, in seconds. */
+  RATE_LIMIT_RESET_WINDOW_S: intFrom(1, 86_400).default(3_600),
+  /** Data exports and deletion attempts (each checks the password) per learner per window. */
+  RATE_LIMIT_ACCOUNT_DATA_PER_LEARNER: intFrom(1, 1_000).default(5),
+  /** The window of RATE_LIMIT_ACCOUNT_DATA_PER_LEARNER, in seconds. */
+  RATE_LIMIT_ACCOUNT_DATA_WINDOW_S: intFrom(1, 86_400).default(3_600),
   /** `npm run db:migrate`: how long a migration waits for a table lock before it gives up (nothing applied). */
   MIGRATION_LOCK_TIMEOUT_MS: intFrom(100, 600_000).default(5_000),
   /** `npm run db:migrate`: the longest one migration statement may run. */
@@ -167,6 +204,27 @@ const withSecretSource = configSchema.superRefine((config, ctx) => {
       code: "custom",
       path: ["SESSION_SECRET"],
       message: "set SESSION_SECRET (at least 32 characters) or SESSION_SECRET_FILE",
+    });
+  }
+  if (config.SMTP_URL && !config.SMTP_FROM) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["SMTP_FROM"],
+      message: "set the sender address when SMTP_URL is set",
+    });
+  }
+  if (config.SMTP_URL && !config.PUBLIC_URL) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["PUBLIC_URL"],
+      message: "set the app's public URL when SMTP_URL is set: reset links point there",
+    });
+  }
+  if (config.PASSWORD_RESET_LOG_LINKS && config.NODE_ENV === "production") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["PASSWORD_RESET_LOG_LINKS"],
+      message: "reset links in the log are for development only; configure SMTP_URL in production",
     });
   }
 });

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 
-// The learner page is three small files, read once at start and served from memory.
+// The learner page is a few small files, read once at start and served from memory.
 
 const PAGE_DIR = new URL("./learner-page/", import.meta.url);
 
@@ -13,6 +13,9 @@ export async function loadLearnerPage(): Promise<Map<string, StaticFile>> {
   const files: Array<[string, string, string]> = [
     ["/", "index.html", "text/html; charset=utf-8"],
     ["/assets/app.js", "app.js", "text/javascript; charset=utf-8"],
+    ["/assets/controls.js", "controls.js", "text/javascript; charset=utf-8"],
+    ["/assets/verbs.js", "verbs.js", "text/javascript; charset=utf-8"],
+    ["/assets/account.js", "account.js", "text/javascript; charset=utf-8"],
     ["/assets/styles.css", "styles.css", "text/css; charset=utf-8"],
   ];
   const map = new Map<string, StaticFile>();

@@ -42,10 +42,10 @@ async function openSession(ctx: Context, learnerId: string): Promise<string> {
   return token;
 }
 
-type Limit = readonly [RateLimiter, key: string, metricLabel: string];
+export type Limit = readonly [RateLimiter, key: string, metricLabel: string];
 
 /** Consumes each limit in turn; the first one exhausted refuses with 429 and Retry-After. */
-async function enforceLimits(ctx: Context, limits: readonly Limit[], what: string): Promise<void> {
+export async function enforceLimits(ctx: Context, limits: readonly Limit[], what: string): Promise<void> {
   for (const [limiter, key, label] of limits) {
     const decision = await limiter.consume(key);
     if (!decision.allowed) {
@@ -98,8 +98,9 @@ async function whenHashingFree<T>(work: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
-const hashPassword = (password: string, logN: number) => whenHashingFree(() => hash(password, logN));
-const verifyPassword = (password: string, stored: string) => whenHashingFree(() => verify(password, stored));
+export const hashPassword = (password: string, logN: number) => whenHashingFree(() => hash(password, logN));
+export const verifyPassword = (password: string, stored: string) =>
+  whenHashingFree(() => verify(password, stored));
 
 export const accountsRouter = router({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {

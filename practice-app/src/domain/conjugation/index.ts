@@ -16,5 +16,5 @@ export {
 } from "./conjugate.ts";
 export { ConjugationError } from "./errors.ts";
 export { isWellFormedInfinitive, parseInfinitive } from "./infinitive.ts";
-export { isInLexicon, lexiconVerbs } from "./lexicon.ts";
-export { type ConjugationModel, MODELS } from "./models.ts";
+export { isInLexicon, lexiconVerbs, sortedLexiconVerbs, verbsOfModel } from "./lexicon.ts";
+export { type ConjugationModel, MODELS, REGULAR_MODEL } from "./models.ts";

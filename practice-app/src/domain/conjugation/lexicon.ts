@@ -76,3 +76,16 @@ export function entryFor(
     `"${infinitive}" is not a verb in the lexicon (${lexicon().size} Spanish verbs). Check the spelling; if it is a real verb, add it to the lexicon (see practice-app/src/domain/conjugation/lexicon/README.md), or ask for a guess ({ guess: true }) to conjugate it as a regular verb, marked guessed.`,
   );
 }
+
+let sortedVerbs: readonly string[] | undefined;
+
+/** Every verb of the lexicon in Spanish alphabetical order (computed once). */
+export function sortedLexiconVerbs(): readonly string[] {
+  sortedVerbs ??= [...lexicon().keys()].sort((a, b) => a.localeCompare(b, "es"));
+  return sortedVerbs;
+}
+
+/** The verbs that follow a model, in Spanish alphabetical order. */
+export function verbsOfModel(modelId: string): string[] {
+  return sortedLexiconVerbs().filter((verb) => lexicon().get(verb)?.id === modelId);
+}

@@ -7,11 +7,12 @@
  * @typedef {{ id: string, label: string }} Person
  * @typedef {{ id: string, sentence: string, verb: string, person: Person, translation: string, difficulty: number,
  *   category: Category }} Item
- * @typedef {{ reason: "due" | "new" | "ahead", item: Item }} NextOutput
+ * @typedef {{ reason: "due" | "new" | "ahead" | "recognition", item: Item, mode?: string,
+ *   choices?: string[] | null }} NextOutput
  * @typedef {"correct" | "accent" | "wrong-mood" | "wrong-person" | "wrong-tense" | "wrong"} GradedOutcome
  * @typedef {{ graded: true, outcome: GradedOutcome, correct: boolean, message: string, explanation: string,
- *   expected: string, accepted: string[], nextReviewAt: string, score: number, streak: number,
- *   accentTolerated: boolean }} GradedOutput
+ *   expected: string, accepted: string[], nextReviewAt?: string, score?: number, streak?: number,
+ *   accentTolerated?: boolean }} GradedOutput
  * @typedef {{ accentTolerant: boolean }} SettingsOutput
  * @typedef {{ graded: false, outcome: "extra-words" | "foreign-characters" | "vos-form", correct: false,
  *   message: string }} RetryOutput
@@ -29,7 +30,7 @@
  */
 
 const TOKEN_KEY = "ssp.token";
-const REASONS = { due: "Review", new: "New", ahead: "Ahead of schedule" };
+const REASONS = { due: "Review", new: "New", ahead: "Ahead of schedule", recognition: "Recognition" };
 /** @type {Record<string, string>} keyed by KeyboardEvent.code, so macOS Option-key dead keys don't interfere */
 const SHORTCUTS = { KeyA: "á", KeyE: "é", KeyI: "í", KeyO: "ó", KeyU: "ú", KeyN: "ñ" };
 
@@ -117,9 +118,28 @@ let answered = false;
 let busy = false;
 let signingUp = false;
 
+/**
+ * Where the next item comes from and what happens once it is shown: the drill controls (controls.js)
+ * replace these to drill a selection or to answer by picking instead of typing.
+ * @type {{ source: () => Promise<NextOutput>, onItem: (next: NextOutput) => void }}
+ */
+export const practice = {
+  source: () => call("query", "exercises.next"),
+  onItem: () => {},
+};
+
+/**
+ * Learner controls (controls.js, account.js) hear when a session starts and ends.
+ * @param {boolean} started
+ */
+function announceSession(started) {
+  document.dispatchEvent(new CustomEvent(started ? "learner:started" : "learner:ended"));
+}
+export const session = { active: false };
+
 // ---------------------------------------------------------------------------------------------- API
 
-class ApiError extends Error {
+export class ApiError extends Error {
   /**
    * @param {string} message shown to the learner as is
    * @param {string} code the tRPC error code ("UNAUTHORIZED", ...), or "NETWORK"
@@ -140,7 +160,7 @@ class ApiError extends Error {
  * @param {boolean} [authenticated]
  * @returns {Promise<any>}
  */
-async function call(kind, path, input, authenticated = true) {
+export async function call(kind, path, input, authenticated = true) {
   const sentToken = authenticated ? token : null;
   /** @type {Record<string, string>} */
   const headers = {};
@@ -197,13 +217,13 @@ function storeToken(value) {
  * @param {string} message
  * @param {"info" | "error"} [kind]
  */
-function showStatus(message, kind = "info") {
+export function showStatus(message, kind = "info") {
   el.status.textContent = message;
   el.status.className = `status ${kind}`;
 }
 
 /** @param {unknown} error */
-function report(error) {
+export function report(error) {
   if (error instanceof ApiError) {
     showStatus(error.message, "error");
   } else {
@@ -251,20 +271,23 @@ function showAuthError(error) {
   }
 }
 
-function showAuth() {
+export function showAuth() {
   el.app.hidden = true;
   el.session.hidden = true;
   el.auth.hidden = false;
+  byId("landing", HTMLElement).hidden = false;
   el.email.focus();
 }
 
-function forgetSession() {
+export function forgetSession() {
   storeToken(null);
   learnerId = "";
   item = null;
   el.sentence.replaceChildren();
   el.translation.textContent = "";
   el.feedback.hidden = true;
+  session.active = false;
+  announceSession(false);
   showAuth();
 }
 
@@ -303,8 +326,9 @@ el.authForm.addEventListener("submit", async (event) => {
 // ---------------------------------------------------------------------------------------- practice
 
 /** @param {MeOutput} [known] the learner, when the login answer already named them */
-async function startPractice(known) {
+export async function startPractice(known) {
   el.auth.hidden = true;
+  byId("landing", HTMLElement).hidden = true;
   el.app.hidden = false;
   el.session.hidden = false;
   try {
@@ -316,6 +340,8 @@ async function startPractice(known) {
     report(error);
     if (!token) return;
   }
+  session.active = true;
+  announceSession(true);
   await Promise.all([loadNext(), refreshPanels(), loadSettings()]);
 }
 
@@ -349,13 +375,13 @@ el.accentTolerant.addEventListener("change", async () => {
   }
 });
 
-async function loadNext() {
+export async function loadNext() {
   if (busy) return;
   busy = true;
   el.next.disabled = true;
   try {
     /** @type {NextOutput} */
-    const next = await call("query", "exercises.next");
+    const next = await practice.source();
     showStatus("");
     renderItem(next);
   } catch (error) {
@@ -367,8 +393,9 @@ async function loadNext() {
   }
 }
 
-/** @param {NextOutput} next */
-function renderItem({ reason, item: next }) {
+/** @param {NextOutput} output */
+function renderItem(output) {
+  const { reason, item: next } = output;
   item = next;
   answered = false;
   el.category.textContent = next.category.label;
@@ -392,6 +419,7 @@ function renderItem({ reason, item: next }) {
   el.check.hidden = false;
   el.next.hidden = true;
   answer.focus();
+  practice.onItem(output);
 }
 
 async function check() {
@@ -439,7 +467,7 @@ function showRetry(result) {
 }
 
 /** @param {SubmitOutput} result */
-function showFeedback(result) {
+export function showFeedback(result) {
   if (!result.graded) return showRetry(result);
   answered = true;
   const tone = result.outcome === "correct" ? "correct" : result.outcome === "accent" ? "almost" : "wrong";
@@ -465,8 +493,9 @@ function showFeedback(result) {
   el.check.hidden = true;
   el.next.hidden = false;
   el.next.focus();
-  el.score.textContent = String(result.score);
-  el.streak.textContent = String(result.streak);
+  // Recognition answers (controls.js) are not scored: they leave the score and streak as they are.
+  if (result.score !== undefined) el.score.textContent = String(result.score);
+  if (result.streak !== undefined) el.streak.textContent = String(result.streak);
 }
 
 /** @param {string} char */
@@ -512,7 +541,7 @@ el.next.addEventListener("click", () => void loadNext());
 
 // ---------------------------------------------------------------------------------- progress panels
 
-function refreshPanels() {
+export function refreshPanels() {
   return Promise.all([refreshProgress(), refreshLeaderboard()]);
 }
 
