@@ -74,6 +74,8 @@ export interface EnvironmentInfo {
   configured: boolean;
   appUrl?: string;
   reason?: string;
+  /** The settings given as secret references: variable → the reference's text (never its value). */
+  references?: Record<string, string>;
 }
 
 export interface ConsoleInfo {

@@ -73,7 +73,9 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   const masker = new Masker();
   for (const name of ENVIRONMENTS) {
     try {
-      const env = resolveEnvironment(name, options.processEnv);
+      // References are not resolved here (a cmd: reference may prompt or take seconds); each run
+      // resolves them and its own masker learns the values before any output.
+      const env = resolveEnvironment(name, options.processEnv, { resolveReferences: false });
       masker.addUrl(env.databaseUrl);
       masker.addUrl(env.redisUrl);
     } catch {

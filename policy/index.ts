@@ -507,3 +507,18 @@ export const MANUAL_PROCEDURES = {
 
 export type ManualProcedureId = keyof typeof MANUAL_PROCEDURES;
 export const MANUAL_PROCEDURE_LIST = listOf<ManualProcedure>(MANUAL_PROCEDURES);
+
+/** What a runbook run may notify: its end (ok or failed) and the start of a destructive run. */
+export type RunNotificationEvent = "run-end-failed" | "run-end-ok" | "destructive-start";
+
+export interface RunNotificationRule {
+  /** The events that post to the environment's webhook (SSP_<ENV>_NOTIFY_WEBHOOK), when it is set. */
+  events: readonly RunNotificationEvent[];
+}
+
+/** Which runbook events notify, per environment (runbooks/engine/notify.ts reads it). */
+export const RUN_NOTIFICATIONS = {
+  dev: { events: ["run-end-failed"] },
+  staging: { events: ["run-end-failed", "destructive-start"] },
+  production: { events: ["run-end-failed", "run-end-ok", "destructive-start"] },
+} as const satisfies Record<string, RunNotificationRule>;

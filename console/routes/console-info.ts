@@ -13,7 +13,10 @@ export default defineRoute({
       actor,
       environments: ENVIRONMENTS.map((name) => {
         try {
-          return { name, configured: true, appUrl: resolveEnvironment(name, processEnv).appUrl };
+          // Described, not resolved: the page shows which settings are references, never a value.
+          const env = resolveEnvironment(name, processEnv, { resolveReferences: false });
+          const references = Object.keys(env.references).length > 0 ? { references: env.references } : {};
+          return { name, configured: true, appUrl: env.appUrl, ...references };
         } catch (error) {
           return { name, configured: false, reason: (error as Error).message };
         }

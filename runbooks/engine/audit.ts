@@ -19,6 +19,8 @@ export interface AuditRecord {
   params: Record<string, unknown>;
   plan: boolean;
   resumedFrom: string | null;
+  /** The environment's settings given as secret references: variable → the reference's text, never its value. */
+  references?: Record<string, string>;
   startedAt: string;
   endedAt: string;
   status: RunStatus;

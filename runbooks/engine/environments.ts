@@ -1,4 +1,5 @@
 import { readDevStack } from "./paths.ts";
+import { parseSecretRef, resolveSecretRef, SecretRefError } from "./secret-refs.ts";
 
 // Environments name connection settings. dev is the local stack `npm start` runs; staging and
 // production come from the operator's environment and are never committed.
@@ -13,6 +14,18 @@ export interface Environment {
   /** Empty when the environment runs without Redis. */
   redisUrl: string;
   redisPrefix: string;
+  /** The settings given as secret references (secret-refs.ts): variable name → the reference's text. */
+  references: Record<string, string>;
+  /** The values those references resolved to: the masker learns them before any output. */
+  resolvedSecrets: string[];
+}
+
+export interface ResolveOptions {
+  /**
+   * false: leave references unresolved (the setting holds the reference's text), for what only
+   * describes an environment (the console's page) and must not run a command or read a secret.
+   */
+  resolveReferences?: boolean;
 }
 
 export class EnvironmentError extends Error {
@@ -44,7 +57,35 @@ export function environmentVariables(name: EnvironmentName): Record<keyof typeof
   };
 }
 
-export function resolveEnvironment(name: string, env: NodeJS.ProcessEnv = process.env): Environment {
+export function resolveEnvironment(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ResolveOptions = {},
+): Environment {
+  const plain = resolvePlain(name, env);
+  const references: Record<string, string> = {};
+  const resolvedSecrets: string[] = [];
+  const vars = environmentVariables(plain.name);
+  for (const key of Object.keys(vars) as (keyof typeof vars)[]) {
+    const ref = parseSecretRef(plain[key]);
+    if (!ref) continue;
+    references[vars[key]] = ref.text;
+    if (options.resolveReferences === false) continue;
+    try {
+      plain[key] = resolveSecretRef(ref, env);
+    } catch (error) {
+      if (error instanceof SecretRefError) throw new EnvironmentError(`${vars[key]}: ${error.message}`);
+      throw error;
+    }
+    resolvedSecrets.push(plain[key]);
+  }
+  return { ...plain, references, resolvedSecrets };
+}
+
+function resolvePlain(
+  name: string,
+  env: NodeJS.ProcessEnv,
+): Omit<Environment, "references" | "resolvedSecrets"> {
   if (!isEnvironmentName(name)) {
     throw new EnvironmentError(`unknown environment "${name}"; choose one of: ${ENVIRONMENTS.join(", ")}`);
   }

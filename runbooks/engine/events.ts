@@ -24,6 +24,8 @@ export type RunEvent =
       plan: boolean;
       resumedFrom: string | null;
       commit: string;
+      /** The environment's settings given as secret references: variable → the reference's text. */
+      references?: Record<string, string>;
       at: string;
     }
   | {

@@ -33,12 +33,13 @@ export class Masker {
   }
 
   mask(text: string): string {
-    let out = text.replace(URL_PASSWORD, `$1${MASK}@`).replace(BEARER, `$1${MASK}`);
-    // Longest first, so a secret containing another is masked whole.
+    let out = text;
+    // Known values first, longest first, so a secret containing another (a whole URL resolved from
+    // a secret reference, with its password) is masked whole before the patterns cut into it.
     for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
       out = out.split(secret).join(MASK);
     }
-    return out;
+    return out.replace(URL_PASSWORD, `$1${MASK}@`).replace(BEARER, `$1${MASK}`);
   }
 
   maskValue<T>(value: T): T {

@@ -17,6 +17,7 @@ import { resolveEnvironment } from "./environments.ts";
 import type { EmitFn, RunEvent, RunStatus, StepStatus } from "./events.ts";
 import { acquireLock, type Release } from "./lock.ts";
 import { Masker } from "./mask.ts";
+import { createNotifier } from "./notify.ts";
 import { parseParams } from "./params.ts";
 import { dataDir as defaultDataDir, REPO_ROOT } from "./paths.ts";
 import { PRIVATE_DIR } from "./private-files.ts";
@@ -156,6 +157,8 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   masker.addUrl(env.databaseUrl);
   masker.addUrl(env.redisUrl);
   masker.addSecretsOf(processEnv);
+  for (const value of env.resolvedSecrets) masker.add(value);
+  const notifier = createNotifier({ env, processEnv, masker });
   const secretParams = Object.entries(runbook.params.shape)
     .filter(
       ([, field]) => (field as { meta?: () => { secret?: boolean } | undefined }).meta?.()?.secret ?? false,
@@ -204,6 +207,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   let writes: Promise<void> = Promise.resolve();
   const emit = (event: RunEvent) => {
     const masked = masker.maskValue(event);
+    notifier.observe(masked);
     writes = writes.then(() => appendRunEvent(dir, masked));
     options.emit(masked);
   };
@@ -217,6 +221,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     params: masker.maskValue(maskParams(params, secretParams)),
     plan: options.plan ?? false,
     resumedFrom,
+    ...(Object.keys(env.references).length > 0 ? { references: env.references } : {}),
     startedAt: now(),
     endedAt: "",
     status: "ok",
@@ -241,6 +246,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
       plan: options.plan ?? false,
       resumedFrom,
       commit: record.commit,
+      ...(record.references ? { references: record.references } : {}),
       at: now(),
     });
     for (const [index, definition] of steps.entries()) {

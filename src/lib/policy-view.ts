@@ -10,6 +10,7 @@ import {
   GROWTH_TARGETS,
   MAINTENANCE_CALENDAR,
   MAINTENANCE_TASK_LIST,
+  RUN_NOTIFICATIONS,
   SCALE_UP_TRIGGER_LIST,
   SCALE_UP_TRIGGERS,
   SECURITY_PATCH_WINDOWS,
@@ -130,6 +131,15 @@ export const POLICY_TABLES = {
       e.who,
       e.afterMinutes === 0 ? "at once" : minutes(e.afterMinutes),
     ]),
+  }),
+  notifications: (): TableView => ({
+    caption: "Run notifications, per environment",
+    headers: ["Environment", "Run ends, failed or cancelled", "Run ends, ok", "A destructive run starts"],
+    rows: Object.entries(RUN_NOTIFICATIONS).map(([env, rule]) => {
+      const events: readonly string[] = rule.events;
+      const yes = (event: string) => (events.includes(event) ? "notifies" : "—");
+      return [env, yes("run-end-failed"), yes("run-end-ok"), yes("destructive-start")];
+    }),
   }),
 } as const;
 

@@ -108,7 +108,11 @@ class RunbookPanel {
     for (const option of this.envSelect.options) {
       const env = this.info.environments.find((e) => e.name === option.value);
       option.disabled = !env?.configured;
-      option.title = env?.configured ? (env.appUrl ?? "") : (env?.reason ?? "");
+      // Settings given as secret references are named with their reference, never a value.
+      const references = Object.entries(env?.references ?? {}).map(([name, ref]) => `${name}: ${ref}`);
+      option.title = env?.configured
+        ? [env.appUrl ?? "", ...references].filter(Boolean).join("\n")
+        : (env?.reason ?? "");
     }
     this.envSelect.addEventListener("change", () => this.showEnvironment());
     this.showEnvironment();
