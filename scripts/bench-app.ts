@@ -195,6 +195,7 @@ async function main(): Promise<void> {
     };
     const measuredAt = new Date().toISOString();
     const machineAtStart = machine();
+    const commit = gitCommit(ROOT);
     let turn = 0;
     const nextToken = () => tokens[turn++ % tokens.length] as string;
     const pickItem = () =>
@@ -269,7 +270,7 @@ async function main(): Promise<void> {
     const report = {
       schema: 1,
       measuredAt,
-      commit: gitCommit(ROOT),
+      commit,
       machine: machineAtStart,
       note: args.note,
       cpuMethod:

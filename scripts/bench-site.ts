@@ -27,6 +27,7 @@ const { values: args, positionals } = parseArgs({
 const page = positionals[0] ?? "/operational-runbook/";
 const measuredAt = new Date().toISOString();
 const machineAtStart = machine();
+const commit = gitCommit(ROOT);
 
 async function htmlCount(dir: string): Promise<number> {
   let n = 0;
@@ -84,7 +85,7 @@ console.log(formatWeights(weights));
 const report = {
   schema: 1,
   measuredAt,
-  commit: gitCommit(ROOT),
+  commit,
   machine: machineAtStart,
   note: args.note,
   build: { seconds: Math.round(buildSeconds * 10) / 10, pages },
