@@ -126,13 +126,16 @@ function siteFigure(site: SiteResults, rest: string): Figure | undefined {
   return undefined;
 }
 
-/** load.<run>.<metric>.<stat>: metric practice|auth|all|failed|reqs; stat p50…max, count, rate; and load.<run>.breakpoint.vus */
+/** load.<run>.<metric>.<stat>: metric practice|auth|all|failed|reqs or a procedure (logIn); stat p50…max, count, rate; load.<run>.peak.rps; load.<run>.breakpoint.vus|first-bad-vus */
 function loadFigure(load: Readonly<Record<string, LoadSummary>>, rest: string): Figure | undefined {
   const [run, metric, stat] = rest.split(".");
   const summary = load[run ?? ""];
   if (!summary) return undefined;
-  if (metric === "breakpoint" && stat === "vus" && summary.breakpoint)
-    return fig(summary.breakpoint.lastGoodVus, whole(summary.breakpoint.lastGoodVus));
+  const lastGood = summary.breakpoint?.lastGoodVus;
+  if (metric === "breakpoint" && stat === "vus" && typeof lastGood === "number")
+    return fig(lastGood, whole(lastGood));
+  if (metric === "breakpoint" && stat === "first-bad-vus" && summary.breakpoint?.firstBad)
+    return fig(summary.breakpoint.firstBad.vus, whole(summary.breakpoint.firstBad.vus));
   if (metric === "peak" && stat === "rps") {
     const peak = Math.max(...summary.series.map((p) => p.requests / summary.bucketS));
     return fig(Math.round(peak), `${whole(peak)} req/s`);
@@ -195,6 +198,12 @@ export function allFigureTexts(results: Results): string[] {
   for (const w of results.site.pageWeights)
     for (const kind of ["raw", "gzip"])
       texts.add(siteFigure(results.site, `page:${w.page}.${kind}`)?.text ?? "");
+  for (const run of Object.keys(results.load))
+    for (const metric of ["practice", "all"])
+      for (const stat of ["p50", "p95", "p99", "max"]) {
+        const f = loadFigure(results.load, `${run}.${metric}.${stat}`);
+        if (f) texts.add(f.text);
+      }
   texts.delete("");
   return [...texts];
 }
