@@ -51,7 +51,10 @@ const site: SiteResults = {
 };
 const load = {
   "average-load": {
-    metrics: { "http_req_duration{kind:practice}": { p95: 60.91, count: 48905 } },
+    metrics: {
+      "http_req_duration{kind:practice}": { p95: 60.91, count: 48905 },
+      "http_req_duration{procedure:accounts.logIn}": { p95: 564.2, count: 113 },
+    },
     series: [{ t: 0, vus: 1, requests: 1000, errors: 0, p50: 1, p95: 2, p99: 3 }],
     bucketS: 5,
   } as unknown as LoadSummary,
@@ -71,6 +74,7 @@ describe("figures by name, as a page shows them", () => {
     ["a page's weight", "site.page:/a/.gzip", "4.0 KiB"],
     ["a load-test percentile", "load.average-load.practice.p95", "60.9 ms"],
     ["a load-test peak throughput", "load.average-load.peak.rps", "200 req/s"],
+    ["one procedure's latency", "load.average-load.logIn.p95", "564.2 ms"],
   ])("%s: %s", (_what, of, text) => {
     expect(figure(results, of).text).toBe(text);
   });

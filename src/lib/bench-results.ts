@@ -140,13 +140,16 @@ function loadFigure(load: Readonly<Record<string, LoadSummary>>, rest: string): 
     const peak = Math.max(...summary.series.map((p) => p.requests / summary.bucketS));
     return fig(Math.round(peak), `${whole(peak)} req/s`);
   }
-  const name = {
+  const named: Record<string, string> = {
     practice: "http_req_duration{kind:practice}",
     auth: "http_req_duration{kind:auth}",
     all: "http_req_duration",
     failed: "http_req_failed",
     reqs: "http_reqs",
-  }[metric ?? ""];
+  };
+  // load.<run>.logIn.p95: one procedure's latency (http_req_duration{procedure:accounts.logIn}).
+  const procedure = Object.keys(summary.metrics).find((k) => k.endsWith(`.${metric}}`));
+  const name = named[metric ?? ""] ?? procedure;
   const m = name ? summary.metrics[name] : undefined;
   if (!m || !stat) return undefined;
   const value = (m as unknown as Record<string, number | null>)[stat];
@@ -171,7 +174,7 @@ export function figure(results: Results, of: string): Figure {
           : undefined;
   if (!found)
     throw new Error(
-      `no benchmark figure "${of}": app.<scenario>.<${Object.keys(APP_FIELDS).join("|")}> (scenarios: ${results.app.results.map((s) => scenarioKey(s.name)).join(", ")}), site.build.seconds|pages, site.typical.raw|gzip, site.largest.raw|gzip, site.page:<path>.raw|gzip, load.<run>.<practice|auth|all|failed|reqs>.<p50|p95|p99|max|count|rate> (runs: ${Object.keys(results.load).join(", ")})`,
+      `no benchmark figure "${of}": app.<scenario>.<${Object.keys(APP_FIELDS).join("|")}> (scenarios: ${results.app.results.map((s) => scenarioKey(s.name)).join(", ")}), site.build.seconds|pages, site.typical.raw|gzip, site.largest.raw|gzip, site.page:<path>.raw|gzip, load.<run>.<practice|auth|all|failed|reqs|a procedure such as logIn>.<p50|p95|p99|max|count|rate>, load.<run>.peak.rps, load.<run>.breakpoint.vus|first-bad-vus (runs: ${Object.keys(results.load).join(", ")})`,
     );
   return found;
 }
