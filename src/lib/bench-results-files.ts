@@ -4,7 +4,8 @@ import type { LoadSummary } from "../../load-tests/lib/summary.ts";
 import { type AppResults, allFigureTexts, type Results, type SiteResults } from "./bench-results.ts";
 
 // The committed results files, read from disk, for the build check (hand-typed-facts-check.ts) and
-// the tests. The components import the same files through Vite (bench-results-view.ts).
+// the tests. The components read the same files through Vite (import.meta.glob in Figure.astro and
+// BenchmarkTable.astro).
 
 export async function readResults(root = process.cwd()): Promise<Results> {
   const json = async <T>(file: string): Promise<T> =>
