@@ -127,6 +127,8 @@ async function scenario(
 }
 
 async function main(): Promise<void> {
+  // Read before anything runs: the tree as it was when the benchmark started.
+  const commit = gitCommit(ROOT);
   const dbName = `ssp_bench_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -195,7 +197,6 @@ async function main(): Promise<void> {
     };
     const measuredAt = new Date().toISOString();
     const machineAtStart = machine();
-    const commit = gitCommit(ROOT);
     let turn = 0;
     const nextToken = () => tokens[turn++ % tokens.length] as string;
     const pickItem = () =>
