@@ -89,7 +89,7 @@ export const GATES: readonly Gate[] = [
     id: "handbook",
     title: "Handbook build and link check",
     failsOn:
-      "a broken link or anchor, a page without its review frontmatter, an embed of something that does not exist, a page's claim about behaviour that the code no longer makes true (tests/site/page-claims.test.ts), a page with console errors or a critical accessibility violation",
+      "a broken link or anchor, a page without its review frontmatter, an embed of something that does not exist, a page's claim about behaviour that the code no longer makes true (tests/site/page-claims.test.ts), a page with console errors or a critical accessibility violation, a page past the weight budget (300 KiB raw HTML, 100 KiB gzip HTML+CSS+JS; tests/site/page-weight.test.ts)",
     tests: ["tests/site/"],
   }),
   {

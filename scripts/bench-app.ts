@@ -11,10 +11,13 @@ import { hashPassword } from "../practice-app/src/auth/passwords.ts";
 import { hashToken, newSessionToken } from "../practice-app/src/auth/tokens.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { seed } from "../practice-app/src/db/seed.ts";
+import { cpuMeter, gitCommit, machine, pidsMatching } from "./lib/bench-env.ts";
 
 // `npm run bench:app`: drives the hot paths (exercises.next, exercises.submit) and a trivial
 // procedure (system.ping, the ceiling) against the app running as its own process, on a scratch
-// database. Prints requests/s, p50/p95/p99, errors and the app's memory; writes them as JSON.
+// database. Prints requests/s, p50/p95/p99, errors, each scenario's share of the ceiling measured in
+// the same run, the app's memory and the CPU of the app, PostgreSQL and Redis; writes them with the
+// date, commit and machine to bench/results/app.json, committed: the handbook renders that file.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const { values: args } = parseArgs({
@@ -22,7 +25,8 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "100" },
     duration: { type: "string", default: "10" },
     learners: { type: "string", default: "100" },
-    out: { type: "string", default: path.join(ROOT, "bench-results", "app.json") },
+    note: { type: "string", default: "" },
+    out: { type: "string", default: path.join(ROOT, "bench", "results", "app.json") },
   },
 });
 const connections = positiveInt("connections", args.connections);
@@ -51,6 +55,21 @@ interface ScenarioResult {
   timeouts: number;
   appRssMiB: number;
   appHeapUsedMiB: number;
+  /** requestsPerSecond over system.ping's in the same run (the first ping scenario). */
+  shareOfCeiling: number;
+  /**
+   * CPU during the scenario as a share of one core (1 = one core busy throughout), from
+   * /proc/<pid>/stat utime+stime: the app process; the PostgreSQL backends connected to the
+   * scratch database (matched by their command line, which names the database); the redis-server
+   * process (shared with other users of that Redis, so an upper bound).
+   */
+  cpu: { app: number; postgres: number; redis: number };
+}
+
+interface Meters {
+  app: ReturnType<typeof cpuMeter>;
+  postgres: ReturnType<typeof cpuMeter>;
+  redis: ReturnType<typeof cpuMeter>;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -69,8 +88,14 @@ async function appMemory(base: string): Promise<{ rss: number; heapUsed: number 
   return { rss: mib("process_resident_memory_bytes"), heapUsed: mib("nodejs_heap_size_used_bytes") };
 }
 
-async function scenario(name: string, base: string, request: autocannon.Request): Promise<ScenarioResult> {
+async function scenario(
+  name: string,
+  base: string,
+  request: autocannon.Request,
+  meters: Meters,
+): Promise<Omit<ScenarioResult, "shareOfCeiling">> {
   const times: number[] = [];
+  for (const meter of Object.values(meters)) meter.start();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url: base, connections, duration, requests: [request] }, (error, done) =>
       error ? reject(error) : resolve(done),
@@ -79,6 +104,7 @@ async function scenario(name: string, base: string, request: autocannon.Request)
       times.push(responseTime);
     });
   });
+  const cpu = { app: meters.app.stop(), postgres: meters.postgres.stop(), redis: meters.redis.stop() };
   times.sort((a, b) => a - b);
   const memory = await appMemory(base);
   return {
@@ -96,10 +122,13 @@ async function scenario(name: string, base: string, request: autocannon.Request)
     timeouts: result.timeouts,
     appRssMiB: memory.rss,
     appHeapUsedMiB: memory.heapUsed,
+    cpu,
   };
 }
 
 async function main(): Promise<void> {
+  // Read before anything runs: the tree as it was when the benchmark started.
+  const commit = gitCommit(ROOT);
   const dbName = `ssp_bench_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -160,63 +189,96 @@ async function main(): Promise<void> {
       if (i > 100) throw new Error("the app did not become ready in 20 s");
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    const appPid = app.pid ?? 0;
+    const meters: Meters = {
+      app: cpuMeter(() => [appPid]),
+      postgres: cpuMeter(() => pidsMatching((c) => c.startsWith("postgres:") && c.includes(` ${dbName} `))),
+      redis: cpuMeter(() => pidsMatching((c) => c.startsWith("redis-server"))),
+    };
+    const measuredAt = new Date().toISOString();
+    const machineAtStart = machine();
     let turn = 0;
     const nextToken = () => tokens[turn++ % tokens.length] as string;
     const pickItem = () =>
       items[Math.floor(Math.random() * items.length)] as { id: string; expected: string };
 
     // Warm the exercise cache and the JIT the same way for every scenario.
-    await scenario("warm-up", base, { method: "GET", path: "/trpc/system.ping" });
+    await scenario("warm-up", base, { method: "GET", path: "/trpc/system.ping" }, meters);
 
-    const results: ScenarioResult[] = [];
-    results.push(await scenario("system.ping (ceiling)", base, { method: "GET", path: "/trpc/system.ping" }));
+    const results: Omit<ScenarioResult, "shareOfCeiling">[] = [];
     results.push(
-      await scenario("exercises.next", base, {
-        setupRequest: (req) => ({
-          ...req,
-          method: "GET",
-          path: "/trpc/exercises.next",
-          headers: { authorization: `Bearer ${nextToken()}` },
-        }),
-      }),
+      await scenario("system.ping (ceiling)", base, { method: "GET", path: "/trpc/system.ping" }, meters),
     );
     results.push(
-      await scenario("exercises.submit", base, {
-        setupRequest: (req) => {
-          const item = pickItem();
-          const answer = Math.random() < 0.7 ? item.expected : "no sé";
-          return {
+      await scenario(
+        "exercises.next",
+        base,
+        {
+          setupRequest: (req) => ({
             ...req,
-            method: "POST",
-            path: "/trpc/exercises.submit",
-            headers: { authorization: `Bearer ${nextToken()}`, "content-type": "application/json" },
-            body: JSON.stringify({ exerciseId: item.id, answer }),
-          };
+            method: "GET",
+            path: "/trpc/exercises.next",
+            headers: { authorization: `Bearer ${nextToken()}` },
+          }),
         },
-      }),
+        meters,
+      ),
+    );
+    results.push(
+      await scenario(
+        "exercises.submit",
+        base,
+        {
+          setupRequest: (req) => {
+            const item = pickItem();
+            const answer = Math.random() < 0.7 ? item.expected : "no sé";
+            return {
+              ...req,
+              method: "POST",
+              path: "/trpc/exercises.submit",
+              headers: { authorization: `Bearer ${nextToken()}`, "content-type": "application/json" },
+              body: JSON.stringify({ exerciseId: item.id, answer }),
+            };
+          },
+        },
+        meters,
+      ),
     );
 
     // The ceiling again at the end: equal memory before and after shows nothing accumulates.
-    results.push(await scenario("system.ping (again)", base, { method: "GET", path: "/trpc/system.ping" }));
+    results.push(
+      await scenario("system.ping (again)", base, { method: "GET", path: "/trpc/system.ping" }, meters),
+    );
 
     const ceiling = results[0]?.requestsPerSecond ?? 1;
+    const measured: ScenarioResult[] = results.map((r) => ({
+      ...r,
+      shareOfCeiling: Math.round((r.requestsPerSecond / ceiling) * 1000) / 1000,
+    }));
     console.log(
       `\n${connections} connections, ${duration} s each, ${learnerCount} learners, ${items.length} items\n`,
     );
     console.log(
-      "scenario                 req/s    p50 ms  p95 ms  p99 ms  errors  RSS MiB  heap MiB  % of ceiling",
+      "scenario                 req/s    p50 ms  p95 ms  p99 ms  errors  RSS MiB  heap MiB  % of ceiling  CPU app  postgres  redis",
     );
-    for (const r of results) {
+    const cores = (n: number) => n.toFixed(2).padStart(8);
+    for (const r of measured) {
       console.log(
-        `${r.name.padEnd(24)} ${String(r.requestsPerSecond).padStart(6)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(7)} ${String(r.latencyMs.p99).padStart(7)} ${String(r.errors + r.non2xx + r.timeouts).padStart(7)} ${String(r.appRssMiB).padStart(8)} ${String(r.appHeapUsedMiB).padStart(9)} ${String(Math.round((r.requestsPerSecond / ceiling) * 100)).padStart(12)}%`,
+        `${r.name.padEnd(24)} ${String(r.requestsPerSecond).padStart(6)} ${String(r.latencyMs.p50).padStart(8)} ${String(r.latencyMs.p95).padStart(7)} ${String(r.latencyMs.p99).padStart(7)} ${String(r.errors + r.non2xx + r.timeouts).padStart(7)} ${String(r.appRssMiB).padStart(8)} ${String(r.appHeapUsedMiB).padStart(9)} ${String(Math.round(r.shareOfCeiling * 100)).padStart(12)}% ${cores(r.cpu.app)} ${cores(r.cpu.postgres)} ${cores(r.cpu.redis)}`,
       );
     }
+    console.log("CPU: share of one core during the scenario (/proc/<pid>/stat)");
     const report = {
-      measuredAt: new Date().toISOString(),
-      machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+      schema: 1,
+      measuredAt,
+      commit,
+      machine: machineAtStart,
+      note: args.note,
+      cpuMethod:
+        "utime+stime from /proc/<pid>/stat over each scenario, as a share of one core: the app process; the PostgreSQL backends whose command line names the scratch database; the whole redis-server process (shared with other users of that Redis, so an upper bound)",
       settings: { connections, durationSeconds: duration, learners: learnerCount, items: items.length },
       targets: { hotReadShareOfCeiling: 0.7, p95Ms: 50, errors: 0 },
-      results,
+      results: measured,
     };
     await mkdir(path.dirname(args.out as string), { recursive: true });
     await writeFile(args.out as string, `${JSON.stringify(report, null, 2)}\n`);

@@ -1,18 +1,33 @@
 import { execFile } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { gitCommit, machine } from "./lib/bench-env.ts";
 import { launchChromium } from "./lib/browser.ts";
+import { BUDGET, formatWeights, pageWeights } from "./lib/page-weight.ts";
 import { DIST, serveDist } from "./lib/static-server.ts";
 
 // `npm run bench:site`: how long the handbook takes to build, how many pages it has, and what a
-// reader downloads for a typical guide page (raw and gzip, as a static host would serve it).
+// reader downloads for a typical guide page (raw and gzip, as a static host would serve it), and
+// every page's weight (scripts/lib/page-weight.ts). Writes them with the date, commit and machine
+// to bench/results/site.json, committed: the handbook renders that file. Build time is printed and
+// recorded, never asserted; the page-weight budget is asserted by tests/site/page-weight.test.ts.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const run = promisify(execFile);
-const page = process.argv[2] ?? "/operational-runbook/";
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    out: { type: "string", default: path.join(ROOT, "bench", "results", "site.json") },
+    note: { type: "string", default: "" },
+  },
+});
+const page = positionals[0] ?? "/operational-runbook/";
+const measuredAt = new Date().toISOString();
+const machineAtStart = machine();
+const commit = gitCommit(ROOT);
 
 async function htmlCount(dir: string): Promise<number> {
   let n = 0;
@@ -55,9 +70,29 @@ for (const url of new Set(urls)) {
 }
 await close();
 await site.close();
+const weights = await pageWeights(DIST);
 
 console.log(`build: ${buildSeconds.toFixed(1)} s, ${pages} pages`);
 console.log(
   `typical guide page ${page}: ${rows.length} files, ${(raw / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip`,
 );
 for (const row of rows) console.log(row);
+console.log(
+  `\nevery page (budget: ${BUDGET.rawHtmlBytes / 1024} KiB raw HTML, ${BUDGET.gzipTotalBytes / 1024} KiB gzip HTML+CSS+JS)`,
+);
+console.log(formatWeights(weights));
+
+const report = {
+  schema: 1,
+  measuredAt,
+  commit,
+  machine: machineAtStart,
+  note: args.note,
+  build: { seconds: Math.round(buildSeconds * 10) / 10, pages },
+  budget: BUDGET,
+  typicalPage: { page, files: rows.length, rawBytes: raw, gzipBytes: gzip },
+  pageWeights: weights.map(({ assets: _assets, ...w }) => w),
+};
+await mkdir(path.dirname(args.out as string), { recursive: true });
+await writeFile(args.out as string, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwritten to ${path.relative(process.cwd(), args.out as string)}`);

@@ -3,7 +3,15 @@ import path from "node:path";
 import { catalog } from "../../runbooks/engine/catalog.ts";
 import { APP_ERROR_CODES, appMetrics, envFields, httpStatusOfTrpc } from "./app-facts.ts";
 import { formatDefault } from "./app-facts-view.ts";
-import { type CodeSnippet, checkSnippets, formatFindings, type KnownFacts } from "./hand-typed-facts.ts";
+import { benchmarkFigureTexts } from "./bench-results-files.ts";
+import {
+  type CodeSnippet,
+  checkProse,
+  checkSnippets,
+  formatFindings,
+  type KnownFacts,
+  type ProseLine,
+} from "./hand-typed-facts.ts";
 
 // Runs hand-typed-facts.ts over every page in src/content/docs. astro.config.mjs runs this file from
 // an integration hook, so `astro build` and `astro dev` fail on a page that types a fact by hand.
@@ -17,7 +25,34 @@ export async function loadFacts(root = process.cwd()): Promise<KnownFacts> {
     metrics: new Set(appMetrics().map((m) => m.name)),
     errors: new Map(Object.entries(APP_ERROR_CODES).map(([code, trpc]) => [code, httpStatusOfTrpc(trpc)])),
     runbooks: new Map(runbooks.map((r) => [r.id, r.steps.map((s) => s.id)])),
+    benchmarkFigures: new Set(await benchmarkFigureTexts(root)),
   };
+}
+
+/** The prose of a Markdown/MDX page (tables included): not frontmatter, fenced blocks, import/export lines or inline code. */
+export function proseLines(source: string): ProseLine[] {
+  const found: ProseLine[] = [];
+  const lines = source.split("\n");
+  let fence: string | null = null;
+  let inFrontmatter = lines[0]?.trim() === "---";
+  for (const [i, text] of lines.entries()) {
+    if (inFrontmatter) {
+      if (i > 0 && text.trim() === "---") inFrontmatter = false;
+      continue;
+    }
+    const open = /^\s*(`{3,}|~{3,})/.exec(text)?.[1];
+    if (fence) {
+      if (open?.startsWith(fence) && text.trim() === open) fence = null;
+      continue;
+    }
+    if (open) {
+      fence = open;
+      continue;
+    }
+    if (/^(?:import|export)\s/.test(text)) continue;
+    found.push({ text: text.replace(/(`+)(?!`)(.+?)(?<!`)\1(?!`)/g, ""), line: i + 1 });
+  }
+  return found;
 }
 
 /** The code of a Markdown/MDX page: fenced blocks (with language) and inline spans (with the prose after them). */
@@ -73,7 +108,11 @@ export async function checkPages(
   const known = facts ?? (await loadFacts(root));
   const reports: string[] = [];
   for (const file of await pages(docsDir)) {
-    const findings = checkSnippets(codeSnippets(await readFile(file, "utf8")), known);
+    const source = await readFile(file, "utf8");
+    const findings = [
+      ...checkSnippets(codeSnippets(source), known),
+      ...checkProse(proseLines(source), known),
+    ].sort((a, b) => a.line - b.line);
     if (findings.length > 0) reports.push(formatFindings(path.relative(root, file), findings));
   }
   return reports;
@@ -84,7 +123,7 @@ if (import.meta.main) {
   const reports = await checkPages();
   if (reports.length > 0) {
     console.log(
-      `The handbook types facts the code owns:\n${reports.join("\n")}\nRender them with the components in src/components (EnvTable, EnvDefault, Metrics, ErrorCodes, RedisKeys, ExitCodes, Versions, WorkflowSteps, BenchmarkTable) or fix the name.`,
+      `The handbook types facts the code owns:\n${reports.join("\n")}\nRender them with the components in src/components (EnvTable, EnvDefault, Metrics, ErrorCodes, RedisKeys, ExitCodes, Versions, WorkflowSteps, BenchmarkTable, Figure) or fix the name.`,
     );
     process.exitCode = 1;
   }

@@ -2,12 +2,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   type CodeSnippet,
+  checkProse,
   checkSnippets,
   envFamilies,
   type KnownFacts,
   levenshtein,
 } from "./hand-typed-facts.ts";
-import { checkPages, codeSnippets } from "./hand-typed-facts-check.ts";
+import { checkPages, codeSnippets, proseLines } from "./hand-typed-facts-check.ts";
 
 const facts: KnownFacts = {
   env: new Map([
@@ -92,6 +93,33 @@ describe("hand-typed facts: each row names the rule it checks", () => {
     const [finding] = checkSnippets([span("PG_POOL_MAX", " (10) connections")], facts);
     expect(finding?.line).toBe(7);
     expect(finding?.fix).toContain('<EnvDefault name="PG_POOL_MAX"/>');
+  });
+});
+
+describe("typed-benchmark: each row names the rule it checks", () => {
+  const withFigures: KnownFacts = {
+    ...facts,
+    benchmarkFigures: new Set(["2,692 req/s", "57.2 ms", "201 MiB"]),
+  };
+  const prose = (text: string) => checkProse(proseLines(text), withFigures).map((f) => f.found);
+  it.each([
+    ["a throughput typed by hand (req/s)", "The hot read serves 1,234 req/s here.", ["1,234 req/s"]],
+    ["a throughput typed in words", "It serves 200 requests per second.", ["200 requests per second"]],
+    ["a figure equal to one in the results files", "p95 stays at 57.2 ms under load.", ["57.2 ms"]],
+    ["a results figure in a table row", "| `exercises.next` | 201 MiB |", ["201 MiB"]],
+    ["a longer number that only ends like a figure passes", "a timeout of 157.2 ms", []],
+    ["a figure rendered by the component passes", 'It serves <Figure of="app.exercises.next.rps" />.', []],
+    ["a configured timeout (not a measurement) passes", "Every Redis call has a 250 ms timeout.", []],
+    ["code is not prose: a shell block's output passes", "```sh\n$ npm run bench:app\n1,234 req/s\n```", []],
+    ["inline code passes", "Run `autocannon -R 500 req/s` to cap it.", []],
+    ["frontmatter passes", "---\ndescription: 2,692 req/s\n---\nText.", []],
+  ])("%s", (_rule, text, expected) => {
+    expect(prose(text)).toEqual(expected);
+  });
+  it("says where and how to fix it", () => {
+    const [finding] = checkProse(proseLines("one\n\nserves 3 req/s"), withFigures);
+    expect(finding).toMatchObject({ rule: "typed-benchmark", line: 3 });
+    expect(finding?.fix).toContain("<Figure of=");
   });
 });
 

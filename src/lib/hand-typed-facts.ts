@@ -11,6 +11,8 @@
 //   wrong-status     an app error code and a different HTTP status on one line of code
 //   unknown-step     `runbook -- <id> … --step|--from <step>` or `?runbook=<id>&step=<step>` naming a
 //                    runbook or step the catalog does not have
+//   typed-benchmark  in prose (checkProse): a number followed by req/s or "requests per second", or
+//                    a figure equal to one in the committed results files (bench/results/*.json)
 // Pure: the facts come in as arguments (hand-typed-facts-remark.ts passes the real ones).
 
 export interface KnownFacts {
@@ -21,6 +23,14 @@ export interface KnownFacts {
   errors: ReadonlyMap<string, number>;
   /** Runbook id → its step ids. */
   runbooks: ReadonlyMap<string, readonly string[]>;
+  /** The figures of the committed benchmark results as a page would show them ("57.2 ms", "2,692 req/s"). */
+  benchmarkFigures?: ReadonlySet<string>;
+}
+
+/** A line of a page's prose (tables included), inline code removed, with its 1-based line number. */
+export interface ProseLine {
+  text: string;
+  line: number;
 }
 
 export interface CodeSnippet {
@@ -41,7 +51,8 @@ export interface Finding {
     | "unknown-metric"
     | "unknown-error"
     | "wrong-status"
-    | "unknown-step";
+    | "unknown-step"
+    | "typed-benchmark";
   line: number;
   found: string;
   fix: string;
@@ -208,6 +219,26 @@ export function checkSnippets(snippets: readonly CodeSnippet[], facts: KnownFact
           fix: `the default of ${name} (${facts.env.get(name)}) is typed by hand after its name; write <EnvDefault name="${name}"/> instead`,
         });
     }
+  }
+  return findings;
+}
+
+const THROUGHPUT = /(?<![\w.,])\d[\d,.]*\s*(?:req\/s|requests? (?:per|a) second)\b/g;
+
+/** typed-benchmark: a throughput typed by hand, or any figure a results file holds, in a page's prose. */
+export function checkProse(lines: readonly ProseLine[], facts: KnownFacts): Finding[] {
+  const findings: Finding[] = [];
+  const fix =
+    'benchmark and load-test figures come from the committed results files: write <Figure of="app.exercises.next.rps"/> or <BenchmarkTable run="app"/> (src/components), and rerun npm run bench:app / bench:site to change them';
+  for (const { text, line } of lines) {
+    const found = new Set<string>();
+    for (const m of text.matchAll(THROUGHPUT)) found.add(m[0]);
+    for (const figure of facts.benchmarkFigures ?? []) {
+      const at = text.indexOf(figure);
+      if (at >= 0 && !/[\w.,]/.test(text[at - 1] ?? "") && !/\w/.test(text[at + figure.length] ?? ""))
+        found.add(figure);
+    }
+    for (const f of found) findings.push({ rule: "typed-benchmark", line, found: f, fix });
   }
   return findings;
 }
