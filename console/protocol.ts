@@ -81,6 +81,16 @@ export interface ConsoleInfo {
   environments: EnvironmentInfo[];
   running: string[];
   changedOnDisk: string[];
+  /** Runbooks (by id) and environments (`env:<name>`) disabled for now, with the reason. */
+  disabled: DisabledInfo[];
+}
+
+export interface DisabledInfo {
+  target: string;
+  reason: string;
+  by: string;
+  at: string;
+  until: string | null;
 }
 
 export interface SessionResponse {
