@@ -1,13 +1,15 @@
 import { rm } from "node:fs/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { disable, enable } from "../../runbooks/engine/disabled.ts";
 import { launchChromium } from "../../scripts/lib/browser.ts";
 import { DIST } from "../../scripts/lib/static-server.ts";
 import { readStream, startTestConsole, type TestConsole } from "../support/console.ts";
 
 // The audit log page in Chromium, served by a console whose audit log holds a finished run (with
 // an artifact) and a refused attempt: both listed, the filters narrow them, a run's output and its
-// artifact open below the table; a static copy (no console) shows the CLI command instead.
+// artifact open below the table; signed out, it says how to get a link. A disabled environment's
+// reason shows next to a runbook's Run buttons.
 
 let target: TestConsole;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -99,6 +101,25 @@ describe("the audit view", () => {
     await page.goto(`${target.url}${PAGE}`);
     await expect.poll(() => page.locator(".audit-signin").textContent()).toMatch(/npm run console:link/);
     expect(await page.locator(".audit-table").isHidden()).toBe(true);
+    await context.close();
+  });
+
+  it("shows a disabled environment's reason next to the Run buttons of a runbook page", async () => {
+    await disable(
+      target.dataDir,
+      { target: "env:dev", reason: "incident freeze INC-7", by: "oncall@ops" },
+      3_600_000,
+    );
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(target.server.loginLink("/operational-runbook/daily-tasks/"));
+    await page.waitForURL(`${target.url}/operational-runbook/daily-tasks/`);
+    const section = page.locator('section[data-runbook="morning-health-check"]');
+    await expect.poll(() => section.getAttribute("data-disabled")).toBe("env:dev");
+    expect(await section.locator(".console-notice").textContent()).toMatch(
+      /^The dev environment is disabled until \S+ by oncall@ops: incident freeze INC-7\. Runs are refused until it is enabled \(npm run runbook -- enable env:dev\)\.$/,
+    );
+    await enable(target.dataDir, "env:dev");
     await context.close();
   });
 });
