@@ -1,5 +1,6 @@
 import { dataDir, localDataDir, REPO_ROOT, RUNBOOKS_DIR } from "../runbooks/engine/paths.ts";
 import { looseModeWarnings, privateUmask } from "../runbooks/engine/private-files.ts";
+import { openLinkChannel } from "./link-channel.ts";
 import { type ConsoleServer, startConsole } from "./server.ts";
 import { consoleSettings, SettingsError } from "./settings.ts";
 
@@ -27,7 +28,21 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<Consol
     return null;
   }
   process.stdout.write(`\n[console] handbook and console: ${running.url}/\n`);
-  process.stdout.write(`[console] sign in (one-time link): ${running.loginLink()}\n\n`);
+  process.stdout.write(`[console] sign in (one-time link): ${running.loginLink()}\n`);
+  // npm run console:link asks for a fresh link over a socket only this OS user can use.
+  try {
+    const channel = await openLinkChannel(localDataDir(env), () => running.loginLink());
+    const close = running.close.bind(running);
+    running.close = async () => {
+      await channel.close();
+      await close();
+    };
+    process.stdout.write("[console] a new link later: npm run console:link\n\n");
+  } catch (error) {
+    process.stderr.write(
+      `[console] npm run console:link will not work: ${error instanceof Error ? error.message : String(error)}\n\n`,
+    );
+  }
   return running;
 }
 

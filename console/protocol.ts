@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { AuditRecord } from "../runbooks/engine/audit.ts";
+import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
 
@@ -9,7 +9,7 @@ import type { RunEvent } from "../runbooks/engine/events.ts";
 // page bundles it; `zod/mini` keeps that bundle small.
 
 export { type EventFormatters, renderEvent } from "../runbooks/engine/events.ts";
-export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, RunEvent };
+export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, RefusalRecord, RunEvent };
 
 /** The header every API call from the page carries. HTML forms cannot set it. */
 export const CONSOLE_HEADER = "x-console-request";
@@ -83,6 +83,16 @@ export interface ConsoleInfo {
   environments: EnvironmentInfo[];
   running: string[];
   changedOnDisk: string[];
+  /** Runbooks (by id) and environments (`env:<name>`) disabled for now, with the reason. */
+  disabled: DisabledInfo[];
+}
+
+export interface DisabledInfo {
+  target: string;
+  reason: string;
+  by: string;
+  at: string;
+  until: string | null;
 }
 
 export interface SessionResponse {
@@ -118,6 +128,26 @@ export interface HistoryResponse {
   runs: HistoryEntry[];
 }
 
+/** A line of the audit view: a run (with its artifacts) or a refused attempt. */
+export type AuditViewEntry = ({ kind: "run" } & HistoryEntry) | RefusalRecord;
+
+/** The audit view's filters (GET /api/audit query); a result is a run's status or "refused". */
+export interface AuditFilter {
+  runbook?: string;
+  env?: string;
+  actor?: string;
+  result?: string;
+}
+
+export interface AuditResponse {
+  /** Newest first, at most AUDIT_VIEW_LIMIT. */
+  entries: AuditViewEntry[];
+  /** How many matched before the limit. */
+  matched: number;
+}
+
+export const AUDIT_VIEW_LIMIT = 500;
+
 export interface RunLogResponse {
   events: RunEvent[];
 }
@@ -135,6 +165,8 @@ export const API = {
   checkRun: "/api/runs/check",
   reload: "/api/reload",
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
+  audit: (filter: AuditFilter) =>
+    `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,
   events: (runId: string, ticket: string) =>
     `/api/runs/${encodeURIComponent(runId)}/events?ticket=${encodeURIComponent(ticket)}`,
   cancel: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/cancel`,

@@ -1,3 +1,4 @@
+import { disabledReason, readDisabled } from "../runbooks/engine/disabled.ts";
 import { EnvironmentError, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
 import { LockedError } from "../runbooks/engine/lock.ts";
@@ -146,6 +147,8 @@ export class RunManager {
     if ("status" in runbook) return runbook;
     try {
       const env = resolveEnvironment(request.env, this.options.processEnv);
+      const disabled = disabledReason(await readDisabled(this.options.dataDir), runbook.id, env.name);
+      if (disabled) throw new RunRefused(disabled, "disabled");
       if (!request.resume) parseParams(runbook.params, request.params);
       const steps = request.resume ? [] : selectSteps(runbook, request);
       return {
@@ -198,7 +201,11 @@ function refusalOf(error: unknown): Refusal {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof LockedError) return { status: 409, rule: "lock-held", error: message };
   if (error instanceof RunRefused)
-    return { status: error.rule === "changed-file" ? 409 : 400, rule: error.rule, error: message };
+    return {
+      status: error.rule === "changed-file" || error.rule === "disabled" ? 409 : 400,
+      rule: error.rule,
+      error: message,
+    };
   if (error instanceof ParamError) return { status: 400, rule: "params", error: message };
   if (error instanceof EnvironmentError) return { status: 400, rule: "environment", error: message };
   return { status: 500, error: `the run could not start: ${message}` };

@@ -42,7 +42,9 @@ describe("npm start refuses before starting anything", () => {
     const errors = captureErrors();
     expect(await main({ PORT: String(port) })).toBe(EXIT.refused);
     expect(errors()).toMatch(
-      new RegExp(`^Port ${port} is already in use\\. .*PORT=<another port> npm start\\.$`),
+      new RegExp(
+        `^Port ${port} is already in use: pid ${process.pid} \\(.*\\) listens on it\\. Stop it with: kill ${process.pid}\\. Or start with PORT=<another port> npm start\\.$`,
+      ),
     );
   });
 });

@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { type LinkChannel, openLinkChannel } from "../console/link-channel.ts";
 import { startConsole } from "../console/server.ts";
 import { consoleSettings } from "../console/settings.ts";
 import { maskUrlPassword } from "../practice-app/src/config/config.ts";
@@ -13,6 +15,7 @@ import {
   devStackFile,
   localDataDir,
   RUNBOOKS_DIR,
+  readDevStack,
   dataDir as runbookDataDir,
 } from "../runbooks/engine/paths.ts";
 import {
@@ -22,6 +25,7 @@ import {
   privateUmask,
 } from "../runbooks/engine/private-files.ts";
 import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./stack/find-services.ts";
+import { describePortHolder } from "./stack/port-holder.ts";
 
 // `npm start`: find or start PostgreSQL and Redis, migrate, seed, run the app, build the handbook
 // if it is not built, serve it with the console, print the URLs and the one-time login link.
@@ -44,16 +48,23 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     console.error(`PORT must be a port number (1-65535), got "${env.PORT}".`);
     return EXIT.refused;
   }
+  const earlierApp = (): number | undefined => {
+    try {
+      return readDevStack(env).appPid;
+    } catch {
+      return undefined; // A damaged stack file names no pid; the /proc lookup still does.
+    }
+  };
   if (await portAnswers(appPort)) {
     console.error(
-      `Port ${appPort} is already in use. Stop what runs there or start with PORT=<another port> npm start.`,
+      `Port ${appPort} is already in use: ${describePortHolder(appPort, ROOT, earlierApp())}. Or start with PORT=<another port> npm start.`,
     );
     return EXIT.refused;
   }
   const consoleConfig = consoleSettings(env, ROOT);
   if (consoleConfig.port !== 0 && (await portAnswers(consoleConfig.port))) {
     console.error(
-      `Port ${consoleConfig.port} (the handbook console) is already in use. Stop what runs there or start with CONSOLE_PORT=<another port> npm start.`,
+      `Port ${consoleConfig.port} (the handbook console) is already in use: ${describePortHolder(consoleConfig.port, ROOT, earlierApp())}. Or start with CONSOLE_PORT=<another port> npm start.`,
     );
     return EXIT.refused;
   }
@@ -105,14 +116,33 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     // would collide across pool connections, so it gets exactly one.
     ...(postgres.source === "embedded PGlite" ? { PG_POOL_MAX: "1" } : {}),
   };
+  // The terminal stays quiet: the app's JSON log (a line per request) goes to a file, and only its
+  // warnings and errors reach the terminal, so the sign-in link does not scroll away.
+  // `npm start -- --verbose` (SSP_START_VERBOSE=1) shows the whole log instead.
+  const verbose = env.SSP_START_VERBOSE === "1";
+  const appLogFile = path.join(dataDir, "logs", "app.log");
   const app = spawn(process.execPath, [path.join(ROOT, "practice-app/src/main.ts")], {
     env: appEnv,
-    stdio: "inherit",
+    stdio: verbose ? "inherit" : ["ignore", "pipe", "pipe"],
   });
+  if (!verbose) {
+    await mkdir(path.dirname(appLogFile), { recursive: true, mode: PRIVATE_DIR });
+    const appLog = createWriteStream(appLogFile, { flags: "a", mode: PRIVATE_FILE });
+    for (const stream of [app.stdout, app.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {
+        appLog.write(`${line}\n`);
+        const shown = importantLine(line);
+        if (shown) console.error(`[app] ${shown}`);
+      });
+    }
+    app.once("exit", () => appLog.end());
+  }
   const exited = new Promise<number>((resolve) =>
     app.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1))),
   );
   let handbook: Awaited<ReturnType<typeof startConsole>> | null = null;
+  let linkChannel: LinkChannel | null = null;
   let stopping = false;
   const forward = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -132,6 +162,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   };
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
+  // `kill <npm pid>` (kill %1, a supervisor): npm exits without passing the signal on, and this
+  // process would be reparented with the app and the console still listening. npm runs it through
+  // `sh -c`, which a SIGTERM to npm may take down and a SIGKILL leaves behind: so both the parent
+  // and, under npm, the grandparent are watched. Either gone: stop the whole stack as for Ctrl-C.
+  const parent = process.ppid;
+  const watched = [parent, ...(env.npm_lifecycle_event ? [parentPid(parent)] : [])].filter((pid) => pid > 1);
+  const orphanWatch = setInterval(() => {
+    if (process.ppid === parent && watched.every(isAlive)) return;
+    clearInterval(orphanWatch);
+    log(`the process that started this one (${watched.join(", ")}: npm) exited; stopping the stack`);
+    forward("SIGTERM");
+  }, 250);
+  orphanWatch.unref();
   // Ready when /healthz answers (not when a log line appears: LOG_LEVEL may hide it).
   const appUrl = `http://127.0.0.1:${appPort}`;
   // The health poll stops when the app exits first: a timer left polling would keep this process
@@ -164,14 +207,23 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     }
     // Runbook output links to the handbook's pages (the morning health check's "no backup yet").
     if (handbook) await writeDevStack(env, { ...stack, handbookUrl: handbook.url });
+    if (handbook) {
+      const running = handbook;
+      linkChannel = await openLinkChannel(dataDir, () => running.loginLink()).catch((error: unknown) => {
+        log(`npm run console:link will not work: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+      });
+    }
     log("");
     if (handbook) {
       log(`handbook:      ${handbook.url}/  (with the console: Run buttons run the runbooks)`);
-      log(`sign in:       ${handbook.loginLink()}  (one-time link)`);
+      log(`sign in:       ${handbook.loginLink()}  (one-time link; npm run console:link prints a new one)`);
     }
     log(`practice app:  ${appUrl}/`);
     log(`health:        ${appUrl}/readyz   metrics: ${appUrl}/metrics`);
     log(`demo learner:  ${DEMO_LEARNER.email} / ${DEMO_LEARNER.password}`);
+    if (!verbose)
+      log(`app log:       ${appLogFile}  (warnings and errors show here; npm start -- --verbose shows all)`);
     log("press Ctrl-C to stop");
   }
   const code = await exited;
@@ -182,8 +234,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       .close()
       .catch((error: unknown) => log(`the console did not stop cleanly: ${String(error)}`));
   }
+  clearInterval(orphanWatch);
   process.off("SIGINT", forward);
   process.off("SIGTERM", forward);
+  await linkChannel?.close();
   await rm(devStackFile(env), { force: true });
   await postgres.stop();
   return code;
@@ -213,6 +267,41 @@ async function ensureHandbookBuilt(distDir: string): Promise<void> {
   if (code !== 0) throw new Error(`astro build exited with ${code}; run npm run build to see why`);
 }
 
+/** The parent of `pid` (from /proc), or 0 when it cannot be read. */
+function parentPid(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, another user's (cannot be ours after a reparenting, but it is not gone).
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A line of the app's log worth the terminal: a warning or worse (pino level ≥ 40), or text that is not JSON. */
+export function importantLine(line: string): string | null {
+  if (!line.trim()) return null;
+  let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    return line; // Not the JSON log: a crash's stack trace, a warning from Node.
+  }
+  if (typeof entry.level !== "number" || entry.level < 40) return null;
+  const level = entry.level >= 50 ? "error" : "warning";
+  const detail = typeof entry.err?.message === "string" ? `: ${entry.err.message}` : "";
+  return `${level}: ${typeof entry.msg === "string" ? entry.msg : line}${detail}`;
+}
+
 async function waitForHealth(url: string, stop: AbortSignal): Promise<boolean> {
   while (!stop.aborted) {
     try {
@@ -226,7 +315,8 @@ async function waitForHealth(url: string, stop: AbortSignal): Promise<boolean> {
 }
 
 if (import.meta.main) {
-  main().then(
+  const verbose = process.argv.includes("--verbose");
+  main(verbose ? { ...process.env, SSP_START_VERBOSE: "1" } : process.env).then(
     (code) => {
       process.exitCode = code;
       // The stack is down; nothing should hold the process now. If something does (a client's

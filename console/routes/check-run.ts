@@ -10,7 +10,12 @@ export default defineRoute({
   access: "session",
   async handle({ body }, { runs }) {
     const outcome = await runs.check(body);
-    if ("error" in outcome) return { status: outcome.status, body: { error: outcome.error } };
+    if ("error" in outcome)
+      return {
+        status: outcome.status,
+        body: { error: outcome.error },
+        ...(outcome.rule ? { rule: outcome.rule } : {}),
+      };
     return { status: 200, body: outcome };
   },
 });

@@ -1,3 +1,4 @@
+import { readDisabled } from "../../runbooks/engine/disabled.ts";
 import { ENVIRONMENTS, resolveEnvironment } from "../../runbooks/engine/environments.ts";
 import type { ConsoleInfo } from "../protocol.ts";
 import { defineRoute } from "./route.ts";
@@ -8,7 +9,7 @@ export default defineRoute({
   method: "GET",
   path: "/api/console",
   access: "session",
-  async handle(_request, { actor, processEnv, runs, registry }) {
+  async handle(_request, { actor, processEnv, runs, registry, dataDir }) {
     const info: ConsoleInfo = {
       actor,
       environments: ENVIRONMENTS.map((name) => {
@@ -23,6 +24,7 @@ export default defineRoute({
       }),
       running: runs.running(),
       changedOnDisk: await registry.changedOnDisk(),
+      disabled: await readDisabled(dataDir),
     };
     return { status: 200, body: info };
   },

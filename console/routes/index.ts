@@ -1,3 +1,4 @@
+import audit from "./audit.ts";
 import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
@@ -19,6 +20,7 @@ export const ROUTES: readonly Route<any>[] = [
   checkRun,
   reload,
   history,
+  audit,
   runEvents,
   cancelRun,
   runLog,

@@ -60,8 +60,8 @@ describe("the CLI", () => {
     expect(list.code).toBe(EXIT.ok);
     expect(list.stdout).toMatch(/morning-health-check\s+read\s+Morning health check/);
     const unknown = await cli(["no-such-runbook"]);
-    expect(unknown.code).toBe(EXIT.failed);
-    expect(unknown.stderr).toMatch(/unknown runbook "no-such-runbook"; run `npm run runbook -- list`/);
+    expect(unknown.code).toBe(EXIT.refused);
+    expect(unknown.stderr).toMatch(/^no runbook 'no-such-runbook'\. npm run runbook -- list shows them all/);
   });
 
   it("refuses bad arguments and parameters with exit 2, and exits 1 when a step fails", async () => {

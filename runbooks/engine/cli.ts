@@ -1,8 +1,9 @@
 import os from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { appendRefusal } from "./audit.ts";
-import { catalog, findRunbook } from "./catalog.ts";
+import { appendRefusal, readAuditEntries } from "./audit.ts";
+import { catalog, loadRunbooks } from "./catalog.ts";
+import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
 import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
 import { FormatError } from "./formats.ts";
@@ -22,7 +23,10 @@ import { terminalLines, terminalText } from "./terminal-text.ts";
 const USAGE = `usage:
   npm run runbook -- list
   npm run runbook -- <id> [--env ${ENVIRONMENTS.join("|")}] [--param key=value]... [--step id | --from id | --resume run-id] [--plan] [--yes] [--json]
-  npm run runbook -- <id> --help`;
+  npm run runbook -- <id> --help
+  npm run runbook -- history [--runbook id] [--env name] [--json]
+  npm run runbook -- disable <id|env:name> --reason "why" [--for 2h]
+  npm run runbook -- enable <id|env:name>`;
 
 /** Exit codes: 0 ok, 1 the run (or loading it) failed, 2 refused (bad arguments, lock, environment), 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, refused: 2, cancelled: 130 } as const;
@@ -67,15 +71,50 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       error instanceof EnvironmentError ||
       error instanceof LockedError ||
       error instanceof FormatError;
+    const unknownRunbook = error instanceof UnknownRunbook;
     io.err(
-      known
-        ? `refused: ${(error as Error).message}\n`
+      known || unknownRunbook
+        ? `${unknownRunbook ? "" : "refused: "}${(error as Error).message}\n`
         : `runbook failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
     );
-    const unknownRunbook = error instanceof Error && error.message.startsWith("unknown runbook ");
     if (known || unknownRunbook) await recordRefusal(argv, io, error as Error, unknownRunbook);
-    return known ? EXIT.refused : EXIT.failed;
+    return known || unknownRunbook ? EXIT.refused : EXIT.failed;
   }
+}
+
+/** A runbook id the catalog does not have: a typo, answered with the nearest ids, not a stack trace. */
+class UnknownRunbook extends Error {}
+
+async function runbookOrSuggestion(id: string, dir: string) {
+  const runbooks = await loadRunbooks(dir);
+  const found = runbooks.get(id);
+  if (found) return found;
+  const near = [...runbooks.keys()]
+    .map((known) => ({ known, distance: editDistance(id, known) }))
+    .filter(
+      ({ known, distance }) => distance <= Math.max(2, Math.floor(known.length / 3)) || known.includes(id),
+    )
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, 3)
+    .map(({ known }) => `'${known}'`);
+  throw new UnknownRunbook(
+    `no runbook '${id}'${near.length ? `; did you mean ${near.join(" or ")}?` : "."} npm run runbook -- list shows them all`,
+  );
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /** The rule a refusal of the CLI broke, as the audit log names it. */
@@ -159,7 +198,10 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
 
-  const runbook = await findRunbook(command, io.runbooksDir);
+  if (command === "history") return history(values, io);
+  if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
+
+  const runbook = await runbookOrSuggestion(command, io.runbooksDir);
   if (values.help) {
     const entry = (await catalog(io.runbooksDir)).find((e) => e.id === runbook.id);
     log(`${runbook.title} (${runbook.id})\n${runbook.summary}\n\nsteps:`);
@@ -239,8 +281,83 @@ function parse(argv: string[]) {
       yes: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean" },
+      runbook: { type: "string" },
+      reason: { type: "string" },
+      for: { type: "string" },
     },
   });
+}
+
+type Values = ReturnType<typeof parse>["values"];
+
+/** `history`: every run and refused attempt in the audit log, oldest first, filtered. */
+async function history(values: Values, io: CliIo): Promise<number> {
+  const entries = (await readAuditEntries(dataDir(io.env))).filter((entry) =>
+    entry.kind === "run"
+      ? (!values.runbook || entry.runbook === values.runbook) && (!values.env || entry.env === values.env)
+      : (!values.runbook || entry.what.includes(values.runbook)) &&
+        (!values.env || entry.what.includes(values.env)),
+  );
+  if (values.json) {
+    for (const entry of entries) io.out(`${JSON.stringify(entry)}\n`);
+    return EXIT.ok;
+  }
+  if (entries.length === 0) io.out("no runs or refusals recorded (yet) that match\n");
+  for (const entry of entries) {
+    io.out(
+      entry.kind === "run"
+        ? `${entry.startedAt}  run      ${entry.status.padEnd(9)} ${entry.runbook} · ${entry.env} · ${entry.actor} · ${entry.runId}${entry.plan ? " (plan)" : ""}\n`
+        : `${entry.at}  refusal  ${entry.rule.padEnd(9)} ${terminalText(entry.what)} · ${entry.who}${entry.count > 1 ? ` ×${entry.count}` : ""}: ${terminalText(entry.reason)}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+/** `disable <target> --reason … [--for 2h]` and `enable <target>`: runs of it are refused meanwhile. */
+async function switchTarget(
+  command: "disable" | "enable",
+  target: string | undefined,
+  values: Values,
+  io: CliIo,
+): Promise<number> {
+  if (!target) {
+    io.err(`${command} needs a runbook id or env:<name>\n${USAGE}\n`);
+    return EXIT.refused;
+  }
+  const dir = dataDir(io.env);
+  if (command === "enable") {
+    const was = await enable(dir, target);
+    io.out(was ? `enabled ${target}\n` : `${target} was not disabled; nothing changed\n`);
+    return EXIT.ok;
+  }
+  if (target.startsWith("env:")) {
+    const env = target.slice(4);
+    if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
+      io.err(`no environment '${env}': the environments are ${ENVIRONMENTS.join(", ")}\n`);
+      return EXIT.refused;
+    }
+  } else await runbookOrSuggestion(target, io.runbooksDir);
+  if (!values.reason?.trim()) {
+    io.err(`disable needs --reason "…": it is shown to whoever tries to run ${target}\n`);
+    return EXIT.refused;
+  }
+  let forMs: number | null = null;
+  try {
+    forMs = values.for ? parseDuration(values.for) : null;
+  } catch (error) {
+    io.err(`${(error as Error).message}\n`);
+    return EXIT.refused;
+  }
+  const record = await disable(
+    dir,
+    { target, reason: terminalText(values.reason.trim()), by: `${os.userInfo().username}@${os.hostname()}` },
+    forMs,
+  );
+  io.out(
+    `disabled ${target}${record.until ? ` until ${record.until}` : " until enabled"}: ${record.reason}\n` +
+      `(${(await readDisabled(dir)).length} disabled now; npm run runbook -- enable ${target} undoes it)\n`,
+  );
+  return EXIT.ok;
 }
 
 async function noTerminal(): Promise<string> {

@@ -170,10 +170,22 @@ export function createStepContext<P>(options: {
     redis: () => resources.redis(),
     async http(path, init = {}) {
       const { timeoutMs = 10_000, ...rest } = init;
-      return fetch(new URL(path, env.appUrl), {
-        ...rest,
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-      });
+      const url = new URL(path, env.appUrl);
+      try {
+        return await fetch(url, {
+          ...rest,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        });
+      } catch (error) {
+        // undici says only "fetch failed"; the operator needs the URL and the cause (ECONNREFUSED…).
+        if (signal.aborted) throw error;
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const why = cause?.code ?? cause?.message ?? (error as Error).message;
+        throw new Error(
+          `the app at ${url.origin} did not answer ${rest.method ?? "GET"} ${url.pathname} (${why}): is it running? For dev, npm start; otherwise check the ${env.name} environment's app URL`,
+          { cause: error },
+        );
+      }
     },
     result<T>(stepId: string): T {
       if (!(stepId in options.results)) {

@@ -16,6 +16,8 @@ export const FORMAT_VERSIONS = {
   // group and the process groups its steps started are recorded (a stale lock is taken over only
   // when all of them are gone).
   lock: 2,
+  // 1: the runbooks and environments disabled for a while (disabled.ts).
+  disabled: 1,
 } as const;
 
 export type FormatKind = keyof typeof FORMAT_VERSIONS;
@@ -29,6 +31,7 @@ const MIGRATIONS: { [K in FormatKind]: Record<number, Migration> } = {
   "run-state": {},
   // A version 1 lock (locks/<env>.lock) knew its holder's pid only: no database, no process groups.
   lock: { 1: (record) => ({ env: null, database: null, pgid: null, groups: [], ...record }) },
+  disabled: {},
 };
 
 export class FormatError extends Error {

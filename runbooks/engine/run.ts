@@ -13,6 +13,7 @@ import {
 } from "./audit.ts";
 import { createResources, createStepContext } from "./context.ts";
 import type { Runbook, StepDefinition } from "./define.ts";
+import { disabledReason, readDisabled } from "./disabled.ts";
 import { resolveEnvironment } from "./environments.ts";
 import type { EmitFn, RunEvent, RunStatus, StepStatus } from "./events.ts";
 import { acquireLock, type Release } from "./lock.ts";
@@ -125,6 +126,8 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
 
   // Everything that can be refused is refused here, before the first event.
   const env = resolveEnvironment(options.env, processEnv);
+  const disabled = disabledReason(await readDisabled(dir), runbook.id, env.name);
+  if (disabled) throw new RunRefused(disabled, "disabled");
   let params: Record<string, unknown>;
   let results: Record<string, unknown> = {};
   let steps: StepDefinition[];

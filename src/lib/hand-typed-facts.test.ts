@@ -81,6 +81,16 @@ describe("hand-typed facts: each row names the rule it checks", () => {
     ],
     ["a real runbook and step pass", [span("npm run runbook -- alert-check --from summary")], []],
     [
+      "the CLI's own commands are not runbook ids",
+      [
+        block(
+          "sh",
+          'npm run runbook -- history --runbook alert-check\nnpm run runbook -- disable env:dev --reason "freeze"\nnpm run runbook -- enable alert-check',
+        ),
+      ],
+      [],
+    ],
+    [
       "unknown-step: a deep link to a missing step",
       [span("?runbook=alert-check&env=dev&step=nope")],
       ["unknown-step"],

@@ -195,7 +195,8 @@ export function checkSnippets(snippets: readonly CodeSnippet[], facts: KnownFact
           });
       };
       const cli = /\brunbook\s+--\s+([a-z][\w-]*)(.*)$/.exec(text);
-      if (cli?.[1] && cli[1] !== "list") {
+      // The CLI's own commands (list, history, disable, enable) are not runbook ids.
+      if (cli?.[1] && !["list", "history", "disable", "enable"].includes(cli[1])) {
         const rest = cli[2] ?? "";
         const stepIds = [...rest.matchAll(/--(?:step|from)[ =]([\w-]+)/g)].map((m) => m[1]);
         if (stepIds.length === 0) step(cli[1], undefined);

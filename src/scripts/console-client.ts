@@ -228,6 +228,21 @@ class RunbookPanel {
     this.section.dataset.env = env;
     const banner = this.section.querySelector<HTMLElement>(".prod-banner");
     if (banner) banner.hidden = env !== "production";
+    // A runbook or environment switched off (maintenance, a freeze): the reason beside the buttons.
+    const off =
+      this.info.disabled.find((d) => d.target === this.id) ??
+      this.info.disabled.find((d) => d.target === `env:${env}`);
+    if (off) {
+      this.section.dataset.disabled = off.target;
+      const what = off.target.startsWith("env:") ? `The ${env} environment` : "This runbook";
+      this.say(
+        `${what} is disabled${off.until ? ` until ${off.until}` : ""} by ${off.by}: ${off.reason}. Runs are refused until it is enabled (npm run runbook -- enable ${off.target}).`,
+        "error",
+      );
+    } else if (this.section.dataset.disabled) {
+      delete this.section.dataset.disabled;
+      this.say("");
+    }
   }
 
   private dangersFrom(stepId: string | null, all: string[]): string[] {

@@ -1,0 +1,121 @@
+import { API, type AuditFilter, type AuditResponse, type RunLogResponse } from "../../console/protocol.ts";
+import { detectConsole, getJson, getText } from "./console-api.ts";
+import { runAsText } from "./run-text.ts";
+
+// The audit view's page side (src/components/AuditView.astro): asks the console for the audit log
+// (GET /api/audit) with the form's filters and lists every run and refused attempt; a run's output
+// and artifacts open below the table. Text goes in with textContent only.
+
+async function init(section: HTMLElement): Promise<void> {
+  const state = await detectConsole();
+  if (state.kind === "static") return;
+  (section.querySelector(".audit-static") as HTMLElement).hidden = true;
+  if (state.kind === "signed-out") {
+    const notice = section.querySelector(".audit-signin") as HTMLElement;
+    notice.hidden = false;
+    notice.textContent = `${state.message}. A new sign-in link: npm run console:link`;
+    return;
+  }
+  const form = section.querySelector(".audit-filter") as HTMLFormElement;
+  form.hidden = false;
+  const params = new URLSearchParams(location.search);
+  for (const name of ["runbook", "env", "actor", "result"] as const) {
+    const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
+    if (field && params.get(name)) field.value = params.get(name) ?? "";
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const filter = filterOf(form);
+    history.replaceState(null, "", `?${new URLSearchParams(filter as Record<string, string>)}`);
+    void show(section, filter);
+  });
+  await show(section, filterOf(form));
+}
+
+function filterOf(form: HTMLFormElement): AuditFilter {
+  const filter: AuditFilter = {};
+  for (const name of ["runbook", "env", "actor", "result"] as const) {
+    const value = (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value.trim();
+    if (value) filter[name] = value;
+  }
+  return filter;
+}
+
+function cell(text: string): HTMLTableCellElement {
+  const td = document.createElement("td");
+  td.textContent = text;
+  return td;
+}
+
+async function show(section: HTMLElement, filter: AuditFilter): Promise<void> {
+  const count = section.querySelector(".audit-count") as HTMLElement;
+  const table = section.querySelector(".audit-table") as HTMLTableElement;
+  const body = table.querySelector("tbody") as HTMLTableSectionElement;
+  const output = section.querySelector(".audit-output") as HTMLPreElement;
+  let reply: AuditResponse;
+  try {
+    reply = await getJson<AuditResponse>(API.audit(filter));
+  } catch (error) {
+    count.textContent = `The console refused: ${error instanceof Error ? error.message : String(error)}`;
+    return;
+  }
+  count.textContent =
+    reply.matched > reply.entries.length
+      ? `${reply.matched} entries match; the newest ${reply.entries.length} are shown.`
+      : `${reply.matched} ${reply.matched === 1 ? "entry matches" : "entries match"}.`;
+  body.replaceChildren();
+  table.hidden = reply.entries.length === 0;
+  for (const entry of reply.entries) {
+    const row = document.createElement("tr");
+    row.dataset.kind = entry.kind;
+    const details = document.createElement("td");
+    if (entry.kind === "run") {
+      row.dataset.runId = entry.runId;
+      row.append(
+        cell(entry.startedAt),
+        cell(entry.plan ? "run (plan)" : "run"),
+        cell(entry.runbook),
+        cell(entry.env),
+        cell(entry.actor),
+        cell(entry.status),
+      );
+      const links: Array<[string, () => Promise<string>]> = [
+        ["output", async () => runAsText((await getJson<RunLogResponse>(API.log(entry.runId))).events)],
+        ...entry.artifacts.map((name): [string, () => Promise<string>] => [
+          name,
+          () => getText(API.artifact(entry.runId, name)),
+        ]),
+      ];
+      for (const [label, load] of links) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = label === "output" ? "audit-log" : "audit-artifact";
+        button.textContent = label;
+        button.addEventListener("click", async () => {
+          output.hidden = false;
+          try {
+            output.textContent = `${entry.runbook} · ${entry.env} · run ${entry.runId} · ${label}\n\n${await load()}`;
+          } catch (error) {
+            output.textContent = `Could not load ${label}: ${error instanceof Error ? error.message : String(error)}`;
+          }
+          output.scrollIntoView({ block: "nearest" });
+        });
+        details.append(button, " ");
+      }
+    } else {
+      row.append(
+        cell(entry.at),
+        cell(entry.what),
+        cell(""),
+        cell(""),
+        cell(`${entry.who} (${entry.source})`),
+        cell(`refused: ${entry.rule}${entry.count > 1 ? ` ×${entry.count}` : ""}`),
+      );
+      details.textContent = entry.reason;
+    }
+    row.append(details);
+    body.append(row);
+  }
+}
+
+for (const section of document.querySelectorAll<HTMLElement>("[data-audit-view]")) void init(section);
