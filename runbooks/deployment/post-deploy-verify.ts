@@ -52,8 +52,9 @@ export default defineRunbook({
         try {
           health = await ctx.http("/healthz", { timeoutMs: 5_000 });
         } catch (error) {
+          // ctx.http's error names the URL and the cause already; add where to look after a deploy.
           throw new Error(
-            `the app at ${ctx.env.appUrl} does not answer (${error instanceof Error ? error.message : String(error)}): is it running? (deploy: see current.json; dev: dev-stack status)`,
+            `${error instanceof Error ? error.message : String(error)} (deploy: see current.json; dev: dev-stack status)`,
           );
         }
         ctx.log(`/healthz → ${health.status}`);

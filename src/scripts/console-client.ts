@@ -59,12 +59,35 @@ async function main(): Promise<void> {
 function showHintsOnClick(section: HTMLElement, selector: string): void {
   for (const button of section.querySelectorAll<HTMLButtonElement>("button.run-step, button.plan-step")) {
     button.addEventListener("click", () => {
+      const step = button.closest<HTMLElement>(".runbook-step");
       const hint =
-        button.closest(".runbook-step")?.querySelector<HTMLElement>(selector) ??
-        section.querySelector<HTMLElement>(selector);
+        step?.querySelector<HTMLElement>(selector) ??
+        (selector === ".run-hint" && step ? staticHint(step) : section.querySelector<HTMLElement>(selector));
       if (hint) hint.hidden = false;
     });
   }
+}
+
+/** Built when asked for, not shipped with every step: pages embedding many runbooks stay light. */
+function staticHint(step: HTMLElement): HTMLElement {
+  const command = step.querySelector(".step-command")?.textContent ?? "npm run runbook -- <id>";
+  const hint = document.createElement("p");
+  hint.className = "run-hint";
+  hint.setAttribute("role", "status");
+  const code = (text: string) => {
+    const element = document.createElement("code");
+    element.textContent = text;
+    return element;
+  };
+  hint.append(
+    "This copy of the handbook is static. Run the step from a checkout with ",
+    code(command),
+    ", or start the console with ",
+    code("npm start"),
+    " and press Run there.",
+  );
+  step.append(hint);
+  return hint;
 }
 
 class RunbookPanel {
@@ -403,8 +426,8 @@ class RunbookPanel {
             failedStep: event.failedStep,
             params: runParams,
           };
-          // Notices about starting or cancelling this run are stale once it ended; errors stay.
-          if (this.notice.dataset.kind !== "error") this.say("");
+          // "Cancelling…" is stale once the run ended; what the start said (a resume's parameters) stays.
+          if (/^Cancelling run /.test(this.notice.textContent ?? "")) this.say("");
           if (resume) resume.hidden = event.status === "ok" || event.failedStep === null;
           const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
           if (history?.open) void this.loadHistory();

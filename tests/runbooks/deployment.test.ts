@@ -194,7 +194,7 @@ describe("post-deploy-verify", () => {
     });
     expect(result).toMatchObject({ status: "failed", failedStep: "health" });
     expect(failedStepError(events)).toMatch(
-      /^the app at http:\/\/127\.0\.0\.1:1 does not answer \(fetch failed\): is it running\?/,
+      /^the app at http:\/\/127\.0\.0\.1:1 did not answer GET \/healthz \((ECONNREFUSED|bad port)\): is it running\?.*\(deploy: see current\.json; dev: dev-stack status\)$/,
     );
   });
 });

@@ -78,7 +78,9 @@ describe("morning-health-check", () => {
     expect(result).toMatchObject({ status: "failed", failedStep: "app-health" });
     expect(events.find((e) => e.type === "step-end")).toMatchObject({
       status: "failed",
-      error: "fetch failed",
+      error: expect.stringMatching(
+        /^the app at http:\/\/127\.0\.0\.1:1 did not answer GET \/healthz \((ECONNREFUSED|bad port)\): is it running\?/,
+      ),
     });
   });
 });

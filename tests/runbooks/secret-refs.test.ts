@@ -129,6 +129,7 @@ describe("secret references against a scram-sha-256 server", () => {
       {} as never,
       {
         actor: "ana@ops",
+        dataDir: dir,
         processEnv: processEnv(reference),
         runs: { running: () => [] },
         registry: { changedOnDisk: async () => [] },
