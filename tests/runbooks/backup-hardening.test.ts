@@ -1,6 +1,6 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chown, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,88 +15,14 @@ import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
 import { AGE_HEADER, backupKeyFile } from "../../runbooks/lib/backup-keys.ts";
 import { type BackupManifest, sha256File } from "../../runbooks/lib/backups.ts";
 import { PgToolError, runPgTool } from "../../runbooks/lib/pg-tools.ts";
+import { type ScramCluster, startScramCluster } from "../support/scram-cluster.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
 // Issue 14's backup hardening, against a private PostgreSQL cluster with scram-sha-256 password
 // authentication: the shared server trusts every local connection, so a password dropped on the
 // way to pg_dump would pass unnoticed there. Here it cannot: without the password nothing connects.
 
-const BIN = "/usr/lib/postgresql/15/bin";
 const PASSWORD = `pw-${randomBytes(12).toString("hex")}`;
-
-interface Cluster {
-  dir: string;
-  port: number;
-  url(database: string): string;
-  stop(): Promise<void>;
-}
-
-/** initdb + pg_ctl in a temp dir, as the postgres user when running as root (initdb refuses root). */
-async function startCluster(): Promise<Cluster> {
-  const dir = await mkdtemp(path.join(tmpdir(), "ssp-scram-"));
-  const asRoot = process.getuid?.() === 0;
-  const ids = asRoot
-    ? {
-        uid: Number(execFileSync("id", ["-u", "postgres"]).toString()),
-        gid: Number(execFileSync("id", ["-g", "postgres"]).toString()),
-      }
-    : {};
-  if (asRoot) await chown(dir, ids.uid as number, ids.gid as number);
-  const pwfile = path.join(dir, "pwfile");
-  await writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o600 });
-  if (asRoot) await chown(pwfile, ids.uid as number, ids.gid as number);
-  const port = await freePort();
-  const data = path.join(dir, "data");
-  const run = (bin: string, args: string[]) =>
-    new Promise<void>((resolve, reject) => {
-      const child = spawn(path.join(BIN, bin), args, { ...ids, stdio: ["ignore", "ignore", "pipe"] });
-      let err = "";
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-      });
-      child.on("error", reject);
-      child.on("close", (code) =>
-        code === 0 ? resolve() : reject(new Error(`${bin} exited ${code}: ${err}`)),
-      );
-    });
-  await run("initdb", [
-    "-D",
-    data,
-    "-U",
-    "postgres",
-    "--auth=scram-sha-256",
-    `--pwfile=${pwfile}`,
-    "--no-sync",
-    "--no-instructions",
-  ]);
-  await run("pg_ctl", [
-    "-D",
-    data,
-    "-w",
-    "-l",
-    path.join(dir, "log"),
-    "-o",
-    `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off`,
-    "start",
-  ]);
-  return {
-    dir,
-    port,
-    url: (database) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    async stop() {
-      await run("pg_ctl", ["-D", data, "-m", "immediate", "stop"]).catch(() => undefined);
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 /**
  * Samples every process's argv (/proc/<pid>/cmdline) every 2 ms in its own process, so the
@@ -138,7 +64,7 @@ function startPsSampler(): { stop(): Promise<{ pgTools: string[]; leaks: string[
   };
 }
 
-let cluster: Cluster;
+let cluster: ScramCluster;
 let app: TestApp;
 let dataDir: string;
 let db: pg.Pool;
@@ -196,7 +122,7 @@ const readManifest = async (id: string) =>
   JSON.parse(await readFile(path.join(backupDir(), `${id}.json`), "utf8")) as BackupManifest;
 
 beforeAll(async () => {
-  cluster = await startCluster();
+  cluster = await startScramCluster(PASSWORD);
   const admin = new pg.Client({ connectionString: cluster.url("postgres") });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${DB}`);

@@ -6,8 +6,7 @@ import path from "node:path";
 
 // A private PostgreSQL cluster with scram-sha-256 password authentication, for tests where a
 // missing or wrong password must fail: the shared server trusts every local connection. initdb +
-// pg_ctl in a temp dir, as the postgres user when running as root (initdb refuses root). The same
-// recipe as tests/runbooks/backup-hardening.test.ts.
+// pg_ctl in a temp dir, as the postgres user when running as root (initdb refuses root).
 
 const BIN = "/usr/lib/postgresql/15/bin";
 
