@@ -29,11 +29,12 @@ interface Answer {
 
 /** A request that failed, and whether it went out on a connection an earlier response had used. */
 class SubmitFailure extends Error {
-  constructor(
-    readonly cause: NodeJS.ErrnoException,
-    readonly reusedSocket: boolean,
-  ) {
-    super(`${cause.message} (${reusedSocket ? "reused" : "new"} connection)`);
+  readonly code: string | undefined;
+  readonly reusedSocket: boolean;
+  constructor(cause: NodeJS.ErrnoException, reusedSocket: boolean) {
+    super(`${cause.message} (${reusedSocket ? "reused" : "new"} connection)`, { cause });
+    this.code = cause.code;
+    this.reusedSocket = reusedSocket;
   }
 }
 
@@ -121,7 +122,7 @@ describe("SIGTERM while the database is slow, with keep-alive clients", () => {
             // A reset or hang-up on a kept-alive connection is what this test exists to catch: a
             // request sent on a connection the server closed without saying `Connection: close`.
             const failure = error as SubmitFailure;
-            const code = failure.cause?.code;
+            const code = failure.code;
             const refused =
               code === "ECONNREFUSED" || (code === "ECONNRESET" && !failure.reusedSocket);
             if (!refused) errors.push(String(error));
