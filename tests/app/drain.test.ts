@@ -123,8 +123,7 @@ describe("SIGTERM while the database is slow, with keep-alive clients", () => {
             // request sent on a connection the server closed without saying `Connection: close`.
             const failure = error as SubmitFailure;
             const code = failure.code;
-            const refused =
-              code === "ECONNREFUSED" || (code === "ECONNRESET" && !failure.reusedSocket);
+            const refused = code === "ECONNREFUSED" || (code === "ECONNRESET" && !failure.reusedSocket);
             if (!refused) errors.push(String(error));
             return;
           }
