@@ -12,6 +12,7 @@ import { RateLimiter } from "./cache/rate-limits.ts";
 import { RedisHandle } from "./cache/redis.ts";
 import { type AppConfig, maskUrlPassword } from "./config/config.ts";
 import { assertMigrated } from "./db/migrations.ts";
+import { DatabasePasswordFile, urlWithoutPassword } from "./db/password-file.ts";
 import { createPool, createReadinessPool, type PoolSettings, poolStats } from "./db/pool.ts";
 import { activeBankVersion } from "./db/repositories/exercises.ts";
 import {
@@ -52,8 +53,13 @@ function createMailer(config: AppConfig, logger: Logger): Mailer | null {
 /** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
 export async function createApp(config: AppConfig, logger: Logger = createLogger(config)): Promise<App> {
   limitPasswordHashQueue(config.PASSWORD_HASH_QUEUE_MAX);
+  const passwordFile = config.DATABASE_PASSWORD_FILE
+    ? new DatabasePasswordFile(config.DATABASE_PASSWORD_FILE, logger)
+    : null;
   const poolSettings: PoolSettings = {
-    connectionString: config.DATABASE_URL,
+    // pg lets a password in the URL win over the password function: the file must be the only source.
+    connectionString: passwordFile ? urlWithoutPassword(config.DATABASE_URL) : config.DATABASE_URL,
+    ...(passwordFile ? { password: () => passwordFile.current() } : {}),
     max: config.PG_POOL_MAX,
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
     connectionTimeoutMs: config.PG_CONNECTION_TIMEOUT_MS,
