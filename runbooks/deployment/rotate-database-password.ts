@@ -201,7 +201,11 @@ export default defineRunbook({
           await client.query(
             `ALTER ROLE ${client.escapeIdentifier(role)} PASSWORD ${client.escapeLiteral(verifier)}`,
           );
-          const rotatedAt = new Date().toISOString();
+          // The server's clock: end-old-sessions compares it with backend_start, also the server's.
+          const { rows } = await client.query<{ at: string }>(
+            `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at`,
+          );
+          const rotatedAt = rows[0]?.at ?? new Date().toISOString();
           try {
             await writePasswordFile(file, next);
           } catch (error) {
