@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -291,4 +292,25 @@ describe("patch-system-packages", () => {
       runbook("patch-system-packages", { params: { databaseHost: "db1; rm -rf /" } }),
     ).rejects.toThrow(/databaseHost: a host name or user@host/);
   }, 30_000);
+});
+
+describe("the pages' claims about patching", () => {
+  const text = readFileSync(
+    path.resolve(
+      import.meta.dirname,
+      "../../src/content/docs/maintenance-guide/dependencies-and-security.mdx",
+    ),
+    "utf8",
+  ).replace(/\s+/g, " ");
+  const source = readFileSync(
+    path.resolve(import.meta.dirname, "../../runbooks/maintenance/patch.ts"),
+    "utf8",
+  );
+
+  it("dependencies-and-security.mdx: installs exactly with install scripts off, never pushes (the run above leaves main untouched)", () => {
+    expect(text).toContain("installs the fixes exactly (`--save-exact`, install scripts off)");
+    expect(text).toContain("It never pushes or merges.");
+    expect(source).toContain("install --save-exact --ignore-scripts");
+    expect(source).not.toMatch(/\$`git[^`]*\bpush\b/);
+  });
 });

@@ -242,3 +242,25 @@ describe("rotate-database-password", () => {
     }
   }, 30_000);
 });
+
+describe("the pages' claims about the database password", () => {
+  const docs = path.resolve(import.meta.dirname, "../../src/content/docs");
+  const flat = (name: string) => readFileSync(path.join(docs, name), "utf8").replace(/\s+/g, " ");
+
+  it("security.mdx: the file is read for every new connection and wins over DATABASE_URL's password (the rotation above proves it: the URL's password is refused, the app serves)", () => {
+    const text = flat("infrastructure-architecture/security.mdx");
+    expect(text).toContain("reads it for every new connection and ignores any password in `DATABASE_URL`");
+    expect(text).toContain('<Runbook id="rotate-database-password" />');
+    const source = readFileSync(
+      path.resolve(import.meta.dirname, "../../practice-app/src/db/pool.ts"),
+      "utf8",
+    );
+    expect(source).toContain("this.password = read();");
+  });
+
+  it("scenarios.mdx: the breach procedure rotates the database password with the runbook, not by hand", () => {
+    const text = flat("incident-response/scenarios.mdx");
+    expect(text).toContain("npm run runbook -- rotate-database-password --env production");
+    expect(text).not.toContain("\\password");
+  });
+});
