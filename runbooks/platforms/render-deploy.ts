@@ -34,7 +34,7 @@ const params = z.object({
     .regex(/^[0-9a-f]{7,40}$/, "a commit SHA")
     .optional()
     .describe("Deploy this commit of the service's repository (default: the branch's latest)"),
-  clearCache: z.coerce.boolean().default(false).describe("Clear Render's build cache first"),
+  clearCache: z.boolean().default(false).describe("Clear Render's build cache first"),
   token: tokenParam("env:RENDER_API_KEY", "Render API key"),
   apiUrl: apiUrlParam(RENDER_API, "Render API's base URL"),
   pollSeconds: pollSecondsParam(),
