@@ -75,23 +75,30 @@ const regex = (values: readonly string[]) => values.join("|");
 const SERVER_ERRORS = `code=~"${regex(SERVER_ERROR_CODES)}"`;
 const JUDGED_PROCEDURES = `procedure!~"${regex(SLOW_RESPONSES_EXCLUDED_PROCEDURES)}"`;
 
+/** The SLI over a window (a PromQL duration): the share of good events, as PromQL. */
+export function sliQuery(id: SloId, window: string): string {
+  switch (id) {
+    case "availability":
+      // A subquery: the share of one-minute steps in which at least one instance was ready.
+      return `avg_over_time((max(probe_success{job="practice-app-readyz"}))[${window}:1m])`;
+    case "successful-calls":
+      return `1 - (${errorRatioQuery(id, window)})`;
+    case "latency":
+      return `sum(rate(trpc_request_duration_seconds_bucket{le="${LATENCY_BOUND_SECONDS}",${JUDGED_PROCEDURES}}[${window}]))
+  / sum(rate(trpc_request_duration_seconds_count{${JUDGED_PROCEDURES}}[${window}]))`;
+  }
+}
+
 /**
  * The SLI's complement, the share of bad events over a window (a PromQL duration), as PromQL. Built
  * on rate() over the window, so the counters' resets at each restart of an instance are counted
  * across; the ratio of two rates over the same window is the ratio of the two increases.
  */
 export function errorRatioQuery(id: SloId, window: string): string {
-  switch (id) {
-    case "availability":
-      // A subquery: the share of one-minute steps in which no instance was ready.
-      return `1 - avg_over_time((max(probe_success{job="practice-app-readyz"}))[${window}:1m])`;
-    case "successful-calls":
-      return `sum(rate(trpc_errors_total{${SERVER_ERRORS}}[${window}]))
+  if (id === "successful-calls")
+    return `sum(rate(trpc_errors_total{${SERVER_ERRORS}}[${window}]))
   / sum(rate(trpc_request_duration_seconds_count[${window}]))`;
-    case "latency":
-      return `1 - sum(rate(trpc_request_duration_seconds_bucket{le="${LATENCY_BOUND_SECONDS}",${JUDGED_PROCEDURES}}[${window}]))
-  / sum(rate(trpc_request_duration_seconds_count{${JUDGED_PROCEDURES}}[${window}]))`;
-  }
+  return `1 - ${sliQuery(id, window)}`;
 }
 
 /** The share of the budget still unspent over a window, computed by Prometheus (negative: overspent). */
