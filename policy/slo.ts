@@ -149,14 +149,14 @@ export const BURN_RATE_WINDOWS = {
     longMinutes: 60,
     shortMinutes: 5,
     level: "critical",
-    says: "an outage: at this rate the whole budget is gone in about two days",
+    says: "an outage, or close to one",
   },
   slow: {
     budgetShare: 0.05,
     longMinutes: 6 * 60,
     shortMinutes: 30,
     level: "critical",
-    says: "a serious degradation: at this rate the budget is gone in about five days",
+    says: "a serious degradation",
   },
 } as const satisfies Record<string, Omit<BurnRateWindow, "id">>;
 export type BurnRateWindowId = keyof typeof BURN_RATE_WINDOWS;

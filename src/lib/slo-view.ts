@@ -57,7 +57,7 @@ export function burnRateTable(): TableView {
       "Level",
     ],
     rows: BURN_RATE_WINDOW_LIST.map((w) => [
-      `${w.id} burn: ${w.says}`,
+      `${w.id} burn: ${w.says}; at this rate the whole budget is gone in ${Number((SLO_WINDOW_DAYS / burnRate(w.id as BurnRateWindowId)).toFixed(1))} days`,
       pct(w.budgetShare),
       promDuration(w.longMinutes),
       promDuration(w.shortMinutes),
