@@ -28,6 +28,7 @@ import {
   readLocations,
   resolveTarget,
   rsyncToOffsite,
+  sameFileSystem,
   writeLocations,
 } from "../lib/offsite.ts";
 
@@ -68,6 +69,10 @@ export default defineRunbook({
       async run(ctx): Promise<Inventory> {
         const target = await resolveTarget(ctx.env.name, ctx.params.target);
         checkTargetApart(target, ctx.env.name);
+        if (await sameFileSystem(target, ctx.env.name))
+          ctx.warn(
+            `${target.root} is on the same file system as ${backupsDir(ctx.env.name)}: losing that disk loses both copies. Use another disk, a network share or host:/path`,
+          );
         const dir = envDir(target, ctx.env.name);
         const local = await listBackups(ctx.env.name);
         const verified = local.filter((b) => b.verification?.ok);

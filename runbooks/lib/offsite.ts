@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { StepContext } from "../engine/context.ts";
 import { dataDir } from "../engine/paths.ts";
@@ -67,6 +67,20 @@ export function checkTargetApart(target: OffsiteTarget, env: string): void {
     throw new Error(
       `off-site target ${target.root} overlaps the backup directory ${local}: a copy there is lost with the disk it copies. Choose a path on another file system or host`,
     );
+}
+
+/** True when a local target is on the same file system as the backup directory (one disk loses both). */
+export async function sameFileSystem(target: OffsiteTarget, env: string): Promise<boolean> {
+  if (target.host) return false;
+  const device = async (p: string): Promise<number | null> => {
+    for (let dir = p; ; dir = path.dirname(dir)) {
+      const info = await stat(dir).catch(() => null);
+      if (info) return info.dev;
+      if (dir === path.dirname(dir)) return null;
+    }
+  };
+  const [a, b] = await Promise.all([device(target.root), device(backupsDir(env))]);
+  return a !== null && a === b;
 }
 
 /** `<root>/<env>` on the target, as rsync writes it (host:dir for a remote one). */
@@ -148,8 +162,9 @@ export async function rsyncToOffsite(
   const dir = envDir(target, ctx.env.name);
   if (!target.host) await mkdir(dir, { recursive: true, mode: 0o700 });
   const sources = files.map((f) => path.join(backupsDir(ctx.env.name), f));
-  // --mkpath: the env folder on a remote target is created on the first copy.
-  await ctx.$`rsync -e ${SSH} --timeout=300 --mkpath --times --chmod=D700,F600 ${sources} ${`${rsyncPath(target, dir)}/`}`;
+  // --mkpath: the env folder on a remote target is created on the first copy. --ignore-times: a
+  // copy that rotted keeps its size and time, and rsync's quick check would leave it as it is.
+  await ctx.$`rsync -e ${SSH} --timeout=300 --mkpath --ignore-times --times --chmod=D700,F600 ${sources} ${`${rsyncPath(target, dir)}/`}`;
 }
 
 /** Copies one backup's files from the target into a local folder (dr-drill recovering from off-site). */

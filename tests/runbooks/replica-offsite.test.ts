@@ -144,6 +144,9 @@ const urlOnPort = (port: number) => {
   return u.toString();
 };
 
+// The claims of scaling-guide/database.mdx ("Read replicas") and deployment-playbook/disaster-recovery.mdx
+// ("The primary fails and a replica runs"): password only in a 0600 password file, nothing written
+// before the fence lost, the app repointed and restarted, a new write on the old primary refused.
 describe("create-replica and failover-to-replica", () => {
   it("creates a streaming replica with pg_basebackup -R, the password in a password file only", async () => {
     const planned = await run("create-replica", { plan: true });
@@ -264,6 +267,9 @@ describe("create-replica and failover-to-replica", () => {
   }, 60_000);
 });
 
+// The claims of operational-runbook/backup-and-restore.mdx ("Copy off-site"): only verified backups
+// copied, each copy checked by sha256, a rotted copy replaced, retention applied there, the record
+// of locations written, dr-drill from=offsite recovering without the local backups.
 describe("copy-backup-offsite and dr-drill from the off-site copy", () => {
   const backupDir = () => path.join(root, "runbooks", "backups", "dev");
   const offEnv = () => path.join(offsiteDir, "dev");
@@ -308,6 +314,8 @@ describe("copy-backup-offsite and dr-drill from the off-site copy", () => {
       `would copy ${kept.length} backup(s), ${((kept.length * real.sizeBytes) / 1024 / 1024).toFixed(2)} MiB, to ${offsiteDir} with rsync:`,
     );
     expect(existsSync(offEnv())).toBe(false);
+    // A temp dir shares the backups' disk: allowed (mounts differ per host), but said.
+    expect(planned.output.some((l) => l.includes("on the same file system as"))).toBe(true);
 
     const { result, events } = await run("copy-backup-offsite", { params: { target: offsiteDir } });
     expect(result.status, failedStepError(events)).toBe("ok");

@@ -169,13 +169,22 @@ describe("release approval", () => {
 });
 
 describe("maintenance guide and the pages it leans on", () => {
-  it("deployment-playbook/disaster-recovery.mdx: the restore step table is the runbook's steps", async () => {
-    const restore = (await catalog()).find((r) => r.id === "restore");
-    const text = page("deployment-playbook/disaster-recovery.mdx");
-    const table = text.slice(text.indexOf("| Step | What it does |"));
-    const named = [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
-    expect(named).toEqual(restore?.steps.map((s) => s.id));
-  });
+  /** The step names of the first "| Step | What it does |" table after a heading, up to its end. */
+  const stepTable = (text: string, heading: string) => {
+    const start = text.indexOf("| Step | What it does |", text.indexOf(heading));
+    const table = text.slice(start, text.indexOf("\n\n", start));
+    return [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
+  };
+
+  for (const [id, heading] of [
+    ["restore", "## Restore"],
+    ["failover-to-replica", "### The primary fails and a replica runs"],
+  ] as const)
+    it(`deployment-playbook/disaster-recovery.mdx: the ${id} step table is the runbook's steps`, async () => {
+      const runbook = (await catalog()).find((r) => r.id === id);
+      const named = stepTable(page("deployment-playbook/disaster-recovery.mdx"), heading);
+      expect(named).toEqual(runbook?.steps.map((s) => s.id));
+    });
 
   it("deployment-playbook/database-migrations.mdx: docker compose migrates in its own service", () => {
     const compose = parse(file("docker-compose.yml")) as {
