@@ -495,6 +495,7 @@ describe("maintenance-due", () => {
     expect(status).toEqual({
       "morning-check": "done",
       backup: "overdue",
+      "backup-offsite": "overdue", // daily, never run
       "error-review": "overdue", // Monday, never run
       "db-maintenance": "done",
       "session-purge": "due", // Wednesday is today, never run
