@@ -353,6 +353,19 @@ describe("copy-backup-offsite and dr-drill from the off-site copy", () => {
     expect(existsSync(path.join(backupDir(), `${real.id}.json`))).toBe(true);
   }, 60_000);
 
+  it("refuses a target that is relative, option-like or inside the backup directory, before anything", async () => {
+    for (const [target, message] of [
+      ["backups/offsite", /must be an absolute path or host:\/path/],
+      ["backup-host:srv/backups", /the path on backup-host must be absolute/],
+      ["-e sh", /starts with "-"/],
+      [path.join(root, "runbooks", "backups", "dev", "copy"), /overlaps the backup directory/],
+    ] as const) {
+      const { result, events } = await run("copy-backup-offsite", { params: { target } });
+      expect(result).toMatchObject({ status: "failed", failedStep: "inventory" });
+      expect(failedStepError(events)).toMatch(message);
+    }
+  });
+
   it("finds a corrupted off-site copy and replaces it from the local one", async () => {
     const copy = path.join(offEnv(), real.file);
     const bytes = await readFile(copy);
