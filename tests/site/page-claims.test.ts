@@ -13,6 +13,7 @@ import { REFUSAL_LOG_MESSAGES } from "../../practice-app/src/api/trpc.ts";
 import { configSchema } from "../../practice-app/src/config/config.ts";
 import { clientIp } from "../../practice-app/src/http/request-info.ts";
 import { catalog } from "../../runbooks/engine/catalog.ts";
+import { OFFSITE_TARGET_VARIABLE } from "../../runbooks/lib/offsite.ts";
 
 // Claims about behaviour that the pages make in prose, which neither a component renders nor a
 // runbook executes. Each `it` names the page and checks the claim against the code, so the page
@@ -169,6 +170,11 @@ describe("release approval", () => {
 });
 
 describe("maintenance guide and the pages it leans on", () => {
+  it("environments.mdx and backup-and-restore.mdx: the off-site target variable is the one copy-backup-offsite reads", () => {
+    for (const name of ["deployment-playbook/environments.mdx", "operational-runbook/backup-and-restore.mdx"])
+      expect(page(name)).toContain(`\`${OFFSITE_TARGET_VARIABLE}\``);
+  });
+
   /** The step names of the first "| Step | What it does |" table after a heading, up to its end. */
   const stepTable = (text: string, heading: string) => {
     const start = text.indexOf("| Step | What it does |", text.indexOf(heading));
