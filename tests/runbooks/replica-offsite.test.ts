@@ -179,7 +179,7 @@ describe("create-replica and failover-to-replica", () => {
     await replica.end();
     expect(rows[0]).toMatchObject({ rec: true });
     expect(rows[0].n).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it("refuses a second replica of the same environment before doing anything", async () => {
     const { result, events } = await run("create-replica");
