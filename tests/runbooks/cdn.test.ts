@@ -13,7 +13,8 @@ import { startTestConsole, type TestConsole } from "../support/console.ts";
 import { failedStepError } from "../support/runbooks.ts";
 import { startTestApp, type TestApp } from "../support/test-app.ts";
 
-// Cache headers a CDN honours, read from real responses of the app (the learner page) and the
+// The claims of scaling-guide/caching.mdx ("HTTP caching and the CDN") and of
+// infrastructure-architecture/network.mdx ("The CDN in front"). Cache headers a CDN honours, read from real responses of the app (the learner page) and the
 // console (the handbook); and cdn-purge against a local fake of Cloudflare's documented purge call
 // (POST /zones/{zone_id}/purge_cache, Bearer token, {files:[…]} or {purge_everything:true}):
 // Cloudflare itself cannot be reached from a test.

@@ -23,7 +23,8 @@ import { exampleFiles } from "../../scripts/monitoring-config.ts";
 import { failedStepError } from "../support/runbooks.ts";
 import { type SmtpInbox, startSmtpInbox } from "../support/smtp-inbox.ts";
 
-// monitoring-setup writes and validates the configuration (promtool, amtool, blackbox_exporter);
+// The claims of operational-runbook/monitoring-and-alerting.mdx (alert routes, monitoring-setup,
+// backup-timestamp). monitoring-setup writes and validates the configuration (promtool, amtool, blackbox_exporter);
 // then a real Alertmanager runs on what it wrote, in its test mode (receiver URLs swapped for the
 // local server below, plain SMTP to a local inbox), and each severity's alert must reach exactly
 // the receivers the policy names. backup-timestamp's file is read by a real node_exporter.
