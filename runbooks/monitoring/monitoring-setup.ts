@@ -37,16 +37,13 @@ const RULES_FILE = D.rulesFile;
 const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/, {
   message: "expected host:port, e.g. 10.0.0.11:3000",
 });
-const list = (what: string) =>
-  z
-    .string()
-    .transform((value) =>
-      value
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(hostPort).min(1, { message: `give at least one ${what} (host:port, comma-separated)` }));
+const split = (value: string) =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+const hostPorts = (what: string) =>
+  z.array(hostPort).min(1, { message: `give at least one ${what} (host:port, comma-separated)` });
 const absolute = (what: string) =>
   z.string().refine((p) => path.isAbsolute(p), { message: `${what} must be an absolute path` });
 
@@ -74,7 +71,10 @@ export default defineRunbook({
     outDir: absolute("outDir")
       .default(D.configDir)
       .describe("Where the configuration is installed (Debian's packages read /etc/prometheus)"),
-    appTargets: list("app instance")
+    appTargets: z
+      .string()
+      .transform(split)
+      .pipe(hostPorts("app instance"))
       .optional()
       .describe("Each app instance as host:port, comma-separated (default: the environment's app URL)"),
     appTargetsFile: absolute("appTargetsFile")
@@ -84,8 +84,11 @@ export default defineRunbook({
       .url()
       .optional()
       .describe("The URL learners use, probed with its certificate (default: the app URL)"),
-    nodeTargets: list("node_exporter")
-      .default([...D.nodeTargets])
+    nodeTargets: z
+      .string()
+      .default(D.nodeTargets.join(","))
+      .transform(split)
+      .pipe(hostPorts("node_exporter"))
       .describe("Each node_exporter, host:port"),
     blackboxAddress: hostPort.default(D.blackboxAddress).describe("The blackbox exporter"),
     alertmanagerAddress: hostPort.default(D.alertmanagerAddress).describe("Alertmanager"),
@@ -100,7 +103,8 @@ export default defineRunbook({
     slackChannel: z
       .string()
       .regex(/^#[\w-]+$/, { message: "expected a channel such as #ops" })
-      .default(D.slackChannel),
+      .default(D.slackChannel)
+      .describe("The Slack channel warnings go to"),
     testReceivers: z
       .url()
       .optional()
@@ -118,6 +122,8 @@ export default defineRunbook({
       timeoutMs: seconds(10),
       run(ctx): Rendered {
         const p = ctx.params;
+        if (p.appTargets && p.appTargetsFile)
+          throw new Error("give appTargets or appTargetsFile, not both: Prometheus takes the instances from one list");
         const appTargets = p.appTargets ?? [new URL(ctx.env.appUrl).host];
         const publicUrl = p.publicUrl ?? ctx.env.appUrl;
         if (!publicUrl.startsWith("https://"))

@@ -65,7 +65,7 @@ export default defineRunbook({
       .string()
       .default(CDN_PURGE.deployPaths.join(","))
       .describe("Comma-separated paths (/, /assets/app.js) or full URLs on the public host"),
-    everything: z.coerce.boolean().default(false).describe("Purge the whole zone instead (purge_everything)"),
+    everything: z.boolean().default(false).describe("Purge the whole zone instead (purge_everything)"),
     publicUrl: z.url().optional().describe("The URL learners use, behind the CDN (default: the app URL)"),
     zoneId: z
       .string()
