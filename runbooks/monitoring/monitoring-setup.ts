@@ -123,7 +123,9 @@ export default defineRunbook({
       run(ctx): Rendered {
         const p = ctx.params;
         if (p.appTargets && p.appTargetsFile)
-          throw new Error("give appTargets or appTargetsFile, not both: Prometheus takes the instances from one list");
+          throw new Error(
+            "give appTargets or appTargetsFile, not both: Prometheus takes the instances from one list",
+          );
         const appTargets = p.appTargets ?? [new URL(ctx.env.appUrl).host];
         const publicUrl = p.publicUrl ?? ctx.env.appUrl;
         if (!publicUrl.startsWith("https://"))
