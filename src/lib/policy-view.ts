@@ -184,10 +184,6 @@ export type PolicyTableName = keyof typeof POLICY_TABLES;
 
 /** Single numbers for prose, by name: <Value of="slo.latencyP95Ms" />. */
 export const POLICY_VALUES: Record<string, string> = {
-  "cdn.hashed-asset": CACHE_CONTROL.hashedAsset,
-  "cdn.revalidate": CACHE_CONTROL.revalidate,
-  "cdn.private": CACHE_CONTROL.private,
-  "cdn.max-files": `${CDN_PURGE.maxFilesPerRequest}`,
   "slo.latencyP95Ms": `${SLO.latencyP95Ms} ms`,
   "slo.errorRate": pct(SLO.errorRate),
   "slo.availability": pct(SLO.availability),
@@ -211,6 +207,10 @@ export const POLICY_VALUES: Record<string, string> = {
       t.unit === "ms" ? `${t.threshold} ms` : pct(t.threshold),
     ]),
   ),
+  "cdn.hashed-asset": CACHE_CONTROL.hashedAsset,
+  "cdn.revalidate": CACHE_CONTROL.revalidate,
+  "cdn.private": CACHE_CONTROL.private,
+  "cdn.max-files": `${CDN_PURGE.maxFilesPerRequest}`,
 };
 
 export function policyValue(name: string): string {
