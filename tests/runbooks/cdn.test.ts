@@ -158,6 +158,9 @@ describe("cache headers a CDN honours", () => {
     expect((await fetch(`${app.url}/assets/app.js`)).headers.get("cache-control")).toBe(
       CACHE_CONTROL.revalidate,
     );
+    // A hashed name this instance does not know (a rolling restart): 404, never cached.
+    const unknown = await fetch(`${app.url}/assets/app.0000000000.js`);
+    expect([unknown.status, unknown.headers.get("cache-control")]).toEqual([404, CACHE_CONTROL.private]);
     // Answers for one learner or one moment are never stored.
     for (const p of ["/readyz", "/healthz", "/trpc/system.ping"])
       expect((await fetch(`${app.url}${p}`)).headers.get("cache-control"), p).toBe(CACHE_CONTROL.private);
