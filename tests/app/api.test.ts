@@ -405,8 +405,9 @@ describe("plain routes", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     const html = await page.text();
-    expect(html).toContain('src="/assets/app.js"');
-    expect((await fetch(`${t.url}/assets/app.js`)).headers.get("content-type")).toMatch(/javascript/);
+    const app = /src="(\/assets\/app\.[0-9a-f]{10}\.js)"/.exec(html)?.[1];
+    expect(app, "the page loads app.js under its hashed name").toBeDefined();
+    expect((await fetch(`${t.url}${app}`)).headers.get("content-type")).toMatch(/javascript/);
     expect((await fetch(`${t.url}/../package.json`)).status).toBe(404);
     expect((await fetch(`${t.url}/readyz`, { method: "POST" })).status).toBe(405);
   });
