@@ -101,6 +101,8 @@ export async function handleTrpc(deps: AppDeps, req: IncomingMessage, res: Serve
     res.setHeader(name, value);
   });
   res.setHeader("Content-Length", payload.length);
+  // Per learner and per moment: no CDN or browser may keep a copy, whatever its rules say.
+  res.setHeader("Cache-Control", "no-store");
   res.end(payload);
 }
 
