@@ -14,6 +14,7 @@ import { type AppConfig, maskUrlPassword } from "./config/config.ts";
 import { assertMigrated } from "./db/migrations.ts";
 import { createPool, createReadinessPool, type PoolSettings, poolStats } from "./db/pool.ts";
 import { activeBankVersion } from "./db/repositories/exercises.ts";
+import { loadErrorReporter } from "./errors/reporter.ts";
 import {
   createMetricsListener,
   createRequestListener,
@@ -52,6 +53,8 @@ function createMailer(config: AppConfig, logger: Logger): Mailer | null {
 /** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
 export async function createApp(config: AppConfig, logger: Logger = createLogger(config)): Promise<App> {
   limitPasswordHashQueue(config.PASSWORD_HASH_QUEUE_MAX);
+  // First, so that a failure of what follows is already reported.
+  const errors = await loadErrorReporter(config, logger);
   const poolSettings: PoolSettings = {
     connectionString: config.DATABASE_URL,
     max: config.PG_POOL_MAX,
@@ -84,7 +87,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     bankVersion = (await activeBankVersion(pool)) ?? "empty";
     if (bankVersion === "empty") logger.warn("the exercise bank is empty: run `npm run db:seed`");
   } catch (error) {
-    await Promise.allSettled([pool.end(), readinessPool.end(), redis.close()]);
+    await Promise.allSettled([pool.end(), readinessPool.end(), redis.close(), errors.close(2_000)]);
     throw error;
   }
   if (!redis.enabled)
@@ -160,6 +163,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
       },
       logger,
     ),
+    errors,
   };
   const server = createServer(
     { keepAliveTimeout: 5_000 },
@@ -186,6 +190,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
       await redis.close();
       deps.mailer?.close();
       await Promise.all([pool.end(), readinessPool.end()]);
+      await errors.close(2_000);
       logger.info("shutdown complete");
     })();
     return stopping;

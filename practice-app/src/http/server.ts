@@ -34,6 +34,7 @@ export function createMetricsListener(deps: AppDeps): RequestListener {
     }
     serveMetrics(deps, allowList, req, res).catch((error: unknown) => {
       deps.logger.error({ err: error }, "metrics request failed");
+      deps.errors.requestFailed(error, { requestId: requestIdOf(req), method: "GET", path, status: 500 });
       if (!res.headersSent) sendJson(res, 500, { error: "Internal error" });
       else res.destroy();
     });
@@ -92,6 +93,7 @@ export function createRequestListener(
         : deps.work.track(handlePlainRoute(deps, state, page, metricsAllowed, path, req, res));
     handled.catch((error: unknown) => {
       deps.logger.error({ err: error, requestId, path }, "request failed");
+      deps.errors.requestFailed(error, { requestId, method: req.method ?? "GET", path, status: 500 });
       if (!res.headersSent) sendJson(res, 500, { error: "Internal error", requestId });
       else res.destroy();
     });
