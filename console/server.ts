@@ -1,8 +1,10 @@
+import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, realpath } from "node:fs/promises";
+import { readFile, realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import { CACHE_CONTROL } from "../policy/cdn.ts";
 import { RefusalRecorder } from "../runbooks/engine/audit.ts";
 import { ENVIRONMENTS, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import { Masker } from "../runbooks/engine/mask.ts";
@@ -179,18 +181,31 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const notFound = found ? null : await resolveStatic(distDir, "/404.html");
     const file = found ?? notFound;
     if (!file) return sendText(res, { status: 404, error: "not found" });
+    // Astro names what it emits under /_astro/ by content hash: a CDN may keep those for a year.
+    // Everything else keeps its name across builds and is revalidated by its ETag (policy/cdn.ts).
     const headers: Record<string, string> = {
       "Content-Type": file.type,
-      "Cache-Control": pathname.startsWith("/_astro/") ? "public, max-age=31536000, immutable" : "no-cache",
+      "Cache-Control": pathname.startsWith("/_astro/") ? CACHE_CONTROL.hashedAsset : CACHE_CONTROL.revalidate,
+    };
+    const current = (etag: string) => {
+      headers.ETag = etag;
+      const asked = req.headers["if-none-match"];
+      if (!found || !asked?.split(",").some((tag) => tag.trim() === etag)) return false;
+      res.writeHead(304, headers);
+      res.end();
+      return true;
     };
     if (file.type.startsWith("text/html")) {
       // The mark that tells the page's script a console serves it (a static copy has none, so
       // its pages never call an API that is not there); the policy allows this page's own
       // inline scripts by hash.
       const html = (await readFile(file.file, "utf8")).replace(/<head>/i, `<head>${CONSOLE_META_TAG}`);
+      if (current(`"${createHash("sha256").update(html).digest("hex").slice(0, 16)}"`)) return;
       res.writeHead(found ? 200 : 404, { ...headers, "Content-Security-Policy": pagePolicy(html) });
       return void res.end(req.method === "HEAD" ? undefined : html);
     }
+    const info = await stat(file.file);
+    if (current(`W/"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`)) return;
     // A script file may start a worker (search does), whose policy is this response's own.
     res.writeHead(found ? 200 : 404, { ...headers, "Content-Security-Policy": pagePolicy("") });
     if (req.method === "HEAD") return void res.end();

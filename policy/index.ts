@@ -320,6 +320,12 @@ export const MAINTENANCE_CALENDAR = {
     task: "Back up the database",
     runbook: "backup-now",
   },
+  "backup-offsite": {
+    cadence: "daily",
+    when: "every night",
+    task: "Copy the verified backups off-site",
+    runbook: "copy-backup-offsite",
+  },
   "error-review": {
     cadence: "weekly",
     when: "Monday",

@@ -3,6 +3,9 @@
 //   deploy/prometheus/alerts.test.yml  `promtool test rules` cases: each alert fires just past its
 //                                      threshold and not short of it; deliberate refusals (MAINTENANCE,
 //                                      BUSY) and the password procedures do not count
+//   deploy/prometheus/alerts.slo.test.yml  the same for the SLO burn-rate alerts (policy/slo.ts): each
+//                                      fires just past its burn rate, not short of it, and not once
+//                                      the short window has recovered
 // `node scripts/alert-rules.ts` writes both; `--check` exits 1 when the committed files differ from
 // what the policy gives (tests/cicd/alert-rules.test.ts runs the same comparison and promtool).
 import { readFile, writeFile } from "node:fs/promises";
@@ -19,11 +22,27 @@ import {
 } from "../policy/alert-rules.ts";
 import { CONVENTIONS } from "../policy/conventions.ts";
 import { ALERTS, type AlertId, type AlertLevel, alertThreshold } from "../policy/index.ts";
+import {
+  BURN_RATE_ALERT_LIST,
+  BURN_RATE_WINDOWS,
+  type BurnRateAlert,
+  burnRate,
+  burnThreshold,
+  LATENCY_BOUND_SECONDS,
+  promDuration,
+  SLO_WINDOW,
+  SLOS,
+} from "../policy/slo.ts";
 
 export const RULES_FILE = fileURLToPath(new URL("../deploy/prometheus/alerts.yml", import.meta.url));
 export const RULE_TESTS_FILE = fileURLToPath(
   new URL("../deploy/prometheus/alerts.test.yml", import.meta.url),
 );
+export const BURN_RATE_TESTS_FILE = fileURLToPath(
+  new URL("../deploy/prometheus/alerts.slo.test.yml", import.meta.url),
+);
+/** How often the burn-rate tests evaluate the rules; their eval times are multiples of it. */
+export const BURN_TEST_EVALUATION_MINUTES = 5;
 
 const GROUPS: Record<AlertLevel, { name: string; says: string }> = {
   critical: { name: "practice-app-critical", says: "page now" },
@@ -74,7 +93,55 @@ export function renderAlertRules(): string {
     });
     out.push("");
   }
+  out.push(...renderBurnRateGroup());
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+// ---- SLO burn-rate alerts (policy/slo.ts) ---------------------------------------------------------
+
+/** The page and runbook a burn-rate alert sends the person paged to. */
+export const SLO_PAGE = "/operational-runbook/slo/";
+
+function burnAnnotations(alert: BurnRateAlert): {
+  summary: string;
+  runbook_url: string;
+  console_url: string;
+} {
+  const w = BURN_RATE_WINDOWS[alert.window];
+  return {
+    summary: `${SLOS[alert.slo].title}: the error budget burns ${burnRate(alert.window)}x too fast (${w.budgetShare * 100}% of the ${SLO_WINDOW} budget in ${promDuration(w.longMinutes)})`,
+    runbook_url: `${CONVENTIONS.handbookUrl}${SLO_PAGE}#${alert.slo}`,
+    console_url: consoleLink(SLO_PAGE, "slo-report", { env: "production", step: "budget" }),
+  };
+}
+
+function renderBurnRateGroup(): string[] {
+  const out = [
+    "  # Multi-window, multi-burn-rate alerts on the SLOs (policy/slo.ts): each fires while the error",
+    "  # budget burns fast enough to spend its share of the budget within the long window, and is still",
+    "  # burning over the short window.",
+    "  - name: practice-app-slo-burn # page now",
+    "    rules:",
+  ];
+  BURN_RATE_ALERT_LIST.forEach((alert, i) => {
+    if (i > 0) out.push("");
+    const w = BURN_RATE_WINDOWS[alert.window];
+    out.push(`      - alert: ${alert.name}`);
+    out.push(
+      `        # ${w.budgetShare * 100}% of the budget in ${promDuration(w.longMinutes)} (burn rate ${burnRate(alert.window)}, error ratio above ${burnThreshold(alert.slo, alert.window)}), still burning over ${promDuration(w.shortMinutes)}.`,
+    );
+    out.push("        expr: |", ...alert.expr.split("\n").map((line) => `          ${line}`));
+    out.push(`        labels: { severity: ${alert.level}, policy_slo: ${alert.slo}, burn: ${alert.window} }`);
+    const a = burnAnnotations(alert);
+    out.push(
+      "        annotations:",
+      `          summary: ${JSON.stringify(a.summary)}`,
+      `          runbook_url: ${a.runbook_url}`,
+      `          console_url: ${a.console_url}`,
+    );
+  });
+  out.push("");
+  return out;
 }
 
 // ---- promtool unit tests -------------------------------------------------------------------------
@@ -412,6 +479,192 @@ export function ruleTests(): RuleTest[] {
   return tests;
 }
 
+/** A burn-rate case: evaluated once the long window is full, firing with the alert's labels or not. */
+function burnCheck(
+  name: string,
+  alert: BurnRateAlert,
+  series: Series[],
+  fires: boolean,
+  at: number,
+): RuleTest {
+  return {
+    name,
+    interval: "1m",
+    input_series: series,
+    alert_rule_test: [
+      {
+        eval_time: `${at}m`,
+        alertname: alert.name,
+        exp_alerts: fires
+          ? [
+              {
+                exp_labels: { severity: alert.level, policy_slo: alert.slo, burn: alert.window },
+                exp_annotations: burnAnnotations(alert),
+              },
+            ]
+          : [],
+      },
+    ],
+  };
+}
+
+/**
+ * Each burn-rate alert fires at an error ratio just past its threshold (burn rate × budget) and not
+ * just short of it, and stops once the short window has recovered although the long one still
+ * burns. Counters take 1000 calls a minute; the probe one sample a minute per instance.
+ */
+export function burnRateTests(): RuleTest[] {
+  const tests: RuleTest[] = [];
+  const calls = 1000;
+  const perMinute = (bad: (minute: number) => number, minutes: number) => {
+    let total = 0;
+    const values = [0];
+    for (let m = 1; m <= minutes; m++) {
+      total += bad(m);
+      values.push(total);
+    }
+    return values.join(" ");
+  };
+  const explicit = (values: number[]) => values.join(" ");
+  const [firstServerCode] = SERVER_ERROR_CODES;
+  const [excluded] = SLOW_RESPONSES_EXCLUDED_PROCEDURES;
+  for (const alert of BURN_RATE_ALERT_LIST) {
+    const w = BURN_RATE_WINDOWS[alert.window];
+    const at = w.longMinutes + 5;
+    const threshold = burnThreshold(alert.slo, alert.window);
+    const label = `${alert.slo} ${alert.window} burn (${burnRate(alert.window)}x, error ratio > ${threshold})`;
+    if (alert.slo === "availability") {
+      const probes = (down: (minute: number) => boolean, other: (minute: number) => boolean = down) => {
+        const minutes = Array.from({ length: at + 1 }, (_, m) => m);
+        return [
+          {
+            series: `probe_success{job="practice-app-readyz",instance="app1"}`,
+            values: explicit(minutes.map((m) => (down(m) ? 0 : 1))),
+          },
+          {
+            series: `probe_success{job="practice-app-readyz",instance="app2"}`,
+            values: explicit(minutes.map((m) => (other(m) ? 0 : 1))),
+          },
+        ];
+      };
+      // Down minutes needed: the threshold's share of the long window, one minute of slack each way.
+      const needed = threshold * w.longMinutes;
+      const over = Math.ceil(needed) + 2;
+      const under = Math.floor(needed) - 2;
+      tests.push(
+        burnCheck(
+          `${label}: ${over} minutes down fires`,
+          alert,
+          probes((m) => m > at - over),
+          true,
+          at,
+        ),
+        burnCheck(
+          `${label}: ${under} minutes down does not`,
+          alert,
+          probes((m) => m > at - under),
+          false,
+          at,
+        ),
+        burnCheck(
+          `${label}: one instance ready the whole time is available`,
+          alert,
+          probes(
+            () => true,
+            () => false,
+          ),
+          false,
+          at,
+        ),
+        burnCheck(
+          `${label}: down ${over * 3} minutes, recovered over the short window, does not`,
+          alert,
+          probes((m) => m > at - w.shortMinutes - 5 - over * 3 && m <= at - w.shortMinutes - 5),
+          false,
+          at,
+        ),
+      );
+      continue;
+    }
+    const over = Math.floor(threshold * calls) + 1;
+    const under = Math.ceil(threshold * calls) - 1;
+    // Bad calls a minute: a server error, or a call slower than the latency bound.
+    const series = (bad: (minute: number) => number, procedure = "exercises.next"): Series[] =>
+      alert.slo === "successful-calls"
+        ? [
+            {
+              series: `trpc_request_duration_seconds_count{procedure="${procedure}"}`,
+              values: perMinute(() => calls, at),
+            },
+            {
+              series: `trpc_errors_total{procedure="${procedure}",code="${firstServerCode}"}`,
+              values: perMinute(bad, at),
+            },
+          ]
+        : [
+            {
+              series: `trpc_request_duration_seconds_count{procedure="${procedure}"}`,
+              values: perMinute(() => calls, at),
+            },
+            {
+              series: `trpc_request_duration_seconds_bucket{procedure="${procedure}",le="${LATENCY_BOUND_SECONDS}"}`,
+              values: perMinute((m) => calls - bad(m), at),
+            },
+          ];
+    const burst = alert.slo === "latency" ? 0.9 * calls : 0.5 * calls;
+    tests.push(
+      burnCheck(
+        `${label}: ${over} bad calls in ${calls} fires`,
+        alert,
+        series(() => over),
+        true,
+        at,
+      ),
+      burnCheck(
+        `${label}: ${under} bad calls in ${calls} does not`,
+        alert,
+        series(() => under),
+        false,
+        at,
+      ),
+      burnCheck(
+        `${label}: ${burst} bad calls in ${calls}, stopped over the short window, does not`,
+        alert,
+        series((m) => (m <= at - w.shortMinutes - 2 ? burst : 0)),
+        false,
+        at,
+      ),
+    );
+    if (alert.slo === "successful-calls")
+      tests.push(
+        burnCheck(
+          `${label}: MAINTENANCE and BUSY refusals do not count`,
+          alert,
+          [
+            ...series(() => under),
+            ...DELIBERATE_REFUSALS.map((code) => ({
+              series: `trpc_errors_total{procedure="exercises.next",code="${code}"}`,
+              values: perMinute(() => calls / 4, at),
+            })),
+          ],
+          false,
+          at,
+        ),
+      );
+    else
+      tests.push(
+        burnCheck(
+          `${label}: ${excluded} is judged apart`,
+          alert,
+          [...series(() => under), ...series(() => calls, excluded)],
+          false,
+          at,
+        ),
+      );
+  }
+  return tests;
+}
+
 /** deploy/prometheus/alerts.test.yml, as text. */
 export function renderRuleTests(): string {
   return [
@@ -425,9 +678,31 @@ export function renderRuleTests(): string {
   ].join("\n");
 }
 
+/**
+ * deploy/prometheus/alerts.slo.test.yml, as text: the burn-rate cases, in a file of their own because
+ * they evaluate hours of data; every five minutes is enough for alerts without a `for:`, and five
+ * times cheaper than the other file's every minute.
+ */
+export function renderBurnRateTests(): string {
+  return [
+    "# promtool unit tests of the SLO burn-rate alerts in alerts.yml:",
+    "# `promtool test rules deploy/prometheus/alerts.slo.test.yml`. Generated by `node scripts/alert-rules.ts`",
+    "# from policy/slo.ts, like the rules: edit that or the cases in scripts/alert-rules.ts, not this file.",
+    stringify(
+      {
+        rule_files: ["alerts.yml"],
+        evaluation_interval: `${BURN_TEST_EVALUATION_MINUTES}m`,
+        tests: burnRateTests(),
+      },
+      { lineWidth: 0, aliasDuplicateObjects: false },
+    ),
+  ].join("\n");
+}
+
 export const GENERATED = [
   { file: RULES_FILE, render: renderAlertRules },
   { file: RULE_TESTS_FILE, render: renderRuleTests },
+  { file: BURN_RATE_TESTS_FILE, render: renderBurnRateTests },
 ] as const;
 
 export async function main(argv: string[]): Promise<void> {

@@ -15,6 +15,7 @@ import { assertMigrated } from "./db/migrations.ts";
 import { DatabasePasswordFile, urlWithoutPassword } from "./db/password-file.ts";
 import { createPool, createReadinessPool, type PoolSettings, poolStats } from "./db/pool.ts";
 import { activeBankVersion } from "./db/repositories/exercises.ts";
+import { loadErrorReporter } from "./errors/reporter.ts";
 import {
   createMetricsListener,
   createRequestListener,
@@ -53,6 +54,8 @@ function createMailer(config: AppConfig, logger: Logger): Mailer | null {
 /** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
 export async function createApp(config: AppConfig, logger: Logger = createLogger(config)): Promise<App> {
   limitPasswordHashQueue(config.PASSWORD_HASH_QUEUE_MAX);
+  // First, so that a failure of what follows is already reported.
+  const errors = await loadErrorReporter(config, logger);
   const passwordFile = config.DATABASE_PASSWORD_FILE
     ? new DatabasePasswordFile(config.DATABASE_PASSWORD_FILE, logger)
     : null;
@@ -90,7 +93,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     bankVersion = (await activeBankVersion(pool)) ?? "empty";
     if (bankVersion === "empty") logger.warn("the exercise bank is empty: run `npm run db:seed`");
   } catch (error) {
-    await Promise.allSettled([pool.end(), readinessPool.end(), redis.close()]);
+    await Promise.allSettled([pool.end(), readinessPool.end(), redis.close(), errors.close(2_000)]);
     throw error;
   }
   if (!redis.enabled)
@@ -166,6 +169,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
       },
       logger,
     ),
+    errors,
   };
   const server = createServer(
     { keepAliveTimeout: 5_000 },
@@ -192,6 +196,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
       await redis.close();
       deps.mailer?.close();
       await Promise.all([pool.end(), readinessPool.end()]);
+      await errors.close(2_000);
       logger.info("shutdown complete");
     })();
     return stopping;

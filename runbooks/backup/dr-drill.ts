@@ -9,11 +9,14 @@
  *   backup setup; before trusting backups of a new environment.
  * Preconditions: the environment's DATABASE_URL role may create databases (CREATEDB); room on the
  *   server for one more copy; pg_dump and pg_restore of the server's major version.
+ * With from=offsite the backup is fetched from the off-site copy (copy-backup-offsite) after the
+ *   disaster is declared, as a recovery without the backup host's disk would, and the fetch counts
+ *   towards the RTO.
  * Blast radius: never writes to the environment's database. A fresh backup reads it (one
  *   snapshot) and adds a backup to the backup directory; the restore creates and always drops one
  *   scratch database (rb_scratch_drill_…) on the same server (CPU and I/O there).
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { alertThreshold, BACKUP_POLICY } from "../../policy/index.ts";
@@ -40,6 +43,7 @@ import {
   withPlainArchive,
   withScratchDatabase,
 } from "../lib/backups.ts";
+import { listOffsite, OFFSITE_TARGET_VARIABLE, resolveTarget, rsyncFromOffsite } from "../lib/offsite.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
 
 interface Check {
@@ -49,6 +53,7 @@ interface Check {
 }
 
 interface DrillRestore {
+  source: string;
   backupId: string;
   backupCreatedAt: string;
   scratch: string;
@@ -78,6 +83,18 @@ export default defineRunbook({
       .describe(
         '"fresh" takes a new backup first (as backup-now); "latest" or a backup id drills an existing one',
       ),
+    from: z
+      .enum(["local", "offsite"])
+      .default("local")
+      .describe(
+        "Where the backup is read from: the local backup directory, or the off-site copy copy-backup-offsite made (not with backup=fresh)",
+      ),
+    offsiteTarget: z
+      .string()
+      .default("")
+      .describe(
+        `With from=offsite: the off-site target (path or host:/path; default ${OFFSITE_TARGET_VARIABLE}, else the one the last copy used)`,
+      ),
   }),
   steps: (step) => [
     step({
@@ -87,6 +104,8 @@ export default defineRunbook({
       danger: "change",
       timeoutMs: minutes(60),
       plan(ctx) {
+        if (ctx.params.from === "offsite")
+          return [`would pick backup ${ctx.params.backup} among the off-site copies of ${ctx.env.name}`];
         return ctx.params.backup === "fresh"
           ? [
               `would take a fresh backup of ${ctx.env.name}'s database into ${backupsDir(ctx.env.name)} (as backup-now)`,
@@ -94,6 +113,29 @@ export default defineRunbook({
           : [`would use backup ${ctx.params.backup} of ${ctx.env.name}`];
       },
       async run(ctx) {
+        if (ctx.params.from === "offsite") {
+          if (ctx.params.backup === "fresh")
+            throw new Error(
+              "from=offsite recovers from a copy that already exists: name it (backup=latest or its id), not backup=fresh",
+            );
+          const target = await resolveTarget(ctx.env.name, ctx.params.offsiteTarget);
+          const there = await listOffsite(ctx, target);
+          const chosen =
+            ctx.params.backup === "latest" ? there[0] : there.find((m) => m.id === ctx.params.backup);
+          if (!chosen)
+            throw new Error(
+              there.length === 0
+                ? `there are no off-site backups of "${ctx.env.name}" at ${target.text}: run copy-backup-offsite first`
+                : `no off-site backup "${ctx.params.backup}" at ${target.text}; newest there: ${there
+                    .slice(0, 5)
+                    .map((m) => m.id)
+                    .join(", ")}`,
+            );
+          ctx.log(
+            `using the off-site copy of ${chosen.id} at ${target.text}, taken ${chosen.createdAt}, ${mib(chosen.sizeBytes)} MiB`,
+          );
+          return { id: chosen.id, fresh: false, offsite: target.text };
+        }
         if (ctx.params.backup !== "fresh") {
           const manifest = await findBackup(ctx.env.name, ctx.params.backup);
           ctx.log(`using backup ${manifest.id}, taken ${manifest.createdAt}, ${mib(manifest.sizeBytes)} MiB`);
@@ -124,14 +166,36 @@ export default defineRunbook({
         ];
       },
       async run(ctx): Promise<DrillRestore> {
-        const { id } = ctx.result<{ id: string }>("backup");
-        const manifest = await findBackup(ctx.env.name, id);
-        const archive = archivePath(ctx.env.name, manifest);
+        const { id, offsite } = ctx.result<{ id: string; offsite?: string }>("backup");
+        let manifest = offsite
+          ? ((await listOffsite(ctx, await resolveTarget(ctx.env.name, offsite))).find((m) => m.id === id) ??
+            null)
+          : await findBackup(ctx.env.name, id);
+        if (!manifest)
+          throw new Error(`the off-site backup ${id} is gone from ${offsite} since the last step`);
+        let archive = archivePath(ctx.env.name, manifest);
         // Before the clock starts: a missing key is this machine's problem, not a slow recovery.
         if (manifest.encryption) await keysFor(archive, manifest.encryption);
         const declared = new Date();
         const clock = performance.now();
         const phases: Record<string, number> = {};
+        // From off-site: fetch the archive and its manifest here first (its own phase of the RTO),
+        // into a 0700 folder under the artifacts, deleted when the drill ends.
+        let fetched: string | null = null;
+        if (offsite) {
+          const target = await resolveTarget(ctx.env.name, offsite);
+          await mkdir(ctx.artifactsDir, { recursive: true });
+          fetched = await mkdtemp(path.join(ctx.artifactsDir, "offsite-"));
+          const t = performance.now();
+          await rsyncFromOffsite(ctx, target, [manifest.file, `${manifest.id}.json`], fetched);
+          phases.fetch = Math.round(performance.now() - t) / 1000;
+          manifest = JSON.parse(
+            await readFile(path.join(fetched, `${manifest.id}.json`), "utf8"),
+          ) as NonNullable<typeof manifest>;
+          archive = path.join(fetched, manifest.file);
+          ctx.log(`fetched ${manifest.file} from ${target.text} in ${phases.fetch.toFixed(2)} s`);
+        }
+        const source = offsite ? `off-site copy at ${offsite}` : "local backup directory";
         const time = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
           const t = performance.now();
           try {
@@ -164,15 +228,20 @@ export default defineRunbook({
               detail: sha === manifest.sha256 ? "matches" : `${sha} ≠ ${manifest.sha256}`,
             });
             // Decryption is part of a real recovery, so it counts towards the RTO (its own phase).
-            await withPlainArchive(ctx, manifest, async (plain) => {
-              phases.decrypt = Math.round(performance.now() - decryptStarted) / 1000;
-              await time("pg_restore", () =>
-                runPgTool(ctx, "pg_restore", ["--no-owner", "--exit-on-error", plain], {
-                  url,
-                  timeoutMs: TOOL_TIMEOUTS.restore,
-                }),
-              );
-            });
+            await withPlainArchive(
+              ctx,
+              manifest as NonNullable<typeof manifest>,
+              async (plain) => {
+                phases.decrypt = Math.round(performance.now() - decryptStarted) / 1000;
+                await time("pg_restore", () =>
+                  runPgTool(ctx, "pg_restore", ["--no-owner", "--exit-on-error", plain], {
+                    url,
+                    timeoutMs: TOOL_TIMEOUTS.restore,
+                  }),
+                );
+              },
+              archive,
+            );
             ctx.log(`pg_restore: ${phases.pg_restore?.toFixed(2)} s`);
             await time("sanity", () =>
               withDatabase(url, async (db) => {
@@ -227,13 +296,14 @@ export default defineRunbook({
             ctx.warn(`the recovery FAILED: ${error}`);
           }
           recovered = performance.now();
-        });
+        }).finally(() => (fetched ? rm(fetched, { recursive: true, force: true }) : undefined));
         const rtoSeconds = Math.round((recovered || performance.now()) - clock) / 1000;
         for (const c of checks) ctx.log(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
         ctx.log(
           `recovered in ${rtoSeconds.toFixed(2)} s (RTO); data-loss window ${formatDuration(rpoSeconds)} (RPO)`,
         );
         return {
+          source,
           backupId: manifest.id,
           backupCreatedAt: manifest.createdAt,
           scratch,
@@ -273,7 +343,7 @@ export default defineRunbook({
           `| RTO (declared → checked copy) | ${formatDuration(d.rtoSeconds)} | ${BACKUP_POLICY.rtoMinutes} min | ${rtoOk ? "yes" : "no"} |`,
           `| RPO (declared − backup time) | ${formatDuration(d.rpoSeconds)} | ${BACKUP_POLICY.rpoMinutes} min | ${rpoOk ? "yes" : "no"} |`,
           "",
-          `- Backup: ${d.backupId}, taken ${d.backupCreatedAt}`,
+          `- Backup: ${d.backupId}, taken ${d.backupCreatedAt}, read from the ${d.source ?? "local backup directory"}`,
           `- Run: ${ctx.runId}`,
           `- Scratch database: ${d.scratch} (dropped)`,
           `- Phases: ${Object.entries(d.phases)

@@ -14,6 +14,8 @@ export interface Environment {
   /** Empty when the environment runs without Redis. */
   redisUrl: string;
   redisPrefix: string;
+  /** The Prometheus that scrapes this environment (slo-report); empty when not set. */
+  prometheusUrl: string;
   /** The settings given as secret references (secret-refs.ts): variable name → the reference's text. */
   references: Record<string, string>;
   /** The values those references resolved to: the masker learns them before any output. */
@@ -46,14 +48,20 @@ const DEV_DEFAULTS = {
   redisPrefix: "ssp:",
 };
 
-/** Variables for an environment: SSP_<ENV>_APP_URL, _DATABASE_URL, _REDIS_URL, _REDIS_PREFIX. */
-export function environmentVariables(name: EnvironmentName): Record<keyof typeof DEV_DEFAULTS, string> {
+/**
+ * Variables for an environment: SSP_<ENV>_APP_URL, _DATABASE_URL, _REDIS_URL, _REDIS_PREFIX, and
+ * _PROMETHEUS_URL (optional in every environment, dev included: the local stack runs no Prometheus).
+ */
+export function environmentVariables(
+  name: EnvironmentName,
+): Record<keyof typeof DEV_DEFAULTS | "prometheusUrl", string> {
   const prefix = `SSP_${name.toUpperCase()}_`;
   return {
     appUrl: `${prefix}APP_URL`,
     databaseUrl: `${prefix}DATABASE_URL`,
     redisUrl: `${prefix}REDIS_URL`,
     redisPrefix: `${prefix}REDIS_PREFIX`,
+    prometheusUrl: `${prefix}PROMETHEUS_URL`,
   };
 }
 
@@ -98,6 +106,7 @@ function resolvePlain(
       databaseUrl: env[vars.databaseUrl] ?? stack.databaseUrl ?? DEV_DEFAULTS.databaseUrl,
       redisUrl: env[vars.redisUrl] ?? stack.redisUrl ?? DEV_DEFAULTS.redisUrl,
       redisPrefix: env[vars.redisPrefix] ?? stack.redisPrefix ?? DEV_DEFAULTS.redisPrefix,
+      prometheusUrl: env[vars.prometheusUrl] ?? "",
     };
   }
   const missing = [vars.appUrl, vars.databaseUrl].filter((v) => !env[v]);
@@ -112,5 +121,6 @@ function resolvePlain(
     databaseUrl: env[vars.databaseUrl] as string,
     redisUrl: env[vars.redisUrl] ?? "",
     redisPrefix: env[vars.redisPrefix] ?? "ssp:",
+    prometheusUrl: env[vars.prometheusUrl] ?? "",
   };
 }

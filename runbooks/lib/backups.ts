@@ -708,8 +708,9 @@ export async function withPlainArchive<T>(
   ctx: Pick<BackupContext, "env" | "artifactsDir" | "signal" | "log">,
   manifest: BackupManifest,
   fn: (plainArchive: string) => Promise<T>,
+  /** Another copy of the archive (dr-drill's copy fetched from off-site); default: the local one. */
+  archive: string = archivePath(ctx.env.name, manifest),
 ): Promise<T> {
-  const archive = archivePath(ctx.env.name, manifest);
   if (!manifest.encryption) return fn(archive);
   await mkdir(ctx.artifactsDir, { recursive: true });
   const work = await mkdtemp(path.join(ctx.artifactsDir, "decrypted-"));

@@ -60,6 +60,8 @@ export interface PgToolOptions {
   timeoutHint?: string;
   /** Consumes stdout when it is data (pg_dump's archive); otherwise stdout lines go to the log. */
   stdout?: (stream: Readable) => Promise<void>;
+  /** More environment for the tool (PGPASSFILE for pg_basebackup, whose -R records the connection). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function runPgTool(
   const child = spawn(command, argv, {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...connection.env },
+    env: { ...process.env, ...connection.env, ...options.env },
   });
   const stderrTail: string[] = [];
   createInterface({ input: child.stderr, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) => {

@@ -1,3 +1,10 @@
+import {
+  ALERT_LEVEL_SEVERITY,
+  ALERT_RECEIVERS,
+  ALERT_ROUTES,
+  DEFAULT_ALERT_SEVERITY,
+} from "../../policy/alert-routing.ts";
+import { CACHE_CONTROL, CDN_PURGE } from "../../policy/cdn.ts";
 import { formatAlertThreshold, minutes, pct } from "../../policy/format.ts";
 import {
   ALERT_LIST,
@@ -24,6 +31,8 @@ import {
 
 export interface TableView {
   caption: string;
+  /** The policy file the table comes from, when it is not policy/index.ts. */
+  source?: string;
   headers: string[];
   rows: string[][];
 }
@@ -84,6 +93,30 @@ export const POLICY_TABLES = {
         : `${g.appInstances[0]}–${g.appInstances[1]}`,
       `${g.databaseGb} GB`,
     ]),
+  }),
+  "alert-routes": (): TableView => ({
+    caption: "Alert routes",
+    source: "policy/alert-routing.ts",
+    headers: ["Severity", "Alerts (severity label)", "Receivers", "Group wait", "Repeat every"],
+    rows: (Object.keys(ALERT_ROUTES) as Array<keyof typeof ALERT_ROUTES>).map((s) => [
+      s,
+      [
+        s,
+        ...Object.entries(ALERT_LEVEL_SEVERITY)
+          .filter(([, to]) => to === s)
+          .map(([level]) => `${level} rules`),
+        ...(s === DEFAULT_ALERT_SEVERITY ? ["no severity"] : []),
+      ].join(", "),
+      ALERT_ROUTES[s].receivers.map((r) => ALERT_RECEIVERS[r].title).join(", "),
+      ALERT_ROUTES[s].groupWait,
+      ALERT_ROUTES[s].repeatInterval,
+    ]),
+  }),
+  "alert-receivers": (): TableView => ({
+    caption: "Alert receivers",
+    source: "policy/alert-routing.ts",
+    headers: ["Receiver", "How Alertmanager reaches it", "Credential file (in secretsDir)"],
+    rows: Object.values(ALERT_RECEIVERS).map((r) => [r.title, r.via, r.secretFile]),
   }),
   backup: (): TableView => ({
     caption: "Backup policy",
@@ -174,6 +207,10 @@ export const POLICY_VALUES: Record<string, string> = {
       t.unit === "ms" ? `${t.threshold} ms` : pct(t.threshold),
     ]),
   ),
+  "cdn.hashed-asset": CACHE_CONTROL.hashedAsset,
+  "cdn.revalidate": CACHE_CONTROL.revalidate,
+  "cdn.private": CACHE_CONTROL.private,
+  "cdn.max-files": `${CDN_PURGE.maxFilesPerRequest}`,
 };
 
 export function policyValue(name: string): string {

@@ -157,6 +157,35 @@ describe("practice", () => {
     expect(rows[0].exercise_id).toBe(next.item.id);
   });
 
+  it("takes one learner's simultaneous answers in turn: every review kept, the card and score counted once each", async () => {
+    const racer = await signUp(t.api, "api-race");
+    const next = await racer.api.ok(racer.api.query<NextItem>("exercises.next"));
+    const answer = (await expected(next.item.id)).expected;
+    const submits = 8;
+    const results = await Promise.all(
+      Array.from({ length: submits }, () =>
+        racer.api.ok(
+          racer.api.mutation<{ correct: boolean; score: number }>("exercises.submit", {
+            exerciseId: next.item.id,
+            answer,
+          }),
+        ),
+      ),
+    );
+    expect(results.every((r) => r.correct)).toBe(true);
+    // Each submit saw the one before it (the learner row is locked): scores 1..8, no lost update.
+    expect(results.map((r) => r.score).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: submits }, (_, i) => i + 1),
+    );
+    const { rows } = await db.query(
+      `SELECT (SELECT count(*)::int FROM reviews WHERE learner_id = $1) AS reviews,
+              (SELECT reps FROM cards WHERE learner_id = $1 AND exercise_id = $2) AS reps,
+              (SELECT score FROM learners WHERE id = $1) AS score`,
+      [racer.id, next.item.id],
+    );
+    expect(rows[0]).toEqual({ reviews: submits, reps: submits, score: submits });
+  });
+
   it("reports progress by trigger category and tense, and a leaderboard with the learner on it", async () => {
     const progress = await learner.api.ok(
       learner.api.query<{
@@ -376,8 +405,9 @@ describe("plain routes", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     const html = await page.text();
-    expect(html).toContain('src="/assets/app.js"');
-    expect((await fetch(`${t.url}/assets/app.js`)).headers.get("content-type")).toMatch(/javascript/);
+    const app = /src="(\/assets\/app\.[0-9a-f]{10}\.js)"/.exec(html)?.[1];
+    expect(app, "the page loads app.js under its hashed name").toBeDefined();
+    expect((await fetch(`${t.url}${app}`)).headers.get("content-type")).toMatch(/javascript/);
     expect((await fetch(`${t.url}/../package.json`)).status).toBe(404);
     expect((await fetch(`${t.url}/readyz`, { method: "POST" })).status).toBe(405);
   });

@@ -495,6 +495,7 @@ describe("maintenance-due", () => {
     expect(status).toEqual({
       "morning-check": "done",
       backup: "overdue",
+      "backup-offsite": "overdue", // daily, never run
       "error-review": "overdue", // Monday, never run
       "db-maintenance": "done",
       "session-purge": "due", // Wednesday is today, never run
@@ -520,7 +521,7 @@ describe("maintenance-due", () => {
     );
     expect(output).toContain("maintenance calendar for dev on 2026-03-11 (Wednesday, UTC):");
     expect(output).toContain(`${"".padEnd(9)}→ npm run runbook -- weekly-review --env dev`);
-    expect(output).toContainEqual(expect.stringMatching(/^4 overdue, 3 due, 4 upcoming, 3 done, 1 manual$/));
+    expect(output).toContainEqual(expect.stringMatching(/^5 overdue, 3 due, 4 upcoming, 3 done, 1 manual$/));
   });
 
   it("refuses a date that is not a calendar day", async () => {

@@ -13,6 +13,7 @@ import { REFUSAL_LOG_MESSAGES } from "../../practice-app/src/api/trpc.ts";
 import { configSchema } from "../../practice-app/src/config/config.ts";
 import { clientIp } from "../../practice-app/src/http/request-info.ts";
 import { catalog } from "../../runbooks/engine/catalog.ts";
+import { OFFSITE_TARGET_VARIABLE } from "../../runbooks/lib/offsite.ts";
 
 // Claims about behaviour that the pages make in prose, which neither a component renders nor a
 // runbook executes. Each `it` names the page and checks the claim against the code, so the page
@@ -169,13 +170,27 @@ describe("release approval", () => {
 });
 
 describe("maintenance guide and the pages it leans on", () => {
-  it("deployment-playbook/disaster-recovery.mdx: the restore step table is the runbook's steps", async () => {
-    const restore = (await catalog()).find((r) => r.id === "restore");
-    const text = page("deployment-playbook/disaster-recovery.mdx");
-    const table = text.slice(text.indexOf("| Step | What it does |"));
-    const named = [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
-    expect(named).toEqual(restore?.steps.map((s) => s.id));
+  it("environments.mdx and backup-and-restore.mdx: the off-site target variable is the one copy-backup-offsite reads", () => {
+    for (const name of ["deployment-playbook/environments.mdx", "operational-runbook/backup-and-restore.mdx"])
+      expect(page(name)).toContain(`\`${OFFSITE_TARGET_VARIABLE}\``);
   });
+
+  /** The step names of the first "| Step | What it does |" table after a heading, up to its end. */
+  const stepTable = (text: string, heading: string) => {
+    const start = text.indexOf("| Step | What it does |", text.indexOf(heading));
+    const table = text.slice(start, text.indexOf("\n\n", start));
+    return [...table.matchAll(/^\| `([\w-]+)` \|/gm)].map((m) => m[1]);
+  };
+
+  for (const [id, heading] of [
+    ["restore", "## Restore"],
+    ["failover-to-replica", "### The primary fails and a replica runs"],
+  ] as const)
+    it(`deployment-playbook/disaster-recovery.mdx: the ${id} step table is the runbook's steps`, async () => {
+      const runbook = (await catalog()).find((r) => r.id === id);
+      const named = stepTable(page("deployment-playbook/disaster-recovery.mdx"), heading);
+      expect(named).toEqual(runbook?.steps.map((s) => s.id));
+    });
 
   it("deployment-playbook/database-migrations.mdx: docker compose migrates in its own service", () => {
     const compose = parse(file("docker-compose.yml")) as {

@@ -12,9 +12,10 @@ export interface AppProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; afterMs: number }>;
 }
 
-export function spawnApp(env: Record<string, string>): AppProcess {
+/** `nodeArgs` go before the app's file (`--import` a probe). */
+export function spawnApp(env: Record<string, string>, nodeArgs: string[] = []): AppProcess {
   const started = Date.now();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

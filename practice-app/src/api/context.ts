@@ -6,6 +6,7 @@ import type { RateLimiter } from "../cache/rate-limits.ts";
 import type { RedisHandle } from "../cache/redis.ts";
 import type { AppConfig } from "../config/config.ts";
 import type { Pool } from "../db/pool.ts";
+import type { ErrorReporter } from "../errors/reporter.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { AppMetrics } from "../metrics.ts";
 import type { WorkTracker } from "../work-tracker.ts";
@@ -43,6 +44,8 @@ export interface AppDeps {
   work: WorkTracker;
   maintenance: MaintenanceSwitch;
   sessionKeys: SessionKeys;
+  /** Unhandled errors and 5xx answers go here too (Sentry when SENTRY_DSN is set; else nowhere). */
+  errors: ErrorReporter;
 }
 
 export interface Context {

@@ -79,14 +79,27 @@ const edge = t.middleware(async ({ ctx, path, type, next }) => {
     ctx.log.info({ err: translated.cause, procedure: path }, "input refused by the database");
   } else if (translated.code === "INTERNAL_SERVER_ERROR") {
     ctx.log.error({ err: result.error.cause ?? result.error, procedure: path }, "procedure failed");
+    reportFailure(ctx, path, type, 500, result.error.cause ?? result.error);
   } else if (translated.code === "SERVICE_UNAVAILABLE") {
     ctx.log.warn(
       { err: result.error.cause ?? result.error, procedure: path },
       "procedure failed: database unavailable",
     );
+    reportFailure(ctx, path, type, 503, result.error.cause ?? result.error);
   }
   return { ...result, error: translated };
 });
+
+/** A 5xx the app did not choose (deliberate refusals are not failures) goes to the error tracker. */
+function reportFailure(ctx: Context, procedure: string, type: string, status: number, error: unknown): void {
+  ctx.deps.errors.requestFailed(error, {
+    requestId: ctx.requestId,
+    method: type === "query" ? "GET" : "POST",
+    path: `/trpc/${procedure}`,
+    status,
+    procedure,
+  });
+}
 
 function translate(error: TRPCError): TRPCError {
   const cause = error.cause;

@@ -175,6 +175,18 @@ export const configSchema = z.object({
   RATE_LIMIT_ACCOUNT_DATA_PER_LEARNER: intFrom(1, 1_000).default(5),
   /** The window of RATE_LIMIT_ACCOUNT_DATA_PER_LEARNER, in seconds. */
   RATE_LIMIT_ACCOUNT_DATA_WINDOW_S: intFrom(1, 86_400).default(3_600),
+  /**
+   * Report unhandled errors and 5xx responses to Sentry (or a Sentry-compatible server) at this DSN
+   * (https://<key>@<host>/<project>), scrubbed of secrets and personal data. Unset: nothing is loaded or sent.
+   */
+  SENTRY_DSN: emptyAsUnset(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/@]+@[^\s/]+\/.*\d+$/, "expected a DSN like https://<key>@<host>/<project id>")
+      .optional(),
+  ),
+  /** The environment events are filed under in Sentry (production, staging); unset: NODE_ENV. */
+  SENTRY_ENVIRONMENT: emptyAsUnset(z.string().min(1).max(64).optional()),
   /** `npm run db:migrate`: how long a migration waits for a table lock before it gives up (nothing applied). */
   MIGRATION_LOCK_TIMEOUT_MS: intFrom(100, 600_000).default(5_000),
   /** `npm run db:migrate`: the longest one migration statement may run. */
@@ -275,7 +287,7 @@ export function loadMigrationConfig(
 }
 
 function maskIfSecret(name: string, value: string): string {
-  if (/SECRET|PASSWORD|TOKEN/.test(name)) return "set (hidden)";
+  if (/SECRET|PASSWORD|TOKEN|DSN/.test(name)) return "set (hidden)";
   if (/_URL$/.test(name)) return JSON.stringify(maskUrlPassword(value));
   return JSON.stringify(value);
 }

@@ -3,7 +3,7 @@ import type { AppDeps } from "../api/context.ts";
 import { type AllowList, createAllowList } from "./allow-list.ts";
 import { checkReadiness } from "./health.ts";
 import { clientIp, requestIdOf } from "./request-info.ts";
-import { SECURITY_HEADERS, type StaticFile } from "./static-files.ts";
+import { notModified, SECURITY_HEADERS, type StaticFile } from "./static-files.ts";
 import { handleTrpc } from "./trpc-handler.ts";
 
 export interface ServerState {
@@ -34,6 +34,7 @@ export function createMetricsListener(deps: AppDeps): RequestListener {
     }
     serveMetrics(deps, allowList, req, res).catch((error: unknown) => {
       deps.logger.error({ err: error }, "metrics request failed");
+      deps.errors.requestFailed(error, { requestId: requestIdOf(req), method: "GET", path, status: 500 });
       if (!res.headersSent) sendJson(res, 500, { error: "Internal error" });
       else res.destroy();
     });
@@ -92,6 +93,7 @@ export function createRequestListener(
         : deps.work.track(handlePlainRoute(deps, state, page, metricsAllowed, path, req, res));
     handled.catch((error: unknown) => {
       deps.logger.error({ err: error, requestId, path }, "request failed");
+      deps.errors.requestFailed(error, { requestId, method: req.method ?? "GET", path, status: 500 });
       if (!res.headersSent) sendJson(res, 500, { error: "Internal error", requestId });
       else res.destroy();
     });
@@ -138,11 +140,18 @@ async function handlePlainRoute(
   }
   const file = page.get(path);
   if (file && isRead) {
+    const cache = { "Cache-Control": file.cacheControl, ETag: file.etag };
+    if (notModified(req.headers["if-none-match"], file)) {
+      // A CDN or browser revalidating its copy: it is current.
+      res.writeHead(304, cache);
+      res.end();
+      return;
+    }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
+      ...cache,
       "Content-Type": file.contentType,
       "Content-Length": file.body.length,
-      "Cache-Control": path === "/" ? "no-cache" : "public, max-age=300",
     });
     res.end(req.method === "HEAD" ? undefined : file.body);
     return;

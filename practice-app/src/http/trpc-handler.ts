@@ -79,6 +79,12 @@ export async function handleTrpc(deps: AppDeps, req: IncomingMessage, res: Serve
     // The procedure keeps running to its end (the work tracker waits for it at shutdown), bounded
     // by the statement timeout; its answer is dropped.
     if (res.destroyed || res.headersSent) return;
+    deps.errors.requestFailed(undefined, {
+      requestId: requestIdOf(req),
+      method,
+      path: url.pathname,
+      status: 503,
+    });
     res.setHeader("Retry-After", "5");
     writeError(
       res,
@@ -95,6 +101,8 @@ export async function handleTrpc(deps: AppDeps, req: IncomingMessage, res: Serve
     res.setHeader(name, value);
   });
   res.setHeader("Content-Length", payload.length);
+  // Per learner and per moment: no CDN or browser may keep a copy, whatever its rules say.
+  res.setHeader("Cache-Control", "no-store");
   res.end(payload);
 }
 

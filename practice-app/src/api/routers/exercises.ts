@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { withTransaction } from "../../db/pool.ts";
-import { lockCard, pickNext, saveCard } from "../../db/repositories/cards.ts";
-import { findLearnerById, recordPractice } from "../../db/repositories/learners.ts";
-import { insertReview } from "../../db/repositories/reviews.ts";
+import { pickNext } from "../../db/repositories/cards.ts";
+import { lockForPractice, recordAnswer } from "../../db/repositories/practice.ts";
 import { checkAnswer, isGradedOutcome } from "../../domain/checking/index.ts";
 import { PERSON_PRONOUNS, type Person } from "../../domain/grammar.ts";
 import { nextStreak, review, schedulingOutcome, utcDay, visibleStreak } from "../../domain/scheduling.ts";
@@ -70,22 +69,12 @@ export const exercisesRouter = router({
     const now = new Date();
     const today = utcDay(now);
     const saved = await withTransaction(ctx.deps.pool, async (tx) => {
-      // Lock the learner first so concurrent submits of one learner update the streak in turn.
-      const learner = await findLearnerById(tx, learnerId, true);
+      // Locks the learner, so concurrent submits of one learner update the streak in turn, and the card.
+      const learner = await lockForPractice(tx, learnerId, row.id);
       if (!learner) throw new AppError("UNAUTHENTICATED", "This account no longer exists.");
-      const previous = await lockCard(tx, learnerId, row.id);
       // Accent-tolerant mode: the slip is still reported (outcome "accent"), but not penalised.
       const counted = schedulingOutcome(outcome, { accentTolerant: learner.accentTolerant });
-      const { card, rating } = review(previous, counted, now);
-      await saveCard(tx, learnerId, row.id, card);
-      await insertReview(tx, {
-        learnerId,
-        exerciseId: row.id,
-        answer: input.answer,
-        outcome,
-        correct: checked.correct,
-        rating,
-      });
+      const { card, rating } = review(learner.card, counted, now);
       const streak = nextStreak(
         {
           streak: learner.currentStreak,
@@ -94,11 +83,17 @@ export const exercisesRouter = router({
         },
         today,
       );
-      const score = await recordPractice(tx, learnerId, {
-        scoreDelta: counted === "correct" ? 1 : 0,
-        streak: streak.streak,
-        longest: streak.longest,
-        day: today,
+      const score = await recordAnswer(tx, {
+        learnerId,
+        exerciseId: row.id,
+        card,
+        review: { answer: input.answer, outcome, correct: checked.correct, rating },
+        learner: {
+          scoreDelta: counted === "correct" ? 1 : 0,
+          streak: streak.streak,
+          longest: streak.longest,
+          day: today,
+        },
       });
       return { card, score, streak, tolerated: counted !== outcome };
     });

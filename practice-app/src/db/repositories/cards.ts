@@ -1,5 +1,4 @@
 import { GRADUATED_TO_UNLOCK } from "../../domain/exercises/index.ts";
-import type { CardState } from "../../domain/scheduling.ts";
 import type { Queryable } from "../pool.ts";
 
 export interface NextPick {
@@ -36,53 +35,6 @@ export async function pickNext(db: Queryable, learnerId: string): Promise<NextPi
     values: [learnerId, GRADUATED_TO_UNLOCK],
   });
   return result.rows[0] ?? null;
-}
-
-export async function lockCard(
-  db: Queryable,
-  learnerId: string,
-  exerciseId: string,
-): Promise<CardState | null> {
-  const result = await db.query<CardState>({
-    name: "lock-card",
-    text: `SELECT due, stability, difficulty, elapsed_days AS "elapsedDays", scheduled_days AS "scheduledDays",
-       learning_steps AS "learningSteps", reps, lapses, state, last_review AS "lastReview"
-     FROM cards WHERE learner_id = $1 AND exercise_id = $2 FOR UPDATE`,
-    values: [learnerId, exerciseId],
-  });
-  return result.rows[0] ?? null;
-}
-
-export async function saveCard(
-  db: Queryable,
-  learnerId: string,
-  exerciseId: string,
-  card: CardState,
-): Promise<void> {
-  await db.query({
-    name: "save-card",
-    text: `INSERT INTO cards (learner_id, exercise_id, due, stability, difficulty, elapsed_days, scheduled_days,
-       learning_steps, reps, lapses, state, last_review)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-     ON CONFLICT (learner_id, exercise_id) DO UPDATE SET due = EXCLUDED.due, stability = EXCLUDED.stability,
-       difficulty = EXCLUDED.difficulty, elapsed_days = EXCLUDED.elapsed_days,
-       scheduled_days = EXCLUDED.scheduled_days, learning_steps = EXCLUDED.learning_steps, reps = EXCLUDED.reps,
-       lapses = EXCLUDED.lapses, state = EXCLUDED.state, last_review = EXCLUDED.last_review`,
-    values: [
-      learnerId,
-      exerciseId,
-      card.due,
-      card.stability,
-      card.difficulty,
-      card.elapsedDays,
-      card.scheduledDays,
-      card.learningSteps,
-      card.reps,
-      card.lapses,
-      card.state,
-      card.lastReview,
-    ],
-  });
 }
 
 export async function cardCounts(

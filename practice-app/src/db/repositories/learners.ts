@@ -34,31 +34,13 @@ export async function findLearnerByEmail(db: Queryable, email: string): Promise<
   return result.rows[0] ?? null;
 }
 
-export async function findLearnerById(
-  db: Queryable,
-  id: string,
-  forUpdate = false,
-): Promise<LearnerRow | null> {
+export async function findLearnerById(db: Queryable, id: string): Promise<LearnerRow | null> {
   const result = await db.query<LearnerRow>({
-    name: forUpdate ? "find-learner-for-update" : "find-learner",
-    text: `SELECT ${COLUMNS} FROM learners WHERE id = $1${forUpdate ? " FOR UPDATE" : ""}`,
+    name: "find-learner",
+    text: `SELECT ${COLUMNS} FROM learners WHERE id = $1`,
     values: [id],
   });
   return result.rows[0] ?? null;
-}
-
-export async function recordPractice(
-  db: Queryable,
-  learnerId: string,
-  update: { scoreDelta: number; streak: number; longest: number; day: string },
-): Promise<number> {
-  const result = await db.query<{ score: number }>({
-    name: "record-practice",
-    text: `UPDATE learners SET score = score + $2, current_streak = $3, longest_streak = $4, last_practice_on = $5::date
-     WHERE id = $1 RETURNING score`,
-    values: [learnerId, update.scoreDelta, update.streak, update.longest, update.day],
-  });
-  return result.rows[0]?.score ?? 0;
 }
 
 export interface ScoreRow {
