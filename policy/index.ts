@@ -505,10 +505,6 @@ export const MANUAL_PROCEDURES = {
     reason:
       "The age identity lives in the team's secret store; copying it there or to a restore machine needs a person with access to that store.",
   },
-  "security-patching": {
-    title: "Dependency and security updates",
-    reason: "runbook planned (issue 16)",
-  },
 } as const satisfies Record<string, Omit<ManualProcedure, "id">>;
 
 export type ManualProcedureId = keyof typeof MANUAL_PROCEDURES;

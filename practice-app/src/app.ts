@@ -12,6 +12,7 @@ import { RateLimiter } from "./cache/rate-limits.ts";
 import { RedisHandle } from "./cache/redis.ts";
 import { type AppConfig, maskUrlPassword } from "./config/config.ts";
 import { assertMigrated } from "./db/migrations.ts";
+import { DatabasePasswordFile, urlWithoutPassword } from "./db/password-file.ts";
 import { createPool, createReadinessPool, type PoolSettings, poolStats } from "./db/pool.ts";
 import { activeBankVersion } from "./db/repositories/exercises.ts";
 import { loadErrorReporter } from "./errors/reporter.ts";
@@ -55,8 +56,13 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
   limitPasswordHashQueue(config.PASSWORD_HASH_QUEUE_MAX);
   // First, so that a failure of what follows is already reported.
   const errors = await loadErrorReporter(config, logger);
+  const passwordFile = config.DATABASE_PASSWORD_FILE
+    ? new DatabasePasswordFile(config.DATABASE_PASSWORD_FILE, logger)
+    : null;
   const poolSettings: PoolSettings = {
-    connectionString: config.DATABASE_URL,
+    // pg lets a password in the URL win over the password function: the file must be the only source.
+    connectionString: passwordFile ? urlWithoutPassword(config.DATABASE_URL) : config.DATABASE_URL,
+    ...(passwordFile ? { password: () => passwordFile.current() } : {}),
     max: config.PG_POOL_MAX,
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
     connectionTimeoutMs: config.PG_CONNECTION_TIMEOUT_MS,

@@ -3,7 +3,7 @@
 import { REPO_ROOT } from "../engine/paths.ts";
 import { readiness } from "../lib/app-api.ts";
 import { commandLine, processAlive, stopProcess } from "../lib/process.ts";
-import { type PoolMember, type PoolState, readBalancer, readPool } from "./_balancer.ts";
+import { applyPool, type PoolMember, type PoolState, readBalancer, readPool } from "./_balancer.ts";
 import type { Ctx } from "./_lib.ts";
 import { mainScript, startRelease } from "./_releases.ts";
 
@@ -87,4 +87,51 @@ export async function answersThroughBalancer(
   throw new Error(
     `port ${port} did not answer through the balancer in ${tries} requests: see ${listenPort}'s access log under the balancer's directory`,
   );
+}
+
+export interface Restarted {
+  port: number;
+  oldPid: number;
+  newPid: number;
+  seconds: number;
+}
+
+/**
+ * The rolling restart itself (rolling-restart, rotate-database-password): for each port in turn,
+ * out of the upstream, graceful stop, start again, /readyz 200, back in, answering through nginx.
+ * An instance that does not come back stops the loop with it out of the upstream.
+ */
+export async function restartInTurn(
+  ctx: Ctx,
+  order: number[],
+  options: { stopTimeoutMs: number; readyTimeoutMs: number },
+): Promise<Restarted[]> {
+  const restarted: Restarted[] = [];
+  for (const port of order) {
+    if (ctx.signal.aborted) throw new Error(`cancelled after restarting ${restarted.length} instance(s)`);
+    const t0 = Date.now();
+    const pool = await currentPool();
+    const old = pool.members.find((m) => m.port === port);
+    if (!old) {
+      ctx.log(`port ${port}: no longer in the pool, skipped`);
+      continue;
+    }
+    const without = { ...pool, members: pool.members.filter((m) => m.port !== port) };
+    await applyPool(ctx, without);
+    await stopMember(ctx, old, options.stopTimeoutMs);
+    let fresh: PoolMember;
+    try {
+      fresh = await startMember(ctx, port, options.readyTimeoutMs);
+    } catch (error) {
+      throw new Error(
+        `port ${port} did not come back (${(error as Error).message}); it is out of the upstream, the others serve: fix it and run add-instance with port=${port}`,
+      );
+    }
+    await applyPool(ctx, { ...without, members: [...without.members, fresh] });
+    await answersThroughBalancer(ctx, pool.listenPort, port);
+    const secs = (Date.now() - t0) / 1000;
+    ctx.log(`port ${port}: pid ${old.pid} → ${fresh.pid}, back behind nginx in ${secs.toFixed(1)} s`);
+    restarted.push({ port, oldPid: old.pid, newPid: fresh.pid, seconds: secs });
+  }
+  return restarted;
 }

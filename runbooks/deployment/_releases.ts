@@ -116,6 +116,23 @@ async function sessionSecret(ctx: Ctx): Promise<string> {
   return secret;
 }
 
+/**
+ * The database password file the instances read (the app's DATABASE_PASSWORD_FILE), or null when
+ * they take the password from DATABASE_URL: SSP_<ENV>_DATABASE_PASSWORD_FILE from the operator's
+ * shell, else in dev <data dir>/database-password when it exists. rotate-database-password writes it.
+ */
+export function databasePasswordFile(env: string): string | null {
+  const fromShell = process.env[databasePasswordFileVariable(env)];
+  if (fromShell) return path.resolve(fromShell);
+  if (env !== "dev") return null;
+  const file = path.join(localDataDir(process.env), "database-password");
+  return existsSync(file) ? file : null;
+}
+
+export function databasePasswordFileVariable(env: string): string {
+  return `SSP_${env.toUpperCase()}_DATABASE_PASSWORD_FILE`;
+}
+
 export const APP_EXIT_CODES: Record<number, string> = {
   2: "bad configuration (see the log)",
   3: "the database lacks migrations this release needs: run migrate-database with action=apply (or deploy, which migrates)",
@@ -146,6 +163,8 @@ export async function startRelease(
     REDIS_URL: ctx.env.redisUrl,
     REDIS_KEY_PREFIX: ctx.env.redisPrefix,
     SESSION_SECRET: secret,
+    // The file wins over a password in DATABASE_URL, so a rotated password needs no new URL.
+    DATABASE_PASSWORD_FILE: databasePasswordFile(ctx.env.name) ?? "",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
     FORCE_COLOR: "0",
   };

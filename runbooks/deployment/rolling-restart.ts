@@ -16,8 +16,8 @@
  */
 import { z } from "zod";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
-import { applyPool, type PoolMember, upstreamPorts } from "./_balancer.ts";
-import { answersThroughBalancer, currentPool, describeMembers, startMember, stopMember } from "./_pool.ts";
+import { upstreamPorts } from "./_balancer.ts";
+import { currentPool, describeMembers, restartInTurn } from "./_pool.ts";
 
 export default defineRunbook({
   id: "rolling-restart",
@@ -79,34 +79,10 @@ export default defineRunbook({
       },
       async run(ctx) {
         const { order } = ctx.result<{ order: number[] }>("inventory");
-        const restarted: Array<{ port: number; oldPid: number; newPid: number; seconds: number }> = [];
-        for (const port of order) {
-          if (ctx.signal.aborted)
-            throw new Error(`cancelled after restarting ${restarted.length} instance(s)`);
-          const t0 = Date.now();
-          const pool = await currentPool();
-          const old = pool.members.find((m) => m.port === port);
-          if (!old) {
-            ctx.log(`port ${port}: no longer in the pool, skipped`);
-            continue;
-          }
-          const without = { ...pool, members: pool.members.filter((m) => m.port !== port) };
-          await applyPool(ctx, without);
-          await stopMember(ctx, old, ctx.params.stopTimeoutSeconds * 1000);
-          let fresh: PoolMember;
-          try {
-            fresh = await startMember(ctx, port, ctx.params.readyTimeoutSeconds * 1000);
-          } catch (error) {
-            throw new Error(
-              `port ${port} did not come back (${(error as Error).message}); it is out of the upstream, the others serve: fix it and run add-instance with port=${port}`,
-            );
-          }
-          await applyPool(ctx, { ...without, members: [...without.members, fresh] });
-          await answersThroughBalancer(ctx, pool.listenPort, port);
-          const secs = (Date.now() - t0) / 1000;
-          ctx.log(`port ${port}: pid ${old.pid} → ${fresh.pid}, back behind nginx in ${secs.toFixed(1)} s`);
-          restarted.push({ port, oldPid: old.pid, newPid: fresh.pid, seconds: secs });
-        }
+        const restarted = await restartInTurn(ctx, order, {
+          stopTimeoutMs: ctx.params.stopTimeoutSeconds * 1000,
+          readyTimeoutMs: ctx.params.readyTimeoutSeconds * 1000,
+        });
         return { restarted };
       },
     }),

@@ -38,6 +38,12 @@ export const configSchema = z.object({
   LOG_REQUESTS: booleanFlag.default(true),
   /** The PostgreSQL database (postgres:// or postgresql:// URL); add ?sslmode=require outside the private network. */
   DATABASE_URL: postgresUrl,
+  /**
+   * A file holding the database password (first line), used for every new connection instead of
+   * any password in DATABASE_URL and re-read when it changes, so rotate-database-password needs no
+   * edit of DATABASE_URL. Keep it mode 600.
+   */
+  DATABASE_PASSWORD_FILE: emptyAsUnset(z.string().min(1).optional()),
   /** Connections this instance may open; instances × this must fit the server's max_connections. */
   PG_POOL_MAX: intFrom(1, 200).default(10),
   /** The server cancels a statement that runs longer (statement_timeout). */

@@ -13,11 +13,33 @@ export interface PoolSettings {
   statementTimeoutMs: number;
   connectionTimeoutMs: number;
   applicationName: string;
+  /** The password for each new connection (DATABASE_PASSWORD_FILE); unset: DATABASE_URL's. */
+  password?: () => string;
+}
+
+/**
+ * With a password source, the pool's clients take their password from it when the pool creates
+ * them, that is for each new connection. Not pg's `password` option: a connection string's parsed
+ * password (even an empty one) overrides that option.
+ */
+function clientWithPassword(settings: PoolSettings): { Client?: typeof pg.Client } {
+  const source = settings.password;
+  if (!source) return {};
+  const read: () => string = source;
+  return {
+    Client: class extends pg.Client {
+      constructor(config?: string | pg.ClientConfig) {
+        super(config);
+        this.password = read();
+      }
+    },
+  };
 }
 
 export function createPool(settings: PoolSettings, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: settings.connectionString,
+    ...clientWithPassword(settings),
     max: settings.max,
     connectionTimeoutMillis: settings.connectionTimeoutMs,
     // A query that outlives this is cancelled by the server, so a slow query cannot pin a connection.
@@ -91,6 +113,7 @@ export async function withTransaction<T>(
 export function createReadinessPool(settings: PoolSettings, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: settings.connectionString,
+    ...clientWithPassword(settings),
     max: 1,
     connectionTimeoutMillis: Math.min(settings.connectionTimeoutMs, 1_000),
     statement_timeout: 1_000,
