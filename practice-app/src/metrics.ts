@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CacheStats } from "./cache/stats.ts";
+import type { Release } from "./release.ts";
 
 // One registry per app instance (not prom-client's global), so tests can run several apps in one
 // process and each /metrics shows only its own numbers.
@@ -18,6 +19,8 @@ export function createMetrics(sources: {
   pool: () => { total: number; idle: number; waiting: number; max: number };
   redisUp: () => number;
   ready: () => boolean;
+  /** The release this process runs (release.ts). */
+  release: Release;
 }): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -82,6 +85,15 @@ export function createMetrics(sources: {
       this.set(sources.ready() ? 1 : 0);
     },
   });
+
+  // The Prometheus convention for a version: a constant 1 whose labels say which, so a query can
+  // join it to any other series (and the handbook's console can compare it with its own commit).
+  new Gauge({
+    name: "app_build_info",
+    help: "Always 1; its labels name the release this instance runs: the package version and the git commit.",
+    labelNames: ["version", "commit"] as const,
+    registers: [registry],
+  }).set({ version: sources.release.version, commit: sources.release.commit }, 1);
 
   const cache: CacheStats = {
     hit: (name) => cacheRequests.inc({ cache: name, result: "hit" }),

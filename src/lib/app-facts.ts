@@ -98,6 +98,7 @@ export function appMetrics(): MetricFact[] {
     pool: () => ({ total: 0, idle: 0, waiting: 0, max: 0 }),
     redisUp: () => 0,
     ready: () => false,
+    release: { version: "", commit: "" },
   });
   metricsCache = registry.getMetricsAsArray().map((metric) => {
     // prom-client's Metric type omits the fields every metric object carries at run time.
