@@ -21,8 +21,8 @@ import { freePort } from "../support/redis-server.ts";
 // dr-drill and restore, in that order, must pass. Nothing answers on the ports this test gives
 // npm start for PostgreSQL and Redis, so it never touches the shared servers, and SSP_PG_BIN_DIR=none
 // makes it take the route of a machine without PostgreSQL: the embedded PGlite (PostgreSQL 18),
-// which npm start itself dumps for the backup runbooks (scripts/stack/pglite-dump-server.ts). The
-// private cluster's route (server binaries installed) is tests/app/start.test.ts.
+// which npm start itself dumps for the backup runbooks (scripts/stack/pglite-dump-server.ts). It
+// proves index.mdx, step 1 of the first week: on the embedded PGlite "every step below works too".
 
 const START = fileURLToPath(new URL("../../scripts/start.ts", import.meta.url));
 let child: ChildProcess | null = null;
@@ -108,7 +108,6 @@ describe("the week-one path on the default stack", () => {
     processEnv.SSP_DATA_DIR = dataDir;
     const run = async (id: string, params: Record<string, unknown> = {}) => {
       const events: RunEvent[] = [];
-      const t0 = performance.now();
       const saved = { ...process.env };
       // The runbook libraries read process.env (data and backup dirs, the key file).
       for (const key of Object.keys(process.env)) if (!(key in processEnv)) delete process.env[key];
@@ -124,7 +123,6 @@ describe("the week-one path on the default stack", () => {
         const lines = events.flatMap((e) => (e.type === "output" ? [e.line] : []));
         const failed = events.flatMap((e) => (e.type === "step-end" && e.status === "failed" ? [e] : []));
         expect(result.status, `${id} failed:\n${JSON.stringify(failed)}\n${lines.join("\n")}`).toBe("ok");
-        console.log("TIMING", id, Math.round(performance.now() - t0));
         return { result, lines };
       } finally {
         for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
