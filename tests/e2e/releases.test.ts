@@ -90,9 +90,20 @@ describe("the footer", () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
     await page.goto(target.server.loginLink("/operational-runbook/monitoring-and-alerting/"));
     const items = page.locator(".handbook-releases li");
-    await expect.poll(() => items.count()).toBe(3);
+    // The page asks the console after it loads; each environment's /healthz may take a moment.
+    await expect
+      .poll(
+        async () => ((await items.count()) === 3 ? 3 : `${await items.count()} items; ${errors.join(" | ")}`),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(3);
     const built = (await page.locator(".handbook-version").getAttribute("data-commit")) ?? "";
     expect(built).toMatch(/^[0-9a-f]{40}$/);
     // The built handbook and the checkout the app runs from may differ by the commits since the build.
