@@ -117,10 +117,17 @@ export async function requestPgliteDump(
  * backend, so pg_dump's session-wide `SET` and `search_path = ''` would otherwise stay for the app.
  */
 export function restorableSql(sql: string): string {
-  const local = sql
-    .replace(/^SET (?!LOCAL )/gm, "SET LOCAL ")
-    .replace(/set_config\('search_path', '', false\)/g, "set_config('search_path', '', true)");
-  return `BEGIN;\n${local}\nCOMMIT;\n`;
+  // Only pg_dump's own setting lines, and only before the data: a row's text can hold a line that
+  // starts with "SET", and it must be restored as it was.
+  const dataStart = sql.search(/^INSERT INTO /m);
+  const head = dataStart === -1 ? sql : sql.slice(0, dataStart);
+  const local = head
+    .replace(/^SET (?=[a-z_]+ = [^\n]*;$)/gm, "SET LOCAL ")
+    .replace(
+      /^SELECT pg_catalog\.set_config\('search_path', '', false\);$/gm,
+      "SELECT pg_catalog.set_config('search_path', '', true);",
+    );
+  return `BEGIN;\n${local}${dataStart === -1 ? "" : sql.slice(dataStart)}\nCOMMIT;\n`;
 }
 
 /** The sequence values the dump restores (its setval lines), as backups.ts reads them from an archive. */
