@@ -157,6 +157,30 @@ export interface GoneMessage {
   error: string;
 }
 
+export const COMMIT_PATTERN = /^[0-9a-f]{40}$/;
+
+/**
+ * How the handbook's commit relates to the release an environment runs (its /healthz): "ahead"
+ * means the handbook describes commits the environment does not run yet.
+ */
+export interface ReleaseComparison {
+  env: string;
+  state: "same" | "ahead" | "behind" | "diverged" | "unknown";
+  /** Commits in the handbook's build and not in the release, and the other way round. */
+  ahead?: number;
+  behind?: number;
+  /** What the environment reports it runs. */
+  version?: string;
+  commit?: string;
+  /** The sentence the page shows, "unknown" cases saying why. */
+  summary: string;
+}
+
+export interface ReleasesResponse {
+  handbook: string | null;
+  environments: ReleaseComparison[];
+}
+
 /** The API's paths, built in one place. Ids are checked by the server; these only encode them. */
 export const API = {
   session: "/api/session",
@@ -164,6 +188,8 @@ export const API = {
   runs: "/api/runs",
   checkRun: "/api/runs/check",
   reload: "/api/reload",
+  releases: (handbookCommit: string | null) =>
+    `/api/releases${handbookCommit ? `?handbook=${encodeURIComponent(handbookCommit)}` : ""}`,
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
   audit: (filter: AuditFilter) =>
     `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,

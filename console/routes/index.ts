@@ -3,6 +3,7 @@ import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
 import history from "./history.ts";
+import releases from "./releases.ts";
 import reload from "./reload.ts";
 import type { Route } from "./route.ts";
 import runArtifact from "./run-artifact.ts";
@@ -19,6 +20,7 @@ export const ROUTES: readonly Route<any>[] = [
   startRun,
   checkRun,
   reload,
+  releases,
   history,
   audit,
   runEvents,

@@ -25,6 +25,7 @@ import {
 import { loadLearnerPage } from "./http/static-files.ts";
 import { createLogMailer, createSmtpMailer, type Mailer } from "./mail/mailer.ts";
 import { createMetrics } from "./metrics.ts";
+import { readRelease } from "./release.ts";
 import { WorkTracker } from "./work-tracker.ts";
 
 export interface App {
@@ -99,8 +100,10 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
   if (!redis.enabled)
     logger.warn("REDIS_URL is empty: running without Redis (no shared cache, in-process rate limits)");
 
-  const state: ServerState = { shuttingDown: false, startedAt: Date.now(), inFlight: new Set() };
+  const release = readRelease(config.APP_COMMIT);
+  const state: ServerState = { shuttingDown: false, startedAt: Date.now(), inFlight: new Set(), release };
   const metrics = createMetrics({
+    release,
     pool: () => poolStats(pool),
     redisUp: () => (redis.mode() === "ok" ? 1 : 0),
     ready: () => !state.shuttingDown,

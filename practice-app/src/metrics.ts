@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CacheStats } from "./cache/stats.ts";
+import type { Release } from "./release.ts";
 
 // One registry per app instance (not prom-client's global), so tests can run several apps in one
 // process and each /metrics shows only its own numbers.
@@ -14,10 +15,37 @@ export interface AppMetrics {
   httpRequests: Counter<"route" | "status">;
 }
 
+/**
+ * What an operator watches each metric for, by name: the handbook's monitoring page shows it beside
+ * the metric's help (src/lib/app-facts.ts), and a test requires one for every metric declared here.
+ * `process_` and `nodejs_` stand for prom-client's default process metrics.
+ */
+export const METRIC_WATCH_FOR: Record<string, string> = {
+  trpc_request_duration_seconds:
+    "p95 per procedure (_count is the call count); accounts.logIn is slow on purpose (scrypt)",
+  trpc_errors_total:
+    "any INTERNAL_SERVER_ERROR (a bug or fault) or SERVICE_UNAVAILABLE (database not answering), and the server-error share. MAINTENANCE and BUSY are refusals on purpose, UNAUTHORIZED, TOO_MANY_REQUESTS and NOT_FOUND learners' errors: none of them is a server error",
+  rate_limited_requests_total:
+    "a jump in login_per_ip or signup_per_ip (an attack, or TRUST_PROXY off behind nginx); any signup_global (a bot spread over many addresses, or a launch)",
+  cache_requests_total: "the hit rate falling; any fallback (Redis was unavailable and PostgreSQL answered)",
+  http_requests_total: "5xx on route trpc; floods of 405 and 404",
+  pg_pool_connections:
+    "waiting above 0 for minutes: the pool is exhausted (Troubleshooting, Database connections exhausted)",
+  redis_up:
+    "0: Redis is down, not configured, or its commands fail (the circuit breaker is open) (Troubleshooting, Redis is down)",
+  app_ready: "0 outside a deploy",
+  app_build_info:
+    "two commits at once outside a deploy (a stale instance); the handbook's footer compares it with the handbook's commit",
+  process_: "CPU and resident memory growing without falling",
+  nodejs_: "heap growing without falling (a leak); event-loop lag in the tens of ms",
+};
+
 export function createMetrics(sources: {
   pool: () => { total: number; idle: number; waiting: number; max: number };
   redisUp: () => number;
   ready: () => boolean;
+  /** The release this process runs (release.ts). */
+  release: Release;
 }): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -82,6 +110,15 @@ export function createMetrics(sources: {
       this.set(sources.ready() ? 1 : 0);
     },
   });
+
+  // The Prometheus convention for a version: a constant 1 whose labels say which, so a query can
+  // join it to any other series (and the handbook's console can compare it with its own commit).
+  new Gauge({
+    name: "app_build_info",
+    help: "Always 1; its labels name the release this instance runs: the package version and the git commit.",
+    labelNames: ["version", "commit"] as const,
+    registers: [registry],
+  }).set({ version: sources.release.version, commit: sources.release.commit }, 1);
 
   const cache: CacheStats = {
     hit: (name) => cacheRequests.inc({ cache: name, result: "hit" }),

@@ -8,8 +8,11 @@
  *   .data/backup-keys/identities.txt, created on first use); files 0600 in a 0700 directory.
  * Sent here by: the nightly schedule (Maintenance calendar, "Back up the database"); the alert
  *   "Backup failed or stale"; before any risky change (a migration, a restore, a bulk fix).
+ *   On the embedded PGlite of npm start (dev with no PostgreSQL installed) the dump is plain SQL
+ *   that npm start makes inside its own process (runbooks/lib/pglite-dump.ts), no client tools.
  * Preconditions: DATABASE_URL of the environment reachable from here; pg_dump at least as new as
- *   the server's major version; the backup directory writable, with free disk for one more copy.
+ *   the server's major version (not on PGlite); the backup directory writable, with free disk for
+ *   one more copy.
  * Blast radius: reads the whole database in one snapshot (one extra connection, a long read
  *   transaction while it runs, I/O on the server); writes two files into the backup directory.
  *   Learners see nothing.

@@ -41,10 +41,12 @@ import {
   TOOL_TIMEOUTS,
   withDatabase,
   withPlainArchive,
+  withPlainSqlScratch,
   withScratchDatabase,
 } from "../lib/backups.ts";
 import { listOffsite, OFFSITE_TARGET_VARIABLE, resolveTarget, rsyncFromOffsite } from "../lib/offsite.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
+import type { SqlSession } from "../lib/pglite-dump.ts";
 
 interface Check {
   name: string;
@@ -216,87 +218,110 @@ export default defineRunbook({
         const liveMigrations = await withDatabase(ctx.env.databaseUrl, appliedMigrations, {
           signal: ctx.signal,
         });
-        await withScratchDatabase(ctx, "drill", async (url, name) => {
-          scratch = name;
-          // A drill reports failures instead of stopping at the first: the report step gives the verdict.
-          try {
-            const sha = await time("sha256", () => sha256File(archive, ctx.signal));
-            const decryptStarted = performance.now();
+        try {
+          const sanity = async (db: SqlSession) => {
+            const actual = { tables: await fingerprintTables(db), sequences: await sequenceValues(db) };
+            const problems = compareWithManifest(manifest, actual);
             checks.push({
-              name: "archive sha256",
-              ok: sha === manifest.sha256,
-              detail: sha === manifest.sha256 ? "matches" : `${sha} ≠ ${manifest.sha256}`,
+              name: "rows and content as in the manifest",
+              ok: problems.length === 0,
+              detail:
+                problems.length === 0
+                  ? `${Object.keys(actual.tables).length} tables, ${Object.values(actual.tables).reduce((n, t) => n + t.rows, 0)} rows`
+                  : problems.join("; "),
             });
-            // Decryption is part of a real recovery, so it counts towards the RTO (its own phase).
-            await withPlainArchive(
-              ctx,
-              manifest as NonNullable<typeof manifest>,
-              async (plain) => {
-                phases.decrypt = Math.round(performance.now() - decryptStarted) / 1000;
-                await time("pg_restore", () =>
-                  runPgTool(ctx, "pg_restore", ["--no-owner", "--exit-on-error", plain], {
-                    url,
-                    timeoutMs: TOOL_TIMEOUTS.restore,
-                  }),
-                );
-              },
-              archive,
-            );
-            ctx.log(`pg_restore: ${phases.pg_restore?.toFixed(2)} s`);
-            await time("sanity", () =>
-              withDatabase(url, async (db) => {
-                const actual = { tables: await fingerprintTables(db), sequences: await sequenceValues(db) };
-                const problems = compareWithManifest(manifest, actual);
-                checks.push({
-                  name: "rows and content as in the manifest",
-                  ok: problems.length === 0,
-                  detail:
-                    problems.length === 0
-                      ? `${Object.keys(actual.tables).length} tables, ${Object.values(actual.tables).reduce((n, t) => n + t.rows, 0)} rows`
-                      : problems.join("; "),
-                });
-                const behind = (await sequenceHeadroom(db)).filter((h) => h.sequenceValue < h.maxValue);
-                checks.push({
-                  name: "sequences ahead of their columns",
-                  ok: behind.length === 0,
-                  detail:
-                    behind.length === 0
-                      ? "all"
-                      : behind
-                          .map(
-                            (h) => `${h.sequence} ${h.sequenceValue} < ${h.table}.${h.column} ${h.maxValue}`,
-                          )
-                          .join("; "),
-                });
-                const restored = await appliedMigrations(db);
-                const missing = liveMigrations.filter((m) => !restored.includes(m));
-                checks.push({
-                  name: "migrations as in the live database",
-                  ok: missing.length === 0,
-                  detail:
-                    missing.length === 0
-                      ? `${restored.length} applied, newest ${restored.at(-1) ?? "none"}`
-                      : `the backup lacks ${missing.join(", ")}: migrate after restoring`,
-                });
-                const { rows } = await db.query<{ learners: string; active: string; orphans: string }>(
-                  `SELECT (SELECT count(*) FROM learners) AS learners,
+            const behind = (await sequenceHeadroom(db)).filter((h) => h.sequenceValue < h.maxValue);
+            checks.push({
+              name: "sequences ahead of their columns",
+              ok: behind.length === 0,
+              detail:
+                behind.length === 0
+                  ? "all"
+                  : behind
+                      .map((h) => `${h.sequence} ${h.sequenceValue} < ${h.table}.${h.column} ${h.maxValue}`)
+                      .join("; "),
+            });
+            const restored = await appliedMigrations(db);
+            const missing = liveMigrations.filter((m) => !restored.includes(m));
+            checks.push({
+              name: "migrations as in the live database",
+              ok: missing.length === 0,
+              detail:
+                missing.length === 0
+                  ? `${restored.length} applied, newest ${restored.at(-1) ?? "none"}`
+                  : `the backup lacks ${missing.join(", ")}: migrate after restoring`,
+            });
+            const { rows } = await db.query<{ learners: string; active: string; orphans: string }>(
+              `SELECT (SELECT count(*) FROM learners) AS learners,
                           (SELECT count(*) FROM exercises WHERE active) AS active,
                           (SELECT count(*) FROM reviews r WHERE NOT EXISTS (SELECT 1 FROM learners l WHERE l.id = r.learner_id)) AS orphans`,
-                );
-                const r = rows[0];
-                checks.push({
-                  name: "the app's data is usable",
-                  ok: Number(r?.active ?? 0) > 0 && Number(r?.orphans ?? 1) === 0,
-                  detail: `${r?.learners} learners, ${r?.active} active exercises, ${r?.orphans} reviews without a learner`,
-                });
-              }),
             );
-          } catch (failure) {
-            error = describeCommandError(failure);
-            ctx.warn(`the recovery FAILED: ${error}`);
-          }
-          recovered = performance.now();
-        }).finally(() => (fetched ? rm(fetched, { recursive: true, force: true }) : undefined));
+            const r = rows[0];
+            checks.push({
+              name: "the app's data is usable",
+              ok: Number(r?.active ?? 0) > 0 && Number(r?.orphans ?? 1) === 0,
+              detail: `${r?.learners} learners, ${r?.active} active exercises, ${r?.orphans} reviews without a learner`,
+            });
+          };
+          // A drill reports failures instead of stopping at the first: the report step gives the verdict.
+          const recover = async (restore: () => Promise<void>) => {
+            try {
+              const sha = await time("sha256", () => sha256File(archive, ctx.signal));
+              checks.push({
+                name: "archive sha256",
+                ok: sha === manifest.sha256,
+                detail: sha === manifest.sha256 ? "matches" : `${sha} ≠ ${manifest.sha256}`,
+              });
+              await restore();
+            } catch (failure) {
+              error = describeCommandError(failure);
+              ctx.warn(`the recovery FAILED: ${error}`);
+            }
+            recovered = performance.now();
+          };
+          if (manifest.format === "plain-sql") {
+            // Plain SQL from the embedded PGlite: restored into a throwaway PGlite here (pglite-dump.ts).
+            scratch = "an in-memory PGlite in the runbook's process";
+            await recover(async () => {
+              const started = performance.now();
+              await withPlainSqlScratch(
+                ctx,
+                manifest,
+                async (db) => {
+                  phases["decrypt and restore SQL"] = Math.round(performance.now() - started) / 1000;
+                  ctx.log(`decrypt and restore: ${phases["decrypt and restore SQL"]?.toFixed(2)} s`);
+                  await time("sanity", () => sanity(db));
+                },
+                archive,
+              );
+            });
+          } else
+            await withScratchDatabase(ctx, "drill", async (url, name) => {
+              scratch = name;
+              await recover(async () => {
+                const decryptStarted = performance.now();
+                // Decryption is part of a real recovery, so it counts towards the RTO (its own phase).
+                await withPlainArchive(
+                  ctx,
+                  manifest,
+                  async (plain) => {
+                    phases.decrypt = Math.round(performance.now() - decryptStarted) / 1000;
+                    await time("pg_restore", () =>
+                      runPgTool(ctx, "pg_restore", ["--no-owner", "--exit-on-error", plain], {
+                        url,
+                        timeoutMs: TOOL_TIMEOUTS.restore,
+                      }),
+                    );
+                  },
+                  archive,
+                );
+                ctx.log(`pg_restore: ${phases.pg_restore?.toFixed(2)} s`);
+                await time("sanity", () => withDatabase(url, sanity));
+              });
+            });
+        } finally {
+          if (fetched) await rm(fetched, { recursive: true, force: true });
+        }
         const rtoSeconds = Math.round((recovered || performance.now()) - clock) / 1000;
         for (const c of checks) ctx.log(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
         ctx.log(

@@ -17,6 +17,7 @@
  *   password changes carried over); the app's connections are cut; while pg_restore runs, queries
  *   wait on its locks (the app answers slowly or 503). The leaderboard cache in Redis is rebuilt.
  */
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
@@ -36,6 +37,7 @@ import {
   withPlainArchive,
 } from "../lib/backups.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
+import { restorableSql } from "../lib/pglite-dump.ts";
 
 /**
  * How far before the backup's time a logout or password change still counts as "after the backup".
@@ -285,20 +287,29 @@ export default defineRunbook({
             );
           }
           const started = performance.now();
-          await runPgTool(
-            ctx,
-            "pg_restore",
-            ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", plain],
-            {
-              url: ctx.env.databaseUrl,
-              timeoutMs: TOOL_TIMEOUTS.restore,
-              timeoutHint:
-                "pg_restore may be waiting for a lock the app's connections hold; in one transaction nothing was changed. Stop the app (or switch maintenance mode on) and run this step again",
-            },
-          );
+          if (manifest.format === "plain-sql") {
+            // Plain SQL from the embedded PGlite (pglite-dump.ts): DROP … IF EXISTS and CREATE, in one
+            // transaction whose settings end with it, sent as one query (no psql needed).
+            const sql = restorableSql(await readFile(plain, "utf8"));
+            await withDatabase(ctx.env.databaseUrl, (db) => db.query(sql), {
+              signal: ctx.signal,
+              applicationName: "runbook restore",
+            });
+          } else
+            await runPgTool(
+              ctx,
+              "pg_restore",
+              ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", plain],
+              {
+                url: ctx.env.databaseUrl,
+                timeoutMs: TOOL_TIMEOUTS.restore,
+                timeoutHint:
+                  "pg_restore may be waiting for a lock the app's connections hold; in one transaction nothing was changed. Stop the app (or switch maintenance mode on) and run this step again",
+              },
+            );
           const restoreSeconds = Math.round((performance.now() - started) / 10) / 100;
           ctx.log(
-            `pg_restore finished in ${restoreSeconds.toFixed(2)} s: the database is now backup ${manifest.id}`,
+            `${manifest.format === "plain-sql" ? "the SQL restore" : "pg_restore"} finished in ${restoreSeconds.toFixed(2)} s: the database is now backup ${manifest.id}`,
           );
           return { id, restoreSeconds, restoreStartedAt: start?.at ?? new Date().toISOString(), carried };
         });

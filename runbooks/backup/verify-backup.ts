@@ -34,9 +34,11 @@ import {
   TOOL_TIMEOUTS,
   withDatabase,
   withPlainArchive,
+  withPlainSqlScratch,
   withScratchDatabase,
 } from "../lib/backups.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
+import type { SqlSession } from "../lib/pglite-dump.ts";
 
 export default defineRunbook({
   id: "verify-backup",
@@ -128,7 +130,7 @@ export default defineRunbook({
       id: "scratch-restore",
       title: "Restore into a scratch database and compare with the manifest",
       description:
-        "createdb, decrypt the archive (age) to a temporary 0600 file, pg_restore --no-owner, compare rows, hashes and sequences, drop the scratch database; record the outcome.",
+        "createdb, decrypt the archive (age) to a temporary 0600 file, pg_restore --no-owner (a plain-SQL backup of the embedded PGlite: into an in-memory PGlite here instead), compare rows, hashes and sequences, drop the scratch database; record the outcome.",
       danger: "change",
       timeoutMs: minutes(60),
       plan(ctx) {
@@ -155,31 +157,40 @@ export default defineRunbook({
         }
         let restoreSeconds = 0;
         let problems: string[];
+        const compare = async (db: SqlSession) => {
+          const actual = { tables: await fingerprintTables(db), sequences: await sequenceValues(db) };
+          for (const [name, t] of Object.entries(actual.tables)) {
+            const expected = manifest.tables[name];
+            const same = expected && expected.rows === t.rows && expected.hash === t.hash;
+            ctx.log(
+              `  ${name.padEnd(14)} ${String(t.rows).padStart(9)} rows  ${same ? "matches" : "DIFFERS"}`,
+            );
+          }
+          return compareWithManifest(manifest, actual);
+        };
         try {
-          problems = await withScratchDatabase(ctx, "verify", async (url) => {
-            const started = performance.now();
-            await withPlainArchive(ctx, manifest, (plain) =>
-              runPgTool(ctx, "pg_restore", ["--no-owner", "--exit-on-error", plain], {
-                url,
-                timeoutMs: TOOL_TIMEOUTS.restore,
-              }),
-            );
-            restoreSeconds = Math.round((performance.now() - started) / 10) / 100;
-            ctx.log(`pg_restore finished in ${restoreSeconds.toFixed(2)} s`);
-            const actual = await withDatabase(
-              url,
-              async (db) => ({ tables: await fingerprintTables(db), sequences: await sequenceValues(db) }),
-              { signal: ctx.signal, applicationName: "runbook verify-backup" },
-            );
-            for (const [name, t] of Object.entries(actual.tables)) {
-              const expected = manifest.tables[name];
-              const same = expected && expected.rows === t.rows && expected.hash === t.hash;
-              ctx.log(
-                `  ${name.padEnd(14)} ${String(t.rows).padStart(9)} rows  ${same ? "matches" : "DIFFERS"}`,
-              );
-            }
-            return compareWithManifest(manifest, actual);
-          });
+          const started = performance.now();
+          problems =
+            manifest.format === "plain-sql"
+              ? await withPlainSqlScratch(ctx, manifest, async (db) => {
+                  restoreSeconds = Math.round((performance.now() - started) / 10) / 100;
+                  ctx.log(`the SQL restored in ${restoreSeconds.toFixed(2)} s`);
+                  return compare(db);
+                })
+              : await withScratchDatabase(ctx, "verify", async (url) => {
+                  await withPlainArchive(ctx, manifest, (plain) =>
+                    runPgTool(ctx, "pg_restore", ["--no-owner", "--exit-on-error", plain], {
+                      url,
+                      timeoutMs: TOOL_TIMEOUTS.restore,
+                    }),
+                  );
+                  restoreSeconds = Math.round((performance.now() - started) / 10) / 100;
+                  ctx.log(`pg_restore finished in ${restoreSeconds.toFixed(2)} s`);
+                  return withDatabase(url, compare, {
+                    signal: ctx.signal,
+                    applicationName: "runbook verify-backup",
+                  });
+                });
         } catch (error) {
           // No scratch database (permissions, disk): says nothing about the backup; record nothing.
           if (error instanceof ScratchDatabaseError) throw error;

@@ -13,6 +13,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import path from "node:path";
+import { Readable } from "node:stream";
 import pg from "pg";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
@@ -25,6 +26,14 @@ import {
   loadBackupKeys,
 } from "./backup-keys.ts";
 import { PgToolError, runPgTool } from "./pg-tools.ts";
+import {
+  PGLITE_INSTALL_HINT,
+  pgliteStackDir,
+  plainSqlSequences,
+  requestPgliteDump,
+  type SqlSession,
+  withScratchPglite,
+} from "./pglite-dump.ts";
 
 // Where backups live and what their manifests say. Shared by backup-now, verify-backup, restore,
 // prune-backups, dr-drill and the morning health check.
@@ -43,8 +52,13 @@ export interface TableFingerprint {
 export interface BackupManifest {
   id: string;
   env: string;
-  /** File name of the pg_dump custom-format archive, beside the manifest. */
+  /** File name of the archive, beside the manifest. */
   file: string;
+  /**
+   * pg_dump's custom format (absent: every backup before PGlite ones), or plain SQL from the
+   * embedded PGlite's own pg_dump (pglite-dump.ts), restored without pg_restore.
+   */
+  format?: "plain-sql";
   /**
    * How the archive is encrypted (age, to this recipient). Absent on backups taken before
    * encryption: their archive is the plain pg_dump file, and they still verify and restore.
@@ -255,7 +269,7 @@ export async function withDatabase<T>(
 }
 
 /** Row count and content hash of every table of the public schema (pgmigrations included). */
-export async function fingerprintTables(db: pg.ClientBase): Promise<Record<string, TableFingerprint>> {
+export async function fingerprintTables(db: SqlSession): Promise<Record<string, TableFingerprint>> {
   const { rows: tables } = await db.query<{ name: string; key: string[] | null }>(
     `SELECT c.relname::text AS name,
             (SELECT array_agg(a.attname::text ORDER BY k.ord)
@@ -289,7 +303,7 @@ export async function fingerprintTables(db: pg.ClientBase): Promise<Record<strin
 }
 
 /** The last value each sequence of the public schema handed out (0 when none yet). */
-export async function sequenceValues(db: pg.ClientBase): Promise<Record<string, number>> {
+export async function sequenceValues(db: SqlSession): Promise<Record<string, number>> {
   const { rows: sequences } = await db.query<{ name: string }>(
     "SELECT sequencename::text AS name FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1",
   );
@@ -318,7 +332,7 @@ export interface SequenceHeadroom {
  * For each identity or serial column: the highest value in the table and where its sequence is.
  * A sequence behind its column means the next insert fails with a duplicate key.
  */
-export async function sequenceHeadroom(db: pg.ClientBase): Promise<SequenceHeadroom[]> {
+export async function sequenceHeadroom(db: SqlSession): Promise<SequenceHeadroom[]> {
   const { rows: columns } = await db.query<{ table: string; column: string; sequence: string }>(
     `SELECT c.relname::text AS table, a.attname::text AS column,
             pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS sequence
@@ -348,7 +362,7 @@ export async function sequenceHeadroom(db: pg.ClientBase): Promise<SequenceHeadr
 }
 
 /** Migrations applied to the database, in the order they ran; none when it was never migrated. */
-export async function appliedMigrations(db: pg.ClientBase): Promise<string[]> {
+export async function appliedMigrations(db: SqlSession): Promise<string[]> {
   // Asked, not caught: a failed query inside the backup's snapshot transaction aborts it, which
   // releases the exported snapshot, and pg_dump then fails with "could not import the requested
   // snapshot" (issue 14). A database nobody migrated yet has no pgmigrations: an answer, not a failure.
@@ -404,6 +418,9 @@ export interface DumpResult {
   migrations: string[];
   /** Absent only in results of runs from before encryption (a resumed old run). */
   encryption?: BackupEncryption;
+  /** Plain SQL from the embedded PGlite, with the sequences read from it. */
+  format?: "plain-sql";
+  sequences?: Record<string, number>;
 }
 
 /** Limits of the PostgreSQL tools the backup runbooks run (each below its step's own timeout). */
@@ -424,6 +441,8 @@ export const DUMP_LOCK_WAIT = "2min";
  * exactly the rows in the archive even while the app keeps writing.
  */
 export async function dumpDatabase(ctx: BackupContext): Promise<DumpResult> {
+  const pgliteDir = pgliteStackDir(ctx.env.name, ctx.env.databaseUrl);
+  if (pgliteDir) return dumpPglite(ctx, pgliteDir);
   const dir = await ensureBackupsDir(ctx.env.name);
   const keys = await loadBackupKeys({ create: true });
   if (keys.created)
@@ -509,6 +528,82 @@ export async function dumpDatabase(ctx: BackupContext): Promise<DumpResult> {
   }
 }
 
+/**
+ * The embedded PGlite of npm start, dumped by the process that holds it (pglite-dump.ts): plain
+ * SQL, encrypted like any archive. The manifest's fingerprints are read from that SQL restored
+ * into a scratch PGlite, so they describe exactly what the archive holds: pg_dump took it in one
+ * snapshot, and no query beside it can share that snapshot.
+ */
+async function dumpPglite(ctx: BackupContext, localDir: string): Promise<DumpResult> {
+  const dir = await ensureBackupsDir(ctx.env.name);
+  const keys = await loadBackupKeys({ create: true });
+  if (keys.created)
+    ctx.warn(
+      `created the backup key ${keys.file} (public key ${keys.recipient}): copy it somewhere safe and away from the backups now; without it no backup can be restored`,
+    );
+  const encryption: BackupEncryption = { format: "age", recipient: keys.recipient };
+  const id = newBackupId();
+  const file = `${id}.sql`;
+  const partial = path.join(dir, `${file}.partial`);
+  const started = performance.now();
+  const createdAt = new Date().toISOString();
+  ctx.log(`asking npm start (it holds the embedded PGlite) for a plain-SQL pg_dump`);
+  const sql = await requestPgliteDump(localDir, { signal: ctx.signal, timeoutMs: TOOL_TIMEOUTS.dump });
+  ctx.log(
+    `received ${mib(Buffer.byteLength(sql))} MiB of SQL; encrypting to ${encryption.recipient} (key file ${keys.file})`,
+  );
+  try {
+    await encryptStreamToFile(Readable.from([Buffer.from(sql)]), encryption.recipient, partial);
+    const described = await withScratchPglite(sql, async (db) => {
+      const { rows } = await db.query<{ version: string; database: string }>(
+        "SELECT current_setting('server_version') AS version, current_database() AS database",
+      );
+      return {
+        serverVersion: rows[0]?.version ?? "unknown",
+        database: rows[0]?.database ?? "postgres",
+        tables: await fingerprintTables(db),
+        migrations: await appliedMigrations(db),
+      };
+    });
+    await rename(partial, path.join(dir, file));
+    return {
+      id,
+      file,
+      createdAt,
+      dumpSeconds: round((performance.now() - started) / 1000),
+      ...described,
+      encryption,
+      format: "plain-sql",
+      sequences: plainSqlSequences(sql),
+    };
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/** Restores a plain-SQL backup (from PGlite) into a throwaway PGlite in this process and runs fn on it. */
+export async function withPlainSqlScratch<T>(
+  ctx: Pick<BackupContext, "env" | "artifactsDir" | "signal" | "log">,
+  manifest: BackupManifest,
+  fn: (db: SqlSession) => Promise<T>,
+  /** Another copy of the archive (dr-drill's copy fetched from off-site); default: the local one. */
+  archive: string = archivePath(ctx.env.name, manifest),
+): Promise<T> {
+  return withPlainArchive(
+    ctx,
+    manifest,
+    async (plain) => {
+      const sql = await readFile(plain, "utf8");
+      ctx.log(
+        "restoring into a scratch in-memory PGlite in this process (the backup is plain SQL from PGlite)",
+      );
+      return withScratchPglite(sql, fn);
+    },
+    archive,
+  );
+}
+
 export interface DumpPreflight {
   database: string;
   dbBytes: number;
@@ -541,16 +636,18 @@ export async function dumpPreflight(
   // The embedded PGlite of npm start serves one session at a time: pg_dump, a second session
   // beside the snapshot's, would wait forever (the deploy runbooks' takeBackup skips it likewise);
   // and it is PostgreSQL 18, newer than the client tools Debian ships. Refused before anything runs.
-  if (/PGlite/i.test(db.full))
+  const pglite = /PGlite/i.test(db.full);
+  if (pglite && !pgliteStackDir(ctx.env.name, ctx.env.databaseUrl))
     throw new Error(
-      `${ctx.env.name} runs on the embedded PGlite (${db.full.slice(0, 60)}…), which npm start uses when no PostgreSQL is installed; pg_dump cannot back it up (it serves one session at a time). Install PostgreSQL (Debian: apt-get install postgresql; macOS: brew install postgresql), stop npm start and start it again: it then runs a private PostgreSQL cluster from the installed binaries, which these runbooks back up and restore. Or set DATABASE_URL to a PostgreSQL server before npm start. The PGlite data stays in the data dir's pglite folder (SSP_PG_BIN_DIR=none npm start uses it again)`,
+      `${ctx.env.name} runs on an embedded PGlite (${db.full.slice(0, 60)}…) that is not this checkout's npm start stack: only the process that holds a PGlite can dump it (pg_dump's second session gets no answer there). ${PGLITE_INSTALL_HINT}`,
     );
   const dbBytes = Number(db.bytes);
   const serverMajor = Math.floor(db.num / 10_000);
-  const toolVersion = (await ctx.$`pg_dump --version`).stdout.trim();
-  const toolMajor = Number(/(\d+)(\.\d+)?/.exec(toolVersion)?.[1] ?? 0);
   ctx.log(`database ${db.database}: ${mib(dbBytes)} MiB on disk, PostgreSQL ${db.version}`);
-  if (toolMajor < serverMajor) {
+  const toolMajor = pglite ? serverMajor : await pgDumpMajor(ctx);
+  if (pglite)
+    ctx.log("the embedded PGlite of npm start: npm start dumps it (plain SQL); no client tools needed");
+  else if (toolMajor < serverMajor) {
     throw new Error(
       `pg_dump ${toolMajor} cannot dump a PostgreSQL ${serverMajor} server: install postgresql-client-${serverMajor} on this machine`,
     );
@@ -590,6 +687,19 @@ export async function dumpPreflight(
     );
   } else ctx.log(`no backup key yet: the dump creates one at ${keyFile} (0600)`);
   return { database: db.database, dbBytes, serverVersion: db.version, freeBytes: free };
+}
+
+/** pg_dump's major version, or a refusal that says what to install when there is none. */
+async function pgDumpMajor(ctx: BackupContext): Promise<number> {
+  const version = await ctx.$`pg_dump --version`.then(
+    (out) => out.stdout.trim(),
+    () => {
+      throw new Error(
+        "pg_dump is not installed here: install the PostgreSQL client tools of the server's major version (Debian: apt-get install postgresql-client-15)",
+      );
+    },
+  );
+  return Number(/(\d+)(\.\d+)?/.exec(version)?.[1] ?? 0);
 }
 
 /** The directory itself, or its closest existing ancestor (the backup directory is created on first use). */
@@ -639,11 +749,15 @@ export async function completeBackup(ctx: BackupContext, dump: DumpResult): Prom
   const archive = path.join(backupsDir(ctx.env.name), dump.file);
   const { size } = await stat(archive);
   const sha256 = await sha256File(archive, ctx.signal);
-  const sequences = await archiveSequences(ctx, archive, dump.encryption);
+  const sequences =
+    dump.format === "plain-sql"
+      ? (dump.sequences ?? {})
+      : await archiveSequences(ctx, archive, dump.encryption);
   const manifest: BackupManifest = {
     id: dump.id,
     env: ctx.env.name,
     file: dump.file,
+    ...(dump.format ? { format: dump.format } : {}),
     ...(dump.encryption ? { encryption: dump.encryption } : {}),
     createdAt: dump.createdAt,
     sizeBytes: size,

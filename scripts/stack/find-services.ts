@@ -5,14 +5,15 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { freePort, portAnswers } from "../../runbooks/lib/net.ts";
+import { openPgliteDumpChannel } from "./pglite-dump-server.ts";
 import { ClusterUnavailable, findServerBinaries, startPrivateCluster } from "./private-cluster.ts";
 
 export { portAnswers };
 
 // How `npm start` finds its services (ARCHITECTURE.md, "The stack npm start brings up"):
 // PostgreSQL: DATABASE_URL, else 127.0.0.1:5432, else a private cluster from the PostgreSQL server
-// binaries installed here (private-cluster.ts: the backup runbooks can dump it), else an embedded
-// PGlite (nothing to install, but pg_dump cannot back it up). Redis: REDIS_URL, else
+// binaries installed here (private-cluster.ts: the backup runbooks dump it with pg_dump), else an
+// embedded PGlite (nothing to install; this process dumps it for the backup runbooks). Redis: REDIS_URL, else
 // 127.0.0.1:6379, else none (the app runs degraded and says so).
 
 export const LOCAL_DATABASE = "subjunctive";
@@ -100,7 +101,7 @@ export async function findPostgres(
     `no PostgreSQL on 127.0.0.1:${localPort}: starting an embedded PGlite (data in ${path.join(dataDir, "pglite")})`,
   );
   log(
-    `  backups (backup-now, verify-backup, dr-drill, restore) cannot run on PGlite, pg_dump cannot dump it: ${whyNotCluster}`,
+    `  backups (backup-now, verify-backup, dr-drill, restore) work through this process (pg_dump inside it, plain SQL); the PostgreSQL client tools are not used. For a server like production's: ${whyNotCluster}`,
   );
   const { PGlite } = await import("@electric-sql/pglite");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
@@ -109,10 +110,13 @@ export async function findPostgres(
   const port = await freePort();
   const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 20 });
   await server.start();
+  // The backup runbooks' dumps come from this process, which holds the instance (pglite-dump-server.ts).
+  const dumps = await openPgliteDumpChannel(dataDir, db);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
     source: "embedded PGlite",
     stop: async () => {
+      await dumps.close();
       await server.stop();
       await db.close();
     },

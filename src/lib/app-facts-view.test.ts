@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { METRIC_WATCH_FOR } from "../../practice-app/src/metrics.ts";
+import { appMetrics, DEFAULT_METRIC_PREFIXES } from "./app-facts.ts";
 import {
   composeImageTag,
   envTable,
@@ -89,9 +91,20 @@ describe("other app facts", () => {
         { name: "process_cpu_seconds_total", type: "counter", help: "CPU.", labels: [] },
       ],
       ["process_"],
+      { redis_up: "0", process_: "memory growing" },
     );
-    expect(view.rows).toEqual([["redis_up", "gauge", "—", "Up."]]);
+    expect(view.rows).toEqual([
+      ["redis_up", "gauge", "—", "Up.", "0"],
+      ["process_*", "—", "—", "Node.js process metrics (prom-client defaults)", "memory growing"],
+    ]);
     expect(view.caption).toContain("plus 1 Node.js process metrics");
+  });
+  it("says what to watch each metric of the app for (the monitoring page's column)", () => {
+    const named = [...appMetrics().map((m) => m.name), ...DEFAULT_METRIC_PREFIXES].filter(
+      (name) => !DEFAULT_METRIC_PREFIXES.some((p) => name.startsWith(p) && name !== p),
+    );
+    expect(named.filter((name) => !METRIC_WATCH_FOR[name])).toEqual([]);
+    expect(Object.keys(METRIC_WATCH_FOR).filter((name) => !named.includes(name))).toEqual([]);
   });
   it("formats TTLs, fixed or from a variable's default", () => {
     expect(formatTtl({ seconds: 3600 }, () => "")).toBe("1 h");

@@ -177,13 +177,26 @@ export interface MetricFact {
   labels: readonly string[];
 }
 
-export function metricTable(metrics: readonly MetricFact[], defaultPrefixes: readonly string[]): TableView {
+export function metricTable(
+  metrics: readonly MetricFact[],
+  defaultPrefixes: readonly string[],
+  watchFor: Readonly<Record<string, string>> = {},
+): TableView {
   const own = metrics.filter((m) => !defaultPrefixes.some((p) => m.name.startsWith(p)));
   const defaults = metrics.length - own.length;
   return {
     caption: `Metrics on /metrics (plus ${defaults} Node.js process metrics: ${defaultPrefixes.map((p) => `${p}*`).join(", ")})`,
-    headers: ["Metric", "Type", "Labels", "Meaning"],
-    rows: own.map((m) => [m.name, m.type, m.labels.join(", ") || "—", m.help]),
+    headers: ["Metric", "Type", "Labels", "Meaning", "Watch for"],
+    rows: [
+      ...own.map((m) => [m.name, m.type, m.labels.join(", ") || "—", m.help, watchFor[m.name] ?? "—"]),
+      ...defaultPrefixes.map((p) => [
+        `${p}*`,
+        "—",
+        "—",
+        "Node.js process metrics (prom-client defaults)",
+        watchFor[p] ?? "—",
+      ]),
+    ],
   };
 }
 

@@ -8,7 +8,7 @@ import { TRPC_CODE_FOR } from "../../practice-app/src/api/errors.ts";
 import { REDIS_KEYS } from "../../practice-app/src/cache/keys.ts";
 import { configSchema } from "../../practice-app/src/config/config.ts";
 import { EXIT_CODES } from "../../practice-app/src/exit-codes.ts";
-import { createMetrics } from "../../practice-app/src/metrics.ts";
+import { createMetrics, METRIC_WATCH_FOR } from "../../practice-app/src/metrics.ts";
 import {
   composeImageTag,
   describeAccepts,
@@ -98,6 +98,7 @@ export function appMetrics(): MetricFact[] {
     pool: () => ({ total: 0, idle: 0, waiting: 0, max: 0 }),
     redisUp: () => 0,
     ready: () => false,
+    release: { version: "", commit: "" },
   });
   metricsCache = registry.getMetricsAsArray().map((metric) => {
     // prom-client's Metric type omits the fields every metric object carries at run time.
@@ -107,7 +108,8 @@ export function appMetrics(): MetricFact[] {
   return metricsCache;
 }
 
-export const metricView = (): TableView => metricTable(appMetrics(), DEFAULT_METRIC_PREFIXES);
+export const metricView = (): TableView =>
+  metricTable(appMetrics(), DEFAULT_METRIC_PREFIXES, METRIC_WATCH_FOR);
 
 export const redisKeyView = (): TableView =>
   redisKeyTable(REDIS_KEYS, envDefault("REDIS_KEY_PREFIX"), envDefault);

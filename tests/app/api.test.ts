@@ -1,4 +1,5 @@
-import { readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type Learner, signUp, uniqueEmail } from "../support/api-client.ts";
@@ -382,6 +383,10 @@ describe("plain routes", () => {
   it("serves health, readiness and metrics", async () => {
     const health = await fetch(`${t.url}/healthz`);
     expect(health.status).toBe(200);
+    // The release it runs: package.json's version and this checkout's commit (APP_COMMIT unset).
+    const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" }).trim();
+    expect(await health.json()).toMatchObject({ status: "ok", version, commit });
     const ready = await fetch(`${t.url}/readyz`);
     const body = await ready.json();
     expect(ready.status).toBe(200);
@@ -398,6 +403,7 @@ describe("plain routes", () => {
     expect(metrics).toMatch(/pg_pool_connections\{state="max"\} 10/);
     expect(metrics).toMatch(/cache_requests_total\{cache="exercises",result="(hit|miss)"\} [1-9]/);
     expect(metrics).toMatch(/redis_up 1/);
+    expect(metrics).toContain(`app_build_info{version="${version}",commit="${commit}"} 1`);
   });
 
   it("serves the learner page with a strict content security policy", async () => {

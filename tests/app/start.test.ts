@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,7 +15,7 @@ import { freePort } from "../support/redis-server.ts";
 // `npm start` on a machine with nothing installed: no PostgreSQL and no Redis where it looks, so it
 // must fall back to the embedded PGlite and run the app without Redis, saying so. This machine has
 // PostgreSQL's server binaries, so SSP_PG_BIN_DIR=none stands in for "not installed" (with them,
-// npm start runs a private cluster instead: tests/app/week-one.test.ts).
+// npm start runs a private cluster instead). The week-one runbooks on this stack: week-one.test.ts.
 
 const START = fileURLToPath(new URL("../../scripts/start.ts", import.meta.url));
 let child: ChildProcess | null = null;
@@ -57,8 +57,10 @@ describe("npm start with no services installed", () => {
     });
 
     expect(output).toMatch(/starting an embedded PGlite/);
-    // It says at once that backups cannot run on PGlite, and what makes them work.
-    expect(output).toMatch(/backups \(backup-now, verify-backup, dr-drill, restore\) cannot run on PGlite/);
+    // It says how backups work on PGlite (tests/app/week-one.test.ts runs them).
+    expect(output).toMatch(
+      /backups \(backup-now, verify-backup, dr-drill, restore\) work through this process \(pg_dump inside it, plain SQL\)/,
+    );
     expect(output).toMatch(/PostgreSQL: embedded PGlite/);
     expect(output).toMatch(/Redis: none found; the app runs degraded/);
     expect(output).toMatch(/exercise bank \w+: \d{3} items/);
@@ -121,8 +123,9 @@ describe("npm start with no services installed", () => {
       appUrl: `http://127.0.0.1:${port}`,
     });
 
-    // The week-one runbooks on PGlite: the first health check passes, pointing at the backup page;
-    // backup-now and dr-drill refuse at once (not hang in pg_dump), naming what to install.
+    // The first health check passes, pointing at the backup page. A PGlite that is not this
+    // checkout's npm start (here: dev's DATABASE_URL named differently) has no process here that
+    // can dump it: backup-now and dr-drill refuse at once (not hang in pg_dump), naming what to install.
     const processEnv: NodeJS.ProcessEnv = Object.fromEntries(
       Object.entries(process.env).filter(([key]) => !/^(SSP_DEV_|RUNBOOK_)/.test(key)),
     );
@@ -158,13 +161,19 @@ describe("npm start with no services installed", () => {
     expect(health.lines).toContain(
       `no backup of dev yet: take one with  npm run runbook -- backup-now  and prove it restores with  npm run runbook -- verify-backup  (how: ${consoleUrl}/operational-runbook/backup-and-restore/#back-up-now)`,
     );
+    const stackDatabaseUrl = (
+      JSON.parse(await readFile(path.join(dataDir, "dev-stack.json"), "utf8")) as { databaseUrl: string }
+    ).databaseUrl;
+    processEnv.SSP_DEV_DATABASE_URL = `${stackDatabaseUrl}&application_name=elsewhere`;
     for (const [id, params] of [
       ["backup-now", {}],
       ["dr-drill", { backup: "fresh" }],
     ] as const) {
       const refused = await run(id, params);
       expect(refused.status, `${id} on PGlite`).toBe("failed");
-      expect(refused.error).toMatch(/runs on the embedded PGlite/);
+      expect(refused.error).toMatch(
+        /runs on an embedded PGlite \(.*\) that is not this checkout's npm start stack/,
+      );
       expect(refused.error).toMatch(/Install PostgreSQL \(Debian: apt-get install postgresql/);
       expect(refused.seconds, `${id} refuses at once`).toBeLessThan(10);
     }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,15 +12,17 @@ import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { runRunbook } from "../../runbooks/engine/run.ts";
 import { AGE_HEADER } from "../../runbooks/lib/backup-keys.ts";
 import type { BackupManifest } from "../../runbooks/lib/backups.ts";
+import { pgliteDumpSocket, pgliteDumpTokenFile } from "../../runbooks/lib/pglite-dump.ts";
 import { Api, signUp } from "../support/api-client.ts";
 import { freePort } from "../support/redis-server.ts";
 
 // The overview's week-one path ("By the end of your first week") on the stack `npm start` brings
 // up when no PostgreSQL answers on its default port: the health check, backup-now, verify-backup,
 // dr-drill and restore, in that order, must pass. Nothing answers on the ports this test gives
-// npm start for PostgreSQL and Redis, so it never touches the shared servers: with the server
-// binaries installed here it runs a private cluster in its own data dir (scripts/stack/
-// private-cluster.ts). The PGlite route (no binaries) is tests/app/start.test.ts.
+// npm start for PostgreSQL and Redis, so it never touches the shared servers, and SSP_PG_BIN_DIR=none
+// makes it take the route of a machine without PostgreSQL: the embedded PGlite (PostgreSQL 18),
+// which npm start itself dumps for the backup runbooks (scripts/stack/pglite-dump-server.ts). It
+// proves index.mdx, step 1 of the first week: on the embedded PGlite "every step below works too".
 
 const START = fileURLToPath(new URL("../../scripts/start.ts", import.meta.url));
 let child: ChildProcess | null = null;
@@ -35,7 +38,7 @@ afterAll(async () => {
 });
 
 describe("the week-one path on the default stack", () => {
-  it("npm start runs a private cluster, and the health check, backup, verify, drill and restore pass in order", async () => {
+  it("npm start runs the embedded PGlite, and the health check, backup, verify, drill and restore pass in order", async () => {
     root = await mkdtemp(path.join(tmpdir(), "ssp-week-one-"));
     // Like a checkout (0755): the postgres user, which runs the cluster when tests run as root, may enter.
     await chmod(root, 0o711);
@@ -51,6 +54,7 @@ describe("the week-one path on the default stack", () => {
       PORT: String(port),
       SSP_DATA_DIR: dataDir,
       SSP_LOCAL_PG_PORT: String(await freePort()),
+      SSP_PG_BIN_DIR: "none",
       SSP_LOCAL_REDIS_PORT: String(await freePort()),
       LOG_LEVEL: "warn",
       CONSOLE_PORT: String(await freePort()),
@@ -71,20 +75,30 @@ describe("the week-one path on the default stack", () => {
       );
     });
 
-    // It says which PostgreSQL it runs, and never prints the cluster's password.
-    expect(output).toMatch(/starting a private PostgreSQL \d+ cluster from \S+/);
-    expect(output).toMatch(
-      /PostgreSQL: private cluster \(postgres:\/\/postgres:\*+@127\.0\.0\.1:\d+\/subjunctive\)/,
-    );
-    const password = (await readFile(path.join(dataDir, "postgres", "password"), "utf8")).trim();
-    expect(password.length).toBeGreaterThan(20);
-    expect(output).not.toContain(password);
+    // It says which PostgreSQL it runs, and how its backups work.
+    expect(output).toContain("starting an embedded PGlite");
+    expect(output).toContain("pg_dump inside it, plain SQL");
+    // The dump channel is the owner's alone: a 0600 socket and token in the data dir, and a
+    // request without the token gets nothing.
+    expect((await stat(pgliteDumpSocket(dataDir))).mode & 0o777).toBe(0o600);
+    expect((await stat(pgliteDumpTokenFile(dataDir))).mode & 0o777).toBe(0o600);
+    const refusal = await new Promise<string>((resolve, reject) => {
+      let answer = "";
+      const c = connect(pgliteDumpSocket(dataDir));
+      c.on("connect", () => c.write("not-the-token\n"));
+      c.on("data", (chunk) => {
+        answer += chunk.toString();
+      });
+      c.on("end", () => resolve(answer));
+      c.on("error", reject);
+    });
+    expect(refusal).toBe("refused: wrong token\n");
     const stack = JSON.parse(await readFile(path.join(dataDir, "dev-stack.json"), "utf8")) as {
       databaseUrl: string;
       handbookUrl: string;
       postgres: string;
     };
-    expect(stack.postgres).toBe("private cluster");
+    expect(stack.postgres).toBe("embedded PGlite");
     expect(stack.handbookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     // The runbooks run as `npm run runbook -- <id>` would, against dev = this stack (dev-stack.json).
@@ -123,8 +137,9 @@ describe("the week-one path on the default stack", () => {
     );
     expect(first.result.results["backup-age"]).toEqual({ newestVerifiedHours: null });
 
-    // 2. backup-now: an encrypted archive and its manifest.
-    await run("backup-now");
+    // 2. backup-now: an encrypted archive of plain SQL (PGlite's own pg_dump) and its manifest.
+    const backup = await run("backup-now");
+    expect(backup.lines.join("\n")).toContain("asking npm start (it holds the embedded PGlite)");
     const backups = path.join(dataDir, "runbooks", "backups", "dev");
     const files = (await readdir(backups)).sort();
     expect(files).toHaveLength(2);
@@ -135,6 +150,9 @@ describe("the week-one path on the default stack", () => {
     ).toBe(AGE_HEADER);
     expect(manifest.tables.exercises?.rows).toBeGreaterThan(100);
     expect(manifest.tables.learners?.rows).toBe(1); // the demo learner
+    expect(manifest.format).toBe("plain-sql");
+    expect(manifest.file).toMatch(/\.sql$/);
+    expect(manifest.serverVersion).toMatch(/^18\./);
 
     // 3. verify-backup: restored into a scratch database, it matches its manifest.
     await run("verify-backup", { backup: "latest" });
@@ -148,7 +166,9 @@ describe("the week-one path on the default stack", () => {
 
     // 5. restore: a learner who signed up after the backup is gone, and the app serves again.
     const api = new Api(`http://127.0.0.1:${port}`);
-    const later = await signUp(api, "week-one");
+    const later = await signUp(api, "week-one").catch((error: Error) => {
+      throw new Error(`${error.message}\n${output}`);
+    });
     const learnersNamed = async (email: string) => {
       const db = new pg.Client({ connectionString: stack.databaseUrl });
       await db.connect();
@@ -171,9 +191,9 @@ describe("the week-one path on the default stack", () => {
     const again = await run("morning-health-check");
     expect(again.lines.join("\n")).toContain(`newest verified: ${manifest.id}`);
 
-    // Ctrl-C stops the app, then the cluster.
+    // Ctrl-C stops the app, then the PGlite and its dump channel.
     child.kill("SIGINT");
     expect(await exited).toBe(0);
-    expect(existsSync(path.join(dataDir, "postgres", "data", "postmaster.pid"))).toBe(false);
-  }, 120_000);
+    expect(existsSync(pgliteDumpTokenFile(dataDir))).toBe(false);
+  }, 600_000);
 });

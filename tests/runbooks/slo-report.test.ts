@@ -205,6 +205,7 @@ describe.skipIf(!existsSync(PROMETHEUS) || !existsSync(PROMTOOL))(
         pool: () => ({ total: 0, idle: 0, waiting: 0, max: 0 }),
         redisUp: () => 1,
         ready: () => true,
+        release: { version: "0.0.0", commit: "unknown" },
       });
       metrics.requestDuration.observe({ procedure: "exercises.next", type: "query", status: "ok" }, 0.01);
       const text = await metrics.registry.getSingleMetricAsString("trpc_request_duration_seconds");

@@ -136,6 +136,17 @@ export const configSchema = z.object({
         }),
       ),
     ),
+  /**
+   * The git commit this release was built from (40 hex digits), set at deploy (a CI variable, an
+   * image build argument). Unset: read from the checkout with git, else "unknown". Shown on
+   * /healthz and as app_build_info on /metrics, where the handbook's console compares it.
+   */
+  APP_COMMIT: emptyAsUnset(
+    z
+      .string()
+      .regex(/^[0-9a-f]{40}$/, "expected a full git commit hash (40 hex digits)")
+      .optional(),
+  ),
   /** Serve /metrics on this port only (on HOST), and not on PORT; unset: on PORT, for METRICS_ALLOW. */
   METRICS_PORT: emptyAsUnset(intFrom(0, 65_535).optional()),
   /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { AppDeps } from "../api/context.ts";
+import type { Release } from "../release.ts";
 import { type AllowList, createAllowList } from "./allow-list.ts";
 import { checkReadiness } from "./health.ts";
 import { clientIp, requestIdOf } from "./request-info.ts";
@@ -9,6 +10,8 @@ import { handleTrpc } from "./trpc-handler.ts";
 export interface ServerState {
   shuttingDown: boolean;
   startedAt: number;
+  /** The release this instance runs, on /healthz (and app_build_info on /metrics). */
+  release: Release;
   /** Responses not yet sent, so shutdown can mark them `Connection: close` too. */
   inFlight: Set<ServerResponse>;
 }
@@ -118,7 +121,12 @@ async function handlePlainRoute(
   }
   switch (path) {
     case "/healthz":
-      sendJson(res, 200, { status: "ok", uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000) });
+      sendJson(res, 200, {
+        status: "ok",
+        uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
+        version: state.release.version,
+        commit: state.release.commit,
+      });
       return;
     case "/readyz": {
       const readiness = await checkReadiness({
