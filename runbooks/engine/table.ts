@@ -24,7 +24,8 @@ export interface TableData {
 export interface TableInput {
   title: string;
   columns: ReadonlyArray<string | TableColumn>;
-  rows: ReadonlyArray<Record<string, unknown>>;
+  /** Records; keys not in `columns` are left out. */
+  rows: ReadonlyArray<object>;
 }
 
 /** More rows than this are cut, with a last row saying how many: a table is for reading. */
@@ -52,7 +53,9 @@ export function tableData(input: TableInput): TableData {
   if (repeated) throw new TableError(`table "${input.title}" has the column "${repeated}" twice`);
   const rows = input.rows
     .slice(0, MAX_TABLE_ROWS)
-    .map((row) => Object.fromEntries(columns.map((c) => [c.key, cellOf(row[c.key])])));
+    .map((row) =>
+      Object.fromEntries(columns.map((c) => [c.key, cellOf((row as Record<string, unknown>)[c.key])])),
+    );
   const cut = input.rows.length - rows.length;
   if (cut > 0) {
     const first = columns[0]?.key as string;

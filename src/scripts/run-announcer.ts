@@ -23,6 +23,8 @@ export class Announcer {
   private readonly pending: string[] = [];
   private lines = 0;
   private errors = 0;
+  /** Where the count of lines goes among the pending messages: after those that came before them. */
+  private countAt = 0;
   private timer: unknown = null;
   /** The delay the pending flush was set with: a sooner kind of message replaces it. */
   private timerMs = Number.POSITIVE_INFINITY;
@@ -40,6 +42,7 @@ export class Announcer {
 
   /** A line of output: counted, and the count said at most once every LINES_MS. */
   line(stream: "stdout" | "stderr"): void {
+    if (this.lines === 0) this.countAt = this.pending.length;
     this.lines += 1;
     if (stream === "stderr") this.errors += 1;
     this.schedule(LINES_MS);
@@ -66,8 +69,9 @@ export class Announcer {
     const parts = [...this.pending];
     this.pending.length = 0;
     if (this.lines > 0) {
-      // Where the count sits: before the step ends it came from, if that end is pending.
-      parts.unshift(
+      parts.splice(
+        this.countAt,
+        0,
         `${this.lines} new line${this.lines > 1 ? "s" : ""} of output${this.errors ? `, ${this.errors} on error output` : ""}`,
       );
       this.lines = 0;
