@@ -93,6 +93,8 @@ describe("the run view", () => {
   it("draws a step's table, says statuses in words, paces announcements, passes axe", async () => {
     const { context, page, errors } = await signedIn(real, "/maintenance-guide/");
     const runbook = page.locator('section[data-runbook="maintenance-due"]');
+    // The page's console code has wired the buttons (a press before that would run nothing).
+    await expect.poll(() => runbook.getAttribute("data-console")).toBe("on");
     await runbook.locator('[data-param="date"]').fill("2026-03-11");
     const said = await recordAnnouncements(page, 'section[data-runbook="maintenance-due"] .run-announcer');
     const runAll = runbook.locator(".run-all");
@@ -159,6 +161,7 @@ describe("the run view", () => {
   it("moves focus sensibly around a destructive confirmation", async () => {
     const { context, page, errors } = await signedIn(real, "/incident-response/toolkit/");
     const runbook = page.locator('section[data-runbook="revoke-all-sessions"]');
+    await expect.poll(() => runbook.getAttribute("data-console")).toBe("on");
     const button = runbook.locator('li.runbook-step[data-danger="destructive"] button.run-step').first();
     const confirm = runbook.locator(".console-confirm");
     await button.focus();
