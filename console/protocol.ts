@@ -9,6 +9,7 @@ import type { RunEvent } from "../runbooks/engine/events.ts";
 // page bundles it; `zod/mini` keeps that bundle small.
 
 export { type EventFormatters, renderEvent } from "../runbooks/engine/events.ts";
+export { alignsRight, cellText, type TableData, tableLines } from "../runbooks/engine/table.ts";
 export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, RefusalRecord, RunEvent };
 
 /** The header every API call from the page carries. HTML forms cannot set it. */
@@ -111,6 +112,18 @@ export interface CheckRunResponse {
   env: string;
   /** The steps that would run and are destructive: the operator confirms those. */
   destructive: string[];
+  /** For a resume: where it starts and the parameters it reuses (shown before it starts). */
+  resume?: ResumePreview;
+}
+
+export interface ResumePreview {
+  runId: string;
+  /** The failed step it starts from. */
+  from: string;
+  /** The steps it would run, from `from` to the end. */
+  steps: string[];
+  /** The recorded run's parameters (secret ones masked). */
+  params: Record<string, unknown>;
 }
 
 export interface ReloadResponse {

@@ -3,7 +3,7 @@ import { EnvironmentError, resolveEnvironment } from "../runbooks/engine/environ
 import type { RunEvent } from "../runbooks/engine/events.ts";
 import { LockedError } from "../runbooks/engine/lock.ts";
 import { ParamError, parseParams } from "../runbooks/engine/params.ts";
-import { RunRefused, runRunbook, selectSteps } from "../runbooks/engine/run.ts";
+import { RunRefused, resumeOf, runRunbook, selectSteps } from "../runbooks/engine/run.ts";
 import type { Refusal } from "./guard.ts";
 import type { CheckRunResponse, StartRun } from "./protocol.ts";
 import type { RunbookRegistry } from "./registry.ts";
@@ -140,7 +140,7 @@ export class RunManager {
    * What a start would refuse, without starting anything: the runbook, the environment, the
    * parameters and the steps, and which of those steps are destructive. The page asks this before
    * it asks the operator to confirm, so a typo is reported before the environment name is typed.
-   * A resume is checked when it starts (its parameters are the recorded run's).
+   * A resume says what it would reuse: the step it starts from and the recorded run's parameters.
    */
   async check(request: StartRun): Promise<CheckRunResponse | Refusal> {
     const runbook = await this.registry.resolve(request.runbook, request.sourceHash);
@@ -149,12 +149,25 @@ export class RunManager {
       const env = resolveEnvironment(request.env, this.options.processEnv);
       const disabled = disabledReason(await readDisabled(this.options.dataDir), runbook.id, env.name);
       if (disabled) throw new RunRefused(disabled, "disabled");
-      if (!request.resume) parseParams(runbook.params, request.params);
-      const steps = request.resume ? [] : selectSteps(runbook, request);
+      const resumed = request.resume
+        ? await resumeOf(runbook, request.resume, env.name, this.options.dataDir)
+        : null;
+      if (!resumed) parseParams(runbook.params, request.params);
+      const steps = resumed ? resumed.steps : selectSteps(runbook, request);
       return {
         ok: true,
         env: env.name,
         destructive: request.plan ? [] : steps.filter((s) => s.danger === "destructive").map((s) => s.id),
+        ...(resumed && request.resume
+          ? {
+              resume: {
+                runId: request.resume,
+                from: resumed.from,
+                steps: steps.map((s) => s.id),
+                params: resumed.params,
+              },
+            }
+          : {}),
       };
     } catch (error) {
       return refusalOf(error);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_LINE, terminalText } from "./terminal-text.ts";
+import { forPage, MAX_LINE, terminalText } from "./terminal-text.ts";
 
 describe("terminalText", () => {
   it("removes colours, cursor moves, OSC titles and hyperlinks", () => {
@@ -24,5 +24,30 @@ describe("terminalText", () => {
     const line = terminalText("x".repeat(MAX_LINE + 10));
     expect(line.startsWith("x".repeat(MAX_LINE))).toBe(true);
     expect(line.endsWith("… [10 characters cut]")).toBe(true);
+  });
+});
+
+describe("forPage", () => {
+  it("cleans a table's title, headers and text cells, and leaves numbers alone", () => {
+    const event = forPage({
+      type: "table",
+      runId: "r",
+      step: "s",
+      at: "2026-12-07T00:00:00.000Z",
+      title: "\u001b]0;title\u0007Sizes",
+      columns: [
+        { key: "name", label: "\u001b[1mname\u001b[0m" },
+        { key: "n", label: "n" },
+      ],
+      rows: [{ name: "a\u202eb", n: 3 }],
+    });
+    expect(event).toMatchObject({
+      title: "Sizes",
+      columns: [
+        { key: "name", label: "name" },
+        { key: "n", label: "n" },
+      ],
+      rows: [{ name: "a<U+202E>b", n: 3 }],
+    });
   });
 });

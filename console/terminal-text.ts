@@ -6,7 +6,22 @@ import { terminalText } from "../runbooks/engine/terminal-text.ts";
 
 export { MAX_LINE, terminalText } from "../runbooks/engine/terminal-text.ts";
 
-/** A run event as the page may show it: output lines through terminalText. */
+/** A run event as the page may show it: output lines and table text through terminalText. */
 export function forPage(event: RunEvent): RunEvent {
-  return event.type === "output" ? { ...event, line: terminalText(event.line) } : event;
+  if (event.type === "output") return { ...event, line: terminalText(event.line) };
+  if (event.type === "table")
+    return {
+      ...event,
+      title: terminalText(event.title),
+      columns: event.columns.map((c) => ({ ...c, label: terminalText(c.label) })),
+      rows: event.rows.map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([key, cell]) => [
+            key,
+            typeof cell === "string" ? terminalText(cell) : cell,
+          ]),
+        ),
+      ),
+    };
+  return event;
 }

@@ -79,8 +79,11 @@ export default defineRunbook({
         ctx.log(
           `dumped ${dump.database} in ${dump.dumpSeconds.toFixed(1)} s: ${Object.keys(dump.tables).length} tables, ${rows} rows, ${dump.migrations.length} migrations applied`,
         );
-        for (const [name, t] of Object.entries(dump.tables))
-          ctx.log(`  ${name.padEnd(14)} ${String(t.rows).padStart(9)} rows`);
+        ctx.table({
+          title: "Tables in the dump",
+          columns: ["table", "rows"],
+          rows: Object.entries(dump.tables).map(([table, t]) => ({ table, rows: t.rows })),
+        });
         return dump;
       },
     }),

@@ -151,11 +151,19 @@ export default defineRunbook({
           ctx.warn(
             `tables created since the backup are not in it and stay as they are: ${extra.join(", ")}. The restored pgmigrations will not list the migrations that created them: drop those tables (keep what you need first) before running the migrations again`,
           );
-        ctx.log("table            rows now   in backup");
-        for (const [table, fp] of Object.entries(manifest.tables))
-          ctx.log(
-            `  ${table.padEnd(14)} ${String(current[table] ?? "missing").padStart(9)} ${String(fp.rows).padStart(11)}`,
-          );
+        ctx.table({
+          title: "Rows now and in the backup",
+          columns: [
+            "table",
+            { key: "now", label: "rows now", align: "right" },
+            { key: "backup", label: "in backup" },
+          ],
+          rows: Object.entries(manifest.tables).map(([table, fp]) => ({
+            table,
+            now: String(current[table] ?? "missing"),
+            backup: fp.rows,
+          })),
+        });
         const migrations = await ctx
           .sql<{ name: string }>("SELECT name FROM pgmigrations ORDER BY run_on, id")
           .then((rows) => rows.map((r) => r.name))

@@ -159,13 +159,15 @@ export default defineRunbook({
         let problems: string[];
         const compare = async (db: SqlSession) => {
           const actual = { tables: await fingerprintTables(db), sequences: await sequenceValues(db) };
-          for (const [name, t] of Object.entries(actual.tables)) {
-            const expected = manifest.tables[name];
-            const same = expected && expected.rows === t.rows && expected.hash === t.hash;
-            ctx.log(
-              `  ${name.padEnd(14)} ${String(t.rows).padStart(9)} rows  ${same ? "matches" : "DIFFERS"}`,
-            );
-          }
+          ctx.table({
+            title: "Restored tables against the manifest",
+            columns: ["table", "rows", { key: "verdict", label: "rows and hash" }],
+            rows: Object.entries(actual.tables).map(([table, t]) => {
+              const expected = manifest.tables[table];
+              const same = expected && expected.rows === t.rows && expected.hash === t.hash;
+              return { table, rows: t.rows, verdict: same ? "matches" : "DIFFERS" };
+            }),
+          });
           return compareWithManifest(manifest, actual);
         };
         try {

@@ -14,7 +14,11 @@ import { dataDir, localDataDir, RUNBOOKS_DIR } from "./paths.ts";
 import { looseModeWarnings, privateUmask } from "./private-files.ts";
 import { killAllGroupsNow, stopAllGroups } from "./process-groups.ts";
 import { RunRefused, runRunbook } from "./run.ts";
+import { tableLines } from "./table.ts";
 import { terminalLines, terminalText } from "./terminal-text.ts";
+
+/** Tables sit in the step's output column, after the same margin as its lines. */
+const TABLE_INDENT = "  │ ";
 
 // npm run runbook -- list
 // npm run runbook -- <id> [--step s | --from s | --resume RUN] [--env dev] [--param k=v]… [--plan] [--yes] [--json]
@@ -38,6 +42,8 @@ export interface CliIo {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   runbooksDir: string;
+  /** Standard output's width when it is a terminal; undefined for a pipe or a file. */
+  width?: number;
   /** Destructive-step confirmation; undefined means there is no terminal to ask in. */
   ask?: (question: string) => Promise<string>;
 }
@@ -48,6 +54,7 @@ export function processIo(): CliIo {
     err: (text) => process.stderr.write(text),
     env: process.env,
     runbooksDir: RUNBOOKS_DIR,
+    ...(process.stdout.isTTY ? { width: process.stdout.columns || 80 } : {}),
     ...(process.stdin.isTTY ? { ask: askInTerminal } : {}),
   };
 }
@@ -217,7 +224,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   }
 
   const json = values.json === true;
-  const formatters = json ? jsonLines() : terminalFormatters();
+  const formatters = json ? jsonLines() : terminalFormatters(io.width ? { width: io.width } : {});
   const render = (event: RunEvent) => {
     const { stream, text } = renderEvent(formatters, event);
     (stream === "stderr" ? io.err : io.out)(text);
@@ -384,11 +391,22 @@ export interface Rendered {
 /** `--json`: every event as one JSON line on stdout, whatever its kind. */
 export function jsonLines(): EventFormatters<Rendered> {
   const line = (event: RunEvent): Rendered => ({ stream: "stdout", text: `${JSON.stringify(event)}\n` });
-  return { "run-start": line, "step-start": line, output: line, "step-end": line, "run-end": line };
+  return {
+    "run-start": line,
+    "step-start": line,
+    output: line,
+    table: line,
+    "step-end": line,
+    "run-end": line,
+  };
 }
 
-/** The terminal's view of a run; step titles come from run-start, so the map keeps them per run. */
-export function terminalFormatters(): EventFormatters<Rendered> {
+/**
+ * The terminal's view of a run; step titles come from run-start, so the map keeps them per run.
+ * `width` is the terminal's (tables are fitted to it); without one (a pipe, a file) nothing is cut
+ * and no escape sequence is written.
+ */
+export function terminalFormatters(terminal: { width?: number } = {}): EventFormatters<Rendered> {
   const titles = new Map<string, string>();
   const out = (text: string): Rendered => ({ stream: "stdout", text: `${text}\n` });
   return {
@@ -404,6 +422,14 @@ export function terminalFormatters(): EventFormatters<Rendered> {
     // Third-party text (commit subjects, database rows): escapes stripped, controls and bidi
     // overrides shown, so it cannot write the clipboard, clear the screen or forge a line.
     output: (event) => ({ stream: event.stream, text: `  │ ${terminalText(event.line)}\n` }),
+    table: (event) => ({
+      stream: "stdout",
+      text: `${tableLines(event, {
+        ...(terminal.width ? { width: terminal.width - TABLE_INDENT.length, ansi: true } : {}),
+      })
+        .map((line) => `${TABLE_INDENT}${line}`)
+        .join("\n")}\n`,
+    }),
     "step-end": (event) =>
       out(
         `${ICON[event.status]} ${event.planned ? "planned" : event.status} in ${event.durationMs} ms${event.error ? `: ${terminalLines(event.error).join("\n  │ ")}` : ""}`,

@@ -6,6 +6,7 @@ import { type ProcessPromise, $ as zx } from "zx";
 import type { Environment } from "./environments.ts";
 import type { Masker } from "./mask.ts";
 import { trackGroup } from "./process-groups.ts";
+import { type TableData, type TableInput, tableData } from "./table.ts";
 
 // What a step gets: its environment and parameters, a zx shell bound to the step (output streams
 // into the run's events; cancel and timeout kill the whole process tree), SQL and Redis clients
@@ -21,6 +22,11 @@ export interface StepContext<P = Record<string, unknown>> {
   planning: boolean;
   log(line: string): void;
   warn(line: string): void;
+  /**
+   * Rows with named columns: printed aligned by the CLI, drawn as a table on the page, kept as
+   * data by --json. Columns are keys or { key, label, align }; numbers align right by themselves.
+   */
+  table(table: TableInput): void;
   /** zx's $, with the environment's settings in the child's env (DATABASE_URL, REDIS_URL, APP_URL). */
   $: (pieces: TemplateStringsArray, ...args: unknown[]) => ProcessPromise;
   sql<T extends Record<string, unknown> = Record<string, unknown>>(
@@ -111,6 +117,7 @@ export function createStepContext<P>(options: {
   /** The environment commands inherit (the run's processEnv). */
   processEnv: NodeJS.ProcessEnv;
   emit: (stream: "stdout" | "stderr", line: string) => void;
+  emitTable: (table: TableData) => void;
   /** Receives the process group of every command the step starts (the step waits for them; the lock records them). */
   onGroup?: (pgid: number) => void;
 }): StepContext<P> {
@@ -144,6 +151,7 @@ export function createStepContext<P>(options: {
     runArtifactsDir: options.runArtifactsDir,
     log: (line) => emit("stdout", line),
     warn: (line) => emit("stderr", line),
+    table: (table) => options.emitTable(tableData(table)),
     $: (pieces, ...args) => {
       const child = shell(pieces, ...args);
       // Detached: the command leads its own process group, whose id is its pid.

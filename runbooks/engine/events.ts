@@ -1,4 +1,5 @@
 import type { Danger } from "./define.ts";
+import type { TableData } from "./table.ts";
 
 // The one interface of a run: the CLI renders these, the console streams them, --json prints them.
 
@@ -38,6 +39,8 @@ export type RunEvent =
       at: string;
     }
   | { type: "output"; runId: string; step: string; stream: "stdout" | "stderr"; line: string; at: string }
+  /** Rows with named columns (ctx.table): aligned in a terminal, an HTML table on the page. */
+  | ({ type: "table"; runId: string; step: string; at: string } & TableData)
   | {
       type: "step-end";
       runId: string;

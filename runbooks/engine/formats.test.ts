@@ -117,10 +117,15 @@ describe("a run's folder", () => {
 
   it("versions the events, reads unversioned ones as version 1 and refuses newer ones", async () => {
     await appendRunEvent(dir, event);
-    expect(JSON.parse(await readFile(eventsFile(), "utf8"))).toEqual({ v: 1, ...event });
+    expect(JSON.parse(await readFile(eventsFile(), "utf8"))).toEqual({
+      v: FORMAT_VERSIONS["run-events"],
+      ...event,
+    });
     await writeFile(eventsFile(), `${JSON.stringify(event)}\n`, { flag: "a" });
     expect(await readRunEvents(dir, record.runId)).toEqual([event, event]);
-    await writeFile(eventsFile(), `${JSON.stringify({ ...event, v: 2 })}\n`, { flag: "a" });
+    await writeFile(eventsFile(), `${JSON.stringify({ ...event, v: FORMAT_VERSIONS["run-events"] + 1 })}\n`, {
+      flag: "a",
+    });
     await expect(readRunEvents(dir, record.runId)).rejects.toThrow(
       newerMessage(eventsFile(), "run-events", " line 3"),
     );

@@ -10,7 +10,8 @@
 export const FORMAT_VERSIONS = {
   // 2: every line has a `kind`: "run" (a run, as before) or "refusal" (a refused attempt).
   audit: 2,
-  "run-events": 1,
+  // 2: a "table" event (a step's rows with named columns) besides the version 1 kinds.
+  "run-events": 2,
   "run-state": 1,
   // 2: keyed by the database (host, port, name), not the environment's name; the holder's process
   // group and the process groups its steps started are recorded (a stale lock is taken over only
@@ -27,7 +28,8 @@ type Migration = (record: Record<string, unknown>) => Record<string, unknown>;
 const MIGRATIONS: { [K in FormatKind]: Record<number, Migration> } = {
   // Version 1 logged runs only.
   audit: { 1: (record) => ({ kind: "run", ...record }) },
-  "run-events": {},
+  // Version 1 events are version 2 events of the kinds that existed then.
+  "run-events": { 1: (record) => record },
   "run-state": {},
   // A version 1 lock (locks/<env>.lock) knew its holder's pid only: no database, no process groups.
   lock: { 1: (record) => ({ env: null, database: null, pgid: null, groups: [], ...record }) },

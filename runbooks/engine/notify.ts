@@ -7,6 +7,7 @@ import type { Environment, EnvironmentName } from "./environments.ts";
 import type { EventOf, RunEvent } from "./events.ts";
 import type { Masker } from "./mask.ts";
 import { parseSecretRef, resolveSecretRef, SecretRefError } from "./secret-refs.ts";
+import { tableLines } from "./table.ts";
 
 // Run notifications: when a run ends, or a destructive run starts, a message with its result,
 // duration, who ran it and the tail of its output is posted to the environment's webhook. Which
@@ -162,9 +163,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
             outputTail: [],
             at: event.at,
           });
-      } else if (event.type === "output") {
-        tail.push(event.line);
-        if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
+      } else if (event.type === "output" || event.type === "table") {
+        // A table reads in a message as it does in a terminal: aligned lines.
+        for (const line of event.type === "output" ? [event.line] : tableLines(event)) {
+          tail.push(line);
+          if (tail.length > OUTPUT_TAIL_LINES) tail.shift();
+        }
       } else if (event.type === "run-end" && start && !start.plan) {
         const kind: RunNotificationEvent = event.status === "ok" ? "run-end-ok" : "run-end-failed";
         if (events.includes(kind))

@@ -24,6 +24,7 @@ import { dataDir as defaultDataDir, REPO_ROOT } from "./paths.ts";
 import { PRIVATE_DIR } from "./private-files.ts";
 import { stopGroups } from "./process-groups.ts";
 import { changedFiles, type ProvenanceFile, provenanceOf } from "./provenance.ts";
+import type { TableData } from "./table.ts";
 
 export interface RunOptions {
   env: string;
@@ -119,6 +120,43 @@ export function selectSteps(runbook: Runbook, options: Pick<RunOptions, "step" |
   return runbook.steps;
 }
 
+export interface Resumption {
+  /** The step it failed at, where the resume starts. */
+  from: string;
+  /** The parameters it ran with (secret ones masked), which the resume reuses. */
+  params: Record<string, unknown>;
+  results: Record<string, unknown>;
+  steps: StepDefinition[];
+}
+
+/**
+ * What resuming run `runId` would do: from its failed step, with its parameters and its earlier
+ * steps' results; refused when it is another runbook's or environment's run or did not fail. The
+ * console shows it (POST /api/runs/check) before the operator resumes.
+ */
+export async function resumeOf(
+  runbook: Runbook,
+  runId: string,
+  envName: string,
+  dir: string,
+): Promise<Resumption> {
+  const previous = await loadRunState(dir, runId).catch((error: Error) => {
+    throw new RunRefused(error.message, "resume");
+  });
+  if (previous.runbook !== runbook.id)
+    throw new RunRefused(`run ${runId} was of runbook "${previous.runbook}", not "${runbook.id}"`, "resume");
+  if (previous.env !== envName)
+    throw new RunRefused(`run ${runId} ran in "${previous.env}", not "${envName}"`, "resume");
+  if (!previous.failedStep)
+    throw new RunRefused(`run ${runId} did not fail; there is nothing to resume`, "resume");
+  return {
+    from: previous.failedStep,
+    params: parseParams(runbook.params, previous.params),
+    results: { ...previous.results },
+    steps: selectSteps(runbook, { from: previous.failedStep }),
+  };
+}
+
 export async function runRunbook(runbook: Runbook, options: RunOptions): Promise<RunResult> {
   const processEnv = options.processEnv ?? process.env;
   const dir = options.dataDir ?? defaultDataDir(processEnv);
@@ -133,19 +171,10 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   let steps: StepDefinition[];
   let resumedFrom: string | null = null;
   if (options.resume) {
-    const previous = await loadRunState(dir, options.resume).catch((error: Error) => {
-      throw new RunRefused(error.message);
-    });
-    if (previous.runbook !== runbook.id) {
-      throw new RunRefused(`run ${options.resume} was of runbook "${previous.runbook}", not "${runbook.id}"`);
-    }
-    if (previous.env !== env.name)
-      throw new RunRefused(`run ${options.resume} ran in "${previous.env}", not "${env.name}"`);
-    if (!previous.failedStep)
-      throw new RunRefused(`run ${options.resume} did not fail; there is nothing to resume`);
-    params = parseParams(runbook.params, previous.params);
-    results = { ...previous.results };
-    steps = selectSteps(runbook, { from: previous.failedStep });
+    const resumed = await resumeOf(runbook, options.resume, env.name, dir);
+    params = resumed.params;
+    results = resumed.results;
+    steps = resumed.steps;
     resumedFrom = options.resume;
   } else {
     params = parseParams(runbook.params, options.params ?? {});
@@ -285,6 +314,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
             signal: options.signal,
             emit: (stream, line) =>
               emit({ type: "output", runId, step: definition.id, stream, line, at: now() }),
+            emitTable: (table) => emit({ type: "table", runId, step: definition.id, ...table, at: now() }),
             onGroup: (pgid) => release?.addGroup(pgid),
           });
       if (outcome.planned) planningOnly = true;
@@ -361,6 +391,7 @@ async function runStep(
     processEnv: NodeJS.ProcessEnv;
     signal: AbortSignal | undefined;
     emit: (stream: "stdout" | "stderr", line: string) => void;
+    emitTable: (table: TableData) => void;
     onGroup: (pgid: number) => void;
   },
 ): Promise<StepOutcome> {

@@ -162,14 +162,30 @@ export default defineRunbook({
             bloatRatio: bloatBytes === null ? null : r.heap === 0 ? 0 : bloatBytes / r.heap,
           };
         });
-        ctx.log(
-          `${"table".padEnd(22)} ${"total".padStart(10)} ${"heap".padStart(10)} ${"indexes".padStart(10)} ${"live".padStart(9)} ${"dead".padStart(8)} ${"dead %".padStart(7)} ${"est. bloat".padStart(18)}`,
-        );
-        for (const t of tables) {
-          ctx.log(
-            `${t.table.padEnd(22)} ${formatBytes(t.totalBytes).padStart(10)} ${formatBytes(t.heapBytes).padStart(10)} ${formatBytes(t.indexBytes).padStart(10)} ${String(t.liveTuples).padStart(9)} ${String(t.deadTuples).padStart(8)} ${percent(t.deadRatio).padStart(7)} ${bloatText(t.bloatBytes, t.bloatRatio).padStart(18)}`,
-          );
-        }
+        const right = (key: string, label: string) => ({ key, label, align: "right" as const });
+        ctx.table({
+          title: "Tables: size and estimated bloat",
+          columns: [
+            "table",
+            right("total", "total"),
+            right("heap", "heap"),
+            right("indexes", "indexes"),
+            "live",
+            "dead",
+            right("deadPct", "dead %"),
+            right("bloat", "est. bloat"),
+          ],
+          rows: tables.map((t) => ({
+            table: t.table,
+            total: formatBytes(t.totalBytes),
+            heap: formatBytes(t.heapBytes),
+            indexes: formatBytes(t.indexBytes),
+            live: t.liveTuples,
+            dead: t.deadTuples,
+            deadPct: percent(t.deadRatio),
+            bloat: bloatText(t.bloatBytes, t.bloatRatio),
+          })),
+        });
         const unknown = tables.filter((t) => t.bloatBytes === null).map((t) => t.table);
         if (unknown.length > 0)
           ctx.warn(
@@ -257,14 +273,25 @@ export default defineRunbook({
             unused: r.scans === 0 && !r.unique && !r.constraint,
           };
         });
-        ctx.log(
-          `${"index".padEnd(34)} ${"table".padEnd(18)} ${"size".padStart(10)} ${"scans".padStart(9)} ${"est. bloat".padStart(18)}`,
-        );
-        for (const i of indexes) {
-          ctx.log(
-            `${i.index.padEnd(34)} ${i.table.padEnd(18)} ${formatBytes(i.bytes).padStart(10)} ${String(i.scans).padStart(9)} ${bloatText(i.bloatBytes, i.bloatRatio).padStart(18)}${i.valid ? "" : "  INVALID"}${i.unused ? "  UNUSED" : ""}`,
-          );
-        }
+        ctx.table({
+          title: "Indexes: size, scans and estimated bloat",
+          columns: [
+            "index",
+            "table",
+            { key: "size", align: "right" },
+            "scans",
+            { key: "bloat", label: "est. bloat", align: "right" },
+            "flags",
+          ],
+          rows: indexes.map((i) => ({
+            index: i.index,
+            table: i.table,
+            size: formatBytes(i.bytes),
+            scans: i.scans,
+            bloat: bloatText(i.bloatBytes, i.bloatRatio),
+            flags: [i.valid ? "" : "INVALID", i.unused ? "UNUSED" : ""].filter(Boolean).join(" "),
+          })),
+        });
         const unused = indexes.filter((i) => i.unused);
         ctx.log(
           `unused indexes (no scans since ${statsSince ?? "statistics began"}, not unique): ${unused.length === 0 ? "none" : unused.map((i) => `${i.index} (${formatBytes(i.bytes)})`).join(", ")}`,

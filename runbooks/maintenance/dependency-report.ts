@@ -281,14 +281,23 @@ async function installedVersion(name: string): Promise<string | null> {
 }
 
 function logDependencies(ctx: StepContext<unknown>, dependencies: Dependency[]): void {
-  ctx.log(
-    `${"package".padEnd(32)} ${"kind".padEnd(5)} ${"package.json".padEnd(14)} ${"locked".padEnd(12)} installed`,
-  );
-  for (const d of dependencies) {
-    ctx.log(
-      `${d.name.padEnd(32)} ${d.kind.padEnd(5)} ${d.wanted.padEnd(14)} ${(d.locked ?? "-").padEnd(12)} ${d.installed ?? "not installed"}`,
-    );
-  }
+  ctx.table({
+    title: "Direct dependencies",
+    columns: [
+      { key: "name", label: "package" },
+      "kind",
+      { key: "wanted", label: "package.json" },
+      "locked",
+      "installed",
+    ],
+    rows: dependencies.map((d) => ({
+      name: d.name,
+      kind: d.kind,
+      wanted: d.wanted,
+      locked: d.locked ?? "-",
+      installed: d.installed ?? "not installed",
+    })),
+  });
 }
 
 type NpmOutcome = { online: true; json: unknown } | { online: false; offline: boolean; reason: string };

@@ -134,14 +134,26 @@ export default defineRunbook({
         ctx.log(
           `maintenance calendar for ${ctx.env.name} on ${isoDate(today)} (${WEEKDAYS[weekday(today) - 1]}, UTC):`,
         );
-        for (const t of tasks) {
-          const label = t.status === "overdue" || t.status === "due" ? t.status.toUpperCase() : t.status;
-          ctx.log(
-            `${label.padEnd(8)} ${t.cadence.padEnd(9)} ${t.when.padEnd(14)} ${t.task.padEnd(48)} ${t.detail}`,
-          );
-          if (t.command && (t.status === "overdue" || t.status === "due"))
-            ctx.log(`${"".padEnd(9)}→ ${t.command}`);
-        }
+        const pressing = (t: TaskStatus) => t.status === "overdue" || t.status === "due";
+        ctx.table({
+          title: `Maintenance calendar on ${isoDate(today)}`,
+          columns: [
+            "status",
+            "cadence",
+            "when",
+            "task",
+            "detail",
+            { key: "command", label: "command to run" },
+          ],
+          rows: tasks.map((t) => ({
+            status: pressing(t) ? t.status.toUpperCase() : t.status,
+            cadence: t.cadence,
+            when: t.when,
+            task: t.task,
+            detail: t.detail,
+            command: t.command && pressing(t) ? t.command : "",
+          })),
+        });
         const count = (s: Status) => tasks.filter((t) => t.status === s).length;
         ctx.log(
           `${count("overdue")} overdue, ${count("due")} due, ${count("upcoming")} upcoming, ${count("done")} done, ${count("manual")} manual`,

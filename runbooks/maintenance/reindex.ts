@@ -54,12 +54,17 @@ export default defineRunbook({
         // An unknown table is refused here, before the reindex step can run.
         const tables = await selectTables(ctx, ctx.params.table);
         const indexes = await listIndexes(ctx, tables);
-        ctx.log(`${"table".padEnd(20)} ${"index".padEnd(36)} ${"size".padStart(10)}  method`);
-        for (const i of indexes) {
-          ctx.log(
-            `${i.table.padEnd(20)} ${i.index.padEnd(36)} ${formatBytes(i.bytes).padStart(10)}  ${i.method}${i.valid ? "" : "  INVALID"}`,
-          );
-        }
+        ctx.table({
+          title: "Indexes to rebuild",
+          columns: ["table", "index", { key: "size", align: "right" }, "method", "valid"],
+          rows: indexes.map((i) => ({
+            table: i.table,
+            index: i.index,
+            size: formatBytes(i.bytes),
+            method: i.method,
+            valid: i.valid ? "valid" : "INVALID",
+          })),
+        });
         const total = indexes.reduce((sum, i) => sum + i.bytes, 0);
         const largest = Math.max(0, ...indexes.map((i) => i.bytes));
         ctx.log(

@@ -167,16 +167,25 @@ async function tableStats(ctx: StepContext<unknown>, tables: string[]): Promise<
 }
 
 function logStats(ctx: StepContext<unknown>, stats: TableStats[]): void {
-  ctx.log(
-    `${"table".padEnd(24)} ${"live".padStart(10)} ${"dead".padStart(8)} ${"dead %".padStart(7)}  last vacuum / analyze`,
-  );
-  for (const s of stats) {
-    const vacuum = latest(s.lastVacuum, s.lastAutovacuum);
-    const analyze = latest(s.lastAnalyze, s.lastAutoanalyze);
-    ctx.log(
-      `${s.table.padEnd(24)} ${String(s.liveTuples).padStart(10)} ${String(s.deadTuples).padStart(8)} ${percent(s.deadRatio).padStart(7)}  vacuum ${ago(vacuum)}, analyze ${ago(analyze)}`,
-    );
-  }
+  ctx.table({
+    title: "Dead rows per table",
+    columns: [
+      "table",
+      "live",
+      "dead",
+      { key: "deadPct", label: "dead %", align: "right" },
+      { key: "vacuum", label: "last vacuum" },
+      { key: "analyze", label: "last analyze" },
+    ],
+    rows: stats.map((s) => ({
+      table: s.table,
+      live: s.liveTuples,
+      dead: s.deadTuples,
+      deadPct: percent(s.deadRatio),
+      vacuum: ago(latest(s.lastVacuum, s.lastAutovacuum)),
+      analyze: ago(latest(s.lastAnalyze, s.lastAutoanalyze)),
+    })),
+  });
 }
 
 function latest(a: string | null, b: string | null): string | null {

@@ -97,7 +97,12 @@ export default defineRunbook({
           `tRPC calls: ${totals.calls}, server errors: ${totals.serverErrors} (${pct(totals.rate)}; SLO ${pct(SLO.errorRate)}), rate-limited requests: ${rateLimited}`,
         );
         if (errors.length === 0) ctx.log("no tRPC errors");
-        for (const e of errors) ctx.log(`  ${e.procedure.padEnd(28)} ${e.code.padEnd(24)} ${e.count}`);
+        else
+          ctx.table({
+            title: "tRPC errors by procedure",
+            columns: ["procedure", "code", "count"],
+            rows: errors,
+          });
         if (totals.rate > SLO.errorRate)
           ctx.warn(
             `server error rate ${pct(totals.rate)} is above the SLO (${pct(SLO.errorRate)}): read the app's logs for "procedure failed"`,
@@ -129,10 +134,22 @@ export default defineRunbook({
         const overThreshold = all.filter((p) => p.quantileMs > limit).length;
         if (slowest.length === 0) ctx.log("no tRPC calls since the instance started");
         else ctx.log(`slowest ${slowest.length} of ${all.length} procedures (warning above ${limit} ms):`);
-        for (const p of slowest)
-          ctx.log(
-            `  ${p.procedure.padEnd(28)} p95 ${p.p95Ms.toFixed(1).padStart(7)} ms over ${p.calls} calls${p.p95Ms > limit ? "  ABOVE" : ""}`,
-          );
+        if (slowest.length > 0)
+          ctx.table({
+            title: "p95 per procedure, slowest first",
+            columns: [
+              "procedure",
+              { key: "p95", label: "p95 (ms)", align: "right" },
+              "calls",
+              { key: "flag", label: `above ${limit} ms` },
+            ],
+            rows: slowest.map((p) => ({
+              procedure: p.procedure,
+              p95: p.p95Ms.toFixed(1),
+              calls: p.calls,
+              flag: p.p95Ms > limit ? "ABOVE" : "",
+            })),
+          });
         if (overThreshold > 0)
           ctx.warn(
             `${overThreshold} procedure(s) have a p95 above ${limit} ms: run performance-check for the slow queries`,
@@ -175,10 +192,12 @@ export default defineRunbook({
         ctx.log(
           `reviews: ${t.reviews} by ${t.active_learners} learners, accuracy ${accuracy === null ? "n/a (no reviews)" : pct(accuracy)}`,
         );
-        for (const d of byDay)
-          ctx.log(
-            `  ${d.day}  ${String(d.reviews).padStart(6)} reviews  ${pct(d.correct / d.reviews)} correct`,
-          );
+        if (byDay.length > 0)
+          ctx.table({
+            title: "Reviews per day",
+            columns: ["day", "reviews", { key: "correct", align: "right" }],
+            rows: byDay.map((d) => ({ day: d.day, reviews: d.reviews, correct: pct(d.correct / d.reviews) })),
+          });
         return {
           learners: t.learners,
           newLearners: t.new_learners,

@@ -334,13 +334,17 @@ export default defineRunbook({
           // An alert added to the policy that this runbook does not evaluate yet: said, not guessed.
           ...(measured.get(a.id) ?? { state: "unknown" as const, value: "not evaluated by alert-check yet" }),
         }));
-        ctx.log(
-          `${"level".padEnd(9)} ${"alert".padEnd(26)} ${"state".padEnd(15)} ${"threshold".padEnd(12)} measured`,
-        );
-        for (const r of rows)
-          ctx.log(
-            `${r.level.padEnd(9)} ${r.title.padEnd(26)} ${r.state.padEnd(15)} ${r.threshold.padEnd(12)} ${r.value}`,
-          );
+        ctx.table({
+          title: "Alerts",
+          columns: [
+            "level",
+            { key: "title", label: "alert" },
+            "state",
+            "threshold",
+            { key: "value", label: "measured" },
+          ],
+          rows,
+        });
         const firing = rows.filter((r) => r.state === "firing");
         const critical = firing.filter((r) => r.level === "critical");
         for (const r of firing.filter((x) => x.level === "warning"))

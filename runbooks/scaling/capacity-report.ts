@@ -198,13 +198,17 @@ export default defineRunbook({
           const status = !above ? "ok" : sustained ? "firing" : "above, not sustained";
           return { ...base, value: m.value, shown: m.shown, status };
         });
-        ctx.log(
-          `${"trigger".padEnd(22)} ${"value".padEnd(22)} ${"threshold".padEnd(22)} ${"status".padEnd(20)} action when it fires`,
-        );
-        for (const r of rows)
-          ctx.log(
-            `${r.metric.padEnd(22)} ${r.shown.padEnd(22)} ${r.threshold.padEnd(22)} ${r.status.padEnd(20)} ${r.action}`,
-          );
+        ctx.table({
+          title: "Scale-up triggers",
+          columns: [
+            { key: "metric", label: "trigger" },
+            { key: "shown", label: "value" },
+            "threshold",
+            "status",
+            { key: "action", label: "action when it fires" },
+          ],
+          rows,
+        });
         for (const r of rows.filter((x) => x.status !== "ok"))
           ctx.warn(
             r.status === "not measured"
@@ -237,13 +241,25 @@ export default defineRunbook({
         ctx.log(
           `practising in the last 5 minutes: ${row?.practising ?? 0} (current capacity: ${CURRENT_CAPACITY.concurrentUsers} concurrent learners on ${CURRENT_CAPACITY.appInstances} instances)`,
         );
-        ctx.log(
-          `${"horizon".padEnd(10)} ${"learners".padStart(9)} ${"reached".padStart(8)} ${"instances".padStart(10)} ${"database".padStart(9)}`,
-        );
-        for (const t of GROWTH_TARGET_LIST)
-          ctx.log(
-            `${t.horizon.padEnd(10)} ${String(t.users).padStart(9)} ${percent(learners / t.users).padStart(8)} ${`${t.appInstances[0]}-${t.appInstances[1]}`.padStart(10)} ${`${t.databaseGb} GB`.padStart(9)}${t === next ? "  <- next" : ""}`,
-          );
+        ctx.table({
+          title: "Growth targets",
+          columns: [
+            "horizon",
+            { key: "users", label: "learners" },
+            { key: "reached", align: "right" },
+            { key: "instances", align: "right" },
+            { key: "database", align: "right" },
+            { key: "next", label: "" },
+          ],
+          rows: GROWTH_TARGET_LIST.map((t) => ({
+            horizon: t.horizon,
+            users: t.users,
+            reached: percent(learners / t.users),
+            instances: `${t.appInstances[0]}-${t.appInstances[1]}`,
+            database: `${t.databaseGb} GB`,
+            next: t === next ? "<- next" : "",
+          })),
+        });
         if (next && learners >= next.users)
           ctx.warn(
             `${learners} learners is past the last growth target (${next.users}): plan the next stage`,

@@ -1,4 +1,5 @@
 import { API, type AuditFilter, type AuditResponse, type RunLogResponse } from "../../console/protocol.ts";
+import { ResumeBox, rerunButtons } from "./audit-resume.ts";
 import { detectConsole, getJson, getText } from "./console-api.ts";
 import { runAsText } from "./run-text.ts";
 
@@ -23,13 +24,15 @@ async function init(section: HTMLElement): Promise<void> {
     const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
     if (field && params.get(name)) field.value = params.get(name) ?? "";
   }
+  // After a resume or re-run from a row, the table is read again with the form's filters.
+  const box: ResumeBox = new ResumeBox(section, (): Promise<void> => show(section, filterOf(form), box));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const filter = filterOf(form);
     history.replaceState(null, "", `?${new URLSearchParams(filter as Record<string, string>)}`);
-    void show(section, filter);
+    void show(section, filter, box);
   });
-  await show(section, filterOf(form));
+  await show(section, filterOf(form), box);
 }
 
 function filterOf(form: HTMLFormElement): AuditFilter {
@@ -47,7 +50,7 @@ function cell(text: string): HTMLTableCellElement {
   return td;
 }
 
-async function show(section: HTMLElement, filter: AuditFilter): Promise<void> {
+async function show(section: HTMLElement, filter: AuditFilter, box: ResumeBox): Promise<void> {
   const count = section.querySelector(".audit-count") as HTMLElement;
   const table = section.querySelector(".audit-table") as HTMLTableElement;
   const body = table.querySelector("tbody") as HTMLTableSectionElement;
@@ -77,7 +80,7 @@ async function show(section: HTMLElement, filter: AuditFilter): Promise<void> {
         cell(entry.runbook),
         cell(entry.env),
         cell(entry.actor),
-        cell(entry.status),
+        cell(`${entry.status}${entry.resumedFrom ? ` (resumes ${entry.resumedFrom})` : ""}`),
       );
       const links: Array<[string, () => Promise<string>]> = [
         ["output", async () => runAsText((await getJson<RunLogResponse>(API.log(entry.runId))).events)],
@@ -102,6 +105,7 @@ async function show(section: HTMLElement, filter: AuditFilter): Promise<void> {
         });
         details.append(button, " ");
       }
+      for (const button of rerunButtons(entry, box)) details.append(button, " ");
     } else {
       row.append(
         cell(entry.at),

@@ -344,14 +344,20 @@ class RunbookPanel {
       const destructive = selection.resume
         ? !selection.plan && selection.dangers.includes("destructive")
         : check.destructive.length > 0;
+      // Focus goes where the operator's attention must: back to the button on "Back", to the
+      // run's status once the confirmation box it was in disappears.
+      const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       if (destructive) {
         const typed = await this.confirmation(env);
-        if (typed === null) return this.say("Not run: the destructive step was not confirmed.");
+        if (typed === null) {
+          opener?.focus();
+          return this.say("Not run: the destructive step was not confirmed.");
+        }
         request.confirm = typed;
       }
       this.say(selection.note ?? "");
       const started = await postJson<StartRunResponse>(API.runs, request);
-      await this.follow(started.runId, started.events, env, clickedAt);
+      await this.follow(started.runId, started.events, env, clickedAt, destructive);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.say(`Not run: ${this.inWordsOfTheForm(message)}`, "error");
@@ -399,19 +405,30 @@ class RunbookPanel {
     return `check the form: ${problems.join("; ")}.`;
   }
 
-  private follow(runId: string, url: string, env: string, clickedAt: number): Promise<void> {
+  private follow(
+    runId: string,
+    url: string,
+    env: string,
+    clickedAt: number,
+    focusStatus = false,
+  ): Promise<void> {
     const view = new RunView(this.panel, clickedAt);
     view.setStatus("running", `Starting run ${runId}…`);
     const cancel = this.panel.querySelector<HTMLButtonElement>(".run-cancel");
     const resume = this.panel.querySelector<HTMLButtonElement>(".run-resume");
+    const resumeHadFocus = resume !== null && document.activeElement === resume;
     if (cancel) cancel.hidden = false;
     if (resume) resume.hidden = true;
+    // A hidden button drops focus to the page's top: the status line takes it instead.
+    if (focusStatus || resumeHadFocus) view.statusElement.focus();
     let runParams: Record<string, unknown> = {};
     return new Promise((resolve) => {
       const source = new EventSource(url);
       const end = () => {
         source.close();
+        const cancelHadFocus = cancel !== null && document.activeElement === cancel;
         if (cancel) cancel.hidden = true;
+        if (cancelHadFocus) view.statusElement.focus();
         resolve();
       };
       source.onmessage = (message: MessageEvent<string>) => {

@@ -1,4 +1,4 @@
-import { type EventFormatters, type RunEvent, renderEvent } from "../../console/protocol.ts";
+import { type EventFormatters, type RunEvent, renderEvent, tableLines } from "../../console/protocol.ts";
 
 // A recorded run as plain text, for the run history's output box: the same events the live view
 // draws, one line each (null: the kind has no line of its own).
@@ -8,6 +8,10 @@ const LINES: EventFormatters<string | null> = {
     `${e.plan ? "Plan of" : "Run of"} ${e.title} in ${e.env} by ${e.actor} (run ${e.runId}${e.resumedFrom ? `, resuming ${e.resumedFrom}` : ""})`,
   "step-start": (e) => `▶ ${e.step} (${e.index + 1}/${e.total}, ${e.danger})`,
   output: (e) => `${e.stream === "stderr" ? "! " : "  "}${e.line}`,
+  table: (e) =>
+    tableLines(e)
+      .map((line) => `  ${line}`)
+      .join("\n"),
   "step-end": (e) => `— ${e.step}: ${e.status}${e.error ? ` (${e.error})` : ""}`,
   "run-end": (e) =>
     `Run ${e.status} in ${(e.durationMs / 1000).toFixed(1)} s${e.failedStep ? ` at step "${e.failedStep}"` : ""}`,

@@ -199,10 +199,15 @@ describe("the console in a browser", () => {
     const resume = panel.locator(".run-resume");
     expect(await resume.isVisible()).toBe(true);
     await resume.click();
-    // The operator is told which parameters the resume reuses.
-    expect(await runbook.locator(".console-notice").textContent()).toMatch(
-      new RegExp(`Resuming run ${failedRun} from step "backup-age" with its parameters: .*longQuerySeconds=`),
-    );
+    // The operator is told which parameters the resume reuses (once the console has checked the
+    // resume, which now reads the run's saved state: poll, the click does not wait for it).
+    await expect
+      .poll(() => runbook.locator(".console-notice").textContent())
+      .toMatch(
+        new RegExp(
+          `Resuming run ${failedRun} from step "backup-age" with its parameters: .*longQuerySeconds=`,
+        ),
+      );
     await expect.poll(() => panel.getAttribute("data-state"), { timeout: 30_000 }).toBe("ok");
     // Only the failed step ran again.
     expect(await panel.locator(".run-progress li").count()).toBe(1);

@@ -520,7 +520,11 @@ describe("maintenance-due", () => {
       ),
     );
     expect(output).toContain("maintenance calendar for dev on 2026-03-11 (Wednesday, UTC):");
-    expect(output).toContain(`${"".padEnd(9)}→ npm run runbook -- weekly-review --env dev`);
+    // A due or overdue task's row ends with the command that does it (the table's last column).
+    expect(output).toContainEqual(
+      expect.stringMatching(/^OVERDUE .* npm run runbook -- weekly-review --env dev$/),
+    );
+    expect(output).toContainEqual(expect.stringMatching(/^Maintenance calendar on 2026-03-11$/));
     expect(output).toContainEqual(expect.stringMatching(/^5 overdue, 3 due, 4 upcoming, 3 done, 1 manual$/));
   });
 

@@ -14,6 +14,7 @@ import { configSchema } from "../../practice-app/src/config/config.ts";
 import { clientIp } from "../../practice-app/src/http/request-info.ts";
 import { catalog } from "../../runbooks/engine/catalog.ts";
 import { OFFSITE_TARGET_VARIABLE } from "../../runbooks/lib/offsite.ts";
+import { LINES_MS } from "../../src/scripts/run-announcer.ts";
 
 // Claims about behaviour that the pages make in prose, which neither a component renders nor a
 // runbook executes. Each `it` names the page and checks the claim against the code, so the page
@@ -275,5 +276,33 @@ describe("settled once: paths, host names, the reference nginx", () => {
     expect(flat(page("deployment-playbook/platforms.mdx"))).toContain(
       "[nginx configuration](/infrastructure-architecture/network/#nginx-configuration)); this one differs on purpose",
     );
+  });
+});
+
+describe("the run view and the audit view (issue 19)", () => {
+  it("index.mdx: a screen reader hears a count of new lines at most every few seconds", () => {
+    expect(flat(page("index.mdx"))).toContain(
+      "a count of new output lines at most every few seconds, and the result",
+    );
+    // "A few seconds": the announcer's interval for output counts, in milliseconds.
+    expect(LINES_MS).toBeGreaterThanOrEqual(2_000);
+    expect(LINES_MS).toBeLessThanOrEqual(10_000);
+  });
+
+  it("operational-runbook/audit-log.mdx: the buttons it names are the ones the audit view draws", () => {
+    const text = flat(page("operational-runbook/audit-log.mdx"));
+    const script = file("src/scripts/audit-resume.ts");
+    // The code side is the label's template up to its placeholder.
+    for (const [onPage, inCode] of [
+      ["**Resume from *step*…**", "`Resume from $"],
+      ["**Re-run step *step*…**", "`Re-run step $"],
+      ["Press **Resume** (or **Run step**)", '"Resume" : `Run step $'],
+    ] as const) {
+      expect(text).toContain(onPage);
+      expect(script).toContain(inCode);
+    }
+    // Secret parameters are masked in the audit log, so a re-run from it is refused by name.
+    expect(text).toContain("A secret parameter is never recorded");
+    expect(script).toContain('value === "***"');
   });
 });

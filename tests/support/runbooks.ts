@@ -7,6 +7,7 @@ import { seed } from "../../practice-app/src/db/seed.ts";
 import { findRunbook } from "../../runbooks/engine/catalog.ts";
 import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { type RunOptions, type RunResult, runRunbook } from "../../runbooks/engine/run.ts";
+import { tableLines } from "../../runbooks/engine/table.ts";
 import { createDatabase, dropDatabase, uniqueName } from "./services.ts";
 import { startTestApp, type TestApp } from "./test-app.ts";
 
@@ -78,7 +79,10 @@ export async function startScratchStack(overrides: Record<string, string> = {}):
         return {
           result,
           events,
-          output: events.filter((e) => e.type === "output").map((e) => (e as { line: string }).line),
+          // A table reads as it does in a pipe: aligned lines, where it came in the output.
+          output: events.flatMap((e) =>
+            e.type === "output" ? [e.line] : e.type === "table" ? tableLines(e) : [],
+          ),
         };
       } finally {
         for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
