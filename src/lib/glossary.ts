@@ -257,10 +257,13 @@ export const GLOSSARY = [
     id: "expand-contract",
     group: "The system",
     term: "Expand/contract (migration)",
-    match: /\bexpand\/contract\b|\bexpand and contract\b|\bexpand-contract\b/i,
+    match: /\bexpand(?:\/| and | then |-and-|-then-|-)contract\b/i,
     definition:
       "Changing the database schema in two releases so old and new code both work during a deploy: first expand (add the new column or table, written by both), later contract (remove the old one once nothing reads it).",
-    see: { href: "/deployment-playbook/database-migrations/", label: "Database migrations" },
+    see: {
+      href: "/deployment-playbook/database-migrations/#expand-then-contract",
+      label: "Expand-then-contract",
+    },
   },
   {
     id: "smoke-test",

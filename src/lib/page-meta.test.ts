@@ -61,3 +61,17 @@ describe("edit and report links", () => {
     );
   });
 });
+
+describe("the overview's claim about review intervals", () => {
+  it("index.mdx says monthly for the Operational Runbook and quarterly for the rest, as policy/handbook.ts has it", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const text = (await readFile(new URL("../content/docs/index.mdx", import.meta.url), "utf8")).replace(
+      /\s+/g,
+      " ",
+    );
+    expect(text).toContain("monthly for the Operational Runbook, quarterly for the rest");
+    expect(REVIEW_INTERVALS["operational-runbook"].cadence).toBe("monthly");
+    const others = Object.entries(REVIEW_INTERVALS).filter(([id]) => id !== "operational-runbook");
+    expect(others.every(([, r]) => r.cadence === "quarterly")).toBe(true);
+  });
+});
