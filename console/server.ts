@@ -200,14 +200,18 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       // its pages never call an API that is not there); the policy allows this page's own
       // inline scripts by hash.
       const html = (await readFile(file.file, "utf8")).replace(/<head>/i, `<head>${CONSOLE_META_TAG}`);
+      // A 304 carries the page's policy too: the browser merges its headers into the cached copy,
+      // and without it the strict default below would replace the policy and block every script.
+      headers["Content-Security-Policy"] = pagePolicy(html);
       if (current(`"${createHash("sha256").update(html).digest("hex").slice(0, 16)}"`)) return;
-      res.writeHead(found ? 200 : 404, { ...headers, "Content-Security-Policy": pagePolicy(html) });
+      res.writeHead(found ? 200 : 404, headers);
       return void res.end(req.method === "HEAD" ? undefined : html);
     }
+    // A script file may start a worker (search does), whose policy is this response's own.
+    headers["Content-Security-Policy"] = pagePolicy("");
     const info = await stat(file.file);
     if (current(`W/"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`)) return;
-    // A script file may start a worker (search does), whose policy is this response's own.
-    res.writeHead(found ? 200 : 404, { ...headers, "Content-Security-Policy": pagePolicy("") });
+    res.writeHead(found ? 200 : 404, headers);
     if (req.method === "HEAD") return void res.end();
     createReadStream(file.file).pipe(res);
   }

@@ -176,6 +176,11 @@ describe("cache headers a CDN honours", () => {
       expect(etag, p).not.toBe("");
       const again = await fetch(`${handbook.url}${p}`, { headers: { "If-None-Match": etag } });
       expect(again.status, p).toBe(304);
+      // The browser merges a 304's headers into its cached copy: the policy must be the page's own,
+      // or the console's strict default replaces it and every script of the page is blocked.
+      const policy = res.headers.get("content-security-policy");
+      expect(policy, p).toMatch(/script-src/);
+      expect(again.headers.get("content-security-policy"), p).toBe(policy);
     }
   });
 });

@@ -280,8 +280,8 @@ describe("settled once: paths, host names, the reference nginx", () => {
 });
 
 describe("the run view and the audit view (issue 19)", () => {
-  it("index.mdx: a screen reader hears a count of new lines at most every few seconds", () => {
-    expect(flat(page("index.mdx"))).toContain(
+  it("using-the-console.mdx: a screen reader hears a count of new lines at most every few seconds", () => {
+    expect(flat(page("using-the-console.mdx"))).toContain(
       "a count of new output lines at most every few seconds, and the result",
     );
     // "A few seconds": the announcer's interval for output counts, in milliseconds.
