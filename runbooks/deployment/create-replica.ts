@@ -323,7 +323,13 @@ export default defineRunbook({
         const record = await readReplicaRecord(ctx.env.name);
         if (!record)
           throw new Error(`no replica of ${ctx.env.name} is recorded in ${replicaRecordFile(ctx.env.name)}`);
-        const s = await streamState(ctx.env.databaseUrl, record.slot, ctx.signal);
+        let s = await streamState(ctx.env.databaseUrl, record.slot, ctx.signal);
+        // A replica that has just connected reports its replay position with its first feedback
+        // message; until then the lag is unknown, so wait a little for a figure.
+        for (let tries = 0; s.state === "streaming" && s.lagBytes === null && tries < 50; tries += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          s = await streamState(ctx.env.databaseUrl, record.slot, ctx.signal);
+        }
         const r = await replicaState(replicaUrl(ctx.env.databaseUrl, record.port), ctx.signal);
         ctx.log(
           `replica 127.0.0.1:${record.port}: ${s.state ?? "NOT streaming"}, ${s.lagBytes ?? "?"} bytes behind, replay lag ${s.replayLagSeconds === null ? "none measured" : `${s.replayLagSeconds.toFixed(3)} s`}; in recovery: ${r.inRecovery}, receiver ${r.receiver ?? "none"}`,

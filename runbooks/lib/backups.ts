@@ -343,21 +343,26 @@ export async function sequenceHeadroom(db: SqlSession): Promise<SequenceHeadroom
         AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL
       ORDER BY 1, 2`,
   );
-  const values = await sequenceValues(db);
-  const out: SequenceHeadroom[] = [];
+  // Each column's maximum first, the sequences after: while the app writes, an id committed after
+  // a sequence was read would look like a sequence behind its column when it is not.
+  const maxima: number[] = [];
   for (const col of columns) {
     const { rows } = await db.query<{ max: string | null }>(
       `SELECT max(${db.escapeIdentifier(col.column)})::bigint AS max FROM public.${db.escapeIdentifier(col.table)}`,
     );
+    maxima.push(Number(rows[0]?.max ?? 0));
+  }
+  const values = await sequenceValues(db);
+  const out: SequenceHeadroom[] = columns.map((col, i) => {
     const sequence = col.sequence.replace(/^public\./, "").replace(/^"(.*)"$/, "$1");
-    out.push({
+    return {
       table: col.table,
       column: col.column,
       sequence,
-      maxValue: Number(rows[0]?.max ?? 0),
+      maxValue: maxima[i] ?? 0,
       sequenceValue: values[sequence] ?? 0,
-    });
-  }
+    };
+  });
   return out;
 }
 

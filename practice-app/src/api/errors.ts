@@ -67,10 +67,26 @@ const UNAVAILABLE_MESSAGES = [
   "ECONNRESET",
 ];
 
+/**
+ * SQLSTATEs that mean the database could not answer now, not that the query is wrong: an operator
+ * ended the connection (57P01), the server is starting or stopping (57P03), a statement timed out
+ * (57014), the connection failed (08006, 08001), or PostgreSQL rolled the transaction back to
+ * break a deadlock or a serialization conflict (40P01, 40001; e.g. a read that met a restore's
+ * exclusive locks). Nothing was saved, and the same call a moment later works: a 503, not a 500.
+ */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
+  "57P01",
+  "57P03",
+  "57014",
+  "08006",
+  "08001",
+  "40P01",
+  "40001",
+]);
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (code === "57P01" || code === "57P03" || code === "57014" || code === "08006" || code === "08001")
-    return true;
+  if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
   return UNAVAILABLE_MESSAGES.some((fragment) => error.message.includes(fragment));
 }
