@@ -1,6 +1,7 @@
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { GLOSSARY, GLOSSARY_PATH, type GlossaryTerm } from "./glossary.ts";
+import { mdxPages, unfencedLines } from "./mdx-pages.ts";
 
 // The glossary's build check: on every page, the first use of each defined term in the prose must
 // link to the term's entry on /glossary/. astro.config.mjs runs this file before every build;
@@ -64,25 +65,9 @@ export function linksOf(masked: string, original: string): LinkSpan[] {
 
 /** Prose lines of a page: 1-based line number, the original text and its mask. */
 export function proseOf(source: string): { line: number; text: string; masked: string }[] {
-  const lines = source.split("\n");
   const out: { line: number; text: string; masked: string }[] = [];
-  let inFrontmatter = lines[0]?.trim() === "---";
-  let fence: string | null = null;
   let inJsxComment = false;
-  for (const [i, text] of lines.entries()) {
-    if (inFrontmatter) {
-      if (i > 0 && text.trim() === "---") inFrontmatter = false;
-      continue;
-    }
-    const open = /^\s*(`{3,}|~{3,})/.exec(text)?.[1];
-    if (fence) {
-      if (open?.startsWith(fence) && text.trim() === open) fence = null;
-      continue;
-    }
-    if (open) {
-      fence = open;
-      continue;
-    }
+  for (const { line, text } of unfencedLines(source)) {
     if (inJsxComment) {
       if (text.includes("*/}")) inJsxComment = false;
       continue;
@@ -96,7 +81,7 @@ export function proseOf(source: string): { line: number; text: string; masked: s
     // A JSX element's line, or an attribute of one written over several lines.
     if (/^\s*<\/?[A-Za-z]/.test(text) && !/^\s*<\/?[A-Za-z][^>]*>\s*\S/.test(text)) continue;
     if (/^\s*[A-Za-z-]+=["{]/.test(text)) continue;
-    out.push({ line: i + 1, text, masked: maskLine(text) });
+    out.push({ line, text, masked: maskLine(text) });
   }
   return out;
 }
@@ -191,16 +176,6 @@ export function glossaryPageProblems(source: string, terms: readonly GlossaryTer
   ];
 }
 
-async function pages(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await pages(full)));
-    else if (/\.mdx?$/.test(entry.name)) files.push(full);
-  }
-  return files.sort();
-}
-
 /** Every page's report, formatted; empty when every page links its terms. With fix, writes the links instead. */
 export async function checkGlossary(
   options: { root?: string; docsDir?: string; fix?: boolean } = {},
@@ -208,7 +183,7 @@ export async function checkGlossary(
   const root = options.root ?? process.cwd();
   const docsDir = options.docsDir ?? path.join(root, "src/content/docs");
   const reports: string[] = [];
-  for (const file of await pages(docsDir)) {
+  for (const file of await mdxPages(docsDir)) {
     const name = path.relative(docsDir, file).split(path.sep).join("/");
     const source = await readFile(file, "utf8");
     if (name === GLOSSARY_PAGE) {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { catalog } from "../../runbooks/engine/catalog.ts";
 import { APP_ERROR_CODES, appMetrics, envFields, httpStatusOfTrpc } from "./app-facts.ts";
@@ -12,6 +12,7 @@ import {
   type KnownFacts,
   type ProseLine,
 } from "./hand-typed-facts.ts";
+import { bodyLines, mdxPages, unfencedLines } from "./mdx-pages.ts";
 
 // Runs hand-typed-facts.ts over every page in src/content/docs. astro.config.mjs runs this file from
 // an integration hook, so `astro build` and `astro dev` fail on a page that types a fact by hand.
@@ -31,52 +32,22 @@ export async function loadFacts(root = process.cwd()): Promise<KnownFacts> {
 
 /** The prose of a Markdown/MDX page (tables included): not frontmatter, fenced blocks, import/export lines or inline code. */
 export function proseLines(source: string): ProseLine[] {
-  const found: ProseLine[] = [];
-  const lines = source.split("\n");
-  let fence: string | null = null;
-  let inFrontmatter = lines[0]?.trim() === "---";
-  for (const [i, text] of lines.entries()) {
-    if (inFrontmatter) {
-      if (i > 0 && text.trim() === "---") inFrontmatter = false;
-      continue;
-    }
-    const open = /^\s*(`{3,}|~{3,})/.exec(text)?.[1];
-    if (fence) {
-      if (open?.startsWith(fence) && text.trim() === open) fence = null;
-      continue;
-    }
-    if (open) {
-      fence = open;
-      continue;
-    }
-    if (/^(?:import|export)\s/.test(text)) continue;
-    found.push({ text: text.replace(/(`+)(?!`)(.+?)(?<!`)\1(?!`)/g, ""), line: i + 1 });
-  }
-  return found;
+  return unfencedLines(source)
+    .filter(({ text }) => !/^(?:import|export)\s/.test(text))
+    .map(({ text, line }) => ({ text: text.replace(/(`+)(?!`)(.+?)(?<!`)\1(?!`)/g, ""), line }));
 }
 
 /** The code of a Markdown/MDX page: fenced blocks (with language) and inline spans (with the prose after them). */
 export function codeSnippets(source: string): CodeSnippet[] {
   const found: CodeSnippet[] = [];
-  const lines = source.split("\n");
-  let fence: { marker: string; lang: string; line: number; body: string[] } | null = null;
-  let inFrontmatter = lines[0]?.trim() === "---";
-  for (const [i, text] of lines.entries()) {
-    const line = i + 1;
-    if (inFrontmatter) {
-      if (i > 0 && text.trim() === "---") inFrontmatter = false;
-      continue;
-    }
-    const open = /^\s*(`{3,}|~{3,})\s*([\w-]*)/.exec(text);
+  let body: string[] = [];
+  for (const { line, text, fence, fenceLine } of bodyLines(source)) {
     if (fence) {
-      if (open && open[1]?.startsWith(fence.marker) && text.trim() === open[1]) {
-        found.push({ kind: "block", lang: fence.lang, text: fence.body.join("\n"), line: fence.line });
-        fence = null;
-      } else fence.body.push(text);
-      continue;
-    }
-    if (open) {
-      fence = { marker: open[1] ?? "```", lang: open[2] ?? "", line, body: [] };
+      if (!fenceLine) body.push(text);
+      else if (fence.line !== line) {
+        found.push({ kind: "block", lang: fence.lang, text: body.join("\n"), line: fence.line });
+        body = [];
+      }
       continue;
     }
     for (const m of text.matchAll(/(`+)(?!`)(.+?)(?<!`)\1(?!`)/g)) {
@@ -89,16 +60,6 @@ export function codeSnippets(source: string): CodeSnippet[] {
   return found;
 }
 
-async function pages(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await pages(full)));
-    else if (/\.mdx?$/.test(entry.name)) files.push(full);
-  }
-  return files.sort();
-}
-
 /** Every page's findings, formatted; empty when every page is clean. */
 export async function checkPages(
   root = process.cwd(),
@@ -107,7 +68,7 @@ export async function checkPages(
 ): Promise<string[]> {
   const known = facts ?? (await loadFacts(root));
   const reports: string[] = [];
-  for (const file of await pages(docsDir)) {
+  for (const file of await mdxPages(docsDir)) {
     const source = await readFile(file, "utf8");
     const findings = [
       ...checkSnippets(codeSnippets(source), known),
