@@ -1,5 +1,6 @@
 // Shared by add-instance, remove-instance and rolling-restart: the pool's inventory, and starting
 // and stopping one member. Not a runbook: the catalog skips files starting "_".
+import { z } from "zod";
 import { REPO_ROOT } from "../engine/paths.ts";
 import { readiness } from "../lib/app-api.ts";
 import { commandLine, processAlive, stopProcess } from "../lib/process.ts";
@@ -9,6 +10,24 @@ import { mainScript, startRelease } from "./_releases.ts";
 
 /** The balancer's listen port when neither a deploy nor an earlier pool recorded one. */
 export const DEFAULT_LISTEN_PORT = 8080;
+
+/** The parameters of a restart in turn (restartInTurn), for each runbook that does one. */
+export const RESTART_TIMEOUT_PARAMS = {
+  stopTimeoutSeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .default(20)
+    .describe("How long each instance may take to exit after SIGTERM before SIGKILL"),
+  readyTimeoutSeconds: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(150)
+    .default(45)
+    .describe("How long each restarted instance may take to answer /readyz 200"),
+};
 
 export async function currentPool(listenPort?: number): Promise<PoolState> {
   const pool = await readPool();

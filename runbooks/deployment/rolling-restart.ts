@@ -17,7 +17,7 @@
 import { z } from "zod";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { upstreamPorts } from "./_balancer.ts";
-import { currentPool, describeMembers, restartInTurn } from "./_pool.ts";
+import { currentPool, describeMembers, RESTART_TIMEOUT_PARAMS, restartInTurn } from "./_pool.ts";
 
 export default defineRunbook({
   id: "rolling-restart",
@@ -27,20 +27,7 @@ export default defineRunbook({
   guide: "operational-runbook",
   section: "Scaling operations",
   params: z.object({
-    stopTimeoutSeconds: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(120)
-      .default(20)
-      .describe("How long each instance may take to exit after SIGTERM before SIGKILL"),
-    readyTimeoutSeconds: z.coerce
-      .number()
-      .int()
-      .min(5)
-      .max(150)
-      .default(45)
-      .describe("How long each restarted instance may take to answer /readyz 200"),
+    ...RESTART_TIMEOUT_PARAMS,
   }),
   steps: (step) => [
     step({

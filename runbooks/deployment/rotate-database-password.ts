@@ -35,7 +35,13 @@ import {
   writePasswordFile,
 } from "./_db-password.ts";
 import type { Ctx } from "./_lib.ts";
-import { currentPool, describeMembers, memberRunning, restartInTurn } from "./_pool.ts";
+import {
+  currentPool,
+  describeMembers,
+  memberRunning,
+  RESTART_TIMEOUT_PARAMS,
+  restartInTurn,
+} from "./_pool.ts";
 import { databasePasswordFile, databasePasswordFileVariable } from "./_releases.ts";
 
 /**
@@ -85,20 +91,7 @@ export default defineRunbook({
       .describe(
         "After the restart, end every other session of the role opened before the rotation (one opened with a leaked password stays open otherwise)",
       ),
-    stopTimeoutSeconds: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(120)
-      .default(20)
-      .describe("How long each instance may take to exit after SIGTERM before SIGKILL"),
-    readyTimeoutSeconds: z.coerce
-      .number()
-      .int()
-      .min(5)
-      .max(150)
-      .default(45)
-      .describe("How long each restarted instance may take to answer /readyz 200"),
+    ...RESTART_TIMEOUT_PARAMS,
   }),
   steps: (step) => [
     step({
