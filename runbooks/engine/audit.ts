@@ -74,10 +74,11 @@ export function runArtifactsPath(dir: string, runId: string): string {
 }
 
 export async function appendAudit(dir: string, record: AuditRecord): Promise<void> {
-  await appendAuditLines(dir, [{ kind: "run", ...record }]);
+  await appendAuditEntries(dir, [{ kind: "run", ...record }]);
 }
 
-async function appendAuditLines(dir: string, entries: AuditEntry[]): Promise<void> {
+/** Appends entries of any kind to the audit log, in order. */
+export async function appendAuditEntries(dir: string, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   await appendFile(
@@ -202,7 +203,7 @@ export class RefusalRecorder {
   private write(entries: AuditEntry[]): void {
     // One append at a time, in order; a failed write is reported on stderr and does not stop the next.
     this.writing = this.writing
-      .then(() => appendAuditLines(this.dir, entries))
+      .then(() => appendAuditEntries(this.dir, entries))
       .catch((error: unknown) => {
         process.stderr.write(
           `could not write ${entries.length} refusal(s) to ${auditLogFile(this.dir)}: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -213,7 +214,7 @@ export class RefusalRecorder {
 
 /** One refusal, written now (the CLI: one attempt per process, nothing to fold). */
 export async function appendRefusal(dir: string, refusal: Refusal): Promise<void> {
-  await appendAuditLines(dir, [
+  await appendAuditEntries(dir, [
     {
       kind: "refusal",
       at: new Date().toISOString(),

@@ -52,3 +52,30 @@ describe("the catalog", () => {
     });
   });
 });
+
+describe("the CLI's own commands", () => {
+  it("refuses a runbook whose id is a command of the CLI, naming the file and the command", async () => {
+    const { mkdtemp, mkdir, writeFile, rm } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const { loadRunbooks } = await import("./catalog.ts");
+    const { CLI_COMMANDS } = await import("./cli-commands.ts");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "reserved-"));
+    try {
+      await mkdir(path.join(dir, "area"));
+      const define = path.join(FIXTURES, "..", "define.ts");
+      for (const id of ["diff", "approve", "exercised"]) {
+        expect(CLI_COMMANDS).toContain(id);
+        await writeFile(
+          path.join(dir, "area", `${id}.ts`),
+          `import { z } from "zod";\nimport { defineRunbook } from ${JSON.stringify(define)};\nexport default defineRunbook({ id: ${JSON.stringify(id)}, title: "t", summary: "s", guide: "operational-runbook", section: "x", params: z.object({}), steps: (step) => [step({ id: "a", title: "a", description: "a", danger: "read", timeoutMs: 1000, run: async () => 1 })] });\n`,
+        );
+        await expect(loadRunbooks(dir)).rejects.toThrow(
+          new RegExp(`defines runbook "${id}", which is a command of the CLI`),
+        );
+        await rm(path.join(dir, "area", `${id}.ts`));
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import type { ArtifactDeclaration, Danger, Guide, Runbook, RunbookDefinition } from "./define.ts";
 import { describeParams, type ParamInfo } from "./params.ts";
+import { isCliCommand } from "./cli-commands.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
 
 // The one reader of runbook files. The site and the console ask this module for the catalog
@@ -72,6 +73,10 @@ export async function loadRunbook(file: string, version?: string): Promise<Runbo
     throw new Error(`${file} must \`export default defineRunbook({...})\``);
   }
   const expected = path.basename(file, ".ts");
+  if (isCliCommand(definition.id))
+    throw new Error(
+      `${file} defines runbook "${definition.id}", which is a command of the CLI (npm run runbook -- ${definition.id}); rename the runbook and its file`,
+    );
   if (definition.id !== expected)
     throw new Error(`${file} defines runbook "${definition.id}"; the file name says "${expected}"`);
   return { ...definition, file };
