@@ -3,9 +3,9 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
+import { isCliCommand } from "./cli-commands.ts";
 import type { ArtifactDeclaration, Danger, Guide, Runbook, RunbookDefinition } from "./define.ts";
 import { describeParams, type ParamInfo } from "./params.ts";
-import { isCliCommand } from "./cli-commands.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
 
 // The one reader of runbook files. The site and the console ask this module for the catalog

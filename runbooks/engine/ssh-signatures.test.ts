@@ -3,7 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findPrincipals, NAMESPACES, SignatureError, signMessage, verifySignature } from "./ssh-signatures.ts";
+import {
+  findPrincipals,
+  NAMESPACES,
+  SignatureError,
+  signMessage,
+  verifySignature,
+} from "./ssh-signatures.ts";
 
 // Real keys from ssh-keygen, made for this test and removed after it.
 let dir = "";
@@ -48,9 +54,9 @@ describe("SSH signatures", () => {
     ).rejects.toThrow(SignatureError);
     // bob's key is allowed only for console sign-in, not approvals.
     const bobs = await signMessage(key("bob"), NAMESPACES.approval, "receipt 1");
-    await expect(verifySignature({ ...base, principal: "bob", message: "receipt 1", signature: bobs })).rejects.toThrow(
-      SignatureError,
-    );
+    await expect(
+      verifySignature({ ...base, principal: "bob", message: "receipt 1", signature: bobs }),
+    ).rejects.toThrow(SignatureError);
     const mallorys = await signMessage(key("mallory"), NAMESPACES.approval, "receipt 1");
     expect(await findPrincipals(allowed, NAMESPACES.approval, mallorys)).toEqual([]);
     await expect(verifySignature({ ...base, message: "receipt 1", signature: "hello" })).rejects.toThrow(

@@ -86,7 +86,10 @@ export async function findPrincipals(
       "",
     );
     if (result.code !== 0) return [];
-    return result.stdout.split("\n").map((line) => line.trim()).filter(Boolean);
+    return result.stdout
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean);
   });
 }
 
