@@ -16,8 +16,9 @@ import { seedLoadLearners } from "../practice-app/src/db/load-learners.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { seed } from "../practice-app/src/db/seed.ts";
 import { childrenOf, cpuMeter, gitCommit, machine, pidsMatching } from "./lib/bench-env.ts";
+import { type PgBouncer, startPgBouncer } from "./stack/pgbouncer.ts";
 
-// `node scripts/measure-breakpoint.ts [--peak 1500] [--minutes 8] [--instances 1|2] [--label name]`
+// `node scripts/measure-breakpoint.ts [--peak 1500] [--minutes 8] [--instances 1|2] [--pgbouncer] [--label name]`
 // The breakpoint measured the way the Scaling Guide reports it: learners created beforehand (their
 // sessions open, as real learners' are), each arriving from its own client address through the
 // benchmark-only proxy (load-tests/runner/client-proxy.ts) with the app's limits on, the app as
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     peak: { type: "string", default: "1500" },
     minutes: { type: "string", default: "8" },
     instances: { type: "string", default: "1" },
+    pgbouncer: { type: "boolean", default: false },
     label: { type: "string" },
     note: { type: "string", default: "" },
   },
@@ -41,7 +43,13 @@ const { values: args } = parseArgs({
 const peak = wholeNumber("peak", args.peak, 1, 5_000);
 const minutes = wholeNumber("minutes", args.minutes, 1, 120);
 const instances = wholeNumber("instances", args.instances, 1, 4);
-const label = args.label ?? (instances === 1 ? "breakpoint" : `breakpoint-${instances}-instances`);
+const label =
+  args.label ??
+  [
+    "breakpoint",
+    ...(instances > 1 ? [`${instances}-instances`] : []),
+    ...(args.pgbouncer ? ["pgbouncer"] : []),
+  ].join("-");
 if (!/^[a-z0-9-]{1,60}$/.test(label))
   fail(`--label "${label}" must be lower-case letters, digits and dashes`);
 const adminUrl = process.env.BENCH_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -116,7 +124,7 @@ interface ResourceSample {
   t: number;
   vus: number;
   /** CPU as a share of one core over the last interval. */
-  cpu: { app: number; postgres: number; redis: number; proxy: number; generator: number };
+  cpu: { app: number; postgres: number; redis: number; proxies: number; generator: number };
   app: AppSample;
 }
 
@@ -148,6 +156,7 @@ async function main(): Promise<void> {
   const databaseUrl = dbUrl.toString();
   const apps: ChildProcess[] = [];
   let stopProxy: (() => Promise<void>) | null = null;
+  let bouncer: PgBouncer | null = null;
   try {
     await migrateUp(databaseUrl, () => undefined);
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -161,6 +170,10 @@ async function main(): Promise<void> {
     await pool.end();
     console.log(`setup: scratch database ${dbName}, ${learners.length} learners with open sessions`);
 
+    // With --pgbouncer the instances reach PostgreSQL through Debian's PgBouncer in transaction
+    // mode (20 server connections), as the Scaling Guide describes past one host.
+    if (args.pgbouncer) bouncer = await startPgBouncer(new URL(databaseUrl), { poolSize: 20 });
+    const appDatabaseUrl = bouncer ? bouncer.url(dbName) : databaseUrl;
     const bases: string[] = [];
     for (let i = 0; i < instances; i++) {
       const port = await freePort();
@@ -170,7 +183,8 @@ async function main(): Promise<void> {
           NODE_ENV: "production",
           HOST: "127.0.0.1",
           PORT: String(port),
-          DATABASE_URL: databaseUrl,
+          DATABASE_URL: appDatabaseUrl,
+          PG_TRANSACTION_POOLER: bouncer ? "true" : "false",
           REDIS_URL: redisUrl,
           REDIS_KEY_PREFIX: prefix,
           SESSION_SECRET: secret,
@@ -204,7 +218,7 @@ async function main(): Promise<void> {
       app: cpuMeter(() => appPids),
       postgres: cpuMeter(() => pidsMatching((c) => c.startsWith("postgres:") && c.includes(` ${dbName} `))),
       redis: cpuMeter(() => pidsMatching((c) => c.startsWith("redis-server"))),
-      proxy: cpuMeter(() => [proxy.pid, ...childrenOf(proxy.pid)]),
+      proxies: cpuMeter(() => [proxy.pid, ...childrenOf(proxy.pid), ...(bouncer ? [bouncer.pid] : [])]),
 
       generator: cpuMeter(() => [process.pid]),
     };
@@ -236,7 +250,7 @@ async function main(): Promise<void> {
         app: meters.app.stop(),
         postgres: meters.postgres.stop(),
         redis: meters.redis.stop(),
-        proxy: meters.proxy.stop(),
+        proxies: meters.proxies.stop(),
         generator: meters.generator.stop(),
       };
       for (const meter of Object.values(meters)) meter.start();
@@ -280,7 +294,7 @@ async function main(): Promise<void> {
         : atBreak.cpu.app +
               atBreak.cpu.postgres +
               atBreak.cpu.redis +
-              atBreak.cpu.proxy +
+              atBreak.cpu.proxies +
               atBreak.cpu.generator >=
             1.8
           ? "the machine's two cores, shared by the app, PostgreSQL, the proxy and the generator"
@@ -297,6 +311,7 @@ async function main(): Promise<void> {
         note: args.note,
         setup: {
           instances,
+          pgbouncer: bouncer !== null,
           peakLearners: peak,
           rampMinutes: minutes,
           learnersSeeded: true,
@@ -325,6 +340,7 @@ async function main(): Promise<void> {
     console.log(`written to ${path.relative(ROOT, out)}`);
   } finally {
     await stopProxy?.();
+    await bouncer?.stop();
     for (const app of apps) app.kill("SIGTERM");
     await Promise.all(
       apps.map(
