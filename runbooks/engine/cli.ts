@@ -2,8 +2,8 @@ import os from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
-import { exercised } from "./commands/exercised.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
+import { exercised } from "./commands/exercised.ts";
 import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
 import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
@@ -208,7 +208,8 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   }
 
   if (command === "history") return history(values, io);
-  if (command === "exercised") return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io, EXIT);
+  if (command === "exercised")
+    return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io, EXIT);
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);

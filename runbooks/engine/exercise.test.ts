@@ -66,7 +66,11 @@ describe("which runs count", () => {
     ["a failed run", { status: "failed" as const }, false],
     ["a cancelled run", { status: "cancelled" as const }, false],
     ["a plan (it changed nothing)", { plan: true }, false],
-    ["one step run alone (--step)", { steps: [{ id: "restore", status: "ok" as const, durationMs: 1 }] }, false],
+    [
+      "one step run alone (--step)",
+      { steps: [{ id: "restore", status: "ok" as const, durationMs: 1 }] },
+      false,
+    ],
     [
       "the rest of a failed run, resumed",
       { resumedFrom: "r0", steps: [{ id: "restore", status: "ok" as const, durationMs: 1 }] },
@@ -112,7 +116,9 @@ describe("fresh, stale, never (injected clock)", () => {
     const after = exerciseRow("dr-drill", "production", last, new Date(due + 1));
     expect(after.state).toBe("stale");
     expect(overdue([after])).toEqual([after]);
-    expect(describeRow(after)).toMatch(/^last ran 2026-11-01 \(\d+ days ago\) by ana@ops; required monthly .* overdue since 2026-12-02$/);
+    expect(describeRow(after)).toMatch(
+      /^last ran 2026-11-01 \(\d+ days ago\) by ana@ops; required monthly .* overdue since 2026-12-02$/,
+    );
   });
 
   it("a required procedure never run is overdue now; one without a requirement only says never", () => {
@@ -152,12 +158,26 @@ describe("the record CI keeps", () => {
   it("round-trips through JSON, and several records merge to the newest run per environment", () => {
     const now = at("2026-12-01T00:00:00.000Z");
     const a = exerciseRecord(
-      [exerciseRow("dr-drill", "production", { runbook: "dr-drill", env: "production", at: "2026-11-01T00:00:00.000Z", runId: "a", actor: "x" }, now)],
+      [
+        exerciseRow(
+          "dr-drill",
+          "production",
+          { runbook: "dr-drill", env: "production", at: "2026-11-01T00:00:00.000Z", runId: "a", actor: "x" },
+          now,
+        ),
+      ],
       now,
       "production",
     );
     const b = exerciseRecord(
-      [exerciseRow("dr-drill", "production", { runbook: "dr-drill", env: "production", at: "2026-11-20T00:00:00.000Z", runId: "b", actor: "y" }, now)],
+      [
+        exerciseRow(
+          "dr-drill",
+          "production",
+          { runbook: "dr-drill", env: "production", at: "2026-11-20T00:00:00.000Z", runId: "b", actor: "y" },
+          now,
+        ),
+      ],
       now,
       "production",
     );
@@ -168,8 +188,16 @@ describe("the record CI keeps", () => {
   it.each([
     ["not JSON", "{", /r\.json is not JSON/],
     ["another kind of file", '{"v":1}', /not an exercise record/],
-    ["a newer version", '{"v":9,"kind":"exercise-record","asOf":"x","rows":[]}', /version 9; this handbook reads version 1/],
-    ["a row without a runbook", '{"v":1,"kind":"exercise-record","asOf":"x","rows":[{}]}', /row 1 has no runbook id/],
+    [
+      "a newer version",
+      '{"v":9,"kind":"exercise-record","asOf":"x","rows":[]}',
+      /version 9; this handbook reads version 1/,
+    ],
+    [
+      "a row without a runbook",
+      '{"v":1,"kind":"exercise-record","asOf":"x","rows":[{}]}',
+      /row 1 has no runbook id/,
+    ],
     [
       "a last run without a date",
       '{"v":1,"kind":"exercise-record","asOf":"x","rows":[{"runbook":"dr-drill","last":{"at":"soon"}}]}',

@@ -1,8 +1,4 @@
-import {
-  EXERCISE_POLICY,
-  EXERCISE_REQUIREMENTS,
-  type ExerciseRequirement,
-} from "../../policy/exercise.ts";
+import { EXERCISE_POLICY, EXERCISE_REQUIREMENTS, type ExerciseRequirement } from "../../policy/exercise.ts";
 import type { AuditRecord } from "./audit.ts";
 
 // When each procedure last ran successfully, per environment, and whether that is recent enough
@@ -78,7 +74,9 @@ export function lastExercised(
       actor: record.actor,
     });
   }
-  return [...latest.values()].sort((a, b) => a.runbook.localeCompare(b.runbook) || a.env.localeCompare(b.env));
+  return [...latest.values()].sort(
+    (a, b) => a.runbook.localeCompare(b.runbook) || a.env.localeCompare(b.env),
+  );
 }
 
 /** The requirement of a runbook in an environment, or null. */
@@ -198,8 +196,7 @@ export function parseExerciseRecord(text: string, file: string): ExerciseRecord 
     throw new Error(`${file}: an exercise record needs "asOf" and "rows"`);
   for (const [index, row] of record.rows.entries()) {
     const last = (row as Partial<ExerciseRow>).last;
-    if (typeof row?.runbook !== "string")
-      throw new Error(`${file}: row ${index + 1} has no runbook id`);
+    if (typeof row?.runbook !== "string") throw new Error(`${file}: row ${index + 1} has no runbook id`);
     if (last !== null && (typeof last?.at !== "string" || Number.isNaN(Date.parse(last.at))))
       throw new Error(`${file}: row ${index + 1} (${row.runbook}) has a last run without a valid "at"`);
   }
