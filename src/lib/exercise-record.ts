@@ -41,7 +41,11 @@ export async function readRecord(dir: string): Promise<BuildRecord | null> {
   );
   return {
     lastRuns: lastRunsOf(records),
-    asOf: records.map((record) => record.asOf).sort().at(-1) ?? "",
+    asOf:
+      records
+        .map((record) => record.asOf)
+        .sort()
+        .at(-1) ?? "",
     files,
   };
 }

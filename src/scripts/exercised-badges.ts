@@ -2,8 +2,8 @@ import {
   API,
   CONSOLE_MARKER,
   describeRow,
-  type ExerciseRun,
   type ExercisedResponse,
+  type ExerciseRun,
   exerciseTable,
 } from "../../console/protocol.ts";
 import { getJson } from "./console-api.ts";
@@ -14,7 +14,13 @@ import { getJson } from "./console-api.ts";
 
 const LABEL = { fresh: "fresh", stale: "stale", never: "never" } as const;
 
-function render(box: HTMLElement, lastRuns: readonly ExerciseRun[], source: string): void {
+/** Where the runs came from: the console's audit log, or CI's record embedded at build time. */
+interface Source {
+  kind: "console" | "ci";
+  text: string;
+}
+
+function render(box: HTMLElement, lastRuns: readonly ExerciseRun[], source: Source): void {
   const id = box.dataset.exerciseRunbook ?? "";
   const rows = exerciseTable({
     runbooks: [id],
@@ -45,8 +51,8 @@ function render(box: HTMLElement, lastRuns: readonly ExerciseRun[], source: stri
   box.querySelector(".exercised-list, .exercised-none")?.remove();
   box.append(list);
   const head = box.querySelector(".exercised-source");
-  if (head) head.textContent = source;
-  box.dataset.exerciseSource = source.includes("console") ? "console" : "ci";
+  if (head) head.textContent = source.text;
+  box.dataset.exerciseSource = source.kind;
 }
 
 async function main(): Promise<void> {
@@ -55,7 +61,7 @@ async function main(): Promise<void> {
   if (document.querySelector(CONSOLE_MARKER)) {
     try {
       const { lastRuns } = await getJson<ExercisedResponse>(API.exercised);
-      for (const box of boxes) render(box, lastRuns, "(this console's audit log)");
+      for (const box of boxes) render(box, lastRuns, { kind: "console", text: "(this console's audit log)" });
       return;
     } catch {
       // Signed out or unreachable: the sign-in notice says so; CI's record below still stands.
@@ -64,7 +70,10 @@ async function main(): Promise<void> {
   for (const box of boxes) {
     if (box.dataset.exerciseRuns === undefined) continue;
     const runs = JSON.parse(box.dataset.exerciseRuns) as ExerciseRun[];
-    render(box, runs, `(CI's record of ${(box.dataset.exerciseAsOf ?? "").slice(0, 10)})`);
+    render(box, runs, {
+      kind: "ci",
+      text: `(CI's record of ${(box.dataset.exerciseAsOf ?? "").slice(0, 10)})`,
+    });
   }
 }
 
