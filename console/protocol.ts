@@ -12,8 +12,11 @@ import type { ExerciseRun } from "../runbooks/engine/exercise.ts";
 export { type EventFormatters, renderEvent } from "../runbooks/engine/events.ts";
 export {
   describeRow,
+  EXERCISED_EXIT,
   type ExerciseRecord,
   type ExerciseRow,
+  exerciseRecord,
+  exerciseRow,
   exerciseTable,
   lastRunsOf,
   parseExerciseRecord,

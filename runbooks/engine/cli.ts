@@ -209,7 +209,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
 
   if (command === "history") return history(values, io);
   if (command === "exercised")
-    return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io, EXIT);
+    return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io);
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);

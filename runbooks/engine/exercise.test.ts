@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { EXERCISE_POLICY, EXERCISE_REQUIREMENTS } from "../../policy/exercise.ts";
 import type { AuditRecord } from "./audit.ts";
 import { loadRunbooks } from "./catalog.ts";
+import { EXIT } from "./cli.ts";
 import { ENVIRONMENTS } from "./environments.ts";
 import {
   describeRow,
+  EXERCISED_EXIT,
   type ExerciseRun,
   exercisedBy,
   exerciseRecord,
@@ -57,6 +59,14 @@ describe("the policy", () => {
     expect(Object.keys(EXERCISE_POLICY)).toEqual(
       expect.arrayContaining(["dr-drill", "restore", "failover-to-replica", "verify-backup"]),
     );
+  });
+});
+
+describe("the exit codes the page renders", () => {
+  it("are the CLI's own: ok, failed, refused", () => {
+    expect(EXERCISED_EXIT.ok.code).toBe(EXIT.ok);
+    expect(EXERCISED_EXIT.overdue.code).toBe(EXIT.failed);
+    expect(EXERCISED_EXIT.refused.code).toBe(EXIT.refused);
   });
 });
 

@@ -158,6 +158,22 @@ export function describeRow(row: ExerciseRow): string {
   return `${last}; required ${row.requirement.cadence} (every ${row.requirement.everyDays} days), ${when}`;
 }
 
+/**
+ * What the exit code of `npm run runbook -- exercised` means; the codes are cli.ts's EXIT (ok,
+ * failed, refused: a test holds them equal), named here for the page that renders this table.
+ */
+export const EXERCISED_EXIT = {
+  ok: { code: 0, meaning: "every required drill ran successfully within its interval" },
+  overdue: {
+    code: 1,
+    meaning: "a required drill is overdue or was never done: the table says which (the nightly job pages)",
+  },
+  refused: {
+    code: 2,
+    meaning: "a bad --env or --as-of: nothing was judged; the refusal is written to the audit log",
+  },
+} as const;
+
 // The record CI keeps of its runs, which a static build of the handbook reads (exercise-record/).
 
 export const EXERCISE_RECORD_VERSION = 1;

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { exerciseRecord, exerciseRow } from "../../runbooks/engine/exercise.ts";
+import { exerciseRecord, exerciseRow } from "../../console/protocol.ts";
 import { readRecord } from "./exercise-record.ts";
 
 // The build's reading of CI's record (exercise-record/): absent means "no record in this build",

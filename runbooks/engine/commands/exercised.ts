@@ -4,6 +4,7 @@ import { loadRunbooks } from "../catalog.ts";
 import { ENVIRONMENTS, EnvironmentError, isEnvironmentName } from "../environments.ts";
 import {
   describeRow,
+  EXERCISED_EXIT,
   type ExerciseRow,
   exerciseRecord,
   exerciseTable,
@@ -36,11 +37,7 @@ export interface ExercisedIo {
 
 const MARK = { fresh: "✔", stale: "✘", never: "✘" } as const;
 
-export async function exercised(
-  options: ExercisedOptions,
-  io: ExercisedIo,
-  exit: { ok: number; failed: number },
-): Promise<number> {
+export async function exercised(options: ExercisedOptions, io: ExercisedIo): Promise<number> {
   if (options.env !== undefined && !isEnvironmentName(options.env))
     throw new EnvironmentError(
       `no environment '${options.env}': the environments are ${ENVIRONMENTS.join(", ")}`,
@@ -64,7 +61,7 @@ export async function exercised(
   const late = overdue(rows);
   if (options.json) {
     io.out(`${JSON.stringify(exerciseRecord(rows, now, options.env ?? null))}\n`);
-    return late.length > 0 ? exit.failed : exit.ok;
+    return late.length > 0 ? EXERCISED_EXIT.overdue.code : EXERCISED_EXIT.ok.code;
   }
   const table = tableData({
     title: `Last exercised, as of ${now.toISOString()}${options.env ? ` (${options.env})` : ""}`,
@@ -82,11 +79,11 @@ export async function exercised(
   for (const line of tableLines(table)) io.out(`${line}\n`);
   if (late.length === 0) {
     io.out(`\nevery required drill is within its interval (${countRequired(rows)} tracked)\n`);
-    return exit.ok;
+    return EXERCISED_EXIT.ok.code;
   }
   io.err(`\n${late.length} required drill${late.length > 1 ? "s are" : " is"} overdue:\n`);
   for (const row of late) io.err(`  ${row.runbook} in ${row.env}: ${describeRow(row)}\n`);
-  return exit.failed;
+  return EXERCISED_EXIT.overdue.code;
 }
 
 function countRequired(rows: readonly ExerciseRow[]): number {
