@@ -2,6 +2,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExercisedResponse } from "../../console/protocol.ts";
 import { EXERCISE_POLICY } from "../../policy/exercise.ts";
 import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { launchChromium } from "../../scripts/lib/browser.ts";
@@ -18,6 +19,7 @@ let target: TestConsole;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 let browser: Browser;
 let ranAt: number;
+let ranId: string;
 
 beforeAll(async () => {
   target = await startTestConsole({
@@ -41,6 +43,7 @@ beforeAll(async () => {
   const end = events.find((event) => event.type === "run-end");
   expect(end?.status).toBe("ok");
   ranAt = Date.parse(String(end?.at));
+  ranId = String(end?.runId);
   chromium = await launchChromium();
   browser = chromium.browser;
 }, 120_000);
@@ -64,6 +67,32 @@ async function openAt(clock: number | null): Promise<{ context: BrowserContext; 
 
 const badge = (context: BrowserContext, runbook: string) =>
   context.pages()[0]?.locator(`.exercised[data-exercise-runbook="${runbook}"]`);
+
+describe("GET /api/exercised", () => {
+  it("is refused without a session; with one it lists the last whole success, not plans or failures", async () => {
+    expect((await target.api("GET", "/api/exercised")).status).toBe(401);
+    const cookie = await target.signIn();
+    for (const body of [
+      { runbook: "verify-backup", env: "production", plan: true, params: {} },
+      { runbook: "verify-backup", env: "production", params: { fail: true } },
+    ]) {
+      const started = await target.api("POST", "/api/runs", { cookie, body });
+      expect(started.status).toBe(202);
+      await readStream(
+        await target.api("GET", ((await started.json()) as { events: string }).events, { cookie }),
+      );
+    }
+    const reply = (await (await target.api("GET", "/api/exercised", { cookie })).json()) as ExercisedResponse;
+    expect(reply.lastRuns).toEqual([
+      expect.objectContaining({
+        runbook: "verify-backup",
+        env: "production",
+        runId: ranId,
+        actor: "tester@console",
+      }),
+    ]);
+  }, 60_000);
+});
 
 describe("last exercised, served by the console", () => {
   it("fresh after a run today, from the console's audit log; a drill nobody ran says never", async () => {
