@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
+import type { ExerciseRun } from "../runbooks/engine/exercise.ts";
 
 // The one contract between the console (console/routes/) and the handbook's pages
 // (src/scripts/): request bodies as zod schemas with their inferred types, the response types,
@@ -9,8 +10,19 @@ import type { RunEvent } from "../runbooks/engine/events.ts";
 // page bundles it; `zod/mini` keeps that bundle small.
 
 export { type EventFormatters, renderEvent } from "../runbooks/engine/events.ts";
+export {
+  describeRow,
+  EXERCISED_EXIT,
+  type ExerciseRecord,
+  type ExerciseRow,
+  exerciseRecord,
+  exerciseRow,
+  exerciseTable,
+  lastRunsOf,
+  parseExerciseRecord,
+} from "../runbooks/engine/exercise.ts";
 export { alignsRight, cellText, type TableData, tableLines } from "../runbooks/engine/table.ts";
-export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, RefusalRecord, RunEvent };
+export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, ExerciseRun, RefusalRecord, RunEvent };
 
 /** The header every API call from the page carries. HTML forms cannot set it. */
 export const CONSOLE_HEADER = "x-console-request";
@@ -161,6 +173,11 @@ export interface AuditResponse {
 
 export const AUDIT_VIEW_LIMIT = 500;
 
+/** GET /api/exercised: the last successful run per runbook and environment (the page adds the state). */
+export interface ExercisedResponse {
+  lastRuns: ExerciseRun[];
+}
+
 export interface RunLogResponse {
   events: RunEvent[];
 }
@@ -204,6 +221,7 @@ export const API = {
   releases: (handbookCommit: string | null) =>
     `/api/releases${handbookCommit ? `?handbook=${encodeURIComponent(handbookCommit)}` : ""}`,
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
+  exercised: "/api/exercised",
   audit: (filter: AuditFilter) =>
     `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,
   events: (runId: string, ticket: string) =>

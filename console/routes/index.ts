@@ -2,6 +2,7 @@ import audit from "./audit.ts";
 import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
+import exercised from "./exercised.ts";
 import history from "./history.ts";
 import releases from "./releases.ts";
 import reload from "./reload.ts";
@@ -23,6 +24,7 @@ export const ROUTES: readonly Route<any>[] = [
   releases,
   history,
   audit,
+  exercised,
   runEvents,
   cancelRun,
   runLog,

@@ -23,6 +23,8 @@ export interface KnownFacts {
   errors: ReadonlyMap<string, number>;
   /** Runbook id → its step ids. */
   runbooks: ReadonlyMap<string, readonly string[]>;
+  /** The CLI's own command words (runbooks/engine/cli-commands.ts): `runbook -- <command>` names no runbook. */
+  commands?: ReadonlySet<string>;
   /** The figures of the committed benchmark results as a page would show them ("57.2 ms", "2,692 req/s"). */
   benchmarkFigures?: ReadonlySet<string>;
 }
@@ -195,8 +197,9 @@ export function checkSnippets(snippets: readonly CodeSnippet[], facts: KnownFact
           });
       };
       const cli = /\brunbook\s+--\s+([a-z][\w-]*)(.*)$/.exec(text);
-      // The CLI's own commands (list, history, disable, enable) are not runbook ids.
-      if (cli?.[1] && !["list", "history", "disable", "enable"].includes(cli[1])) {
+      // The CLI's own commands (list, history, exercised…) are not runbook ids.
+      const commands = facts.commands ?? new Set(["list", "history", "disable", "enable"]);
+      if (cli?.[1] && !commands.has(cli[1])) {
         const rest = cli[2] ?? "";
         const stepIds = [...rest.matchAll(/--(?:step|from)[ =]([\w-]+)/g)].map((m) => m[1]);
         if (stepIds.length === 0) step(cli[1], undefined);
