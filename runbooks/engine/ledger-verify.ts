@@ -54,6 +54,7 @@ interface Parsed {
 }
 
 const short = (hash: string) => `${hash.slice(0, 12)}…`;
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** Verifies the ledger in `dir`; `publicKey` checks checkpoints against a copy of the host key kept elsewhere. */
 export async function verifyLedger(dir: string, options: { publicKey?: string } = {}): Promise<LedgerReport> {
@@ -250,22 +251,24 @@ export function describeReport(report: LedgerReport): string[] {
   const legacy =
     report.legacy > 0
       ? [
-          `${report.legacy} legacy line${report.legacy === 1 ? "" : "s"} from before the chain (audit format 1–2) at the start: NOT verified (nothing can check them)`,
+          `${count(report.legacy, "legacy line", "legacy lines")} from before the chain (audit format 1–2) at the start: NOT verified (nothing can check them)`,
         ]
       : [];
   if (report.break)
     return [
       `broken: ${report.break.message}`,
       `  expected ${report.break.expected}; found ${report.break.found}`,
-      `${report.entries} entries verified before it (${report.checkpoints} signed checkpoints)`,
+      `${count(report.entries, "entry", "entries")} verified before it (${count(report.checkpoints, "signed checkpoint", "signed checkpoints")})`,
       ...legacy,
     ];
   return [
-    `verified: ${report.entries} entries, ${report.checkpoints} signed checkpoint${report.checkpoints === 1 ? "" : "s"}, in ${report.files.length} file${report.files.length === 1 ? "" : "s"} (${report.files.join(", ") || "none yet"})`,
+    `verified: ${count(report.entries, "entry", "entries")}, ${count(report.checkpoints, "signed checkpoint", "signed checkpoints")}, in ${count(report.files.length, "file", "files")} (${report.files.join(", ") || "none yet"})`,
     ...(report.head ? [`head: sha256 ${report.head}`] : []),
     ...(report.key ? [`host key: ${report.key}`] : []),
     ...(report.sinceCheckpoint > 0
-      ? [`${report.sinceCheckpoint} entries after the last checkpoint are protected by the chain only`]
+      ? [
+          `${count(report.sinceCheckpoint, "entry", "entries")} after the last checkpoint protected by the chain only`,
+        ]
       : []),
     ...legacy,
   ];

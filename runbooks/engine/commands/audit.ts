@@ -29,7 +29,7 @@ export async function auditCommand(args: string[], values: { json?: boolean }, i
   if (sub === "checkpoint") {
     const { seq, head } = await appendLedger(dir, [], { checkpoint: "manual" });
     if (values.json) io.out(`${JSON.stringify({ entries: seq, head })}\n`);
-    else io.out(`checkpoint signed: ${seq} entries; head sha256 ${head}\n`);
+    else io.out(`checkpoint signed: the chain has ${seq} entries; head sha256 ${head}\n`);
     return EXIT.ok;
   }
   throw new ParamError(
