@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
+import type { LedgerReport } from "../runbooks/engine/ledger-verify.ts";
 
 // The one contract between the console (console/routes/) and the handbook's pages
 // (src/scripts/): request bodies as zod schemas with their inferred types, the response types,
@@ -9,6 +10,8 @@ import type { RunEvent } from "../runbooks/engine/events.ts";
 // page bundles it; `zod/mini` keeps that bundle small.
 
 export { type EventFormatters, renderEvent } from "../runbooks/engine/events.ts";
+export { LEDGER_FACTS } from "../runbooks/engine/ledger-facts.ts";
+export type { LedgerBreak, LedgerReport } from "../runbooks/engine/ledger-verify.ts";
 export { alignsRight, cellText, type TableData, tableLines } from "../runbooks/engine/table.ts";
 export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, RefusalRecord, RunEvent };
 
@@ -161,6 +164,9 @@ export interface AuditResponse {
 
 export const AUDIT_VIEW_LIMIT = 500;
 
+/** GET /api/audit/verify: the ledger's verification, and its lines as audit verify prints them. */
+export type AuditVerifyResponse = LedgerReport & { summary: string[] };
+
 export interface RunLogResponse {
   events: RunEvent[];
 }
@@ -206,6 +212,7 @@ export const API = {
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
   audit: (filter: AuditFilter) =>
     `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,
+  auditVerify: "/api/audit/verify",
   events: (runId: string, ticket: string) =>
     `/api/runs/${encodeURIComponent(runId)}/events?ticket=${encodeURIComponent(ticket)}`,
   cancel: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/cancel`,

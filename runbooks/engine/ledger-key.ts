@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { LEDGER_FACTS } from "./ledger-facts.ts";
 import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
 import { NAMESPACES, SignatureError, signMessage, verifySignature } from "./ssh-signatures.ts";
 
@@ -14,8 +15,8 @@ import { NAMESPACES, SignatureError, signMessage, verifySignature } from "./ssh-
 /** The principal the allowed-signers file gives the host key. */
 const PRINCIPAL = "ledger-host";
 
-export const ledgerKeyDir = (dir: string) => path.join(dir, "ledger");
-export const ledgerKeyFile = (dir: string) => path.join(ledgerKeyDir(dir), "host_ed25519");
+export const ledgerKeyFile = (dir: string) => path.join(dir, LEDGER_FACTS.hostKey);
+export const ledgerKeyDir = (dir: string) => path.dirname(ledgerKeyFile(dir));
 
 /** What a checkpoint signs: its place in the chain and when; a changed field breaks the signature. */
 export function checkpointMessage(checkpoint: { count: number; head: string; at: string }): string {

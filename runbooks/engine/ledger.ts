@@ -4,6 +4,7 @@ import path from "node:path";
 import { LEDGER_POLICY } from "../../policy/ledger.ts";
 import { withFileLock } from "./append-lock.ts";
 import { versioned } from "./formats.ts";
+import { LEDGER_FACTS } from "./ledger-facts.ts";
 import { signCheckpoint } from "./ledger-key.ts";
 import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
 
@@ -21,9 +22,9 @@ import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
 // as legacy, unchained lines, never as verified.
 
 /** The `prev` of the chain's first line. */
-export const GENESIS = "0".repeat(64);
+export const GENESIS: string = LEDGER_FACTS.genesis;
 
-export const CURRENT_FILE = "audit.jsonl";
+export const CURRENT_FILE: string = LEDGER_FACTS.currentFile;
 const ROTATED = /^audit\.(\d{6})\.jsonl$/;
 export const currentLedgerFile = (dir: string) => path.join(dir, CURRENT_FILE);
 const lockFile = (dir: string) => path.join(dir, "audit.lock");
@@ -60,8 +61,8 @@ export function ledgerSettings(env: NodeJS.ProcessEnv = process.env): LedgerSett
     return value;
   };
   return {
-    checkpointEvery: read("RUNBOOK_LEDGER_CHECKPOINT_EVERY", LEDGER_POLICY.checkpointEvery),
-    rotateBytes: read("RUNBOOK_LEDGER_ROTATE_BYTES", LEDGER_POLICY.rotateBytes),
+    checkpointEvery: read(LEDGER_FACTS.env.checkpointEvery, LEDGER_POLICY.checkpointEvery),
+    rotateBytes: read(LEDGER_FACTS.env.rotateBytes, LEDGER_POLICY.rotateBytes),
   };
 }
 

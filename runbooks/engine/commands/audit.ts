@@ -1,6 +1,6 @@
 import type { CliIo } from "../cli.ts";
-import { EXIT } from "../cli.ts";
 import { appendLedger } from "../ledger.ts";
+import { LEDGER_FACTS } from "../ledger-facts.ts";
 import { describeReport, verifyLedger } from "../ledger-verify.ts";
 import { ParamError } from "../params.ts";
 import { dataDir } from "../paths.ts";
@@ -11,7 +11,8 @@ import { dataDir } from "../paths.ts";
 // npm run runbook -- audit checkpoint: signs a checkpoint of the chain's head now (an incident's
 //   start and end), and prints the head to copy into the incident's timeline.
 
-export const AUDIT_USAGE = "npm run runbook -- audit verify [--json] | audit checkpoint";
+export const AUDIT_USAGE = `${LEDGER_FACTS.commands.verify} [--json] | ${LEDGER_FACTS.commands.checkpoint}`;
+const EXIT = LEDGER_FACTS.exit;
 
 export async function auditCommand(args: string[], values: { json?: boolean }, io: CliIo): Promise<number> {
   const dir = dataDir(io.env);
@@ -24,13 +25,13 @@ export async function auditCommand(args: string[], values: { json?: boolean }, i
     const report = await verifyLedger(dir);
     if (values.json) io.out(`${JSON.stringify(report)}\n`);
     else (report.ok ? io.out : io.err)(`${describeReport(report).join("\n")}\n`);
-    return report.ok ? EXIT.ok : EXIT.failed;
+    return report.ok ? EXIT.verified : EXIT.broken;
   }
   if (sub === "checkpoint") {
     const { seq, head } = await appendLedger(dir, [], { checkpoint: "manual" });
     if (values.json) io.out(`${JSON.stringify({ entries: seq, head })}\n`);
     else io.out(`checkpoint signed: the chain has ${seq} entries; head sha256 ${head}\n`);
-    return EXIT.ok;
+    return EXIT.verified;
   }
   throw new ParamError(
     `audit needs verify or checkpoint${sub ? ` (not "${sub}")` : ""}; usage: ${AUDIT_USAGE}`,
