@@ -167,6 +167,9 @@ export async function verifyLedger(dir: string, options: { publicKey?: string } 
             },
             `the chain starts here, but this entry follows a line that is gone: a file or lines before it were removed`,
           );
+        // The line before was counted as verified when it was read; it is the one that changed.
+        report.entries -= 1;
+        if (parsed[index - 1]?.kind === "checkpoint") report.checkpoints -= 1;
         return fail(
           before,
           {

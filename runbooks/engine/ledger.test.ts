@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditEntry, appendAuditEntries, readAuditEntries } from "./audit.ts";
 import { EXIT } from "./cli.ts";
 import { appendLedger, GENESIS, type LedgerSettings, ledgerFiles, sha256 } from "./ledger.ts";
+import { LEDGER_FACTS } from "./ledger-facts.ts";
 import { checkpointMessage, ledgerKeyFile } from "./ledger-key.ts";
 import type { LedgerReport } from "./ledger-verify.ts";
 import { REPO_ROOT } from "./paths.ts";
@@ -92,6 +93,10 @@ describe("the chain as written", { timeout: 120_000 }, () => {
     expect((await stat(path.dirname(ledgerKeyFile(pristine)))).mode & 0o777).toBe(0o700);
   });
 
+  it("spells its exit codes as the CLI's EXIT table does (the handbook renders them)", () => {
+    expect(LEDGER_FACTS.exit).toEqual({ verified: EXIT.ok, broken: EXIT.failed, refused: EXIT.refused });
+  });
+
   it("audit verify exits 0 with the number of entries and checkpoints it checked", async () => {
     const { code, stdout } = await runCli(pristine, ["audit", "verify"]);
     expect(code).toBe(EXIT.ok);
@@ -108,6 +113,7 @@ describe("audit verify names the first entry that was tampered with", { timeout:
     const { code, report } = await verifyJson(dir);
     expect(code).toBe(EXIT.failed);
     expect(report.break).toMatchObject({ problem: "changed", file: "audit.jsonl", line: 3, entry: 3 });
+    expect(report.entries).toBe(2);
     const text = await runCli(dir, ["audit", "verify"]);
     expect(text.code).toBe(EXIT.failed);
     expect(text.stderr).toMatch(
