@@ -24,7 +24,10 @@ export function ledgerView(): TableView {
       ["audit verify exits: chain verified", String(exit.verified)],
       ["audit verify exits: chain broken (the entry is named)", String(exit.broken)],
       ["audit verify exits: refused (bad arguments)", String(exit.refused)],
-      ["A signed checkpoint after every", `${LEDGER_POLICY.checkpointEvery} entries (${env.checkpointEvery})`],
+      [
+        "A signed checkpoint after every",
+        `${LEDGER_POLICY.checkpointEvery} entries (${env.checkpointEvery})`,
+      ],
       ["The current file is rotated at", `${mib(LEDGER_POLICY.rotateBytes)} (${env.rotateBytes})`],
       ["The current file (in the data directory)", LEDGER_FACTS.currentFile],
       ["Rotated files, oldest first", LEDGER_FACTS.rotatedPattern],
