@@ -87,7 +87,7 @@ export async function verifyLedger(dir: string, options: { publicKey?: string } 
       return null;
     }
   });
-  const checker = publicKey ? await checkpointChecker(publicKey) : null;
+  const checker = publicKey ? { ...(await checkpointChecker(publicKey)), publicKey } : null;
   try {
     let expectPrev = GENESIS;
     let expectSeq = 1;
@@ -182,7 +182,7 @@ export async function verifyLedger(dir: string, options: { publicKey?: string } 
         );
       }
       if (entry.kind === "checkpoint") {
-        const problem = await checkpointProblem(entry, seq, expectPrev, checker);
+        const problem = await checkpointProblem(l.text, entry, seq, expectPrev, checker);
         if (problem)
           return fail(
             l,
@@ -208,11 +208,20 @@ export async function verifyLedger(dir: string, options: { publicKey?: string } 
   }
 }
 
+/**
+ * Checkpoint lines (exact text) whose signature verified against a public key: the console checks
+ * the ledger on every visit of the audit view, and a line that verified once verifies again, so
+ * each signature costs one ssh-keygen per process, not one per visit.
+ */
+const VERIFIED = new Set<string>();
+const MAX_VERIFIED = 100_000;
+
 async function checkpointProblem(
+  text: string,
   entry: Parsed,
   seq: number,
   head: string,
-  checker: Awaited<ReturnType<typeof checkpointChecker>> | null,
+  checker: (Awaited<ReturnType<typeof checkpointChecker>> & { publicKey: string }) | null,
 ): Promise<{ message: string; expected: string; found: string; signature?: true } | null> {
   if (entry.count !== seq - 1)
     return {
@@ -237,7 +246,11 @@ async function checkpointProblem(
       signature: true,
     };
   try {
+    const key = `${checker.publicKey}\n${text}`;
+    if (VERIFIED.has(key)) return null;
     await checker.check({ count: seq - 1, head, at: entry.at, signature: entry.signature });
+    if (VERIFIED.size >= MAX_VERIFIED) VERIFIED.clear();
+    VERIFIED.add(key);
     return null;
   } catch (error) {
     return {

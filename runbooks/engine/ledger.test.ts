@@ -8,7 +8,7 @@ import { EXIT } from "./cli.ts";
 import { appendLedger, GENESIS, type LedgerSettings, ledgerFiles, sha256 } from "./ledger.ts";
 import { LEDGER_FACTS } from "./ledger-facts.ts";
 import { checkpointMessage, ledgerKeyFile } from "./ledger-key.ts";
-import type { LedgerReport } from "./ledger-verify.ts";
+import { type LedgerReport, verifyLedger } from "./ledger-verify.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { NAMESPACES, signMessage } from "./ssh-signatures.ts";
 
@@ -273,6 +273,21 @@ describe("a log from before the chain", { timeout: 120_000 }, () => {
     const { code: broken, report } = await verifyJson(dir);
     expect(broken).toBe(EXIT.failed);
     expect(report.break).toMatchObject({ problem: "unchained", file: "audit.jsonl", line: 4 });
+  });
+});
+
+describe("a line cut short", { timeout: 120_000 }, () => {
+  it("keeps the next append on its own line and is named as damaged", async () => {
+    const { dir, file, lines } = await copyOf("cut");
+    // A writer killed in the middle of its append leaves half a line and no newline.
+    await writeFile(file, `${lines.join("\n")}\n${JSON.stringify({ v: 3, ...refusal(11) }).slice(0, 40)}`);
+    await appendAuditEntries(dir, [refusal(12)]);
+    const after = (await readFile(file, "utf8")).trimEnd().split("\n");
+    expect(after).toHaveLength(lines.length + 2);
+    expect(JSON.parse(after.at(-1) ?? "")).toMatchObject({ seq: 14, reason: "attempt 12 refused" });
+    const report = await verifyLedger(dir);
+    expect(report.break).toMatchObject({ problem: "damaged", file: "audit.jsonl", line: lines.length + 1 });
+    expect(report.entries).toBe(13);
   });
 });
 

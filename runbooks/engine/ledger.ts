@@ -154,8 +154,32 @@ async function checkpointLine(dir: string, head: Head, reason: CheckpointEntry["
 }
 
 async function appendLines(file: string, lines: string[]): Promise<void> {
-  if (lines.length > 0)
-    await appendFile(file, lines.map((line) => `${line}\n`).join(""), { mode: PRIVATE_FILE });
+  if (lines.length === 0) return;
+  // A line cut short (a writer killed mid-append) keeps its own line, so verify names it as
+  // damaged; the new lines must not be glued onto it.
+  const cut = await endsWithoutNewline(file);
+  await appendFile(file, `${cut ? "\n" : ""}${lines.map((line) => `${line}\n`).join("")}`, {
+    mode: PRIVATE_FILE,
+  });
+}
+
+async function endsWithoutNewline(file: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** A checkpoint could not be signed: the entries are kept (losing them is worse), the reason goes to stderr. */
