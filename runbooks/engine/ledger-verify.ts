@@ -267,7 +267,7 @@ export function describeReport(report: LedgerReport): string[] {
   const legacy =
     report.legacy > 0
       ? [
-          `${count(report.legacy, "legacy line", "legacy lines")} from before the chain (audit format 1–2) at the start: NOT verified (nothing can check them)`,
+          `${count(report.legacy, "legacy line", "legacy lines")} from before the chain (audit format below ${CHAINED_SINCE}) at the start: NOT verified (nothing can check them)`,
         ]
       : [];
   if (report.break)
