@@ -3,6 +3,7 @@ import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
 import type { ExerciseRun } from "../runbooks/engine/exercise.ts";
+import type { LedgerReport } from "../runbooks/engine/ledger-verify.ts";
 
 // The one contract between the console (console/routes/) and the handbook's pages
 // (src/scripts/): request bodies as zod schemas with their inferred types, the response types,
@@ -21,6 +22,8 @@ export {
   lastRunsOf,
   parseExerciseRecord,
 } from "../runbooks/engine/exercise.ts";
+export { LEDGER_FACTS } from "../runbooks/engine/ledger-facts.ts";
+export type { LedgerBreak, LedgerReport } from "../runbooks/engine/ledger-verify.ts";
 export { alignsRight, cellText, type TableData, tableLines } from "../runbooks/engine/table.ts";
 export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, ExerciseRun, RefusalRecord, RunEvent };
 
@@ -177,6 +180,8 @@ export const AUDIT_VIEW_LIMIT = 500;
 export interface ExercisedResponse {
   lastRuns: ExerciseRun[];
 }
+/** GET /api/audit/verify: the ledger's verification, and its lines as audit verify prints them. */
+export type AuditVerifyResponse = LedgerReport & { summary: string[] };
 
 export interface RunLogResponse {
   events: RunEvent[];
@@ -224,6 +229,7 @@ export const API = {
   exercised: "/api/exercised",
   audit: (filter: AuditFilter) =>
     `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,
+  auditVerify: "/api/audit/verify",
   events: (runId: string, ticket: string) =>
     `/api/runs/${encodeURIComponent(runId)}/events?ticket=${encodeURIComponent(ticket)}`,
   cancel: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/cancel`,

@@ -1,4 +1,5 @@
 import audit from "./audit.ts";
+import auditVerify from "./audit-verify.ts";
 import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
@@ -25,6 +26,7 @@ export const ROUTES: readonly Route<any>[] = [
   history,
   audit,
   exercised,
+  auditVerify,
   runEvents,
   cancelRun,
   runLog,

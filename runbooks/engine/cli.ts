@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
+import { auditCommand } from "./commands/audit.ts";
 import { exercised } from "./commands/exercised.ts";
 import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
@@ -32,7 +33,8 @@ const USAGE = `usage:
   npm run runbook -- history [--runbook id] [--env name] [--json]
   npm run runbook -- disable <id|env:name> --reason "why" [--for 2h]
   npm run runbook -- enable <id|env:name>
-  npm run runbook -- exercised [--env name] [--as-of date] [--json]`;
+  npm run runbook -- exercised [--env name] [--as-of date] [--json]
+  npm run runbook -- audit verify [--json] | audit checkpoint`;
 
 /** Exit codes: 0 ok, 1 the run (or loading it) failed, 2 refused (bad arguments, lock, environment), 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, refused: 2, cancelled: 130 } as const;
@@ -210,6 +212,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   if (command === "history") return history(values, io);
   if (command === "exercised")
     return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io);
+  if (command === "audit") return auditCommand(positionals.slice(1), values, io);
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);
