@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { comparisonText } from "./lib/baseline.ts";
 import { parseSeededLearners, type SeededLearner } from "./lib/journey.ts";
 import {
   getProfile,
@@ -11,7 +12,6 @@ import {
   stagesOf,
   totalSeconds,
 } from "./lib/profiles.ts";
-import { comparisonText } from "./lib/baseline.ts";
 import { type LoadSummary, toText } from "./lib/summary.ts";
 import { DEFAULT_TARGET } from "./lib/target.ts";
 import { BaselineError, compareWithChosenBaseline, readSummary } from "./runner/baseline.ts";
@@ -58,7 +58,8 @@ function parse(argv: string[]) {
   if (positionals[0] === "compare") {
     if (positionals.length !== 2)
       throw new UsageError("compare takes one summary file: npm run load -- compare <summary.json>");
-    if (values.baseline === "none") throw new UsageError("compare needs a baseline; --baseline none compares nothing");
+    if (values.baseline === "none")
+      throw new UsageError("compare needs a baseline; --baseline none compares nothing");
     return {
       compare: path.resolve(positionals[1] as string),
       baseline: values.baseline,
@@ -128,7 +129,11 @@ async function reportBaseline(
 }
 
 /** `compare <summary.json>`: the comparison alone, for a summary already written. */
-async function compareOnly(args: { compare: string; baseline: string | undefined; failOnRegression: boolean }) {
+async function compareOnly(args: {
+  compare: string;
+  baseline: string | undefined;
+  failOnRegression: boolean;
+}) {
   try {
     const summary = await readSummary(args.compare);
     const verdict = await reportBaseline(summary, args.baseline, args.failOnRegression);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { LOAD_BASELINE_MEASURES } from "../../policy/load-baseline.ts";
+import { type BaselineMeasure, LOAD_BASELINE_MEASURES } from "../../policy/load-baseline.ts";
 import { asLoadSummary, compareWithBaseline, comparisonText, judge } from "./baseline.ts";
 import type { LoadSummary, MetricSummary } from "./summary.ts";
 
 // The verdicts on fixed summaries: each row names the rule it checks. Tolerances come from policy,
 // so the edges are computed from them, not typed: the test follows a change of policy.
 
-const P95 = { id: "p95", ...LOAD_BASELINE_MEASURES.p95 };
-const ERRORS = { id: "error-rate", ...LOAD_BASELINE_MEASURES["error-rate"] };
-const THROUGHPUT = { id: "throughput", ...LOAD_BASELINE_MEASURES.throughput };
+const P95: BaselineMeasure = { id: "p95", ...LOAD_BASELINE_MEASURES.p95 };
+const ERRORS: BaselineMeasure = { id: "error-rate", ...LOAD_BASELINE_MEASURES["error-rate"] };
+const THROUGHPUT: BaselineMeasure = { id: "throughput", ...LOAD_BASELINE_MEASURES.throughput };
 
 const trend = (p95: number): MetricSummary => ({
   type: "trend",
@@ -33,7 +33,12 @@ const rate = (value: number, type: MetricSummary["type"] = "rate"): MetricSummar
   count: 1000,
 });
 
-function summary(p95: number, errorRate: number, reqPerS: number, extra: Partial<LoadSummary> = {}): LoadSummary {
+function summary(
+  p95: number,
+  errorRate: number,
+  reqPerS: number,
+  extra: Partial<LoadSummary> = {},
+): LoadSummary {
   return {
     schema: 1,
     tool: "autocannon",
@@ -60,18 +65,84 @@ function summary(p95: number, errorRate: number, reqPerS: number, extra: Partial
 
 describe("judge: one measure against its baseline", () => {
   const tol = P95.tolerance;
-  const cases: Array<{ rule: string; measure: typeof P95; baseline: number; current: number; verdict: string }> = [
+  const cases: Array<{
+    rule: string;
+    measure: BaselineMeasure;
+    baseline: number;
+    current: number;
+    verdict: string;
+  }> = [
     { rule: "same value holds", measure: P95, baseline: 100, current: 100, verdict: "held" },
-    { rule: "worse within the tolerance holds", measure: P95, baseline: 100, current: 100 * (1 + tol / 2), verdict: "held" },
-    { rule: "worse exactly at the tolerance still holds", measure: P95, baseline: 100, current: 100 * (1 + tol), verdict: "held" },
-    { rule: "worse just beyond the tolerance regresses", measure: P95, baseline: 100, current: 100 * (1 + tol) + 0.01, verdict: "regressed" },
-    { rule: "better beyond the tolerance improves", measure: P95, baseline: 100, current: 100 * (1 - tol) - 0.01, verdict: "improved" },
-    { rule: "better exactly at the tolerance holds", measure: P95, baseline: 100, current: 100 * (1 - tol), verdict: "held" },
-    { rule: "throughput: higher is better, so lower beyond the tolerance regresses", measure: THROUGHPUT, baseline: 200, current: 200 * (1 - THROUGHPUT.tolerance) - 1, verdict: "regressed" },
-    { rule: "throughput: higher beyond the tolerance improves", measure: THROUGHPUT, baseline: 200, current: 200 * (1 + THROUGHPUT.tolerance) + 1, verdict: "improved" },
-    { rule: "error rate from a zero baseline: within the absolute tolerance holds", measure: ERRORS, baseline: 0, current: ERRORS.tolerance, verdict: "held" },
-    { rule: "error rate from a zero baseline: beyond the absolute tolerance regresses", measure: ERRORS, baseline: 0, current: ERRORS.tolerance * 2, verdict: "regressed" },
-    { rule: "error rate falling beyond the tolerance improves", measure: ERRORS, baseline: 0.01, current: 0.01 - ERRORS.tolerance * 2, verdict: "improved" },
+    {
+      rule: "worse within the tolerance holds",
+      measure: P95,
+      baseline: 100,
+      current: 100 * (1 + tol / 2),
+      verdict: "held",
+    },
+    {
+      rule: "worse exactly at the tolerance still holds",
+      measure: P95,
+      baseline: 100,
+      current: 100 * (1 + tol),
+      verdict: "held",
+    },
+    {
+      rule: "worse just beyond the tolerance regresses",
+      measure: P95,
+      baseline: 100,
+      current: 100 * (1 + tol) + 0.01,
+      verdict: "regressed",
+    },
+    {
+      rule: "better beyond the tolerance improves",
+      measure: P95,
+      baseline: 100,
+      current: 100 * (1 - tol) - 0.01,
+      verdict: "improved",
+    },
+    {
+      rule: "better exactly at the tolerance holds",
+      measure: P95,
+      baseline: 100,
+      current: 100 * (1 - tol),
+      verdict: "held",
+    },
+    {
+      rule: "throughput: higher is better, so lower beyond the tolerance regresses",
+      measure: THROUGHPUT,
+      baseline: 200,
+      current: 200 * (1 - THROUGHPUT.tolerance) - 1,
+      verdict: "regressed",
+    },
+    {
+      rule: "throughput: higher beyond the tolerance improves",
+      measure: THROUGHPUT,
+      baseline: 200,
+      current: 200 * (1 + THROUGHPUT.tolerance) + 1,
+      verdict: "improved",
+    },
+    {
+      rule: "error rate from a zero baseline: within the absolute tolerance holds",
+      measure: ERRORS,
+      baseline: 0,
+      current: ERRORS.tolerance,
+      verdict: "held",
+    },
+    {
+      rule: "error rate from a zero baseline: beyond the absolute tolerance regresses",
+      measure: ERRORS,
+      baseline: 0,
+      current: ERRORS.tolerance * 2,
+      verdict: "regressed",
+    },
+    {
+      rule: "error rate falling beyond the tolerance improves",
+      measure: ERRORS,
+      baseline: 0.01,
+      current: 0.01 - ERRORS.tolerance * 2,
+      verdict: "improved",
+    },
   ];
   for (const c of cases)
     it(c.rule, () => {
@@ -88,14 +159,24 @@ describe("judge: one measure against its baseline", () => {
   });
 
   it("calls a missing figure not comparable instead of guessing", () => {
-    expect(judge(P95, null, 100)).toMatchObject({ verdict: "not comparable", text: expect.stringMatching(/baseline has no p95/) });
-    expect(judge(P95, 100, null)).toMatchObject({ verdict: "not comparable", text: expect.stringMatching(/run has no p95/) });
+    expect(judge(P95, null, 100)).toMatchObject({
+      verdict: "not comparable",
+      text: expect.stringMatching(/baseline has no p95/),
+    });
+    expect(judge(P95, 100, null)).toMatchObject({
+      verdict: "not comparable",
+      text: expect.stringMatching(/run has no p95/),
+    });
   });
 });
 
 describe("compareWithBaseline: every measure of a summary", () => {
   it("finds the one regression among held and improved measures, and prints each verdict", () => {
-    const comparison = compareWithBaseline(summary(130, 0, 240), summary(100, 0, 200), "measured/average-load.json");
+    const comparison = compareWithBaseline(
+      summary(130, 0, 240),
+      summary(100, 0, 200),
+      "measured/average-load.json",
+    );
     expect(comparison.measures.map((m) => [m.measure, m.verdict])).toEqual([
       ["p95", "regressed"],
       ["error-rate", "held"],

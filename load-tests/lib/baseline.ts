@@ -69,7 +69,8 @@ export function judge(
   const changePct = baseline === 0 ? null : (delta / Math.abs(baseline)) * 100;
   // How much worse it got, in the unit the tolerance is in (negative: better).
   const worse = measure.better === "lower" ? delta : -delta;
-  const allowed = measure.toleranceKind === "relative" ? measure.tolerance * Math.abs(baseline) : measure.tolerance;
+  const allowed =
+    measure.toleranceKind === "relative" ? measure.tolerance * Math.abs(baseline) : measure.tolerance;
   // Exactly at the tolerance still holds: "beyond the tolerance" regresses.
   const verdict: Verdict = worse > allowed ? "regressed" : -worse > allowed ? "improved" : "held";
   const tolerance =
@@ -83,7 +84,10 @@ export function judge(
     delta,
     changePct,
     verdict,
-    text: verdict === "held" ? `held (${by}, ${tolerance})` : `${verdict} by ${by.replace(/^[+-]/, "")} (${tolerance})`,
+    text:
+      verdict === "held"
+        ? `held (${by}, ${tolerance})`
+        : `${verdict} by ${by.replace(/^[+-]/, "")} (${tolerance})`,
   };
 }
 
@@ -140,7 +144,9 @@ export function compareWithBaseline(
 
 /** The comparison as the runner prints it. */
 export function comparisonText(comparison: BaselineComparison): string {
-  const lines = [`compared with the baseline ${comparison.baselineName} (tolerances from policy/load-baseline.ts):`];
+  const lines = [
+    `compared with the baseline ${comparison.baselineName} (tolerances from policy/load-baseline.ts):`,
+  ];
   for (const warning of comparison.warnings) lines.push(`  warning: ${warning}`);
   const width = Math.max(...comparison.measures.map((m) => m.title.length));
   for (const m of comparison.measures)

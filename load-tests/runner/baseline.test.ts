@@ -24,7 +24,10 @@ beforeAll(async () => {
   // The same run, but practice calls twice as slow at the 95th percentile.
   const worse: LoadSummary = {
     ...measured,
-    metrics: { ...measured.metrics, "http_req_duration{kind:practice}": { ...practice, p95: practice.p95 * 2 } },
+    metrics: {
+      ...measured.metrics,
+      "http_req_duration{kind:practice}": { ...practice, p95: practice.p95 * 2 },
+    },
   };
   regressing = path.join(dir, "average-load-summary.json");
   await writeFile(regressing, JSON.stringify(worse));
