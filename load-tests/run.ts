@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { comparisonText } from "./lib/baseline.ts";
+import { comparisonText, REGRESSION_EXIT_CODE } from "./lib/baseline.ts";
 import { parseSeededLearners, type SeededLearner } from "./lib/journey.ts";
 import {
   getProfile,
@@ -29,7 +29,14 @@ import { writeOutputs } from "./runner/outputs.ts";
 // answer, 1 anything else.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const EXIT = { passed: 0, failed: 1, usage: 2, unreachable: 3, regressed: 4, thresholds: 99 } as const;
+export const EXIT = {
+  passed: 0,
+  failed: 1,
+  usage: 2,
+  unreachable: 3,
+  regressed: REGRESSION_EXIT_CODE,
+  thresholds: 99,
+} as const;
 
 const USAGE = `usage: npm run load -- <profile> [--target URL] [--full] [--out DIR] [--tool k6|autocannon] [--learners FILE] [--baseline FILE|none] [--fail-on-regression]
        npm run load -- compare <summary.json> [--baseline FILE] [--fail-on-regression]

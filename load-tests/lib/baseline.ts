@@ -10,6 +10,13 @@ import type { LoadSummary } from "./summary.ts";
 // tolerances are policy's (policy/load-baseline.ts). The runner prints it after every run; the run
 // diff (npm run runbook -- diff) shows it for two load-test runs. Pure: the page bundles it.
 
+/** `npm run load`'s exit code when a measure regressed beyond its tolerance and FAIL_ON_REGRESSION was given. */
+export const REGRESSION_EXIT_CODE = 4;
+/** The runner's flag that turns a regression into a failed job (CI's load-test job passes it). */
+export const FAIL_ON_REGRESSION = "--fail-on-regression";
+/** The runner's flag that names the baseline; without it, load-tests/measured/<profile>.json. */
+export const BASELINE_FLAG = "--baseline";
+
 export type Verdict = "regressed" | "held" | "improved" | "not comparable";
 
 export interface MeasureComparison {
