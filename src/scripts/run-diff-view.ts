@@ -65,7 +65,7 @@ export function drawRunDiff(diff: RunDiff): HTMLElement {
   for (const warning of diff.warnings) figure.append(el("p", `Warning: ${warning}.`, "run-diff-warning"));
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
-  for (const title of ["", "What", `A (${diff.a.runId})`, `B (${diff.b.runId})`, "Note"])
+  for (const title of ["Change", "What", `A (${diff.a.runId})`, `B (${diff.b.runId})`, "Note"])
     head.append(el("th", title));
   const body = table.createTBody();
   const section = (title: string) => {
@@ -180,6 +180,10 @@ export function drawRunDiff(diff: RunDiff): HTMLElement {
     }
   }
   const scroll = el("div", undefined, "history-scroll");
+  // A wide table scrolls inside its region, which the keyboard can reach and a screen reader names.
+  scroll.tabIndex = 0;
+  scroll.setAttribute("role", "region");
+  scroll.setAttribute("aria-label", `Differences between runs ${diff.a.runId} and ${diff.b.runId}`);
   scroll.append(table);
   figure.append(scroll);
   return figure;
