@@ -4,6 +4,7 @@ import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../ru
 import type { RunEvent } from "../runbooks/engine/events.ts";
 import type { ExerciseRun } from "../runbooks/engine/exercise.ts";
 import type { LedgerReport } from "../runbooks/engine/ledger-verify.ts";
+import type { RunDiff } from "../runbooks/engine/run-diff.ts";
 
 // The one contract between the console (console/routes/) and the handbook's pages
 // (src/scripts/): request bodies as zod schemas with their inferred types, the response types,
@@ -25,7 +26,15 @@ export {
 export { LEDGER_FACTS } from "../runbooks/engine/ledger-facts.ts";
 export type { LedgerBreak, LedgerReport } from "../runbooks/engine/ledger-verify.ts";
 export { alignsRight, cellText, type TableData, tableLines } from "../runbooks/engine/table.ts";
-export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, ExerciseRun, RefusalRecord, RunEvent };
+export type {
+  ArtifactDeclaration,
+  ArtifactViewer,
+  AuditRecord,
+  ExerciseRun,
+  RefusalRecord,
+  RunDiff,
+  RunEvent,
+};
 
 /** The header every API call from the page carries. HTML forms cannot set it. */
 export const CONSOLE_HEADER = "x-console-request";
@@ -187,6 +196,11 @@ export interface RunLogResponse {
   events: RunEvent[];
 }
 
+/** GET /api/runs/<id>/diff: the run (B) compared with another or the previous one (A). */
+export interface RunDiffResponse {
+  diff: RunDiff;
+}
+
 /** The `event: gone` message of a stream whose run this console no longer holds. */
 export interface GoneMessage {
   error: string;
@@ -234,6 +248,8 @@ export const API = {
     `/api/runs/${encodeURIComponent(runId)}/events?ticket=${encodeURIComponent(ticket)}`,
   cancel: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/cancel`,
   log: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/log`,
+  diff: (runId: string, withRun?: string) =>
+    `/api/runs/${encodeURIComponent(runId)}/diff${withRun ? `?with=${encodeURIComponent(withRun)}` : ""}`,
   artifact: (runId: string, name: string) =>
     `/api/runs/${encodeURIComponent(runId)}/artifacts/${encodeURIComponent(name)}`,
 } as const;

@@ -9,6 +9,7 @@ import releases from "./releases.ts";
 import reload from "./reload.ts";
 import type { Route } from "./route.ts";
 import runArtifact from "./run-artifact.ts";
+import runDiff from "./run-diff.ts";
 import runEvents from "./run-events.ts";
 import runLog from "./run-log.ts";
 import session from "./session.ts";
@@ -31,4 +32,5 @@ export const ROUTES: readonly Route<any>[] = [
   cancelRun,
   runLog,
   runArtifact,
+  runDiff,
 ];

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
 import { auditCommand } from "./commands/audit.ts";
+import { diffCommand } from "./commands/diff.ts";
 import { exercised } from "./commands/exercised.ts";
 import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
@@ -31,6 +32,7 @@ const USAGE = `usage:
   npm run runbook -- <id> [--env ${ENVIRONMENTS.join("|")}] [--param key=value]... [--step id | --from id | --resume run-id] [--plan] [--yes] [--json]
   npm run runbook -- <id> --help
   npm run runbook -- history [--runbook id] [--env name] [--json]
+  npm run runbook -- diff <run-a> [<run-b>] [--json]
   npm run runbook -- disable <id|env:name> --reason "why" [--for 2h]
   npm run runbook -- enable <id|env:name>
   npm run runbook -- exercised [--env name] [--as-of date] [--json]
@@ -213,6 +215,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   if (command === "exercised")
     return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io);
   if (command === "audit") return auditCommand(positionals.slice(1), values, io);
+  if (command === "diff") return diffCommand(positionals.slice(1), values, io);
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);

@@ -26,8 +26,8 @@ export async function loadFacts(root = process.cwd()): Promise<KnownFacts> {
     metrics: new Set(appMetrics().map((m) => m.name)),
     errors: new Map(Object.entries(APP_ERROR_CODES).map(([code, trpc]) => [code, httpStatusOfTrpc(trpc)])),
     runbooks: new Map(runbooks.map((r) => [r.id, r.steps.map((s) => s.id)])),
-    commands: new Set(CLI_COMMANDS),
     benchmarkFigures: new Set(await benchmarkFigureTexts(root)),
+    cliCommands: new Set(CLI_COMMANDS),
   };
 }
 
