@@ -44,6 +44,8 @@ export const StartRunBody = z.strictObject({
     {},
   ),
   plan: z._default(z.boolean(), false),
+  /** Run as an emergency during an error-budget freeze (it then needs an approval receipt). */
+  emergency: z.optional(z.boolean()),
   confirm: z.optional(z.string().check(z.maxLength(40))),
   sourceHash: z.optional(z.string().check(z.regex(SHA256_PATTERN, "must be a sha256 hex digest"))),
 });

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
+import { budget } from "./commands/budget.ts";
 import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
 import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
@@ -30,7 +31,10 @@ const USAGE = `usage:
   npm run runbook -- <id> --help
   npm run runbook -- history [--runbook id] [--env name] [--json]
   npm run runbook -- disable <id|env:name> --reason "why" [--for 2h]
-  npm run runbook -- enable <id|env:name>`;
+  npm run runbook -- enable <id|env:name>
+  npm run runbook -- budget [--env production] [--at time] [--json]
+  npm run runbook -- budget post-mortem <incident> <url> [--env production]
+  (a change the error-budget freeze holds runs only with --emergency and an approval receipt)`;
 
 /** Exit codes: 0 ok, 1 the run (or loading it) failed, 2 refused (bad arguments, lock, environment), 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, refused: 2, cancelled: 130 } as const;
@@ -207,6 +211,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
 
   if (command === "history") return history(values, io);
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
+  if (command === "budget") return EXIT[await budget(positionals.slice(1), values, io)];
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);
   if (values.help) {
@@ -255,6 +260,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       ...(values.from ? { from: values.from } : {}),
       ...(values.resume ? { resume: values.resume } : {}),
       plan: values.plan === true,
+      ...(values.emergency ? { emergency: true } : {}),
       confirm: values.yes === true ? true : (ask ?? noTerminal),
       signal: controller.signal,
       emit: render,
@@ -291,6 +297,8 @@ function parse(argv: string[]) {
       runbook: { type: "string" },
       reason: { type: "string" },
       for: { type: "string" },
+      emergency: { type: "boolean" },
+      at: { type: "string" },
     },
   });
 }

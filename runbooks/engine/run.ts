@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { FREEZE_RULE } from "../../policy/error-budget-freeze.ts";
 import {
   type AuditRecord,
   appendAudit,
@@ -11,10 +12,11 @@ import {
   runArtifactsPath,
   saveRunState,
 } from "./audit.ts";
+import { budgetGate } from "./budget-gate.ts";
 import { createResources, createStepContext } from "./context.ts";
 import type { Runbook, StepDefinition } from "./define.ts";
 import { disabledReason, readDisabled } from "./disabled.ts";
-import { resolveEnvironment } from "./environments.ts";
+import { type Environment, resolveEnvironment } from "./environments.ts";
 import type { EmitFn, RunEvent, RunStatus, StepStatus } from "./events.ts";
 import { acquireLock, type Release } from "./lock.ts";
 import { Masker } from "./mask.ts";
@@ -50,6 +52,8 @@ export interface RunOptions {
    * differs is refused by name, before the run and before each step.
    */
   provenance?: readonly ProvenanceFile[];
+  /** Run as an emergency: a change the error-budget freeze holds goes on with an approval receipt (budget-gate.ts). */
+  emergency?: boolean;
 }
 
 export interface RunResult {
@@ -157,6 +161,31 @@ export async function resumeOf(
   };
 }
 
+/**
+ * The error-budget gate (budget-gate.ts) as a refusal: a frozen change is refused naming the budget
+ * and the policy; an emergency needs an approval receipt. The console's check asks it too.
+ */
+export async function enforceBudgetGate(
+  runbookId: string,
+  env: Environment,
+  steps: readonly StepDefinition[],
+  options: Pick<RunOptions, "plan" | "emergency" | "signal"> & { dataDir: string },
+): Promise<void> {
+  const gate = await budgetGate(runbookId, env, {
+    plan: options.plan ?? false,
+    changes: steps.some((s) => s.danger !== "read"),
+    emergency: options.emergency ?? false,
+    dataDir: options.dataDir,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (gate && "refuse" in gate) throw new RunRefused(gate.refuse, gate.rule);
+  if (gate)
+    throw new RunRefused(
+      `emergency runs during a freeze need an approval receipt: not available yet (${gate.approval})`,
+      FREEZE_RULE,
+    );
+}
+
 export async function runRunbook(runbook: Runbook, options: RunOptions): Promise<RunResult> {
   const processEnv = options.processEnv ?? process.env;
   const dir = options.dataDir ?? defaultDataDir(processEnv);
@@ -184,6 +213,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   const provenance = options.provenance ?? provenanceOf(runbook);
   const changedBefore = changedFilesRefusal(provenance, "since the runbook was loaded");
   if (changedBefore) throw new RunRefused(changedBefore, "changed-file");
+  await enforceBudgetGate(runbook.id, env, steps, { ...options, dataDir: dir });
 
   const masker = new Masker();
   masker.addUrl(env.databaseUrl);
