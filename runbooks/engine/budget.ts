@@ -14,6 +14,7 @@ import {
 import { INCIDENT_FOLDER, incidentsRoot, isoFromCompact, listIncidents } from "../lib/incidents.ts";
 import { PrometheusError, prometheusClient } from "../lib/prometheus-api.ts";
 import { type Environment, environmentVariables } from "./environments.ts";
+import { ParamError } from "./params.ts";
 import { PRIVATE_FILE } from "./private-files.ts";
 
 // The error budget of the SLO that gates change (policy/error-budget-freeze.ts), read from the
@@ -160,7 +161,7 @@ export async function incidentHolds(
   return holds;
 }
 
-/** Records an incident's post-mortem link (an http(s) URL) in its folder; refuses anything else. */
+/** Records an incident's post-mortem link (an http(s) URL) in its folder; refuses anything else (ParamError: audited as a refusal). */
 export async function recordPostMortemLink(
   dataDir: string,
   incident: string,
@@ -170,19 +171,19 @@ export async function recordPostMortemLink(
   const root = incidentsDir(dataDir);
   const all = await listIncidents(root);
   if (!INCIDENT_FOLDER.test(incident) || !all.includes(incident))
-    throw new Error(
+    throw new ParamError(
       `no incident folder "${incident}" in ${root}${all.length ? `; the newest are: ${all.slice(-5).reverse().join(", ")}` : ""}`,
     );
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error(`the post-mortem link is not a URL: "${url}"`);
+    throw new ParamError(`the post-mortem link is not a URL: "${url}"`);
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
-    throw new Error(`the post-mortem link must be an http(s) URL, not ${parsed.protocol}`);
+    throw new ParamError(`the post-mortem link must be an http(s) URL, not ${parsed.protocol}`);
   if (parsed.username || parsed.password)
-    throw new Error("the post-mortem link must not carry credentials: link the page, not a login");
+    throw new ParamError("the post-mortem link must not carry credentials: link the page, not a login");
   const link: PostMortemLink = { url: parsed.href, recordedBy, recordedAt: new Date().toISOString() };
   await writeFile(path.join(root, incident, POST_MORTEM_LINK_FILE), `${JSON.stringify(link, null, 2)}\n`, {
     mode: PRIVATE_FILE,
