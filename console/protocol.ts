@@ -197,6 +197,31 @@ export interface ReleasesResponse {
 }
 
 /** The API's paths, built in one place. Ids are checked by the server; these only encode them. */
+/**
+ * GET /api/budget?env=: the error budget that gates change there and whether the freeze holds; or,
+ * when it cannot be read (no Prometheus configured, or it does not answer), why, and what to set.
+ */
+export type BudgetResponse = BudgetReadingResponse | { env: string; gated: boolean; unavailable: string };
+
+export interface BudgetReadingResponse {
+  env: string;
+  /** The SLO's title, objective and window (a PromQL duration), and the end of the window. */
+  title: string;
+  objective: number;
+  window: string;
+  at: string;
+  /** Shares: the budget of the window, the share of it spent and left (null: no data). */
+  budget: number;
+  budgetMinutes: number;
+  spent: number | null;
+  remaining: number | null;
+  frozen: boolean;
+  /** Whether the freeze applies in this environment at all. */
+  gated: boolean;
+  /** Why it is frozen, one line each. */
+  why: string[];
+}
+
 export const API = {
   session: "/api/session",
   console: "/api/console",
@@ -206,6 +231,7 @@ export const API = {
   releases: (handbookCommit: string | null) =>
     `/api/releases${handbookCommit ? `?handbook=${encodeURIComponent(handbookCommit)}` : ""}`,
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
+  budget: (env: string) => `/api/budget?env=${encodeURIComponent(env)}`,
   audit: (filter: AuditFilter) =>
     `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,
   events: (runId: string, ticket: string) =>

@@ -15,6 +15,9 @@ export const FREEZE_SLO: SloId = "availability";
 /** The environments the freeze applies in (the engine's environment names). */
 export const FREEZE_ENVIRONMENTS: readonly string[] = ["production"];
 
+/** The environment `npm run runbook -- budget` reads when none is given: the freeze is production's. */
+export const BUDGET_DEFAULT_ENV = "production";
+
 /** The rule name a refusal of the gate carries in the audit log. */
 export const FREEZE_RULE = "error-budget-freeze";
 

@@ -1,4 +1,5 @@
 import audit from "./audit.ts";
+import budget from "./budget.ts";
 import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
@@ -23,6 +24,7 @@ export const ROUTES: readonly Route<any>[] = [
   releases,
   history,
   audit,
+  budget,
   runEvents,
   cancelRun,
   runLog,

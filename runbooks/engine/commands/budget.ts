@@ -1,5 +1,5 @@
 import os from "node:os";
-import { FREEZE_ENVIRONMENTS } from "../../../policy/error-budget-freeze.ts";
+import { BUDGET_DEFAULT_ENV, FREEZE_ENVIRONMENTS } from "../../../policy/error-budget-freeze.ts";
 import { ERROR_BUDGET_POLICY } from "../../../policy/slo.ts";
 import { BudgetUnavailable, recordPostMortemLink, shareText } from "../budget.ts";
 import { freezeState } from "../budget-gate.ts";
@@ -14,9 +14,6 @@ import { terminalText } from "../terminal-text.ts";
 //   Prometheus (slo-report's queries), and whether the error-budget freeze holds there.
 // npm run runbook -- budget post-mortem <incident> <url> [--env production]
 //   Records an incident's post-mortem link: a P0/P1 incident holds the freeze until it has one.
-
-/** The environment `budget` reads when none is given: the freeze is production's. */
-export const BUDGET_DEFAULT_ENV = "production";
 
 export type CommandOutcome = "ok" | "failed" | "refused";
 
