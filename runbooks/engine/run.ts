@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type ApprovalRequirement, approvalGate } from "./approval-gate.ts";
 import {
   type AuditRecord,
   appendAudit,
@@ -50,6 +51,16 @@ export interface RunOptions {
    * differs is refused by name, before the run and before each step.
    */
   provenance?: readonly ProvenanceFile[];
+  /**
+   * The approval receipt (a file, or a receipt id in the data dir's approvals/) for a run that
+   * needs one: a change where policy/approvals.ts requires approval, or any run another gate adds
+   * a requirement to (approvalRequirements). Verified before anything runs (approvals.ts).
+   */
+  approval?: string;
+  /** Further reasons this run needs an approval receipt (e.g. the error-budget freeze's emergency). */
+  approvalRequirements?: readonly ApprovalRequirement[];
+  /** false: a plan that writes no receipt (the re-plan an apply compares with the approved one). */
+  receipt?: boolean;
 }
 
 export interface RunResult {
@@ -57,6 +68,8 @@ export interface RunResult {
   status: RunStatus;
   failedStep: string | null;
   results: Record<string, unknown>;
+  /** The plan receipt this plan run wrote (approval-required change runs only). */
+  receipt?: { id: string; file: string };
 }
 
 export class RunRefused extends Error {
@@ -199,6 +212,18 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   for (const name of secretParams) masker.add(String(params[name] ?? ""));
 
   const changes = steps.some((s) => s.danger !== "read");
+  const gate = await approvalGate(runbook, options, {
+    env: env.name,
+    actor,
+    dir,
+    processEnv,
+    steps,
+    params: masker.maskValue(maskParams(params, secretParams)),
+    provenance,
+    replan: (capture) =>
+      runRunbook(runbook, { ...options, plan: true, receipt: false, approval: undefined, emit: capture }),
+    refuse: (message, rule) => new RunRefused(message, rule),
+  });
   const destructive = steps.filter((s) => s.danger === "destructive");
   if (destructive.length > 0 && !options.plan && options.confirm !== true) {
     const answer = await options.confirm(
@@ -227,6 +252,14 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
           },
         )
       : null;
+  if (gate.approval) {
+    try {
+      await gate.approval.consume(runId);
+    } catch (error) {
+      await release?.();
+      throw gate.refused(error);
+    }
+  }
 
   const started = Date.now();
   const artifactsDir = path.join(dir, "artifacts", runbook.id);
@@ -241,6 +274,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     const masked = masker.maskValue(event);
     notifier.observe(masked);
     writes = writes.then(() => appendRunEvent(dir, masked));
+    gate.observe(masked);
     options.emit(masked);
   };
   const now = () => new Date().toISOString();
@@ -360,7 +394,8 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     });
     await release?.();
   }
-  return { runId, status, failedStep, results };
+  const receipt = status === "ok" ? await gate.planned(runId) : null;
+  return { runId, status, failedStep, results, ...(receipt ? { receipt } : {}) };
 }
 
 function maskParams(params: Record<string, unknown>, secret: string[]): Record<string, unknown> {
