@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { ApprovalRecord } from "../runbooks/engine/approvals.ts";
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
@@ -144,7 +145,7 @@ export interface HistoryResponse {
 }
 
 /** A line of the audit view: a run (with its artifacts) or a refused attempt. */
-export type AuditViewEntry = ({ kind: "run" } & HistoryEntry) | RefusalRecord;
+export type AuditViewEntry = ({ kind: "run" } & HistoryEntry) | RefusalRecord | ApprovalRecord;
 
 /** The audit view's filters (GET /api/audit query); a result is a run's status or "refused". */
 export interface AuditFilter {

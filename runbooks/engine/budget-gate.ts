@@ -53,8 +53,8 @@ export type GateDecision =
   | null
   /** Refused, with the rule the audit log names. */
   | { refuse: string; rule: string }
-  /** Goes on only with an approval receipt; the reason says why one is needed. */
-  | { approval: string; state: FreezeState | null };
+  /** Goes on only with an approval receipt; the reason says why one is needed, the rule names it. */
+  | { approval: string; rule: string; state: FreezeState | null };
 
 /** The gate for one run. `changes`: whether the selected steps change anything. */
 export async function budgetGate(
@@ -69,8 +69,11 @@ export async function budgetGate(
     secret?: (value: string) => void;
   },
 ): Promise<GateDecision> {
-  if (!FREEZE_ENVIRONMENTS.includes(env.name) || !(runbookId in FROZEN_RUNBOOKS)) return null;
-  if (options.plan || !options.changes) return null;
+  if (!FREEZE_ENVIRONMENTS.includes(env.name) || !(runbookId in FROZEN_RUNBOOKS) || !options.changes)
+    return null;
+  // A plan changes nothing and is never refused; an emergency's plan asks, so that its receipt
+  // says the freeze is one reason it needs approving.
+  if (options.plan && !options.emergency) return null;
   const policy = "the error-budget freeze (policy/error-budget-freeze.ts)";
   let state: FreezeState;
   try {
@@ -79,14 +82,19 @@ export async function budgetGate(
     if (!(error instanceof BudgetUnavailable)) throw error;
     // Fails closed: a gate that opened whenever Prometheus was down would open during outages.
     if (options.emergency)
-      return { approval: `${EMERGENCY_APPROVAL_REASON} (the budget cannot be read)`, state: null };
+      return {
+        approval: `${EMERGENCY_APPROVAL_REASON} (the budget cannot be read)`,
+        rule: `${FREEZE_RULE}-unknown`,
+        state: null,
+      };
     return {
       refuse: `the error budget of ${env.name} cannot be read, and ${policy} fails closed: ${error.message}. ${runbookId} is a non-urgent change; if it cannot wait, run it with --emergency and an approval receipt`,
       rule: `${FREEZE_RULE}-unknown`,
     };
   }
   if (!state.frozen) return null;
-  if (options.emergency) return { approval: EMERGENCY_APPROVAL_REASON, state };
+  if (options.emergency)
+    return { approval: `${EMERGENCY_APPROVAL_REASON} (${state.why.join("; ")})`, rule: FREEZE_RULE, state };
   const risk = FROZEN_RUNBOOKS[runbookId as keyof typeof FROZEN_RUNBOOKS];
   return {
     // The figures first: the audit log keeps the first 300 characters of a reason.

@@ -310,8 +310,10 @@ async function history(values: Values, io: CliIo): Promise<number> {
   const entries = (await readAuditEntries(dataDir(io.env))).filter((entry) =>
     entry.kind === "run"
       ? (!values.runbook || entry.runbook === values.runbook) && (!values.env || entry.env === values.env)
-      : (!values.runbook || entry.what.includes(values.runbook)) &&
-        (!values.env || entry.what.includes(values.env)),
+      : entry.kind === "approval"
+        ? (!values.runbook || entry.runbook === values.runbook) && (!values.env || entry.env === values.env)
+        : (!values.runbook || entry.what.includes(values.runbook)) &&
+          (!values.env || entry.what.includes(values.env)),
   );
   if (values.json) {
     for (const entry of entries) io.out(`${JSON.stringify(entry)}\n`);
@@ -322,7 +324,9 @@ async function history(values: Values, io: CliIo): Promise<number> {
     io.out(
       entry.kind === "run"
         ? `${entry.startedAt}  run      ${entry.status.padEnd(9)} ${entry.runbook} · ${entry.env} · ${entry.actor} · ${entry.runId}${entry.plan ? " (plan)" : ""}\n`
-        : `${entry.at}  refusal  ${entry.rule.padEnd(9)} ${terminalText(entry.what)} · ${entry.who}${entry.count > 1 ? ` ×${entry.count}` : ""}: ${terminalText(entry.reason)}\n`,
+        : entry.kind === "approval"
+          ? `${entry.at}  approval ${entry.action.padEnd(9)} ${entry.runbook} · ${entry.env} · ${entry.who}${entry.signer ? ` · signed by ${entry.signer}` : ""} · receipt ${entry.receipt}\n`
+          : `${entry.at}  refusal  ${entry.rule.padEnd(9)} ${terminalText(entry.what)} · ${entry.who}${entry.count > 1 ? ` ×${entry.count}` : ""}: ${terminalText(entry.reason)}\n`,
     );
   }
   return EXIT.ok;
