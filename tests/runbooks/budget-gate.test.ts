@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,9 +8,12 @@ import { FREEZE_RULE } from "../../policy/error-budget-freeze.ts";
 import { errorBudget, SLO_WINDOW } from "../../policy/slo.ts";
 import { readAuditEntries } from "../../runbooks/engine/audit.ts";
 import { budgetGate } from "../../runbooks/engine/budget-gate.ts";
+import { loadRunbooks } from "../../runbooks/engine/catalog.ts";
 import { type CliIo, EXIT, main } from "../../runbooks/engine/cli.ts";
 import { resolveEnvironment } from "../../runbooks/engine/environments.ts";
 import { REPO_ROOT, RUNBOOKS_DIR } from "../../runbooks/engine/paths.ts";
+import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
+import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
 import { freePort } from "../../runbooks/lib/net.ts";
 import {
   type BackfilledPrometheus,
@@ -174,16 +178,21 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
     expect((await readAuditEntries(data)).at(-1)).toMatchObject({ rule: `${FREEZE_RULE}-unknown` });
   }, 30_000);
 
-  it("lets the same change run where the freeze does not apply: a healthy budget, another environment, a plan", async () => {
+  it("lets the same change through where the freeze does not apply: a healthy budget, another environment, a plan", async () => {
     const data = await dataDir("allowed");
     const marker = path.join(data, "deployed");
-    const ok = await cli(
+    // Production needs a second person's approval for any change (policy/approvals.ts): with a
+    // healthy budget that is the only refusal left, not the freeze's.
+    const healthyRun = await cli(
       ["deploy", "--env", "production", "--param", `marker=${marker}`],
       production(data, healthy?.url),
     );
-    expect(ok.code, ok.stderr).toBe(EXIT.ok);
-    expect(await readFile(marker, "utf8")).toBe("deployed\n");
-    await rm(marker);
+    expect(healthyRun.code).toBe(EXIT.refused);
+    expect(healthyRun.stderr).not.toContain("frozen");
+    expect((await readAuditEntries(data)).at(-1)).toMatchObject({
+      kind: "refusal",
+      rule: "approval-required",
+    });
     const staging = await cli(["deploy", "--env", "staging", "--param", `marker=${marker}`], {
       ...production(data, spent?.url),
       SSP_STAGING_APP_URL: "http://127.0.0.1:9",
@@ -191,6 +200,7 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
       SSP_STAGING_PROMETHEUS_URL: spent?.url,
     });
     expect(staging.code, staging.stderr).toBe(EXIT.ok);
+    expect(await readFile(marker, "utf8")).toBe("deployed\n");
     await rm(marker);
     const plan = await cli(
       ["deploy", "--env", "production", "--plan", "--param", `marker=${marker}`],
@@ -252,16 +262,61 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
     expect(await gate()).toBeNull();
   }, 30_000);
 
-  it("an emergency during a freeze needs an approval receipt", async () => {
+  it("an emergency during a freeze needs an approval receipt, and runs with one a second person signed", async () => {
     const data = await dataDir("emergency");
     const marker = path.join(data, "deployed");
+    const env = production(data, spent?.url);
     const refused = await cli(
       ["deploy", "--env", "production", "--emergency", "--param", `marker=${marker}`],
-      production(data, spent?.url),
+      env,
     );
     expect(refused.code).toBe(EXIT.refused);
-    expect(refused.stderr).toContain("emergency change during an error-budget freeze");
+    expect(refused.stderr).toContain(
+      "emergency change during an error-budget freeze (the error budget is spent",
+    );
     expect(existsSync(marker)).toBe(false);
-    expect((await readAuditEntries(data)).at(-1)).toMatchObject({ kind: "refusal", rule: FREEZE_RULE });
-  }, 30_000);
+    expect((await readAuditEntries(data)).at(-1)).toMatchObject({ kind: "refusal" });
+
+    // Throwaway keys: alice plans and applies, bob approves (an allowed signer for production).
+    const keys = path.join(data, "keys");
+    await mkdir(keys, { mode: 0o700 });
+    for (const name of ["alice", "bob"])
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path.join(keys, name)]);
+    const allowed = path.join(keys, "allowed_signers");
+    await writeFile(allowed, `bob ${(await readFile(path.join(keys, "bob.pub"), "utf8")).trim()}\n`);
+    const withSigners = { ...env, SSP_ALLOWED_SIGNERS: allowed };
+    const runbook = (await loadRunbooks(STAND_INS)).get("deploy");
+    if (!runbook) throw new Error("the deploy stand-in did not load");
+    const run = (options: Partial<RunOptions>) =>
+      runRunbook(runbook, {
+        env: "production",
+        params: { marker },
+        confirm: true,
+        emit: () => undefined,
+        dataDir: data,
+        processEnv: withSigners,
+        actor: "alice@ops-laptop",
+        emergency: true,
+        ...options,
+      });
+    const plan = await run({ plan: true });
+    expect(plan.status).toBe("ok");
+    const receipt = plan.receipt?.file as string;
+    const text = await readFile(receipt, "utf8");
+    expect(JSON.parse(text).requiredBy).toContainEqual({
+      rule: FREEZE_RULE,
+      reason: expect.stringContaining("emergency change during an error-budget freeze"),
+    });
+    // Without --emergency, the receipt does not get a frozen change through: the freeze refuses first.
+    await expect(run({ emergency: false, approval: receipt })).rejects.toThrow(/production is frozen/);
+    await writeFile(`${receipt}.sig`, await signMessage(path.join(keys, "bob"), NAMESPACES.approval, text));
+    const applied = await run({ approval: receipt });
+    expect(applied.status).toBe("ok");
+    expect(await readFile(marker, "utf8")).toBe("deployed\n");
+    const entries = await readAuditEntries(data);
+    expect(entries.find((e) => e.kind === "run" && !e.plan && e.runbook === "deploy")).toMatchObject({
+      status: "ok",
+      actor: "alice@ops-laptop",
+    });
+  }, 60_000);
 });
