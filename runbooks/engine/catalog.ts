@@ -4,6 +4,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { isCliCommand } from "./cli-commands.ts";
+
+// The CLI's own command words, for the site's checks (which may read the catalog, not the CLI).
+export { CLI_COMMANDS } from "./cli-commands.ts";
+
 import type { ArtifactDeclaration, Danger, Guide, Runbook, RunbookDefinition } from "./define.ts";
 import { describeParams, type ParamInfo } from "./params.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";

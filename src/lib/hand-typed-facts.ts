@@ -25,6 +25,8 @@ export interface KnownFacts {
   runbooks: ReadonlyMap<string, readonly string[]>;
   /** The figures of the committed benchmark results as a page would show them ("57.2 ms", "2,692 req/s"). */
   benchmarkFigures?: ReadonlySet<string>;
+  /** The CLI's own command words (runbooks/engine/cli-commands.ts): `runbook -- <word>` is not a runbook. */
+  cliCommands?: readonly string[];
 }
 
 /** A line of a page's prose (tables included), inline code removed, with its 1-based line number. */
@@ -195,8 +197,8 @@ export function checkSnippets(snippets: readonly CodeSnippet[], facts: KnownFact
           });
       };
       const cli = /\brunbook\s+--\s+([a-z][\w-]*)(.*)$/.exec(text);
-      // The CLI's own commands (list, history, disable, enable) are not runbook ids.
-      if (cli?.[1] && !["list", "history", "disable", "enable"].includes(cli[1])) {
+      // The CLI's own commands (list, history, budget… reserved in cli-commands.ts) are not runbook ids.
+      if (cli?.[1] && !(facts.cliCommands ?? ["list", "history", "disable", "enable"]).includes(cli[1])) {
         const rest = cli[2] ?? "";
         const stepIds = [...rest.matchAll(/--(?:step|from)[ =]([\w-]+)/g)].map((m) => m[1]);
         if (stepIds.length === 0) step(cli[1], undefined);

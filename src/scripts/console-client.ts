@@ -336,7 +336,9 @@ class RunbookPanel {
       plan: selection.plan,
       sourceHash: this.section.dataset.sourceHash,
       // Runbook.astro offers it on runbooks the error-budget freeze holds.
-      ...(this.section.querySelector<HTMLInputElement>(".budget-emergency-input")?.checked ? { emergency: true } : {}),
+      ...(this.section.querySelector<HTMLInputElement>(".budget-emergency-input")?.checked
+        ? { emergency: true }
+        : {}),
     };
     this.busy = true;
     this.clearInvalid();
