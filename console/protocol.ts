@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { ApprovalRecord } from "../runbooks/engine/approvals.ts";
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
@@ -68,6 +69,8 @@ export const StartRunBody = z.strictObject({
     {},
   ),
   plan: z._default(z.boolean(), false),
+  /** Run as an emergency during an error-budget freeze (it then needs an approval receipt). */
+  emergency: z.optional(z.boolean()),
   confirm: z.optional(z.string().check(z.maxLength(40))),
   sourceHash: z.optional(z.string().check(z.regex(SHA256_PATTERN, "must be a sha256 hex digest"))),
 });
@@ -166,7 +169,7 @@ export interface HistoryResponse {
 }
 
 /** A line of the audit view: a run (with its artifacts) or a refused attempt. */
-export type AuditViewEntry = ({ kind: "run" } & HistoryEntry) | RefusalRecord;
+export type AuditViewEntry = ({ kind: "run" } & HistoryEntry) | RefusalRecord | ApprovalRecord;
 
 /** The audit view's filters (GET /api/audit query); a result is a run's status or "refused". */
 export interface AuditFilter {
@@ -231,6 +234,31 @@ export interface ReleasesResponse {
 }
 
 /** The API's paths, built in one place. Ids are checked by the server; these only encode them. */
+/**
+ * GET /api/budget?env=: the error budget that gates change there and whether the freeze holds; or,
+ * when it cannot be read (no Prometheus configured, or it does not answer), why, and what to set.
+ */
+export type BudgetResponse = BudgetReadingResponse | { env: string; gated: boolean; unavailable: string };
+
+export interface BudgetReadingResponse {
+  env: string;
+  /** The SLO's title, objective and window (a PromQL duration), and the end of the window. */
+  title: string;
+  objective: number;
+  window: string;
+  at: string;
+  /** Shares: the budget of the window, the share of it spent and left (null: no data). */
+  budget: number;
+  budgetMinutes: number;
+  spent: number | null;
+  remaining: number | null;
+  frozen: boolean;
+  /** Whether the freeze applies in this environment at all. */
+  gated: boolean;
+  /** Why it is frozen, one line each. */
+  why: string[];
+}
+
 export const API = {
   session: "/api/session",
   console: "/api/console",
@@ -241,6 +269,7 @@ export const API = {
     `/api/releases${handbookCommit ? `?handbook=${encodeURIComponent(handbookCommit)}` : ""}`,
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
   exercised: "/api/exercised",
+  budget: (env: string) => `/api/budget?env=${encodeURIComponent(env)}`,
   audit: (filter: AuditFilter) =>
     `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,
   auditVerify: "/api/audit/verify",

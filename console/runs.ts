@@ -3,7 +3,7 @@ import { EnvironmentError, resolveEnvironment } from "../runbooks/engine/environ
 import type { RunEvent } from "../runbooks/engine/events.ts";
 import { LockedError } from "../runbooks/engine/lock.ts";
 import { ParamError, parseParams } from "../runbooks/engine/params.ts";
-import { RunRefused, resumeOf, runRunbook, selectSteps } from "../runbooks/engine/run.ts";
+import { enforceBudgetGate, RunRefused, resumeOf, runRunbook, selectSteps } from "../runbooks/engine/run.ts";
 import type { Refusal } from "./guard.ts";
 import type { CheckRunResponse, StartRun } from "./protocol.ts";
 import type { RunbookRegistry } from "./registry.ts";
@@ -97,6 +97,7 @@ export class RunManager {
       ...(request.from ? { from: request.from } : {}),
       ...(request.resume ? { resume: request.resume } : {}),
       plan: request.plan,
+      ...(request.emergency ? { emergency: true } : {}),
       // The engine asks only when destructive steps would run; the answer is what the operator typed.
       confirm: async () => request.confirm ?? "",
       signal: controller.signal,
@@ -154,6 +155,11 @@ export class RunManager {
         : null;
       if (!resumed) parseParams(runbook.params, request.params);
       const steps = resumed ? resumed.steps : selectSteps(runbook, request);
+      await enforceBudgetGate(runbook.id, env, steps, {
+        plan: request.plan,
+        emergency: request.emergency ?? false,
+        dataDir: this.options.dataDir,
+      });
       return {
         ok: true,
         env: env.name,
@@ -215,7 +221,12 @@ function refusalOf(error: unknown): Refusal {
   if (error instanceof LockedError) return { status: 409, rule: "lock-held", error: message };
   if (error instanceof RunRefused)
     return {
-      status: error.rule === "changed-file" || error.rule === "disabled" ? 409 : 400,
+      status:
+        error.rule === "changed-file" ||
+        error.rule === "disabled" ||
+        error.rule.startsWith("error-budget-freeze")
+          ? 409
+          : 400,
       rule: error.rule,
       error: message,
     };

@@ -21,10 +21,15 @@ export default defineRoute({
           (!env || entry.env === env) &&
           (!actor || entry.actor.toLowerCase().includes(actor)) &&
           (!result || entry.status === result)
-        : (!runbook || entry.what.includes(`runbook ${runbook}`) || entry.what.includes(` ${runbook}`)) &&
-          (!env || entry.what.includes(`env ${env}`) || entry.what.includes(`--env ${env}`)) &&
-          (!actor || entry.who.toLowerCase().includes(actor)) &&
-          (!result || result === "refused"),
+        : entry.kind === "approval"
+          ? (!runbook || entry.runbook === runbook) &&
+            (!env || entry.env === env) &&
+            (!actor || entry.who.toLowerCase().includes(actor)) &&
+            (!result || result === "approval")
+          : (!runbook || entry.what.includes(`runbook ${runbook}`) || entry.what.includes(` ${runbook}`)) &&
+            (!env || entry.what.includes(`env ${env}`) || entry.what.includes(`--env ${env}`)) &&
+            (!actor || entry.who.toLowerCase().includes(actor)) &&
+            (!result || result === "refused"),
     );
     const newest = matching.reverse().slice(0, AUDIT_VIEW_LIMIT);
     const entries: AuditViewEntry[] = await Promise.all(

@@ -1,5 +1,6 @@
 import audit from "./audit.ts";
 import auditVerify from "./audit-verify.ts";
+import budget from "./budget.ts";
 import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
@@ -28,6 +29,7 @@ export const ROUTES: readonly Route<any>[] = [
   audit,
   exercised,
   auditVerify,
+  budget,
   runEvents,
   cancelRun,
   runLog,

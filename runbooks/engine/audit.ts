@@ -1,5 +1,6 @@
 import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { ApprovalRecord } from "./approvals.ts";
 import type { RunEvent, RunStatus, StepStatus } from "./events.ts";
 import { readVersioned, versioned } from "./formats.ts";
 import { appendLedger, readLedgerLines } from "./ledger.ts";
@@ -54,8 +55,8 @@ export interface RefusalRecord {
   lastAt?: string;
 }
 
-/** A line of the audit log: a run or a refusal. */
-export type AuditEntry = ({ kind: "run" } & AuditRecord) | RefusalRecord;
+/** A line of the audit log: a run, a refusal, or an approval's planning, signing or use (approvals.ts). */
+export type AuditEntry = ({ kind: "run" } & AuditRecord) | RefusalRecord | ApprovalRecord;
 
 export interface RunState {
   runId: string;

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
 import { auditCommand } from "./commands/audit.ts";
+import { budget } from "./commands/budget.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { exercised } from "./commands/exercised.ts";
 import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
@@ -36,7 +37,10 @@ const USAGE = `usage:
   npm run runbook -- disable <id|env:name> --reason "why" [--for 2h]
   npm run runbook -- enable <id|env:name>
   npm run runbook -- exercised [--env name] [--as-of date] [--json]
-  npm run runbook -- audit verify [--json] | audit checkpoint`;
+  npm run runbook -- audit verify [--json] | audit checkpoint
+  npm run runbook -- budget [--env production] [--at time] [--json]
+  npm run runbook -- budget post-mortem <incident> <url> [--env production]
+  (a change the error-budget freeze holds runs only with --emergency and an approval receipt)`;
 
 /** Exit codes: 0 ok, 1 the run (or loading it) failed, 2 refused (bad arguments, lock, environment), 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, refused: 2, cancelled: 130 } as const;
@@ -217,6 +221,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   if (command === "audit") return auditCommand(positionals.slice(1), values, io);
   if (command === "diff") return diffCommand(positionals.slice(1), values, io);
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
+  if (command === "budget") return EXIT[await budget(positionals.slice(1), values, io)];
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);
   if (values.help) {
@@ -265,6 +270,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       ...(values.from ? { from: values.from } : {}),
       ...(values.resume ? { resume: values.resume } : {}),
       plan: values.plan === true,
+      ...(values.emergency ? { emergency: true } : {}),
       confirm: values.yes === true ? true : (ask ?? noTerminal),
       signal: controller.signal,
       emit: render,
@@ -302,6 +308,8 @@ function parse(argv: string[]) {
       reason: { type: "string" },
       for: { type: "string" },
       "as-of": { type: "string" },
+      emergency: { type: "boolean" },
+      at: { type: "string" },
     },
   });
 }
@@ -313,8 +321,10 @@ async function history(values: Values, io: CliIo): Promise<number> {
   const entries = (await readAuditEntries(dataDir(io.env))).filter((entry) =>
     entry.kind === "run"
       ? (!values.runbook || entry.runbook === values.runbook) && (!values.env || entry.env === values.env)
-      : (!values.runbook || entry.what.includes(values.runbook)) &&
-        (!values.env || entry.what.includes(values.env)),
+      : entry.kind === "approval"
+        ? (!values.runbook || entry.runbook === values.runbook) && (!values.env || entry.env === values.env)
+        : (!values.runbook || entry.what.includes(values.runbook)) &&
+          (!values.env || entry.what.includes(values.env)),
   );
   if (values.json) {
     for (const entry of entries) io.out(`${JSON.stringify(entry)}\n`);
@@ -325,7 +335,9 @@ async function history(values: Values, io: CliIo): Promise<number> {
     io.out(
       entry.kind === "run"
         ? `${entry.startedAt}  run      ${entry.status.padEnd(9)} ${entry.runbook} · ${entry.env} · ${entry.actor} · ${entry.runId}${entry.plan ? " (plan)" : ""}\n`
-        : `${entry.at}  refusal  ${entry.rule.padEnd(9)} ${terminalText(entry.what)} · ${entry.who}${entry.count > 1 ? ` ×${entry.count}` : ""}: ${terminalText(entry.reason)}\n`,
+        : entry.kind === "approval"
+          ? `${entry.at}  approval ${entry.action.padEnd(9)} ${entry.runbook} · ${entry.env} · ${entry.who}${entry.signer ? ` · signed by ${entry.signer}` : ""} · receipt ${entry.receipt}\n`
+          : `${entry.at}  refusal  ${entry.rule.padEnd(9)} ${terminalText(entry.what)} · ${entry.who}${entry.count > 1 ? ` ×${entry.count}` : ""}: ${terminalText(entry.reason)}\n`,
     );
   }
   return EXIT.ok;

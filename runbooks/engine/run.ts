@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type ApprovalRequirement, approvalGate } from "./approval-gate.ts";
 import {
   type AuditRecord,
   appendAudit,
@@ -11,10 +12,11 @@ import {
   runArtifactsPath,
   saveRunState,
 } from "./audit.ts";
+import { budgetGate } from "./budget-gate.ts";
 import { createResources, createStepContext } from "./context.ts";
 import type { Runbook, StepDefinition } from "./define.ts";
 import { disabledReason, readDisabled } from "./disabled.ts";
-import { resolveEnvironment } from "./environments.ts";
+import { type Environment, resolveEnvironment } from "./environments.ts";
 import type { EmitFn, RunEvent, RunStatus, StepStatus } from "./events.ts";
 import { acquireLock, type Release } from "./lock.ts";
 import { Masker } from "./mask.ts";
@@ -50,6 +52,18 @@ export interface RunOptions {
    * differs is refused by name, before the run and before each step.
    */
   provenance?: readonly ProvenanceFile[];
+  /** Run as an emergency: a change the error-budget freeze holds goes on with an approval receipt (budget-gate.ts). */
+  emergency?: boolean;
+  /**
+   * The approval receipt (a file, or a receipt id in the data dir's approvals/) for a run that
+   * needs one: a change where policy/approvals.ts requires approval, or any run another gate adds
+   * a requirement to (approvalRequirements). Verified before anything runs (approvals.ts).
+   */
+  approval?: string;
+  /** Further reasons this run needs an approval receipt (e.g. the error-budget freeze's emergency). */
+  approvalRequirements?: readonly ApprovalRequirement[];
+  /** false: a plan that writes no receipt (the re-plan an apply compares with the approved one). */
+  receipt?: boolean;
 }
 
 export interface RunResult {
@@ -57,6 +71,8 @@ export interface RunResult {
   status: RunStatus;
   failedStep: string | null;
   results: Record<string, unknown>;
+  /** The plan receipt this plan run wrote (approval-required change runs only). */
+  receipt?: { id: string; file: string };
 }
 
 export class RunRefused extends Error {
@@ -157,6 +173,28 @@ export async function resumeOf(
   };
 }
 
+/**
+ * The error-budget gate (budget-gate.ts) as the engine meets it: a frozen change is refused naming
+ * the budget and the policy; an emergency comes back as an approval requirement, which the
+ * approval gate then enforces (a receipt signed by a second person). The console's check asks it too.
+ */
+export async function enforceBudgetGate(
+  runbookId: string,
+  env: Environment,
+  steps: readonly StepDefinition[],
+  options: Pick<RunOptions, "plan" | "emergency" | "signal"> & { dataDir: string },
+): Promise<ApprovalRequirement[]> {
+  const gate = await budgetGate(runbookId, env, {
+    plan: options.plan ?? false,
+    changes: steps.some((s) => s.danger !== "read"),
+    emergency: options.emergency ?? false,
+    dataDir: options.dataDir,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (gate && "refuse" in gate) throw new RunRefused(gate.refuse, gate.rule);
+  return gate ? [{ rule: gate.rule, reason: gate.approval }] : [];
+}
+
 export async function runRunbook(runbook: Runbook, options: RunOptions): Promise<RunResult> {
   const processEnv = options.processEnv ?? process.env;
   const dir = options.dataDir ?? defaultDataDir(processEnv);
@@ -184,6 +222,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   const provenance = options.provenance ?? provenanceOf(runbook);
   const changedBefore = changedFilesRefusal(provenance, "since the runbook was loaded");
   if (changedBefore) throw new RunRefused(changedBefore, "changed-file");
+  const budgetRequirements = await enforceBudgetGate(runbook.id, env, steps, { ...options, dataDir: dir });
 
   const masker = new Masker();
   masker.addUrl(env.databaseUrl);
@@ -199,6 +238,22 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
   for (const name of secretParams) masker.add(String(params[name] ?? ""));
 
   const changes = steps.some((s) => s.danger !== "read");
+  const gate = await approvalGate(
+    runbook,
+    { ...options, approvalRequirements: [...(options.approvalRequirements ?? []), ...budgetRequirements] },
+    {
+      env: env.name,
+      actor,
+      dir,
+      processEnv,
+      steps,
+      params: masker.maskValue(maskParams(params, secretParams)),
+      provenance,
+      replan: (capture) =>
+        runRunbook(runbook, { ...options, plan: true, receipt: false, approval: undefined, emit: capture }),
+      refuse: (message, rule) => new RunRefused(message, rule),
+    },
+  );
   const destructive = steps.filter((s) => s.danger === "destructive");
   if (destructive.length > 0 && !options.plan && options.confirm !== true) {
     const answer = await options.confirm(
@@ -227,6 +282,14 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
           },
         )
       : null;
+  if (gate.approval) {
+    try {
+      await gate.approval.consume(runId);
+    } catch (error) {
+      await release?.();
+      throw gate.refused(error);
+    }
+  }
 
   const started = Date.now();
   const artifactsDir = path.join(dir, "artifacts", runbook.id);
@@ -241,6 +304,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     const masked = masker.maskValue(event);
     notifier.observe(masked);
     writes = writes.then(() => appendRunEvent(dir, masked));
+    gate.observe(masked);
     options.emit(masked);
   };
   const now = () => new Date().toISOString();
@@ -360,7 +424,8 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     });
     await release?.();
   }
-  return { runId, status, failedStep, results };
+  const receipt = status === "ok" ? await gate.planned(runId) : null;
+  return { runId, status, failedStep, results, ...(receipt ? { receipt } : {}) };
 }
 
 function maskParams(params: Record<string, unknown>, secret: string[]): Record<string, unknown> {

@@ -140,6 +140,16 @@ async function show(section: HTMLElement, filter: AuditFilter, box: ResumeBox): 
         details.append(button, " ");
       }
       for (const button of rerunButtons(entry, box)) details.append(button, " ");
+    } else if (entry.kind === "approval") {
+      row.append(
+        cell(entry.at),
+        cell(`approval (${entry.action})`),
+        cell(entry.runbook),
+        cell(entry.env),
+        cell(entry.who),
+        cell(entry.signer ? `signed by ${entry.signer}` : entry.action),
+      );
+      details.textContent = `receipt ${entry.receipt}${entry.runId ? ` · run ${entry.runId}` : ""}`;
     } else {
       row.append(
         cell(entry.at),

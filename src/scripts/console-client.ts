@@ -336,6 +336,10 @@ class RunbookPanel {
       ...(selection.resume ? { resume: selection.resume } : {}),
       plan: selection.plan,
       sourceHash: this.section.dataset.sourceHash,
+      // Runbook.astro offers it on runbooks the error-budget freeze holds.
+      ...(this.section.querySelector<HTMLInputElement>(".budget-emergency-input")?.checked
+        ? { emergency: true }
+        : {}),
     };
     this.busy = true;
     this.clearInvalid();

@@ -94,7 +94,9 @@ describe("the audit view's API", () => {
     const query = async (search: string) =>
       (
         (await (await target.api("GET", `/api/audit?${search}`, { cookie })).json()) as AuditResponse
-      ).entries.map((e) => (e.kind === "run" ? `run ${e.status}` : `refusal ${e.rule}`));
+      ).entries.map((e) =>
+        e.kind === "run" ? `run ${e.status}` : e.kind === "refusal" ? `refusal ${e.rule}` : e.kind,
+      );
     expect(await query("result=refused")).toEqual(["refusal disabled"]);
     expect(await query("result=ok&runbook=console-demo&env=dev&actor=tester")).toEqual(["run ok"]);
     expect(await query("runbook=console-flaky")).toEqual([]);

@@ -1,9 +1,6 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVER_ERROR_CODES, SLOW_RESPONSES_EXCLUDED_PROCEDURES } from "../../policy/alert-rules.ts";
 import {
@@ -19,18 +16,18 @@ import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { runRunbook } from "../../runbooks/engine/run.ts";
 import { freePort } from "../../runbooks/lib/net.ts";
 import { budgetText, type SloReading, sliText } from "../../runbooks/operational/slo-report.ts";
+import {
+  type BackfilledPrometheus,
+  prometheusInstalled,
+  startBackfilledPrometheus,
+} from "../support/prometheus.ts";
 import { failedStepError } from "../support/runbooks.ts";
 
 // slo-report against a real Prometheus (Debian's prometheus package) on a private port, whose
-// storage is six hours of the app's metrics backfilled with `promtool tsdb create-blocks-from
-// openmetrics`: two instances' readiness probes with a known outage, and counters with known error
+// storage is six hours of the app's metrics backfilled with promtool (tests/support/prometheus.ts): two instances' readiness probes with a known outage, and counters with known error
 // ratios that restart at zero halfway (a new process), as the app's do. The report must print the SLI
 // and budget numbers computed here from the same samples: a report that read the counters' last
 // values would see only the second process.
-
-const PROMETHEUS = "/usr/bin/prometheus";
-const PROMTOOL = "/usr/bin/promtool";
-const execFileAsync = promisify(execFile);
 
 const MINUTES = 360;
 /** The minute the app restarts: every counter is back at zero there. */
@@ -114,7 +111,7 @@ const EXPECTED: Record<SloId, { bad: number; total: number }> = {
 };
 
 let dir = "";
-let prometheus: ChildProcess | undefined;
+let prometheus: BackfilledPrometheus | undefined;
 let prometheusUrl = "";
 /** The last sample's time: the end of the window the report is asked for. */
 let end = new Date(0);
@@ -141,143 +138,97 @@ async function report(env: Record<string, string>, params: Record<string, unknow
   return { result, events, output };
 }
 
-describe.skipIf(!existsSync(PROMETHEUS) || !existsSync(PROMTOOL))(
-  "slo-report against a real Prometheus",
-  () => {
-    beforeAll(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), "ssp-slo-"));
-      // Whole minutes, ending an hour ago: subquery steps and samples fall on the same instants.
-      const last = Math.floor(Date.now() / 60_000) * 60 - 3600;
-      const first = last - (MINUTES - 1) * 60;
-      end = new Date(last * 1000);
-      const lines: string[] = [];
-      for (const [series, values] of Object.entries(SERIES))
-        for (const [m, value] of values.entries()) lines.push(`${series} ${value} ${first + m * 60}`);
-      await writeFile(path.join(dir, "metrics.om"), `${lines.join("\n")}\n# EOF\n`);
-      const data = path.join(dir, "data");
-      await execFileAsync(PROMTOOL, [
-        "tsdb",
-        "create-blocks-from",
-        "openmetrics",
-        path.join(dir, "metrics.om"),
-        data,
-      ]);
-      await writeFile(path.join(dir, "prometheus.yml"), "global:\n  evaluation_interval: 1m\n");
-      const port = await freePort();
-      prometheusUrl = `http://127.0.0.1:${port}`;
-      prometheus = spawn(
-        PROMETHEUS,
-        [
-          `--config.file=${path.join(dir, "prometheus.yml")}`,
-          `--storage.tsdb.path=${data}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          "--storage.tsdb.retention.time=60d",
-        ],
-        { stdio: ["ignore", "ignore", "pipe"] },
-      );
-      let log = "";
-      prometheus.stderr?.on("data", (chunk: Buffer) => {
-        log = (log + chunk.toString()).slice(-4000);
-      });
-      // Ready when the API answers; the blocks are loaded by then.
-      for (;;) {
-        if (prometheus.exitCode !== null) throw new Error(`prometheus exited: ${log}`);
-        const ready = await fetch(`${prometheusUrl}/-/ready`).then(
-          (res) => res.ok,
-          () => false,
-        );
-        if (ready) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }, 60_000);
+describe.skipIf(!prometheusInstalled)("slo-report against a real Prometheus", () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "ssp-slo-"));
+    const started = await startBackfilledPrometheus(path.join(dir, "prometheus"), SERIES);
+    prometheus = started;
+    prometheusUrl = started.url;
+    end = started.end;
+  }, 60_000);
 
-    afterAll(async () => {
-      if (prometheus?.pid && prometheus.exitCode === null) {
-        const exited = new Promise((resolve) => prometheus?.once("exit", resolve));
-        process.kill(prometheus.pid, "SIGTERM");
-        await exited;
-      }
-      if (dir) await rm(dir, { recursive: true, force: true });
+  afterAll(async () => {
+    await prometheus?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("the latency bound is a bucket bound of the app's histogram (else the SLI would have no series)", async () => {
+    const metrics = createMetrics({
+      pool: () => ({ total: 0, idle: 0, waiting: 0, max: 0 }),
+      redisUp: () => 1,
+      ready: () => true,
+      release: { version: "0.0.0", commit: "unknown" },
     });
+    metrics.requestDuration.observe({ procedure: "exercises.next", type: "query", status: "ok" }, 0.01);
+    const text = await metrics.registry.getSingleMetricAsString("trpc_request_duration_seconds");
+    expect(text).toContain(`le="${LATENCY_BOUND_SECONDS}"`);
+  });
 
-    it("the latency bound is a bucket bound of the app's histogram (else the SLI would have no series)", async () => {
-      const metrics = createMetrics({
-        pool: () => ({ total: 0, idle: 0, waiting: 0, max: 0 }),
-        redisUp: () => 1,
-        ready: () => true,
-        release: { version: "0.0.0", commit: "unknown" },
-      });
-      metrics.requestDuration.observe({ procedure: "exercises.next", type: "query", status: "ok" }, 0.01);
-      const text = await metrics.registry.getSingleMetricAsString("trpc_request_duration_seconds");
-      expect(text).toContain(`le="${LATENCY_BOUND_SECONDS}"`);
-    });
-
-    it("prints each SLO's SLI, budget consumed and remaining over the window, counters reset and all", async () => {
-      const { result, output } = await report({ SSP_DEV_PROMETHEUS_URL: prometheusUrl });
-      expect(result.status, output).toBe("ok");
-      const readings = result.results.sli as SloReading[];
-      for (const id of Object.keys(SLOS) as SloId[]) {
-        const { bad, total } = EXPECTED[id];
-        const ratio = bad / total;
-        const consumed = ratio / errorBudget(id);
-        const reading = readings.find((r) => r.id === id);
-        expect(reading?.sli, id).toBeCloseTo(1 - ratio, 9);
-        expect(reading?.consumed, id).toBeCloseTo(consumed, 9);
-        expect(reading?.remaining, id).toBeCloseTo(1 - consumed, 9);
-        if (id !== "availability") {
-          expect(reading?.events?.bad, id).toBeCloseTo(bad, 6);
-          expect(reading?.events?.total, id).toBeCloseTo(total, 6);
-        }
-        const row = new RegExp(
-          `^${SLOS[id].title}\\s+${sliText(SLOS[id].objective)}\\s+${sliText(1 - ratio)}\\s+${budgetText(errorBudget(id))}\\s+${budgetText(consumed)}\\s+${budgetText(1 - consumed).replace("-", "\\-")}$`,
-          "m",
-        );
-        expect(output, id).toMatch(row);
+  it("prints each SLO's SLI, budget consumed and remaining over the window, counters reset and all", async () => {
+    const { result, output } = await report({ SSP_DEV_PROMETHEUS_URL: prometheusUrl });
+    expect(result.status, output).toBe("ok");
+    const readings = result.results.sli as SloReading[];
+    for (const id of Object.keys(SLOS) as SloId[]) {
+      const { bad, total } = EXPECTED[id];
+      const ratio = bad / total;
+      const consumed = ratio / errorBudget(id);
+      const reading = readings.find((r) => r.id === id);
+      expect(reading?.sli, id).toBeCloseTo(1 - ratio, 9);
+      expect(reading?.consumed, id).toBeCloseTo(consumed, 9);
+      expect(reading?.remaining, id).toBeCloseTo(1 - consumed, 9);
+      if (id !== "availability") {
+        expect(reading?.events?.bad, id).toBeCloseTo(bad, 6);
+        expect(reading?.events?.total, id).toBeCloseTo(total, 6);
       }
-      // The figures this data was made to give: one minute down of 360, 477 server errors of 75 180
-      // calls, 4 770 slow calls of 71 600 (5% before the restart, 10% after).
-      expect(output).toMatch(/^Availability\s+99\.500%\s+99\.722%\s+0\.5%\s+55\.6%\s+44\.4%$/m);
-      expect(output).toMatch(/^Successful API calls\s+99\.000%\s+99\.366%\s+1\.0%\s+63\.4%\s+36\.6%$/m);
-      expect(output).toMatch(/^Fast API calls\s+95\.000%\s+93\.338%\s+5\.0%\s+133\.2%\s+-33\.2%$/m);
-      // The latency budget is spent: the report says so and what the policy asks.
-      expect(result.results.budget).toMatchObject({ spent: ["latency"] });
-      expect(output).toContain("Fast API calls: the error budget over 28d is spent (133.2% consumed)");
-      for (const line of ERROR_BUDGET_POLICY.whenSpent) expect(output).toContain(`- ${line}`);
-    }, 60_000);
-
-    it("a shorter window ending at the same time reports only that window", async () => {
-      // The last hour: after the restart, two server errors a minute in 210 calls.
-      const { result } = await report({ SSP_DEV_PROMETHEUS_URL: prometheusUrl }, { window: "1h" });
-      const calls = (result.results.sli as SloReading[]).find((r) => r.id === "successful-calls");
-      expect(calls?.sli).toBeCloseTo(
-        1 - PER_MINUTE.serverErrors[1] / (PER_MINUTE.nextCalls[1] + PER_MINUTE.loginCalls[1]),
-        9,
+      const row = new RegExp(
+        `^${SLOS[id].title}\\s+${sliText(SLOS[id].objective)}\\s+${sliText(1 - ratio)}\\s+${budgetText(errorBudget(id))}\\s+${budgetText(consumed)}\\s+${budgetText(1 - consumed).replace("-", "\\-")}$`,
+        "m",
       );
-    }, 30_000);
+      expect(output, id).toMatch(row);
+    }
+    // The figures this data was made to give: one minute down of 360, 477 server errors of 75 180
+    // calls, 4 770 slow calls of 71 600 (5% before the restart, 10% after).
+    expect(output).toMatch(/^Availability\s+99\.500%\s+99\.722%\s+0\.5%\s+55\.6%\s+44\.4%$/m);
+    expect(output).toMatch(/^Successful API calls\s+99\.000%\s+99\.366%\s+1\.0%\s+63\.4%\s+36\.6%$/m);
+    expect(output).toMatch(/^Fast API calls\s+95\.000%\s+93\.338%\s+5\.0%\s+133\.2%\s+-33\.2%$/m);
+    // The latency budget is spent: the report says so and what the policy asks.
+    expect(result.results.budget).toMatchObject({ spent: ["latency"] });
+    expect(output).toContain("Fast API calls: the error budget over 28d is spent (133.2% consumed)");
+    for (const line of ERROR_BUDGET_POLICY.whenSpent) expect(output).toContain(`- ${line}`);
+  }, 60_000);
 
-    it("masks a password in the Prometheus URL and sends it as basic auth", async () => {
-      const withPassword = prometheusUrl.replace("http://", "http://ops:not-for-logs-7@");
-      const { result, output } = await report({ SSP_DEV_PROMETHEUS_URL: withPassword });
-      expect(result.status, output).toBe("ok");
-      expect(output).not.toContain("not-for-logs-7");
-      expect(output).toContain(`Prometheus ${prometheusUrl}, window 28d`);
-    }, 30_000);
+  it("a shorter window ending at the same time reports only that window", async () => {
+    // The last hour: after the restart, two server errors a minute in 210 calls.
+    const { result } = await report({ SSP_DEV_PROMETHEUS_URL: prometheusUrl }, { window: "1h" });
+    const calls = (result.results.sli as SloReading[]).find((r) => r.id === "successful-calls");
+    expect(calls?.sli).toBeCloseTo(
+      1 - PER_MINUTE.serverErrors[1] / (PER_MINUTE.nextCalls[1] + PER_MINUTE.loginCalls[1]),
+      9,
+    );
+  }, 30_000);
 
-    it("fails naming the variable when no Prometheus is configured, or it does not answer", async () => {
-      const unset = await report({});
-      expect(unset.result.status).toBe("failed");
-      expect(failedStepError(unset.events)).toMatch(
-        /^SSP_DEV_PROMETHEUS_URL is not set: point it at the Prometheus/,
-      );
-      const closed = await report({ SSP_DEV_PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}` });
-      expect(closed.result.status).toBe("failed");
-      expect(failedStepError(closed.events)).toMatch(/did not answer: .*\(SSP_DEV_PROMETHEUS_URL\)$/);
-    }, 30_000);
+  it("masks a password in the Prometheus URL and sends it as basic auth", async () => {
+    const withPassword = prometheusUrl.replace("http://", "http://ops:not-for-logs-7@");
+    const { result, output } = await report({ SSP_DEV_PROMETHEUS_URL: withPassword });
+    expect(result.status, output).toBe("ok");
+    expect(output).not.toContain("not-for-logs-7");
+    expect(output).toContain(`Prometheus ${prometheusUrl}, window 28d`);
+  }, 30_000);
 
-    it("refuses a window that is not a Prometheus duration before it runs", async () => {
-      await expect(report({ SSP_DEV_PROMETHEUS_URL: prometheusUrl }, { window: "28 days" })).rejects.toThrow(
-        /window.*a Prometheus duration such as 28d/,
-      );
-    });
-  },
-);
+  it("fails naming the variable when no Prometheus is configured, or it does not answer", async () => {
+    const unset = await report({});
+    expect(unset.result.status).toBe("failed");
+    expect(failedStepError(unset.events)).toMatch(
+      /^SSP_DEV_PROMETHEUS_URL is not set: point it at the Prometheus/,
+    );
+    const closed = await report({ SSP_DEV_PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}` });
+    expect(closed.result.status).toBe("failed");
+    expect(failedStepError(closed.events)).toMatch(/did not answer: .*\(SSP_DEV_PROMETHEUS_URL\)$/);
+  }, 30_000);
+
+  it("refuses a window that is not a Prometheus duration before it runs", async () => {
+    await expect(report({ SSP_DEV_PROMETHEUS_URL: prometheusUrl }, { window: "28 days" })).rejects.toThrow(
+      /window.*a Prometheus duration such as 28d/,
+    );
+  });
+});

@@ -1,0 +1,52 @@
+// Two-person approval of change runbooks: which environments need a signed approval receipt, how
+// long a receipt stays valid, where the public keys of those who may sign live, and who may
+// approve which environment. runbooks/engine/approvals.ts enforces it; the deployment and incident
+// pages render it. Pure data, like the rest of policy/.
+
+/**
+ * required: a change or destructive run is refused without a receipt another person signed.
+ * optional: a receipt is verified when one is given, and required only when the operator's
+ *   environment says so (SSP_<ENV>_APPROVAL=required, see approvalVariable), e.g. a team that
+ *   wants four eyes on staging too.
+ * none: no receipt is asked for or checked (the local stack).
+ */
+export type ApprovalMode = "required" | "optional" | "none";
+
+export interface ApprovalRule {
+  approval: ApprovalMode;
+  /**
+   * Who may approve this environment: patterns matched against the principal (the first field of
+   * the allowed-signers line whose key signed), `*` matching any run of characters. The key must
+   * also be listed for the approval namespace (namespaces="ssp-approval", or no namespaces= at
+   * all) in the allowed-signers file: ssh-keygen checks that part.
+   */
+  approvers: readonly string[];
+}
+
+export const APPROVAL_RULES = {
+  dev: { approval: "none", approvers: [] },
+  staging: { approval: "optional", approvers: ["*"] },
+  production: { approval: "required", approvers: ["*"] },
+} as const satisfies Record<string, ApprovalRule>;
+
+/** How long a plan receipt may be applied after it was planned, in minutes: the world moves on. */
+export const RECEIPT_LIFETIME_MINUTES = 60;
+
+/** The allowed-signers file (ssh-keygen(1) ALLOWED SIGNERS), relative to the repository root. */
+export const ALLOWED_SIGNERS_FILE = "policy/allowed_signers";
+
+/** The variable that points at another allowed-signers file (a team's own, or a test's throwaway keys). */
+export const ALLOWED_SIGNERS_VARIABLE = "SSP_ALLOWED_SIGNERS";
+
+/** The variable that makes an `optional` environment's approval required on this machine. */
+export function approvalVariable(env: string): string {
+  return `SSP_${env.toUpperCase()}_APPROVAL`;
+}
+
+/** Whether `principal` matches one of `patterns` (`*` is any run of characters, case-insensitive). */
+export function principalMatches(principal: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*");
+    return new RegExp(`^${escaped}$`, "i").test(principal);
+  });
+}
