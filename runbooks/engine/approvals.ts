@@ -120,6 +120,21 @@ export function approveCommand(receiptFile: string): string {
   return `npm run runbook -- approve ${quote(receiptFile)}`;
 }
 
+/** The command that applies an approved receipt: the same runbook, environment and parameters (secrets left for the operator to give). */
+export function applyCommand(
+  receipt: Pick<PlanReceipt, "runbook" | "env" | "params">,
+  receiptFile: string,
+): string {
+  const params = Object.entries(receipt.params)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([name, value]) => `--param ${quote(`${name}=${value === "***" ? `<${name}>` : String(value)}`)}`);
+  return [
+    `npm run runbook -- ${receipt.runbook} --env ${receipt.env}`,
+    ...params,
+    `--approval ${quote(receiptFile)}`,
+  ].join(" ");
+}
+
 /** The same signature made with ssh-keygen alone (for the page: paste what it prints). */
 export function sshKeygenCommand(receiptFile: string, key = "~/.ssh/id_ed25519"): string {
   return `ssh-keygen -Y sign -f ${key} -n ${NAMESPACES.approval} < ${quote(path.basename(receiptFile))}`;
@@ -157,8 +172,7 @@ export function policyRequirements(
 /** One line of a plan's output, as the receipt records it (output lines and tables); null for other events. */
 export function planLineOf(event: RunEvent): string | null {
   if (event.type === "output") return `${event.step} ${event.stream}: ${event.line}`;
-  if (event.type === "table")
-    return `${event.step} table: ${canonicalJson({ columns: event.columns, rows: event.rows })}`;
+  if (event.type === "table") return `${event.step} table "${event.title}": ${canonicalJson(event.rows)}`;
   return null;
 }
 
@@ -316,7 +330,7 @@ export async function signerOf(
     }
   }
   throw new ApprovalRefused(
-    `the signature is not of this receipt (forged or for another one): ${problems.join("; ")}`,
+    `the signature is not of this receipt as an approval (forged, made for another receipt, or made under another namespace than ${NAMESPACES.approval}): ${problems.join("; ")}`,
     "approval-signature",
   );
 }

@@ -1,8 +1,10 @@
 import os from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
+import { ApprovalRefused } from "./approvals.ts";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
+import { approve, receiptNotice } from "./commands/approve.ts";
 import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
 import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
@@ -27,6 +29,8 @@ const TABLE_INDENT = "  │ ";
 const USAGE = `usage:
   npm run runbook -- list
   npm run runbook -- <id> [--env ${ENVIRONMENTS.join("|")}] [--param key=value]... [--step id | --from id | --resume run-id] [--plan] [--yes] [--json]
+  npm run runbook -- <id> --env production --approval <receipt> [--param key=value]...
+  npm run runbook -- approve <receipt> [--key ~/.ssh/id_ed25519] [--yes]
   npm run runbook -- <id> --help
   npm run runbook -- history [--runbook id] [--env name] [--json]
   npm run runbook -- disable <id|env:name> --reason "why" [--for 2h]
@@ -75,6 +79,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const known =
       error instanceof ParamError ||
       error instanceof RunRefused ||
+      error instanceof ApprovalRefused ||
       error instanceof EnvironmentError ||
       error instanceof LockedError ||
       error instanceof FormatError;
@@ -127,7 +132,7 @@ function editDistance(a: string, b: string): number {
 /** The rule a refusal of the CLI broke, as the audit log names it. */
 function ruleOf(error: Error, unknownRunbook: boolean): string {
   if (unknownRunbook) return "unknown-runbook";
-  if (error instanceof RunRefused) return error.rule;
+  if (error instanceof RunRefused || error instanceof ApprovalRefused) return error.rule;
   if (error instanceof ParamError) return "params";
   if (error instanceof EnvironmentError) return "environment";
   if (error instanceof LockedError) return "lock-held";
@@ -206,6 +211,14 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   }
 
   if (command === "history") return history(values, io);
+  if (command === "approve") {
+    await approve(
+      positionals[1],
+      { key: values.key, yes: values.yes },
+      { out: io.out, env: io.env, ...(io.ask ? { ask: io.ask } : {}) },
+    );
+    return EXIT.ok;
+  }
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);
@@ -254,12 +267,14 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       ...(values.step ? { step: values.step } : {}),
       ...(values.from ? { from: values.from } : {}),
       ...(values.resume ? { resume: values.resume } : {}),
+      ...(values.approval ? { approval: values.approval } : {}),
       plan: values.plan === true,
       confirm: values.yes === true ? true : (ask ?? noTerminal),
       signal: controller.signal,
       emit: render,
       processEnv: io.env,
     });
+    if (result.receipt) (json ? io.err : io.out)(await receiptNotice(result.receipt.file));
     if (!json && result.status !== "ok") {
       io.err(`\nto resume from the failed step: npm run runbook -- ${runbook.id} --resume ${result.runId}\n`);
     }
@@ -291,6 +306,8 @@ function parse(argv: string[]) {
       runbook: { type: "string" },
       reason: { type: "string" },
       for: { type: "string" },
+      approval: { type: "string" },
+      key: { type: "string" },
     },
   });
 }
