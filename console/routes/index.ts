@@ -1,3 +1,5 @@
+import approval from "./approval.ts";
+import approvalSignature from "./approval-signature.ts";
 import audit from "./audit.ts";
 import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
@@ -27,4 +29,6 @@ export const ROUTES: readonly Route<any>[] = [
   cancelRun,
   runLog,
   runArtifact,
+  approval,
+  approvalSignature,
 ];

@@ -113,7 +113,8 @@ export const receiptPath = (dir: string, id: string) =>
   path.join(approvalsDir(dir), `${safeId(id)}.receipt.json`);
 /** The signature of a receipt sits next to it. */
 export const signaturePath = (receiptFile: string) => `${receiptFile}.sig`;
-const usedPath = (dir: string, id: string) => path.join(approvalsDir(dir), `${safeId(id)}.used`);
+/** Written when a run uses the receipt: its presence refuses a second use. */
+export const usedPath = (dir: string, id: string) => path.join(approvalsDir(dir), `${safeId(id)}.used`);
 
 /** The approve command an approver runs on their own machine, where their key is. */
 export function approveCommand(receiptFile: string): string {
@@ -135,9 +136,12 @@ export function applyCommand(
   ].join(" ");
 }
 
-/** The same signature made with ssh-keygen alone (for the page: paste what it prints). */
-export function sshKeygenCommand(receiptFile: string, key = "~/.ssh/id_ed25519"): string {
-  return `ssh-keygen -Y sign -f ${key} -n ${NAMESPACES.approval} < ${quote(path.basename(receiptFile))}`;
+/**
+ * The same signature made with ssh-keygen alone, the receipt's text in the command (for the page:
+ * the approver runs it where their key is and pastes what it prints; nothing else to copy).
+ */
+export function sshKeygenCommand(text: string, key = "~/.ssh/id_ed25519"): string {
+  return `printf '%s' ${quote(text)} | ssh-keygen -Y sign -f ${key} -n ${NAMESPACES.approval}`;
 }
 
 /** The allowed-signers file: SSP_ALLOWED_SIGNERS, else the policy's. */
@@ -226,7 +230,11 @@ export async function writePlanReceipt(
   return { file, receipt };
 }
 
-/** A receipt file's bytes (what was signed) and its parsed content; refused with the reason when it is not one. */
+/**
+ * A receipt file's signed text and its parsed content; refused with the reason when it is not one.
+ * What is signed is the canonical JSON without the file's final newline, so the page can give a
+ * command that signs exactly it (printf '%s' '<receipt>' | ssh-keygen -Y sign …).
+ */
 export async function readReceipt(file: string): Promise<{ text: string; receipt: PlanReceipt }> {
   let text: string;
   try {
@@ -254,7 +262,7 @@ export async function readReceipt(file: string): Promise<{ text: string; receipt
       `${file} is not in canonical form (was it edited or re-formatted?): a receipt is signed byte for byte as the engine wrote it`,
       "approval-receipt",
     );
-  return { text, receipt: result.data };
+  return { text: canonicalJson(result.data), receipt: result.data };
 }
 
 /** A person as the audit log names them: "alice@laptop (console)" → "alice@laptop". */
@@ -541,4 +549,4 @@ function safeId(id: string): string {
   return id;
 }
 
-const quote = (file: string) => (/^[\w./~:@-]+$/.test(file) ? file : `'${file.replaceAll("'", `'\\''`)}'`);
+const quote = (text: string) => (/^[\w./~:@-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`);
