@@ -173,6 +173,17 @@ export function policyRequirements(
   ];
 }
 
+const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?\b/g;
+
+/**
+ * A plan line as the drift check compares it: timestamps are left out (a plan that says "expired
+ * before <now − 30 days>" names another instant a minute later without the world having changed);
+ * rows, counts, releases, lock holders and everything else must be the same.
+ */
+export function comparable(line: string): string {
+  return line.replace(TIMESTAMP, "<time>");
+}
+
 /** One line of a plan's output, as the receipt records it (output lines and tables); null for other events. */
 export function planLineOf(event: RunEvent): string | null {
   if (event.type === "output") return `${event.step} ${event.stream}: ${event.line}`;
@@ -441,9 +452,9 @@ export async function checkApproval(check: ApprovalCheck): Promise<Approval | nu
       "approval-sources",
     );
   const output = await check.replan();
-  if (sha256(output.join("\n")) !== receipt.plan.sha256)
+  if (canonicalJson(output.map(comparable)) !== canonicalJson(receipt.plan.output.map(comparable)))
     throw new ApprovalRefused(
-      `the world changed since receipt ${receipt.id} was approved: the plan now differs from the approved one (- approved, + now):\n${lineDiff(receipt.plan.output, output).join("\n")}\nPlan again and have the new plan approved`,
+      `the world changed since receipt ${receipt.id} was approved: the plan now differs from the approved one (- approved, + now):\n${lineDiff(receipt.plan.output.map(comparable), output.map(comparable)).join("\n")}\nPlan again and have the new plan approved`,
       "approval-drift",
     );
   return {
