@@ -46,6 +46,9 @@ describe("approval rules", () => {
     expect(approvalMode("staging", {})).toBe("optional");
     expect(policyRequirements("staging", change, {})).toEqual([]);
     expect(policyRequirements("staging", change, { SSP_STAGING_APPROVAL: "required" })).toHaveLength(1);
+    // A runbook the policy exempts (a backup adds, it does not change what learners use).
+    expect(policyRequirements("production", change, {}, "backup-now")).toEqual([]);
+    expect(policyRequirements("production", change, {}, "deploy")).toHaveLength(1);
   });
 
   it("writes the same object as the same bytes, whatever the key order", () => {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   ALLOWED_SIGNERS_FILE,
   ALLOWED_SIGNERS_VARIABLE,
+  APPROVAL_EXEMPT,
   APPROVAL_RULES,
   type ApprovalMode,
   approvalVariable,
@@ -162,8 +163,10 @@ export function policyRequirements(
   env: string,
   steps: ReadonlyArray<{ danger: string }>,
   processEnv: NodeJS.ProcessEnv = process.env,
+  runbook?: string,
 ): ApprovalRequirement[] {
   if (!steps.some((s) => s.danger !== "read")) return [];
+  if (runbook && Object.hasOwn(APPROVAL_EXEMPT, runbook)) return [];
   if (approvalMode(env, processEnv) !== "required") return [];
   return [
     {
