@@ -43,6 +43,13 @@ export const APPROVAL_EXEMPT: Readonly<Record<string, string>> = {
     "it returns to the release that ran before the approved deploy; when a deploy fails its verification, waiting for a second person would prolong the outage",
 };
 
+/**
+ * The namespace approvals are signed under (ssh-keygen -Y sign -n …); the engine's
+ * runbooks/engine/ssh-signatures.ts NAMESPACES.approval, restated here for the pages and the
+ * allowed-signers lines (runbooks/engine/approvals.test.ts checks that they agree).
+ */
+export const APPROVAL_NAMESPACE = "ssp-approval";
+
 /** How long a plan receipt may be applied after it was planned, in minutes: the world moves on. */
 export const RECEIPT_LIFETIME_MINUTES = 60;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { principalMatches } from "../../policy/approvals.ts";
+import { APPROVAL_NAMESPACE, principalMatches } from "../../policy/approvals.ts";
 import {
   approvalMode,
   canonicalJson,
@@ -8,6 +8,7 @@ import {
   policyRequirements,
   samePerson,
 } from "./approvals.ts";
+import { NAMESPACES } from "./ssh-signatures.ts";
 
 // The pure rules of approvals.ts; the whole flow with real keys is tests/runbooks/approvals.test.ts.
 
@@ -49,6 +50,10 @@ describe("approval rules", () => {
     // A runbook the policy exempts (a backup adds, it does not change what learners use).
     expect(policyRequirements("production", change, {}, "backup-now")).toEqual([]);
     expect(policyRequirements("production", change, {}, "deploy")).toHaveLength(1);
+  });
+
+  it("the pages' namespace is the one approvals are signed under", () => {
+    expect(APPROVAL_NAMESPACE).toBe(NAMESPACES.approval);
   });
 
   it("writes the same object as the same bytes, whatever the key order", () => {
