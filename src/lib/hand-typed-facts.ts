@@ -14,6 +14,7 @@
 //   typed-benchmark  in prose (checkProse): a number followed by req/s or "requests per second", or
 //                    a figure equal to one in the committed results files (bench/results/*.json)
 // Pure: the facts come in as arguments (hand-typed-facts-remark.ts passes the real ones).
+import { isCliCommand } from "../../runbooks/engine/cli-commands.ts";
 
 export interface KnownFacts {
   /** Variable → its default as text (formatDefault), for every variable of the config schema. */
@@ -195,8 +196,8 @@ export function checkSnippets(snippets: readonly CodeSnippet[], facts: KnownFact
           });
       };
       const cli = /\brunbook\s+--\s+([a-z][\w-]*)(.*)$/.exec(text);
-      // The CLI's own commands (list, history, disable, enable) are not runbook ids.
-      if (cli?.[1] && !["list", "history", "disable", "enable"].includes(cli[1])) {
+      // The CLI's own commands (list, history, approve…: cli-commands.ts) are not runbook ids.
+      if (cli?.[1] && !isCliCommand(cli[1])) {
         const rest = cli[2] ?? "";
         const stepIds = [...rest.matchAll(/--(?:step|from)[ =]([\w-]+)/g)].map((m) => m[1]);
         if (stepIds.length === 0) step(cli[1], undefined);
