@@ -23,6 +23,7 @@ const ALONE = [
   "tests/app/restore-under-load.test.ts",
   "tests/runbooks/zero-downtime.test.ts",
   "tests/runbooks/load-test.test.ts",
+  "tests/e2e/load-compare.test.ts",
 ];
 
 export default defineConfig({

@@ -3,6 +3,9 @@ import type { ApprovalRecord, PlanReceipt } from "../runbooks/engine/approvals.t
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
+import type { ExerciseRun } from "../runbooks/engine/exercise.ts";
+import type { LedgerReport } from "../runbooks/engine/ledger-verify.ts";
+import type { RunDiff } from "../runbooks/engine/run-diff.ts";
 
 // The one contract between the console (console/routes/) and the handbook's pages
 // (src/scripts/): request bodies as zod schemas with their inferred types, the response types,
@@ -10,8 +13,29 @@ import type { RunEvent } from "../runbooks/engine/events.ts";
 // page bundles it; `zod/mini` keeps that bundle small.
 
 export { type EventFormatters, renderEvent } from "../runbooks/engine/events.ts";
+export {
+  describeRow,
+  EXERCISED_EXIT,
+  type ExerciseRecord,
+  type ExerciseRow,
+  exerciseRecord,
+  exerciseRow,
+  exerciseTable,
+  lastRunsOf,
+  parseExerciseRecord,
+} from "../runbooks/engine/exercise.ts";
+export { LEDGER_FACTS } from "../runbooks/engine/ledger-facts.ts";
+export type { LedgerBreak, LedgerReport } from "../runbooks/engine/ledger-verify.ts";
 export { alignsRight, cellText, type TableData, tableLines } from "../runbooks/engine/table.ts";
-export type { ArtifactDeclaration, ArtifactViewer, AuditRecord, RefusalRecord, RunEvent };
+export type {
+  ArtifactDeclaration,
+  ArtifactViewer,
+  AuditRecord,
+  ExerciseRun,
+  RefusalRecord,
+  RunDiff,
+  RunEvent,
+};
 
 /** The header every API call from the page carries. HTML forms cannot set it. */
 export const CONSOLE_HEADER = "x-console-request";
@@ -185,8 +209,20 @@ export interface AuditResponse {
 
 export const AUDIT_VIEW_LIMIT = 500;
 
+/** GET /api/exercised: the last successful run per runbook and environment (the page adds the state). */
+export interface ExercisedResponse {
+  lastRuns: ExerciseRun[];
+}
+/** GET /api/audit/verify: the ledger's verification, and its lines as audit verify prints them. */
+export type AuditVerifyResponse = LedgerReport & { summary: string[] };
+
 export interface RunLogResponse {
   events: RunEvent[];
+}
+
+/** GET /api/runs/<id>/diff: the run (B) compared with another or the previous one (A). */
+export interface RunDiffResponse {
+  diff: RunDiff;
 }
 
 /** The `event: gone` message of a stream whose run this console no longer holds. */
@@ -228,14 +264,18 @@ export const API = {
   releases: (handbookCommit: string | null) =>
     `/api/releases${handbookCommit ? `?handbook=${encodeURIComponent(handbookCommit)}` : ""}`,
   history: (runbook: string) => `/api/history?runbook=${encodeURIComponent(runbook)}`,
+  exercised: "/api/exercised",
   audit: (filter: AuditFilter) =>
     `/api/audit?${new URLSearchParams(Object.entries(filter).filter((pair): pair is [string, string] => Boolean(pair[1])))}`,
+  auditVerify: "/api/audit/verify",
   events: (runId: string, ticket: string) =>
     `/api/runs/${encodeURIComponent(runId)}/events?ticket=${encodeURIComponent(ticket)}`,
   approval: (receipt: string) => `/api/approvals/${encodeURIComponent(receipt)}`,
   approvalSignature: (receipt: string) => `/api/approvals/${encodeURIComponent(receipt)}/signature`,
   cancel: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/cancel`,
   log: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/log`,
+  diff: (runId: string, withRun?: string) =>
+    `/api/runs/${encodeURIComponent(runId)}/diff${withRun ? `?with=${encodeURIComponent(withRun)}` : ""}`,
   artifact: (runId: string, name: string) =>
     `/api/runs/${encodeURIComponent(runId)}/artifacts/${encodeURIComponent(name)}`,
 } as const;

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { comparisonText, REGRESSION_EXIT_CODE } from "./lib/baseline.ts";
 import { parseSeededLearners, type SeededLearner } from "./lib/journey.ts";
 import {
   getProfile,
@@ -11,28 +12,44 @@ import {
   stagesOf,
   totalSeconds,
 } from "./lib/profiles.ts";
-import { toText } from "./lib/summary.ts";
+import { type LoadSummary, toText } from "./lib/summary.ts";
 import { DEFAULT_TARGET } from "./lib/target.ts";
+import { BaselineError, compareWithChosenBaseline, readSummary } from "./runner/baseline.ts";
 import { runFallback } from "./runner/fallback.ts";
 import { k6Version, runK6 } from "./runner/k6.ts";
 import { writeOutputs } from "./runner/outputs.ts";
 
 // `npm run load -- <profile> [--target URL] [--full] [--out DIR] [--tool k6|autocannon]`
 // Runs the profile's k6 script when k6 is on PATH, else the same journeys through autocannon, and
-// writes the same summary either way. Exit codes: 0 thresholds hold, 99 a threshold failed (as
-// k6), 2 bad arguments, 3 the target does not answer, 1 anything else.
+// writes the same summary either way, then compares it with the baseline (`--baseline`, default
+// the committed load-tests/measured/<profile>.json) measure by measure.
+// `npm run load -- compare <summary.json> [--baseline FILE]` compares a summary already written.
+// Exit codes: 0 thresholds hold, 99 a threshold failed (as k6), 4 a measure regressed beyond the
+// policy's tolerance and --fail-on-regression was given, 2 bad arguments, 3 the target does not
+// answer, 1 anything else.
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const EXIT = { passed: 0, failed: 1, usage: 2, unreachable: 3, thresholds: 99 } as const;
+export const EXIT = {
+  passed: 0,
+  failed: 1,
+  usage: 2,
+  unreachable: 3,
+  regressed: REGRESSION_EXIT_CODE,
+  thresholds: 99,
+} as const;
 
-const USAGE = `usage: npm run load -- <profile> [--target URL] [--full] [--out DIR] [--tool k6|autocannon] [--learners FILE]
+const USAGE = `usage: npm run load -- <profile> [--target URL] [--full] [--out DIR] [--tool k6|autocannon] [--learners FILE] [--baseline FILE|none] [--fail-on-regression]
+       npm run load -- compare <summary.json> [--baseline FILE] [--fail-on-regression]
   profiles: ${PROFILE_NAMES.join(", ")}
   --target  the app's base URL (default ${DEFAULT_TARGET})
   --full    the documented full-length variant (default: the short one, for CI)
   --out     where the summary goes (default load-tests/results)
   --tool    force a tool (default: k6 when it is on PATH, else autocannon)
   --learners  learners seeded beforehand (npm run db:seed-load-learners -- <peak>); default
-            LOAD_LEARNERS, else sign up one per virtual learner (sign-up is rate-limited: fine for smoke only)`;
+            LOAD_LEARNERS, else sign up one per virtual learner (sign-up is rate-limited: fine for smoke only)
+  --baseline  the summary to compare with (default load-tests/measured/<profile>.json when committed;
+            none: no comparison)
+  --fail-on-regression  exit ${EXIT.regressed} when a measure regressed beyond its tolerance (policy/load-baseline.ts)`;
 
 class UsageError extends Error {}
 
@@ -45,6 +62,17 @@ function parse(argv: string[]) {
   }
   const { values, positionals } = parsed;
   if (values.help) return null;
+  if (positionals[0] === "compare") {
+    if (positionals.length !== 2)
+      throw new UsageError("compare takes one summary file: npm run load -- compare <summary.json>");
+    if (values.baseline === "none")
+      throw new UsageError("compare needs a baseline; --baseline none compares nothing");
+    return {
+      compare: path.resolve(positionals[1] as string),
+      baseline: values.baseline,
+      failOnRegression: values["fail-on-regression"],
+    };
+  }
   if (positionals.length !== 1)
     throw new UsageError(
       positionals.length === 0 ? "name a profile" : `one profile at a time, got: ${positionals.join(" ")}`,
@@ -78,7 +106,51 @@ function parse(argv: string[]) {
     outDir: path.resolve(values.out ?? path.join(ROOT, "load-tests", "results")),
     tool,
     learnersFile: learnersFile === undefined ? undefined : path.resolve(learnersFile),
+    baseline: values.baseline,
+    failOnRegression: values["fail-on-regression"],
   };
+}
+
+/**
+ * Prints the comparison of `summary` with its baseline and says what it means for the exit code:
+ * `regressed` only with --fail-on-regression. A baseline that cannot be read is an error of its own.
+ */
+async function reportBaseline(
+  summary: LoadSummary,
+  baseline: string | undefined,
+  failOnRegression: boolean,
+): Promise<"ok" | "regressed" | "no-baseline"> {
+  const comparison = await compareWithChosenBaseline(summary, baseline);
+  if (!comparison) {
+    console.log(
+      baseline === "none"
+        ? "load: no baseline comparison (--baseline none)"
+        : `load: no committed baseline for ${summary.profile} (load-tests/measured/${summary.profile}.json); nothing to compare with`,
+    );
+    return "no-baseline";
+  }
+  console.log(`\n${comparisonText(comparison)}`);
+  if (comparison.regressed && !failOnRegression)
+    console.log("load: a regression is reported, not enforced (pass --fail-on-regression to fail on it)");
+  return comparison.regressed && failOnRegression ? "regressed" : "ok";
+}
+
+/** `compare <summary.json>`: the comparison alone, for a summary already written. */
+async function compareOnly(args: {
+  compare: string;
+  baseline: string | undefined;
+  failOnRegression: boolean;
+}) {
+  try {
+    const summary = await readSummary(args.compare);
+    const verdict = await reportBaseline(summary, args.baseline, args.failOnRegression);
+    if (verdict === "no-baseline") return EXIT.usage;
+    return verdict === "regressed" ? EXIT.regressed : EXIT.passed;
+  } catch (error) {
+    if (!(error instanceof BaselineError)) throw error;
+    console.error(`load: ${error.message}`);
+    return EXIT.usage;
+  }
 }
 
 function parseArgsStrict(argv: string[]) {
@@ -91,6 +163,8 @@ function parseArgsStrict(argv: string[]) {
       out: { type: "string" },
       tool: { type: "string" },
       learners: { type: "string" },
+      baseline: { type: "string" },
+      "fail-on-regression": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -118,6 +192,17 @@ export async function main(argv: string[]): Promise<number> {
   if (!args) {
     console.log(USAGE);
     return EXIT.passed;
+  }
+  if (args.compare !== undefined) return compareOnly({ ...args, compare: args.compare });
+  // A baseline named but unreadable is refused before the run, not after an hour of load.
+  if (args.baseline && args.baseline !== "none") {
+    try {
+      await readSummary(path.resolve(args.baseline));
+    } catch (error) {
+      if (!(error instanceof BaselineError)) throw error;
+      console.error(`load: --baseline: ${error.message}`);
+      return EXIT.usage;
+    }
   }
   const problem = await reachable(args.target);
   if (problem) {
@@ -160,7 +245,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     const file = await writeOutputs(summary, args.outDir);
     console.log(`load: summary written to ${path.relative(process.cwd(), file)}`);
-    return code;
+    const verdict = await reportBaseline(summary, args.baseline, args.failOnRegression);
+    return code === EXIT.passed && verdict === "regressed" ? EXIT.regressed : code;
   }
   console.log(
     args.tool === "autocannon"
@@ -176,7 +262,9 @@ export async function main(argv: string[]): Promise<number> {
   const file = await writeOutputs(summary, args.outDir);
   console.log(`\n${toText(summary)}`);
   console.log(`load: summary written to ${path.relative(process.cwd(), file)}`);
-  return summary.passed ? EXIT.passed : EXIT.thresholds;
+  const verdict = await reportBaseline(summary, args.baseline, args.failOnRegression);
+  if (!summary.passed) return EXIT.thresholds;
+  return verdict === "regressed" ? EXIT.regressed : EXIT.passed;
 }
 
 if (import.meta.main) {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -12,6 +13,7 @@ import { hashToken, newSessionToken } from "../practice-app/src/auth/tokens.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { seed } from "../practice-app/src/db/seed.ts";
 import { cpuMeter, gitCommit, machine, pidsMatching } from "./lib/bench-env.ts";
+import { breakdown, type CpuProfile } from "./lib/cpu-profile.ts";
 
 // `npm run bench:app`: drives the hot paths (exercises.next, exercises.submit) and a trivial
 // procedure (system.ping, the ceiling) against the app running as its own process, on a scratch
@@ -27,8 +29,16 @@ const { values: args } = parseArgs({
     learners: { type: "string", default: "100" },
     note: { type: "string", default: "" },
     out: { type: "string", default: path.join(ROOT, "bench", "results", "app.json") },
+    profile: { type: "string" },
   },
 });
+const PROFILED = ["system.ping", "exercises.next", "exercises.submit"] as const;
+type Profiled = (typeof PROFILED)[number];
+const profiled = args.profile as Profiled | undefined;
+if (profiled !== undefined && !PROFILED.includes(profiled)) {
+  console.error(`--profile must be one of ${PROFILED.join(", ")}, got "${profiled}"`);
+  process.exit(2);
+}
 const connections = positiveInt("connections", args.connections);
 const duration = positiveInt("duration", args.duration);
 const learnerCount = positiveInt("learners", args.learners);
@@ -164,21 +174,30 @@ async function main(): Promise<void> {
     await pool.end();
 
     const port = 3900 + Math.floor(Math.random() * 90);
-    app = spawn(process.execPath, [path.join(ROOT, "practice-app/src/main.ts")], {
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redisUrl,
-        REDIS_KEY_PREFIX: prefix,
-        SESSION_SECRET: secret,
-        LOG_LEVEL: "warn",
-        LOG_REQUESTS: "false",
-        RATE_LIMIT_API_PER_LEARNER: "1000000",
+    // --profile: the app writes a V8 CPU profile when it exits (SIGTERM below).
+    const profileDir = profiled ? await mkdtemp(path.join(tmpdir(), "ssp-cpu-prof-")) : null;
+    app = spawn(
+      process.execPath,
+      [
+        ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+        path.join(ROOT, "practice-app/src/main.ts"),
+      ],
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: "production",
+          PORT: String(port),
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: redisUrl,
+          REDIS_KEY_PREFIX: prefix,
+          SESSION_SECRET: secret,
+          LOG_LEVEL: "warn",
+          LOG_REQUESTS: "false",
+          RATE_LIMIT_API_PER_LEARNER: "1000000",
+        },
+        stdio: ["ignore", "ignore", "inherit"],
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    );
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {
@@ -202,53 +221,94 @@ async function main(): Promise<void> {
     const pickItem = () =>
       items[Math.floor(Math.random() * items.length)] as { id: string; expected: string };
 
+    const requests: Record<Profiled, autocannon.Request> = {
+      "system.ping": { method: "GET", path: "/trpc/system.ping" },
+      "exercises.next": {
+        setupRequest: (req) => ({
+          ...req,
+          method: "GET",
+          path: "/trpc/exercises.next",
+          headers: { authorization: `Bearer ${nextToken()}` },
+        }),
+      },
+      "exercises.submit": {
+        setupRequest: (req) => {
+          const item = pickItem();
+          const answer = Math.random() < 0.7 ? item.expected : "no sé";
+          return {
+            ...req,
+            method: "POST",
+            path: "/trpc/exercises.submit",
+            headers: { authorization: `Bearer ${nextToken()}`, "content-type": "application/json" },
+            body: JSON.stringify({ exerciseId: item.id, answer }),
+          };
+        },
+      },
+    };
+    if (profiled && profileDir) {
+      // Warm-up and measured run are the same request, so the whole profile is that scenario.
+      const warm = await scenario("warm-up", base, requests[profiled], meters);
+      const run = await scenario(profiled, base, requests[profiled], meters);
+      const exited = new Promise((resolve) => app?.once("exit", resolve));
+      app.kill("SIGTERM");
+      await exited;
+      const file = (await readdir(profileDir)).find((f) => f.endsWith(".cpuprofile"));
+      if (!file) throw new Error(`the app wrote no CPU profile into ${profileDir}`);
+      const result = breakdown(
+        JSON.parse(await readFile(path.join(profileDir, file), "utf8")) as CpuProfile,
+        ROOT,
+      );
+      await rm(profileDir, { recursive: true, force: true });
+      const total = warm.requests + run.requests;
+      const perRequestUs = (ms: number) => Math.round((ms * 1000) / total);
+      console.log(
+        `\n${profiled}: ${run.requestsPerSecond} req/s (p95 ${run.latencyMs.p95} ms); the app's CPU per request: ${perRequestUs(result.busyMs)} µs\n`,
+      );
+      console.log("where the app's CPU went                         share   µs/request");
+      for (const g of result.groups)
+        console.log(
+          `${g.name.padEnd(46)} ${(g.share * 100).toFixed(1).padStart(6)}% ${String(perRequestUs(g.ms)).padStart(9)}`,
+        );
+      console.log("\ntop functions (self time)");
+      for (const f of result.topFunctions)
+        console.log(`${(f.share * 100).toFixed(1).padStart(6)}%  ${f.name}`);
+      const out = path.join(ROOT, "bench", "results", `profile-${profiled.replace(".", "-")}.json`);
+      await writeFile(
+        out,
+        `${JSON.stringify(
+          {
+            schema: 1,
+            measuredAt,
+            commit,
+            machine: machineAtStart,
+            note: args.note,
+            scenario: profiled,
+            settings: { connections, durationSeconds: duration, learners: learnerCount },
+            requests: total,
+            requestsPerSecond: run.requestsPerSecond,
+            latencyMs: run.latencyMs,
+            cpuPerRequestUs: perRequestUs(result.busyMs),
+            groups: result.groups.map((g) => ({ ...g, perRequestUs: perRequestUs(g.ms) })),
+            topFunctions: result.topFunctions,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
+      return;
+    }
+
     // Warm the exercise cache and the JIT the same way for every scenario.
-    await scenario("warm-up", base, { method: "GET", path: "/trpc/system.ping" }, meters);
+    await scenario("warm-up", base, requests["system.ping"], meters);
 
     const results: Omit<ScenarioResult, "shareOfCeiling">[] = [];
-    results.push(
-      await scenario("system.ping (ceiling)", base, { method: "GET", path: "/trpc/system.ping" }, meters),
-    );
-    results.push(
-      await scenario(
-        "exercises.next",
-        base,
-        {
-          setupRequest: (req) => ({
-            ...req,
-            method: "GET",
-            path: "/trpc/exercises.next",
-            headers: { authorization: `Bearer ${nextToken()}` },
-          }),
-        },
-        meters,
-      ),
-    );
-    results.push(
-      await scenario(
-        "exercises.submit",
-        base,
-        {
-          setupRequest: (req) => {
-            const item = pickItem();
-            const answer = Math.random() < 0.7 ? item.expected : "no sé";
-            return {
-              ...req,
-              method: "POST",
-              path: "/trpc/exercises.submit",
-              headers: { authorization: `Bearer ${nextToken()}`, "content-type": "application/json" },
-              body: JSON.stringify({ exerciseId: item.id, answer }),
-            };
-          },
-        },
-        meters,
-      ),
-    );
+    results.push(await scenario("system.ping (ceiling)", base, requests["system.ping"], meters));
+    results.push(await scenario("exercises.next", base, requests["exercises.next"], meters));
+    results.push(await scenario("exercises.submit", base, requests["exercises.submit"], meters));
 
     // The ceiling again at the end: equal memory before and after shows nothing accumulates.
-    results.push(
-      await scenario("system.ping (again)", base, { method: "GET", path: "/trpc/system.ping" }, meters),
-    );
+    results.push(await scenario("system.ping (again)", base, requests["system.ping"], meters));
 
     const ceiling = results[0]?.requestsPerSecond ?? 1;
     const measured: ScenarioResult[] = results.map((r) => ({

@@ -60,7 +60,11 @@ const SITE_MAY_IMPORT = [
   (to: string) => to === "console/protocol.ts",
   (to: string) => to === "runbooks/engine/catalog.ts",
   isPolicy,
-  (to: string) => to === "load-tests/lib/summary.ts" || under("load-tests/measured")(to),
+  (to: string) =>
+    to === "load-tests/lib/summary.ts" ||
+    // The baseline verdicts (pure): the page shows the runner's flags, exit code and verdicts from them.
+    to === "load-tests/lib/baseline.ts" ||
+    under("load-tests/measured")(to),
   // The committed benchmark results (bench:app, bench:site): data the benchmark wrote, rendered by
   // <Figure/> and <BenchmarkTable/> instead of figures typed by hand (issues 13 and 21).
   (to: string) => under("bench/results")(to) && to.endsWith(".json"),

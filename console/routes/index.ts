@@ -1,14 +1,17 @@
 import approval from "./approval.ts";
 import approvalSignature from "./approval-signature.ts";
 import audit from "./audit.ts";
+import auditVerify from "./audit-verify.ts";
 import cancelRun from "./cancel-run.ts";
 import checkRun from "./check-run.ts";
 import consoleInfo from "./console-info.ts";
+import exercised from "./exercised.ts";
 import history from "./history.ts";
 import releases from "./releases.ts";
 import reload from "./reload.ts";
 import type { Route } from "./route.ts";
 import runArtifact from "./run-artifact.ts";
+import runDiff from "./run-diff.ts";
 import runEvents from "./run-events.ts";
 import runLog from "./run-log.ts";
 import session from "./session.ts";
@@ -25,10 +28,13 @@ export const ROUTES: readonly Route<any>[] = [
   releases,
   history,
   audit,
+  exercised,
+  auditVerify,
   runEvents,
   cancelRun,
   runLog,
   runArtifact,
+  runDiff,
   approval,
   approvalSignature,
 ];

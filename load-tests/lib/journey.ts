@@ -137,11 +137,14 @@ export const SEED_HINT =
 
 /** The setup phase's sign-up of one learner (kind "setup": outside the measured run). */
 export function signUpRequest(state: VuState): PlannedRequest {
-  return mutation(
-    "accounts.signUp",
-    "setup",
-    { email: emailOf(state), password: state.password, displayName: `load test ${state.vu}` },
-    null,
+  return fromClient(
+    state,
+    mutation(
+      "accounts.signUp",
+      "setup",
+      { email: emailOf(state), password: state.password, displayName: `load test ${state.vu}` },
+      null,
+    ),
   );
 }
 
@@ -194,6 +197,30 @@ function mutation(procedure: Procedure, kind: Kind, input: unknown, token: strin
  * Steps that cannot run (a submit without an item on screen) are skipped.
  */
 export function nextRequest(state: VuState, random: () => number): PlannedRequest | null {
+  const request = plannedRequest(state, random);
+  return request && fromClient(state, request);
+}
+
+/**
+ * Each virtual learner has its own client address on the loopback network, as real learners
+ * come from their own: 127.<1 + vu / 65536>.<vu / 256 % 256>.<vu % 256>, so a per-address limit
+ * (log-in, sign-up) sees one learner per address, never the whole test as one client. Sent as a
+ * header only the benchmark proxy believes, and only from the generator's own address (the
+ * runner's --client-addresses; the production nginx ignores it and keeps the real address).
+ */
+export const CLIENT_ADDRESS_HEADER = "x-load-client";
+
+export function clientAddressOf(vu: number): string {
+  if (!Number.isInteger(vu) || vu < 1 || vu > 254 * 65_536)
+    throw new Error(`virtual learner ${vu} has no loopback address (1 to ${254 * 65_536})`);
+  return `127.${1 + Math.floor(vu / 65_536)}.${Math.floor(vu / 256) % 256}.${vu % 256}`;
+}
+
+function fromClient(state: VuState, request: PlannedRequest): PlannedRequest {
+  return { ...request, headers: { ...request.headers, [CLIENT_ADDRESS_HEADER]: clientAddressOf(state.vu) } };
+}
+
+function plannedRequest(state: VuState, random: () => number): PlannedRequest | null {
   for (;;) {
     const procedure = state.queue.shift();
     if (procedure === undefined) {

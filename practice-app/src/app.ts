@@ -68,6 +68,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
     connectionTimeoutMs: config.PG_CONNECTION_TIMEOUT_MS,
     applicationName: config.PG_APPLICATION_NAME,
+    transactionPooler: config.PG_TRANSACTION_POOLER,
   };
   const pool = createPool(poolSettings, logger);
   const readinessPool = createReadinessPool(poolSettings, logger);

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { ApprovalRecord } from "./approvals.ts";
 import type { RunEvent, RunStatus, StepStatus } from "./events.ts";
 import { readVersioned, versioned } from "./formats.ts";
+import { appendLedger, readLedgerLines } from "./ledger.ts";
 import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
 
 // Every run is appended to the audit log (one JSON line per run, kind "run"), and so is every
@@ -10,6 +11,8 @@ import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
 // events and step results are kept per run so a failed run can be resumed and the console can
 // show history. Each line and file carries its format version (`v`, see formats.ts); readers
 // migrate or refuse. Every file is created 0600 and every folder 0700 (private-files.ts).
+// The log is a hash chain with signed checkpoints, rotated by size (ledger.ts): appends go through
+// it, and reads take every file in order, leaving out the chain's own fields and checkpoints.
 
 export interface AuditRecord {
   runId: string;
@@ -78,15 +81,10 @@ export async function appendAudit(dir: string, record: AuditRecord): Promise<voi
   await appendAuditEntries(dir, [{ kind: "run", ...record }]);
 }
 
-/** Appends entries of any kind to the audit log, in order. */
+/** Appends entries of any kind to the audit log, in order, each chained to the one before (ledger.ts). */
 export async function appendAuditEntries(dir: string, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
-  await appendFile(
-    auditLogFile(dir),
-    entries.map((entry) => `${JSON.stringify(versioned("audit", entry))}\n`).join(""),
-    { mode: PRIVATE_FILE },
-  );
+  await appendLedger(dir, entries);
 }
 
 /** The runs in the audit log, oldest first (refusals left out: the run history shows runs only). */
@@ -98,15 +96,15 @@ export async function readAudit(dir: string): Promise<AuditRecord[]> {
   });
 }
 
-/** Every line of the audit log, runs and refusals, oldest first. */
+/** Every entry of the audit log (all its files), runs and refusals, oldest first; checkpoints left out. */
 export async function readAuditEntries(dir: string): Promise<AuditEntry[]> {
-  const file = auditLogFile(dir);
-  try {
-    return readLines<AuditEntry>("audit", file, await readFile(file, "utf8"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
+  return (await readLedgerLines(dir)).flatMap(({ file, line, text }) => {
+    const entry = readLine<AuditEntry | { kind: "checkpoint" }>("audit", file, text, line - 1);
+    if (entry.kind === "checkpoint") return [];
+    // The chain's fields are the ledger's (audit verify checks them), not the entry's.
+    const { seq: _seq, prev: _prev, ...rest } = entry as AuditEntry & { seq?: number; prev?: string };
+    return [rest as AuditEntry];
+  });
 }
 
 /** A refusal as reported: the recorder adds the time and the count. */
@@ -243,16 +241,17 @@ export async function readRunEvents(dir: string, runId: string): Promise<RunEven
 
 /** One record per line; each line is versioned on its own, so appends by older and newer code mix. */
 function readLines<T>(kind: "audit" | "run-events", file: string, text: string): T[] {
-  return text.split("\n").flatMap((line, index) => {
-    if (!line) return [];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw new Error(`${file} line ${index + 1} is not JSON; move the file aside or remove the line`);
-    }
-    return [readVersioned<T>(kind, file, parsed, ` line ${index + 1}`)];
-  });
+  return text.split("\n").flatMap((line, index) => (line ? [readLine<T>(kind, file, line, index)] : []));
+}
+
+function readLine<T>(kind: "audit" | "run-events", file: string, line: string, index: number): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new Error(`${file} line ${index + 1} is not JSON; move the file aside or remove the line`);
+  }
+  return readVersioned<T>(kind, file, parsed, ` line ${index + 1}`);
 }
 
 export async function saveRunState(dir: string, state: RunState): Promise<void> {

@@ -8,6 +8,9 @@ import type { ArtifactDeclaration, Danger, Guide, Runbook, RunbookDefinition } f
 import { describeParams, type ParamInfo } from "./params.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
 
+/** The CLI's own command words, for the site's checks (it reads the engine only through the catalog). */
+export { CLI_COMMANDS } from "./cli-commands.ts";
+
 // The one reader of runbook files. The site and the console ask this module for the catalog
 // (metadata, parameters, each step's exact source text) instead of parsing files themselves.
 

@@ -5,6 +5,9 @@ import { ApprovalRefused } from "./approvals.ts";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
 import { approve, receiptNotice } from "./commands/approve.ts";
+import { auditCommand } from "./commands/audit.ts";
+import { diffCommand } from "./commands/diff.ts";
+import { exercised } from "./commands/exercised.ts";
 import { disable, enable, parseDuration, readDisabled } from "./disabled.ts";
 import { ENVIRONMENTS, EnvironmentError } from "./environments.ts";
 import { type EventFormatters, type RunEvent, renderEvent, type StepStatus } from "./events.ts";
@@ -33,8 +36,11 @@ const USAGE = `usage:
   npm run runbook -- approve <receipt> [--key ~/.ssh/id_ed25519] [--yes]
   npm run runbook -- <id> --help
   npm run runbook -- history [--runbook id] [--env name] [--json]
+  npm run runbook -- diff <run-a> [<run-b>] [--json]
   npm run runbook -- disable <id|env:name> --reason "why" [--for 2h]
-  npm run runbook -- enable <id|env:name>`;
+  npm run runbook -- enable <id|env:name>
+  npm run runbook -- exercised [--env name] [--as-of date] [--json]
+  npm run runbook -- audit verify [--json] | audit checkpoint`;
 
 /** Exit codes: 0 ok, 1 the run (or loading it) failed, 2 refused (bad arguments, lock, environment), 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, refused: 2, cancelled: 130 } as const;
@@ -219,6 +225,10 @@ async function command(argv: string[], io: CliIo): Promise<number> {
     );
     return EXIT.ok;
   }
+  if (command === "exercised")
+    return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io);
+  if (command === "audit") return auditCommand(positionals.slice(1), values, io);
+  if (command === "diff") return diffCommand(positionals.slice(1), values, io);
   if (command === "disable" || command === "enable") return switchTarget(command, positionals[1], values, io);
 
   const runbook = await runbookOrSuggestion(command, io.runbooksDir);
@@ -308,6 +318,7 @@ function parse(argv: string[]) {
       for: { type: "string" },
       approval: { type: "string" },
       key: { type: "string" },
+      "as-of": { type: "string" },
     },
   });
 }

@@ -14,6 +14,7 @@ import {
 } from "./audit.ts";
 import type { RunEvent } from "./events.ts";
 import { FORMAT_VERSIONS, FormatError } from "./formats.ts";
+import { GENESIS } from "./ledger.ts";
 import { acquireLock, currentLock, LockedError, type LockHolder } from "./lock.ts";
 
 // Files on disk carry their format version: today's unversioned files read as version 1, files of
@@ -66,7 +67,14 @@ describe("the audit log", () => {
   it("writes each record with the current version and reads it back without it", async () => {
     await appendAudit(dir, record);
     const line = (await readFile(auditLogFile(dir), "utf8")).trim();
-    expect(JSON.parse(line)).toEqual({ v: FORMAT_VERSIONS.audit, kind: "run", ...record });
+    // The first line of a chain: its place (seq 1) and the genesis value as the hash before it (ledger.ts).
+    expect(JSON.parse(line)).toEqual({
+      v: FORMAT_VERSIONS.audit,
+      seq: 1,
+      prev: GENESIS,
+      kind: "run",
+      ...record,
+    });
     expect(line.startsWith(`{"v":${FORMAT_VERSIONS.audit},`)).toBe(true);
     expect(await readAudit(dir)).toEqual([record]);
   });
@@ -79,7 +87,9 @@ describe("the audit log", () => {
 
   it("refuses a line of a newer version, naming the file, the line, the version and what it reads", async () => {
     await appendAudit(dir, record);
-    await writeFile(auditLogFile(dir), `${JSON.stringify({ ...record, v: 3 })}\n`, { flag: "a" });
+    await writeFile(auditLogFile(dir), `${JSON.stringify({ ...record, v: FORMAT_VERSIONS.audit + 1 })}\n`, {
+      flag: "a",
+    });
     const read = readAudit(dir);
     await expect(read).rejects.toBeInstanceOf(FormatError);
     await expect(read).rejects.toThrow(newerMessage(auditLogFile(dir), "audit", " line 2"));

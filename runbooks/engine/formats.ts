@@ -9,7 +9,10 @@
 
 export const FORMAT_VERSIONS = {
   // 2: every line has a `kind`: "run" (a run, as before) or "refusal" (a refused attempt).
-  audit: 2,
+  // 3: a hash chain (ledger.ts): every line carries `seq` and `prev` (sha256 of the line before),
+  // and "checkpoint" lines signed with the host's key. Lines of version 1 and 2 read as before; audit
+  // verify reports them as legacy, unchained lines, never as verified.
+  audit: 3,
   // 2: a "table" event (a step's rows with named columns) besides the version 1 kinds.
   "run-events": 2,
   "run-state": 1,
@@ -27,7 +30,8 @@ export type FormatKind = keyof typeof FORMAT_VERSIONS;
 type Migration = (record: Record<string, unknown>) => Record<string, unknown>;
 const MIGRATIONS: { [K in FormatKind]: Record<number, Migration> } = {
   // Version 1 logged runs only.
-  audit: { 1: (record) => ({ kind: "run", ...record }) },
+  // Version 2 lines are entries without the chain's fields: nothing to add (no hash can be made up).
+  audit: { 1: (record) => ({ kind: "run", ...record }), 2: (record) => record },
   // Version 1 events are version 2 events of the kinds that existed then.
   "run-events": { 1: (record) => record },
   "run-state": {},

@@ -76,6 +76,21 @@ export function pidsMatching(test: (cmdline: string) => boolean): number[] {
   return pids;
 }
 
+/** The processes whose parent is `pid` (nginx's workers under its master). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) children.push(Number(entry));
+    } catch {
+      // Exited between readdir and read.
+    }
+  }
+  return children;
+}
+
 /**
  * CPU used by a group of processes between start() and stop(), as a share of one core
  * (1 = one core busy for the whole interval). The group is re-read at stop, so processes that

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { catalog } from "../../runbooks/engine/catalog.ts";
+import { CLI_COMMANDS, catalog } from "../../runbooks/engine/catalog.ts";
 import { APP_ERROR_CODES, appMetrics, envFields, httpStatusOfTrpc } from "./app-facts.ts";
 import { formatDefault } from "./app-facts-view.ts";
 import { benchmarkFigureTexts } from "./bench-results-files.ts";
@@ -27,6 +27,7 @@ export async function loadFacts(root = process.cwd()): Promise<KnownFacts> {
     errors: new Map(Object.entries(APP_ERROR_CODES).map(([code, trpc]) => [code, httpStatusOfTrpc(trpc)])),
     runbooks: new Map(runbooks.map((r) => [r.id, r.steps.map((s) => s.id)])),
     benchmarkFigures: new Set(await benchmarkFigureTexts(root)),
+    cliCommands: new Set(CLI_COMMANDS),
   };
 }
 

@@ -14,7 +14,6 @@
 //   typed-benchmark  in prose (checkProse): a number followed by req/s or "requests per second", or
 //                    a figure equal to one in the committed results files (bench/results/*.json)
 // Pure: the facts come in as arguments (hand-typed-facts-remark.ts passes the real ones).
-import { isCliCommand } from "../../runbooks/engine/cli-commands.ts";
 
 export interface KnownFacts {
   /** Variable → its default as text (formatDefault), for every variable of the config schema. */
@@ -26,7 +25,12 @@ export interface KnownFacts {
   runbooks: ReadonlyMap<string, readonly string[]>;
   /** The figures of the committed benchmark results as a page would show them ("57.2 ms", "2,692 req/s"). */
   benchmarkFigures?: ReadonlySet<string>;
+  /** The CLI's own command words (runbooks/engine/cli-commands.ts), which are not runbook ids. */
+  cliCommands?: ReadonlySet<string>;
 }
+
+/** The CLI's commands the check knew before it was told them (KnownFacts.cliCommands). */
+const DEFAULT_CLI_COMMANDS: ReadonlySet<string> = new Set(["list", "history", "disable", "enable"]);
 
 /** A line of a page's prose (tables included), inline code removed, with its 1-based line number. */
 export interface ProseLine {
@@ -196,8 +200,8 @@ export function checkSnippets(snippets: readonly CodeSnippet[], facts: KnownFact
           });
       };
       const cli = /\brunbook\s+--\s+([a-z][\w-]*)(.*)$/.exec(text);
-      // The CLI's own commands (list, history, approve…: cli-commands.ts) are not runbook ids.
-      if (cli?.[1] && !isCliCommand(cli[1])) {
+      // The CLI's own commands (list, history, diff, …: cli-commands.ts) are not runbook ids.
+      if (cli?.[1] && !(facts.cliCommands ?? DEFAULT_CLI_COMMANDS).has(cli[1])) {
         const rest = cli[2] ?? "";
         const stepIds = [...rest.matchAll(/--(?:step|from)[ =]([\w-]+)/g)].map((m) => m[1]);
         if (stepIds.length === 0) step(cli[1], undefined);

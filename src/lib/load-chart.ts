@@ -37,20 +37,39 @@ function niceCeil(value: number): number {
   return 10 * magnitude;
 }
 
+/** The axes' ranges of a chart; two runs drawn on one chart share them (chartScale of both). */
+export interface ChartScale {
+  durationS: number;
+  latencyMaxMs: number;
+  throughputMax: number;
+}
+
+/** The ranges that fit every run given, so their lines can be overlaid. */
+export function chartScale(
+  runs: ReadonlyArray<{ series: readonly SeriesPoint[]; bucketS: number }>,
+  thresholdMs: number,
+): ChartScale {
+  const durationS = Math.max(...runs.map((r) => Math.max(r.bucketS, r.series.length * r.bucketS)));
+  const maxP95 = Math.max(0, ...runs.flatMap((r) => r.series.map((p) => p.p95 ?? 0)));
+  return {
+    durationS,
+    latencyMaxMs: niceCeil(Math.max(thresholdMs * 1.5, maxP95 * 1.1)),
+    throughputMax: niceCeil(
+      Math.max(1, ...runs.flatMap((r) => r.series.flatMap((p) => [p.requests / r.bucketS, p.vus]))),
+    ),
+  };
+}
+
 export function chartGeometry(
   series: readonly SeriesPoint[],
   bucketS: number,
   thresholdMs: number,
+  scale: ChartScale = chartScale([{ series, bucketS }], thresholdMs),
 ): ChartGeometry {
   const width = 720;
   const height = 300;
   const plot = { left: 56, top: 16, right: width - 56, bottom: height - 36 };
-  const durationS = Math.max(bucketS, series.length * bucketS);
-  const maxP95 = Math.max(0, ...series.map((p) => p.p95 ?? 0));
-  const latencyMaxMs = niceCeil(Math.max(thresholdMs * 1.5, maxP95 * 1.1));
-  const throughputMax = niceCeil(
-    Math.max(1, ...series.map((p) => p.requests / bucketS), ...series.map((p) => p.vus)),
-  );
+  const { durationS, latencyMaxMs, throughputMax } = scale;
   const x = (t: number) => plot.left + ((t + bucketS / 2) / durationS) * (plot.right - plot.left);
   const yLatency = (ms: number) =>
     plot.bottom - (Math.min(ms, latencyMaxMs) / latencyMaxMs) * (plot.bottom - plot.top);

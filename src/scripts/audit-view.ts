@@ -1,11 +1,19 @@
-import { API, type AuditFilter, type AuditResponse, type RunLogResponse } from "../../console/protocol.ts";
+import {
+  API,
+  type AuditFilter,
+  type AuditResponse,
+  type AuditVerifyResponse,
+  type RunLogResponse,
+} from "../../console/protocol.ts";
 import { ResumeBox, rerunButtons } from "./audit-resume.ts";
 import { detectConsole, getJson, getText } from "./console-api.ts";
 import { runAsText } from "./run-text.ts";
 
 // The audit view's page side (src/components/AuditView.astro): asks the console for the audit log
 // (GET /api/audit) with the form's filters and lists every run and refused attempt; a run's output
-// and artifacts open below the table. Text goes in with textContent only.
+// and artifacts open below the table. Above it, whether the ledger's hash chain verifies (GET
+// /api/audit/verify): "verified: N entries", or the entry where it broke. Text goes in with
+// textContent only.
 
 async function init(section: HTMLElement): Promise<void> {
   const state = await detectConsole();
@@ -32,7 +40,33 @@ async function init(section: HTMLElement): Promise<void> {
     history.replaceState(null, "", `?${new URLSearchParams(filter as Record<string, string>)}`);
     void show(section, filter, box);
   });
-  await show(section, filterOf(form), box);
+  await Promise.all([show(section, filterOf(form), box), showLedger(section)]);
+}
+
+/** The ledger's verification, in the words audit verify prints; a broken chain is marked. */
+async function showLedger(section: HTMLElement): Promise<void> {
+  const box = section.querySelector(".audit-ledger") as HTMLElement;
+  const head = box.querySelector(".audit-ledger-head") as HTMLElement;
+  const details = box.querySelector(".audit-ledger-details") as HTMLUListElement;
+  box.hidden = false;
+  box.dataset.state = "checking";
+  head.textContent = "Checking the ledger's hash chain…";
+  try {
+    const report = await getJson<AuditVerifyResponse>(API.auditVerify);
+    const [first = "", ...rest] = report.summary;
+    box.dataset.state = report.ok ? "verified" : "broken";
+    head.textContent = `Ledger ${first}`;
+    details.replaceChildren(
+      ...rest.map((line) => {
+        const item = document.createElement("li");
+        item.textContent = line.trim();
+        return item;
+      }),
+    );
+  } catch (error) {
+    box.dataset.state = "unknown";
+    head.textContent = `The ledger could not be checked: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function filterOf(form: HTMLFormElement): AuditFilter {

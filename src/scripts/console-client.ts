@@ -16,6 +16,7 @@ import {
 import { clearApproval, showApproval } from "./approval-panel.ts";
 import { showArtifact } from "./artifact-viewers.ts";
 import { ApiError, detectConsole, getJson, postJson } from "./console-api.ts";
+import { loadRunDiff } from "./run-diff-view.ts";
 import { runAsText } from "./run-text.ts";
 import { RunView } from "./run-view.ts";
 
@@ -544,6 +545,9 @@ class RunbookPanel {
     const output = document.createElement("pre");
     output.className = "history-output";
     output.hidden = true;
+    const comparison = document.createElement("div");
+    comparison.className = "history-diff";
+    comparison.hidden = true;
     const tbody = table.createTBody();
     for (const run of runs) {
       const row = tbody.insertRow();
@@ -580,6 +584,25 @@ class RunbookPanel {
       again.title = "Fill the form in with this run's environment and parameters; nothing runs";
       again.addEventListener("click", () => this.fillFrom(run));
       cell.append(" ", again);
+      const compare = text("button", "Compare with previous") as HTMLButtonElement;
+      compare.type = "button";
+      compare.className = "history-compare";
+      compare.title = "This run beside the run before it (same runbook and environment): what changed";
+      compare.addEventListener("click", async () => {
+        try {
+          comparison.replaceChildren(await loadRunDiff(run.runId));
+        } catch (error) {
+          comparison.replaceChildren(
+            text(
+              "p",
+              `Could not compare ${run.runId}: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+          );
+        }
+        comparison.hidden = false;
+        comparison.dataset.runId = run.runId;
+      });
+      cell.append(" ", compare);
       const failed = run.steps.find((s) => s.status !== "ok" && s.status !== "skipped");
       if (run.status !== "ok" && !run.plan && failed) {
         const resume = text("button", `Resume from ${failed.id}`) as HTMLButtonElement;
@@ -607,7 +630,7 @@ class RunbookPanel {
     const scroll = document.createElement("div");
     scroll.className = "history-scroll";
     scroll.append(table);
-    wrapper.append(scroll, output);
+    wrapper.append(scroll, output, comparison);
     return wrapper;
   }
 

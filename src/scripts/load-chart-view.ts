@@ -1,6 +1,11 @@
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
 import { SLO } from "../../policy/index.ts";
-import { type ChartGeometry, CHART_COLOURS as COLOURS, chartGeometry } from "../lib/load-chart.ts";
+import {
+  type ChartGeometry,
+  CHART_COLOURS as COLOURS,
+  chartGeometry,
+  chartScale,
+} from "../lib/load-chart.ts";
 
 // The load-chart viewer of run artifacts (artifact-viewers.ts): a load-test summary drawn as the Scaling Guide's
 // charts are (same geometry, lib/load-chart.ts), under the runbook: latency percentiles and
@@ -88,6 +93,68 @@ export function drawLoadChart(summary: LoadSummary): HTMLElement {
           .join("; ")}.`,
     "Lines: p50 green, p95 blue, p99 red, requests/s grey, learners orange (right axis).",
   ].join(" ");
+  figure.append(chart, caption);
+  return figure;
+}
+
+/**
+ * Two runs on one chart (the run diff's "compare with previous"): the same axes for both, A's
+ * lines dashed and B's solid, p95 of practice calls and requests per second, with the objective.
+ */
+export function drawLoadOverlay(
+  a: LoadSummary,
+  b: LoadSummary,
+  names: { a: string; b: string },
+): HTMLElement {
+  const scale = chartScale([a, b], SLO.latencyP95Ms);
+  const ga = chartGeometry(a.series, a.bucketS, SLO.latencyP95Ms, scale);
+  const gb = chartGeometry(b.series, b.bucketS, SLO.latencyP95Ms, scale);
+  const figure = document.createElement("figure");
+  figure.className = "load-test-overlay";
+  const chart = svg("svg", { viewBox: `0 0 ${gb.width} ${gb.height}`, role: "img", width: "100%" });
+  chart.append(
+    svg("title", {}, `p95 and throughput of ${names.a} (dashed) and ${names.b} (solid) on the same axes`),
+  );
+  const axis = { stroke: "currentColor", "stroke-width": 1 };
+  const label = { fill: "currentColor", "font-size": 11 };
+  chart.append(
+    svg("line", { x1: gb.plot.left, y1: gb.plot.bottom, x2: gb.plot.right, y2: gb.plot.bottom, ...axis }),
+    svg("line", { x1: gb.plot.left, y1: gb.plot.top, x2: gb.plot.left, y2: gb.plot.bottom, ...axis }),
+    svg("line", { x1: gb.plot.right, y1: gb.plot.top, x2: gb.plot.right, y2: gb.plot.bottom, ...axis }),
+  );
+  for (const t of gb.xTicks)
+    chart.append(svg("text", { x: t.x, y: gb.plot.bottom + 16, "text-anchor": "middle", ...label }, t.label));
+  for (const t of gb.latencyTicks)
+    chart.append(svg("text", { x: gb.plot.left - 6, y: t.y + 4, "text-anchor": "end", ...label }, t.label));
+  for (const t of gb.throughputTicks)
+    chart.append(svg("text", { x: gb.plot.right + 6, y: t.y + 4, ...label }, t.label));
+  const line = (g: ChartGeometry, name: "p95" | "throughput", run: "a" | "b") =>
+    svg("path", {
+      class: `${name} run-${run}`,
+      d: g.lines[name] || "M0,0",
+      fill: "none",
+      stroke: COLOURS[name],
+      "stroke-width": run === "b" ? 2 : 1.5,
+      ...(run === "a" ? { "stroke-dasharray": "5 4", opacity: 0.8 } : {}),
+    });
+  chart.append(
+    svg("line", {
+      class: "threshold",
+      x1: gb.plot.left,
+      x2: gb.plot.right,
+      y1: gb.thresholdY,
+      y2: gb.thresholdY,
+      stroke: COLOURS.threshold,
+      "stroke-width": 1.5,
+      "stroke-dasharray": "6 4",
+    }),
+    line(ga, "throughput", "a"),
+    line(gb, "throughput", "b"),
+    line(ga, "p95", "a"),
+    line(gb, "p95", "b"),
+  );
+  const caption = document.createElement("figcaption");
+  caption.textContent = `${names.a} dashed, ${names.b} solid: p95 of practice calls blue (left axis, ms), requests/s grey (right axis); the red dashed line is the p95 objective of ${SLO.latencyP95Ms} ms. The verdicts above give the figures.`;
   figure.append(chart, caption);
   return figure;
 }

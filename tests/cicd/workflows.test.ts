@@ -157,6 +157,36 @@ describe("what the pipelines do", () => {
     expect(rollback?.if).toBe("failure() && steps.verify.conclusion == 'failure'");
   });
 
+  it("every night, on each environment's host, `exercised` checks the drills, pages when one is overdue, and its record reaches the published pages", () => {
+    const handbook = workflow("handbook.yml");
+    const job = handbook.jobs.exercised as Job & { strategy: { matrix: { env: string[] } } };
+    expect(job.strategy.matrix.env).toEqual(["staging", "production"]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template.
+    expect(job["runs-on"]).toEqual(["self-hosted", "${{ matrix.env }}"]);
+    // Production's required reviewers would hold a nightly read for approval.
+    expect(job.environment).toBeUndefined();
+    const check = job.steps.find((s) => s.id === "exercised");
+    expect(check?.run).toMatch(
+      /runbook -- exercised --env "\$ENV_NAME" --json > "exercise-record\/\$ENV_NAME\.json" \|\| status=\$\?/,
+    );
+    expect(check?.run).toMatch(/exit "\$status"$/m);
+    const keep = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(keep?.if).toBe("always()");
+    const page = job.steps.find((s) => /curl .*--config -/.test(s.run ?? ""));
+    expect(page?.if).toBe("failure() && steps.exercised.conclusion == 'failure'");
+    // The webhook is a secret: read by curl from stdin, never on its command line.
+    expect(page?.run).not.toMatch(/curl[^\n]*\$PAGE_WEBHOOK/);
+    const publish = handbook.jobs.publish as Job;
+    expect(publish.needs).toBe("exercised");
+    expect(publish.if).toBe("always() && github.event_name == 'push'");
+    const steps = publish.steps;
+    const download = steps.findIndex((s) => s.uses?.startsWith("actions/download-artifact@"));
+    const build = steps.findIndex((s) => s.run === "npm run build");
+    expect(download).toBeGreaterThan(-1);
+    expect(steps[download]?.with).toMatchObject({ pattern: "exercise-record-*", path: "exercise-record" });
+    expect(download).toBeLessThan(build);
+  });
+
   it("the hotfix path and the handbook's scheduled link check exist", () => {
     expect(workflow("hotfix.yml").on).toMatchObject({ push: { branches: ["hotfix/**"] } });
     const handbook = workflow("handbook.yml");

@@ -1,4 +1,5 @@
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disable, enable } from "../../runbooks/engine/disabled.ts";
@@ -9,7 +10,8 @@ import { readStream, startTestConsole, type TestConsole } from "../support/conso
 // The audit log page in Chromium, served by a console whose audit log holds a finished run (with
 // an artifact) and a refused attempt: both listed, the filters narrow them, a run's output and its
 // artifact open below the table; signed out, it says how to get a link. A disabled environment's
-// reason shows next to a runbook's Run buttons.
+// reason shows next to a runbook's Run buttons. Above the table the ledger's hash chain is checked:
+// "verified: 2 entries", and after a line of the log is edited on disk, the entry where it broke.
 
 let target: TestConsole;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
@@ -91,6 +93,34 @@ describe("the audit view", () => {
       .poll(() => page.locator(".audit-output").textContent())
       .toMatch(/· greeting\n\ngreeting: seen in the audit/);
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("says the ledger verifies, and after a line is edited on disk names the entry where it broke", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(target.server.loginLink(PAGE));
+    await page.waitForURL(`${target.url}${PAGE}`);
+    const ledger = page.locator(".audit-ledger");
+    await expect.poll(() => ledger.getAttribute("data-state")).toBe("verified");
+    expect(await ledger.locator(".audit-ledger-head").textContent()).toMatch(
+      /^Ledger verified: 2 entries, 0 signed checkpoints, in 1 file \(audit\.jsonl\)$/,
+    );
+
+    // Someone rewrites the run's line by hand: the refusal after it still records the old hash.
+    const file = path.join(target.dataDir, "audit.jsonl");
+    const lines = (await readFile(file, "utf8")).split("\n");
+    lines[0] = (lines[0] ?? "").replace('"status":"ok"', '"status":"failed"');
+    await writeFile(file, lines.join("\n"));
+    await page.reload();
+    await expect.poll(() => ledger.getAttribute("data-state")).toBe("broken");
+    expect(await ledger.locator(".audit-ledger-head").textContent()).toMatch(
+      /^Ledger broken: audit\.jsonl line 1: entry 1 was changed: audit\.jsonl line 2 records its sha256 as \w{12}…, but the line now hashes to \w{12}…$/,
+    );
+    expect(await ledger.locator(".audit-ledger-details").textContent()).toMatch(
+      /0 entries verified before it/,
+    );
+    await writeFile(file, lines.join("\n").replace('"status":"failed"', '"status":"ok"'));
     await context.close();
   });
 

@@ -50,6 +50,12 @@ export const configSchema = z.object({
   PG_STATEMENT_TIMEOUT_MS: intFrom(100, 600_000).default(5_000),
   /** How long to wait for a connection, from the server or the pool. */
   PG_CONNECTION_TIMEOUT_MS: intFrom(100, 60_000).default(2_000),
+  /**
+   * true when DATABASE_URL points at a transaction-mode pooler (PgBouncer) instead of PostgreSQL:
+   * statements go unnamed and statement_timeout is not sent at connect (set it on the database role:
+   * ALTER ROLE … SET statement_timeout). Migrations connect to PostgreSQL directly.
+   */
+  PG_TRANSACTION_POOLER: booleanFlag.default(false),
   /** Shown in pg_stat_activity; give each environment its own. */
   PG_APPLICATION_NAME: z.string().min(1).max(63).default("subjunctive-practice"),
   /** Empty means "run without Redis": no shared cache, in-process rate limits. */

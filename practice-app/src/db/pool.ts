@@ -15,35 +15,60 @@ export interface PoolSettings {
   applicationName: string;
   /** The password for each new connection (DATABASE_PASSWORD_FILE); unset: DATABASE_URL's. */
   password?: () => string;
+  /**
+   * A transaction-mode pooler (PgBouncer) sits in front of PostgreSQL (PG_TRANSACTION_POOLER):
+   * between two transactions the server connection is someone else's, so no statement is prepared
+   * by name (it would not exist on the next connection), and no statement_timeout is sent at
+   * connect (PgBouncer refuses startup parameters it does not know; set it on the role instead).
+   */
+  transactionPooler?: boolean;
 }
 
 /**
- * With a password source, the pool's clients take their password from it when the pool creates
- * them, that is for each new connection. Not pg's `password` option: a connection string's parsed
- * password (even an empty one) overrides that option.
+ * The pool's client class, when the settings need one: with a password source, each new
+ * connection takes its password from it (not pg's `password` option: a connection string's parsed
+ * password, even an empty one, overrides that option); behind a transaction pooler, a query's
+ * statement name is dropped, so pg sends it unnamed (parsed and run in one go, on whichever server
+ * connection the pooler gives this transaction).
  */
-function clientWithPassword(settings: PoolSettings): { Client?: typeof pg.Client } {
+function clientClass(settings: PoolSettings): { Client?: typeof pg.Client } {
   const source = settings.password;
-  if (!source) return {};
-  const read: () => string = source;
-  return {
-    Client: class extends pg.Client {
-      constructor(config?: string | pg.ClientConfig) {
-        super(config);
-        this.password = read();
-      }
-    },
-  };
+  const unnamed = settings.transactionPooler === true;
+  if (!source && !unnamed) return {};
+  class PoolClientClass extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      if (source) this.password = source();
+    }
+  }
+  if (unnamed) {
+    const query = pg.Client.prototype.query;
+    // pg's query() has a dozen overloads; this only rewrites the first argument and passes the rest on.
+    PoolClientClass.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const [first, ...rest] = args;
+      const config =
+        first !== null && typeof first === "object" && "name" in first
+          ? (({ name: _name, ...unnamedConfig }) => unnamedConfig)(first as { name?: string })
+          : first;
+      return (query as (...a: unknown[]) => unknown).call(this, config, ...rest);
+    } as typeof pg.Client.prototype.query;
+  }
+  return { Client: PoolClientClass };
+}
+
+/** statement_timeout as a startup parameter, unless a transaction pooler would refuse it. */
+function statementTimeout(settings: PoolSettings, ms: number): { statement_timeout?: number } {
+  return settings.transactionPooler ? {} : { statement_timeout: ms };
 }
 
 export function createPool(settings: PoolSettings, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: settings.connectionString,
-    ...clientWithPassword(settings),
+    ...clientClass(settings),
     max: settings.max,
     connectionTimeoutMillis: settings.connectionTimeoutMs,
     // A query that outlives this is cancelled by the server, so a slow query cannot pin a connection.
-    statement_timeout: settings.statementTimeoutMs,
+    ...statementTimeout(settings, settings.statementTimeoutMs),
     // Client-side guard for when the server itself stops answering (network cut, paused host).
     query_timeout: settings.statementTimeoutMs + 1_000,
     application_name: settings.applicationName,
@@ -113,10 +138,10 @@ export async function withTransaction<T>(
 export function createReadinessPool(settings: PoolSettings, logger: Logger): pg.Pool {
   const pool = new pg.Pool({
     connectionString: settings.connectionString,
-    ...clientWithPassword(settings),
+    ...clientClass(settings),
     max: 1,
     connectionTimeoutMillis: Math.min(settings.connectionTimeoutMs, 1_000),
-    statement_timeout: 1_000,
+    ...statementTimeout(settings, 1_000),
     query_timeout: 1_500,
     application_name: `${settings.applicationName}:readiness`.slice(0, 63),
     idleTimeoutMillis: 60_000,

@@ -1,0 +1,3 @@
+import { drill } from "./_drill.ts";
+
+export default drill("dr-drill", "Disaster-recovery drill (fixture)");

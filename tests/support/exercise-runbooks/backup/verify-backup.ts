@@ -1,0 +1,3 @@
+import { drill } from "./_drill.ts";
+
+export default drill("verify-backup", "Verify a backup (fixture)");
