@@ -200,6 +200,10 @@ describe("two-person approval", () => {
       ["applied", "bob"],
     ]);
 
+    // The approvals are entries of the hash-chained ledger like runs and refusals.
+    const verified = await cli(["audit", "verify"]);
+    expect(verified.code).toBe(EXIT.ok);
+
     // Single use: the same receipt again is refused before anything runs.
     await sql("UPDATE tickets SET state = 'open'");
     await rm(marker);
