@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import type { ApprovalRecord } from "../runbooks/engine/approvals.ts";
+import type { ApprovalRecord, PlanReceipt } from "../runbooks/engine/approvals.ts";
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
@@ -73,9 +73,32 @@ export const StartRunBody = z.strictObject({
   emergency: z.optional(z.boolean()),
   confirm: z.optional(z.string().check(z.maxLength(40))),
   sourceHash: z.optional(z.string().check(z.regex(SHA256_PATTERN, "must be a sha256 hex digest"))),
+  /** The approval receipt (its id: the plan run's) an apply in an approval-required environment names. */
+  approval: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, "must be a receipt id (the plan run's id)"))),
 });
 export type StartRunRequest = z.input<typeof StartRunBody>;
 export type StartRun = z.output<typeof StartRunBody>;
+
+/** POST /api/approvals/<receipt>/signature: the armored text `ssh-keygen -Y sign` printed. */
+export const ApprovalSignatureBody = z.strictObject({ signature: z.string().check(z.maxLength(4_096)) });
+export type ApprovalSignatureRequest = z.input<typeof ApprovalSignatureBody>;
+
+/** A plan receipt as the page shows it beside the plan, with the commands that sign and apply it. */
+export interface ApprovalResponse {
+  receipt: PlanReceipt;
+  /** Exactly what is signed. */
+  text: string;
+  /** Where the console keeps it. */
+  file: string;
+  /** The signer, once a signature that verifies is next to it. */
+  signer: string | null;
+  used: boolean;
+  commands: { approve: string; sshKeygen: string; apply: string };
+}
+
+export interface ApprovalSignatureResponse {
+  signer: string;
+}
 
 export const LoginBody = z.strictObject({ token: z.string().check(z.maxLength(200)) });
 export type LoginRequest = z.input<typeof LoginBody>;
@@ -275,6 +298,8 @@ export const API = {
   auditVerify: "/api/audit/verify",
   events: (runId: string, ticket: string) =>
     `/api/runs/${encodeURIComponent(runId)}/events?ticket=${encodeURIComponent(ticket)}`,
+  approval: (receipt: string) => `/api/approvals/${encodeURIComponent(receipt)}`,
+  approvalSignature: (receipt: string) => `/api/approvals/${encodeURIComponent(receipt)}/signature`,
   cancel: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/cancel`,
   log: (runId: string) => `/api/runs/${encodeURIComponent(runId)}/log`,
   diff: (runId: string, withRun?: string) =>

@@ -1,3 +1,4 @@
+import { receiptPath } from "../runbooks/engine/approvals.ts";
 import { disabledReason, readDisabled } from "../runbooks/engine/disabled.ts";
 import { EnvironmentError, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
@@ -96,6 +97,7 @@ export class RunManager {
       ...(request.step ? { step: request.step } : {}),
       ...(request.from ? { from: request.from } : {}),
       ...(request.resume ? { resume: request.resume } : {}),
+      ...(request.approval ? { approval: receiptPath(this.options.dataDir, request.approval) } : {}),
       plan: request.plan,
       ...(request.emergency ? { emergency: true } : {}),
       // The engine asks only when destructive steps would run; the answer is what the operator typed.

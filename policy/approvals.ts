@@ -29,6 +29,27 @@ export const APPROVAL_RULES = {
   production: { approval: "required", approvers: ["*"] },
 } as const satisfies Record<string, ApprovalRule>;
 
+/**
+ * Runbooks whose changes need no second person even where approval is required, and why. Each only
+ * adds something (a backup, a check) or returns to what ran before; the production deploy runs
+ * them unattended around the approved migration and deploy (.github/workflows/deploy-production.yml).
+ * Every run of them is still in the audit log.
+ */
+export const APPROVAL_EXEMPT: Readonly<Record<string, string>> = {
+  "backup-now": "it adds a backup and changes nothing learners use",
+  "verify-backup": "it restores a backup into a scratch database, never into the environment's own",
+  "post-deploy-verify": "it only checks the release that was deployed (its change is a marker of the check)",
+  rollback:
+    "it returns to the release that ran before the approved deploy; when a deploy fails its verification, waiting for a second person would prolong the outage",
+};
+
+/**
+ * The namespace approvals are signed under (ssh-keygen -Y sign -n …); the engine's
+ * runbooks/engine/ssh-signatures.ts NAMESPACES.approval, restated here for the pages and the
+ * allowed-signers lines (runbooks/engine/approvals.test.ts checks that they agree).
+ */
+export const APPROVAL_NAMESPACE = "ssp-approval";
+
 /** How long a plan receipt may be applied after it was planned, in minutes: the world moves on. */
 export const RECEIPT_LIFETIME_MINUTES = 60;
 

@@ -1,3 +1,5 @@
+import approval from "./approval.ts";
+import approvalSignature from "./approval-signature.ts";
 import audit from "./audit.ts";
 import auditVerify from "./audit-verify.ts";
 import budget from "./budget.ts";
@@ -35,4 +37,6 @@ export const ROUTES: readonly Route<any>[] = [
   runLog,
   runArtifact,
   runDiff,
+  approval,
+  approvalSignature,
 ];

@@ -53,7 +53,7 @@ export async function approvalGate(
   const refused = (error: unknown) =>
     error instanceof ApprovalRefused ? run.refuse(error.message, error.rule) : error;
   const requirements = [
-    ...policyRequirements(run.env, run.steps, run.processEnv),
+    ...policyRequirements(run.env, run.steps, run.processEnv, runbook.id),
     ...(options.approvalRequirements ?? []),
   ];
   const changes = run.steps.some((s) => s.danger !== "read");

@@ -6,6 +6,7 @@ import { z } from "zod";
 import {
   ALLOWED_SIGNERS_FILE,
   ALLOWED_SIGNERS_VARIABLE,
+  APPROVAL_EXEMPT,
   APPROVAL_RULES,
   type ApprovalMode,
   approvalVariable,
@@ -113,16 +114,35 @@ export const receiptPath = (dir: string, id: string) =>
   path.join(approvalsDir(dir), `${safeId(id)}.receipt.json`);
 /** The signature of a receipt sits next to it. */
 export const signaturePath = (receiptFile: string) => `${receiptFile}.sig`;
-const usedPath = (dir: string, id: string) => path.join(approvalsDir(dir), `${safeId(id)}.used`);
+/** Written when a run uses the receipt: its presence refuses a second use. */
+export const usedPath = (dir: string, id: string) => path.join(approvalsDir(dir), `${safeId(id)}.used`);
 
 /** The approve command an approver runs on their own machine, where their key is. */
 export function approveCommand(receiptFile: string): string {
   return `npm run runbook -- approve ${quote(receiptFile)}`;
 }
 
-/** The same signature made with ssh-keygen alone (for the page: paste what it prints). */
-export function sshKeygenCommand(receiptFile: string, key = "~/.ssh/id_ed25519"): string {
-  return `ssh-keygen -Y sign -f ${key} -n ${NAMESPACES.approval} < ${quote(path.basename(receiptFile))}`;
+/** The command that applies an approved receipt: the same runbook, environment and parameters (secrets left for the operator to give). */
+export function applyCommand(
+  receipt: Pick<PlanReceipt, "runbook" | "env" | "params">,
+  receiptFile: string,
+): string {
+  const params = Object.entries(receipt.params)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([name, value]) => `--param ${quote(`${name}=${value === "***" ? `<${name}>` : String(value)}`)}`);
+  return [
+    `npm run runbook -- ${receipt.runbook} --env ${receipt.env}`,
+    ...params,
+    `--approval ${quote(receiptFile)}`,
+  ].join(" ");
+}
+
+/**
+ * The same signature made with ssh-keygen alone, the receipt's text in the command (for the page:
+ * the approver runs it where their key is and pastes what it prints; nothing else to copy).
+ */
+export function sshKeygenCommand(text: string, key = "~/.ssh/id_ed25519"): string {
+  return `printf '%s' ${quote(text)} | ssh-keygen -Y sign -f ${key} -n ${NAMESPACES.approval}`;
 }
 
 /** The allowed-signers file: SSP_ALLOWED_SIGNERS, else the policy's. */
@@ -143,8 +163,10 @@ export function policyRequirements(
   env: string,
   steps: ReadonlyArray<{ danger: string }>,
   processEnv: NodeJS.ProcessEnv = process.env,
+  runbook?: string,
 ): ApprovalRequirement[] {
   if (!steps.some((s) => s.danger !== "read")) return [];
+  if (runbook && Object.hasOwn(APPROVAL_EXEMPT, runbook)) return [];
   if (approvalMode(env, processEnv) !== "required") return [];
   return [
     {
@@ -154,11 +176,21 @@ export function policyRequirements(
   ];
 }
 
+const TIMESTAMP = /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?\b/g;
+
+/**
+ * A plan line as the drift check compares it: timestamps are left out (a plan that says "expired
+ * before <now − 30 days>" names another instant a minute later without the world having changed);
+ * rows, counts, releases, lock holders and everything else must be the same.
+ */
+export function comparable(line: string): string {
+  return line.replace(TIMESTAMP, "<time>");
+}
+
 /** One line of a plan's output, as the receipt records it (output lines and tables); null for other events. */
 export function planLineOf(event: RunEvent): string | null {
   if (event.type === "output") return `${event.step} ${event.stream}: ${event.line}`;
-  if (event.type === "table")
-    return `${event.step} table: ${canonicalJson({ columns: event.columns, rows: event.rows })}`;
+  if (event.type === "table") return `${event.step} table "${event.title}": ${canonicalJson(event.rows)}`;
   return null;
 }
 
@@ -212,7 +244,11 @@ export async function writePlanReceipt(
   return { file, receipt };
 }
 
-/** A receipt file's bytes (what was signed) and its parsed content; refused with the reason when it is not one. */
+/**
+ * A receipt file's signed text and its parsed content; refused with the reason when it is not one.
+ * What is signed is the canonical JSON without the file's final newline, so the page can give a
+ * command that signs exactly it (printf '%s' '<receipt>' | ssh-keygen -Y sign …).
+ */
 export async function readReceipt(file: string): Promise<{ text: string; receipt: PlanReceipt }> {
   let text: string;
   try {
@@ -240,7 +276,7 @@ export async function readReceipt(file: string): Promise<{ text: string; receipt
       `${file} is not in canonical form (was it edited or re-formatted?): a receipt is signed byte for byte as the engine wrote it`,
       "approval-receipt",
     );
-  return { text, receipt: result.data };
+  return { text: canonicalJson(result.data), receipt: result.data };
 }
 
 /** A person as the audit log names them: "alice@laptop (console)" → "alice@laptop". */
@@ -316,7 +352,7 @@ export async function signerOf(
     }
   }
   throw new ApprovalRefused(
-    `the signature is not of this receipt (forged or for another one): ${problems.join("; ")}`,
+    `the signature is not of this receipt as an approval (forged, made for another receipt, or made under another namespace than ${NAMESPACES.approval}): ${problems.join("; ")}`,
     "approval-signature",
   );
 }
@@ -419,9 +455,9 @@ export async function checkApproval(check: ApprovalCheck): Promise<Approval | nu
       "approval-sources",
     );
   const output = await check.replan();
-  if (sha256(output.join("\n")) !== receipt.plan.sha256)
+  if (canonicalJson(output.map(comparable)) !== canonicalJson(receipt.plan.output.map(comparable)))
     throw new ApprovalRefused(
-      `the world changed since receipt ${receipt.id} was approved: the plan now differs from the approved one (- approved, + now):\n${lineDiff(receipt.plan.output, output).join("\n")}\nPlan again and have the new plan approved`,
+      `the world changed since receipt ${receipt.id} was approved: the plan now differs from the approved one (- approved, + now):\n${lineDiff(receipt.plan.output.map(comparable), output.map(comparable)).join("\n")}\nPlan again and have the new plan approved`,
       "approval-drift",
     );
   return {
@@ -527,4 +563,4 @@ function safeId(id: string): string {
   return id;
 }
 
-const quote = (file: string) => (/^[\w./~:@-]+$/.test(file) ? file : `'${file.replaceAll("'", `'\\''`)}'`);
+const quote = (text: string) => (/^[\w./~:@-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`);

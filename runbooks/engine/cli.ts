@@ -1,8 +1,10 @@
 import os from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
+import { ApprovalRefused } from "./approvals.ts";
 import { appendRefusal, readAuditEntries } from "./audit.ts";
 import { catalog, loadRunbooks } from "./catalog.ts";
+import { approve, receiptNotice } from "./commands/approve.ts";
 import { auditCommand } from "./commands/audit.ts";
 import { budget } from "./commands/budget.ts";
 import { diffCommand } from "./commands/diff.ts";
@@ -31,6 +33,8 @@ const TABLE_INDENT = "  │ ";
 const USAGE = `usage:
   npm run runbook -- list
   npm run runbook -- <id> [--env ${ENVIRONMENTS.join("|")}] [--param key=value]... [--step id | --from id | --resume run-id] [--plan] [--yes] [--json]
+  npm run runbook -- <id> --env production --approval <receipt> [--param key=value]...
+  npm run runbook -- approve <receipt> [--key ~/.ssh/id_ed25519] [--yes]
   npm run runbook -- <id> --help
   npm run runbook -- history [--runbook id] [--env name] [--json]
   npm run runbook -- diff <run-a> [<run-b>] [--json]
@@ -85,6 +89,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const known =
       error instanceof ParamError ||
       error instanceof RunRefused ||
+      error instanceof ApprovalRefused ||
       error instanceof EnvironmentError ||
       error instanceof LockedError ||
       error instanceof FormatError;
@@ -137,7 +142,7 @@ function editDistance(a: string, b: string): number {
 /** The rule a refusal of the CLI broke, as the audit log names it. */
 function ruleOf(error: Error, unknownRunbook: boolean): string {
   if (unknownRunbook) return "unknown-runbook";
-  if (error instanceof RunRefused) return error.rule;
+  if (error instanceof RunRefused || error instanceof ApprovalRefused) return error.rule;
   if (error instanceof ParamError) return "params";
   if (error instanceof EnvironmentError) return "environment";
   if (error instanceof LockedError) return "lock-held";
@@ -216,6 +221,14 @@ async function command(argv: string[], io: CliIo): Promise<number> {
   }
 
   if (command === "history") return history(values, io);
+  if (command === "approve") {
+    await approve(
+      positionals[1],
+      { key: values.key, yes: values.yes },
+      { out: io.out, env: io.env, ...(io.ask ? { ask: io.ask } : {}) },
+    );
+    return EXIT.ok;
+  }
   if (command === "exercised")
     return exercised({ env: values.env, json: values.json, asOf: values["as-of"] }, io);
   if (command === "audit") return auditCommand(positionals.slice(1), values, io);
@@ -269,6 +282,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       ...(values.step ? { step: values.step } : {}),
       ...(values.from ? { from: values.from } : {}),
       ...(values.resume ? { resume: values.resume } : {}),
+      ...(values.approval ? { approval: values.approval } : {}),
       plan: values.plan === true,
       ...(values.emergency ? { emergency: true } : {}),
       confirm: values.yes === true ? true : (ask ?? noTerminal),
@@ -276,6 +290,7 @@ async function command(argv: string[], io: CliIo): Promise<number> {
       emit: render,
       processEnv: io.env,
     });
+    if (result.receipt) (json ? io.err : io.out)(await receiptNotice(result.receipt.file));
     if (!json && result.status !== "ok") {
       io.err(`\nto resume from the failed step: npm run runbook -- ${runbook.id} --resume ${result.runId}\n`);
     }
@@ -307,6 +322,8 @@ function parse(argv: string[]) {
       runbook: { type: "string" },
       reason: { type: "string" },
       for: { type: "string" },
+      approval: { type: "string" },
+      key: { type: "string" },
       "as-of": { type: "string" },
       emergency: { type: "boolean" },
       at: { type: "string" },

@@ -13,6 +13,7 @@ import {
   type StartRunRequest,
   type StartRunResponse,
 } from "../../console/protocol.ts";
+import { clearApproval, showApproval } from "./approval-panel.ts";
 import { showArtifact } from "./artifact-viewers.ts";
 import { ApiError, detectConsole, getJson, postJson } from "./console-api.ts";
 import { loadRunDiff } from "./run-diff-view.ts";
@@ -33,6 +34,8 @@ interface Selection {
   dangers: string[];
   /** Said when the run starts (e.g. the parameters a resume reuses). */
   note?: string;
+  /** The approval receipt an apply names (approval-panel.ts). */
+  approval?: string;
 }
 
 async function main(): Promise<void> {
@@ -334,6 +337,7 @@ class RunbookPanel {
       params: selection.resume ? {} : this.params(),
       ...(selection.step ? { step: selection.step } : {}),
       ...(selection.resume ? { resume: selection.resume } : {}),
+      ...(selection.approval ? { approval: selection.approval } : {}),
       plan: selection.plan,
       sourceHash: this.section.dataset.sourceHash,
       // Runbook.astro offers it on runbooks the error-budget freeze holds.
@@ -427,6 +431,8 @@ class RunbookPanel {
     // A hidden button drops focus to the page's top: the status line takes it instead.
     if (focusStatus || resumeHadFocus) view.statusElement.focus();
     let runParams: Record<string, unknown> = {};
+    let planned = false;
+    clearApproval(this.section);
     return new Promise((resolve) => {
       const source = new EventSource(url);
       const end = () => {
@@ -439,7 +445,10 @@ class RunbookPanel {
       source.onmessage = (message: MessageEvent<string>) => {
         const event = JSON.parse(message.data) as RunEvent;
         view.apply(event);
-        if (event.type === "run-start") runParams = event.params;
+        if (event.type === "run-start") {
+          runParams = event.params;
+          planned = event.plan;
+        }
         if (event.type === "run-end") {
           this.lastRun = {
             runId,
@@ -454,6 +463,17 @@ class RunbookPanel {
           const history = this.section.querySelector<HTMLDetailsElement>("details.run-history");
           if (history?.open) void this.loadHistory();
           void this.showArtifacts(runId);
+          if (planned && event.status === "ok")
+            void showApproval(this.section, runId, ({ receipt, steps }) =>
+              this.start({
+                ...(steps.length === 1 && this.allDangers.length > 1 ? { step: steps[0] as string } : {}),
+                plan: false,
+                dangers: this.allDangers,
+                approval: receipt,
+              }),
+            ).catch((error: unknown) =>
+              this.say(`Could not load the approval receipt: ${String(error)}`, "error"),
+            );
           end();
         }
       };
