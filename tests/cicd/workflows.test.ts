@@ -4,6 +4,8 @@ import { validateAction, validateWorkflow } from "@action-validator/core";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { GATE_IDS, GATES, gateIdsIn } from "../../policy/gates.ts";
+import { receiptPath, signaturePath } from "../../runbooks/engine/approvals.ts";
+import { dataDir } from "../../runbooks/engine/paths.ts";
 
 // The GitHub Actions workflows: valid against the published workflow schema (action-validator),
 // calling only gates that exist, and doing what the CI/CD guide says they do. Nothing here needs
@@ -128,7 +130,7 @@ describe("what the pipelines do", () => {
     expect(staging.concurrency).toEqual({ group: "deploy-staging", "cancel-in-progress": false });
   });
 
-  it("production: a v* tag on main, the checklist in a job before the approval, backup before migrations, deploy, smoke check, automatic rollback", () => {
+  it("production: a v* tag on main, the checklist and the deploy's approval receipt in a job before the approval, backup, the signed deploy, smoke check, automatic rollback", () => {
     const prod = workflow("deploy-production.yml");
     expect(prod.on).toEqual({ push: { tags: ["v*"] } });
     // The approval holds a job before its first step: the checklist must be a job before it, with
@@ -145,9 +147,9 @@ describe("what the pipelines do", () => {
     expect(runs.join("\n")).not.toMatch(/pre-deploy-checklist/);
     const at = (pattern: RegExp) => runs.findIndex((r) => pattern.test(r));
     const order = [
+      /git show "origin\/approvals:approvals\/\$receipt\.receipt\.json\.sig"/,
       /backup-now --env production[\s\S]*verify-backup --env production/,
-      /migrate-database --env production --param action=apply/,
-      /runbook -- deploy --env production/,
+      /runbook -- deploy --env production .*--approval "approval\/\$\(cat approval\/receipt-id\)\.receipt\.json"/,
       /post-deploy-verify --env production/,
       /rollback --env production/,
     ].map(at);
@@ -155,6 +157,40 @@ describe("what the pipelines do", () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     const rollback = job.steps.find((s) => /rollback --env production/.test(s.run ?? ""));
     expect(rollback?.if).toBe("failure() && steps.verify.conclusion == 'failure'");
+    // The deploy migrates itself (its migrate step, with a backup): no second change runbook that
+    // would need a receipt of its own, or make the deploy's plan drift.
+    expect(runs.join("\n")).not.toMatch(/migrate-database/);
+  });
+
+  it("production: the approval is a signed receipt, where the engine writes and reads it, never a flag", () => {
+    const prod = workflow("deploy-production.yml");
+    const checklist = prod.jobs.checklist as Job;
+    const plan = checklist.steps.map((s) => s.run ?? "").join("\n");
+    expect(plan).toMatch(
+      /runbook -- deploy --env production --plan --param "lbPort=\$LB_PORT" --param "ref=\$TAG" --json/,
+    );
+    // Where the plan run leaves its receipt: the engine's own path for the data dir of SSP_DATA_DIR.
+    const written = receiptPath(dataDir({ SSP_DATA_DIR: "$SSP_DATA_DIR" }), "receipt");
+    expect(plan).toContain(
+      `cp "${written.replace("receipt.receipt.json", "$receipt.receipt.json")}" approval/`,
+    );
+    expect(
+      checklist.steps.some(
+        (s) => s.uses?.startsWith("actions/upload-artifact") && s.with?.name === "approval-receipt",
+      ),
+    ).toBe(true);
+    const deploy = prod.jobs.deploy as Job;
+    expect(
+      deploy.steps.some(
+        (s) => s.uses?.startsWith("actions/download-artifact") && s.with?.name === "approval-receipt",
+      ),
+    ).toBe(true);
+    // The signature sits where the engine looks for it: next to the receipt.
+    expect(signaturePath("approval/$receipt.receipt.json")).toBe("approval/$receipt.receipt.json.sig");
+    expect(deploy.steps.map((s) => s.run ?? "").join("\n")).toContain(
+      '> "approval/$receipt.receipt.json.sig"',
+    );
+    expect(JSON.stringify(prod)).not.toMatch(/SSP_(PRODUCTION_)?APPROVED|--approved\b|skip-?approval/i);
   });
 
   it("every night, on each environment's host, `exercised` checks the drills, pages when one is overdue, and its record reaches the published pages", () => {
