@@ -55,6 +55,13 @@ export type LoginRequest = z.input<typeof LoginBody>;
 
 export const EmptyBody = z.strictObject({});
 
+/** A challenge signed with the operator's SSH key (POST /api/session/key). */
+export const KeySignInBody = z.strictObject({
+  challenge: z.string().check(z.maxLength(100)),
+  signature: z.string().check(z.maxLength(4_000)),
+});
+export type KeySignInRequest = z.input<typeof KeySignInBody>;
+
 /** "field: problem; field: problem", for a 400 that names what to fix. */
 export function describeIssues(error: {
   issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>;
@@ -79,8 +86,13 @@ export interface EnvironmentInfo {
   references?: Record<string, string>;
 }
 
+/** How the session's operator proved who they are. */
+export type SignInMethod = "host-link" | "operator-link" | "ssh-key";
+
 export interface ConsoleInfo {
+  /** The name runs and refusals from this session record: the signed-in operator. */
   actor: string;
+  signedInVia: SignInMethod;
   environments: EnvironmentInfo[];
   running: string[];
   changedOnDisk: string[];
@@ -98,6 +110,16 @@ export interface DisabledInfo {
 
 export interface SessionResponse {
   ok: true;
+  /** Who the session acts as. */
+  operator: string;
+}
+
+/** A sign-in challenge (POST /api/session/challenge): the text to sign and the command that signs it. */
+export interface ChallengeResponse {
+  id: string;
+  message: string;
+  expiresAt: string;
+  command: string;
 }
 
 export interface StartRunResponse {
@@ -197,6 +219,8 @@ export interface ReleasesResponse {
 /** The API's paths, built in one place. Ids are checked by the server; these only encode them. */
 export const API = {
   session: "/api/session",
+  challenge: "/api/session/challenge",
+  keySignIn: "/api/session/key",
   console: "/api/console",
   runs: "/api/runs",
   checkRun: "/api/runs/check",
