@@ -51,6 +51,8 @@ export interface ConsoleOptions {
   publicUrl?: string;
   /** Who may sign in by name or key (default: SSP_ALLOWED_SIGNERS, else policy/allowed_signers). */
   allowedSigners?: string;
+  /** The clock of sign-in links and challenges (tests move it to expire them). */
+  now?: () => number;
   /** One JSON object per line; secrets are masked before it is called. */
   log?: (line: string) => void;
   /** How long identical refusals are folded into one audit line (default a minute). */
@@ -93,11 +95,11 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
   const host0: Operator = options.actor ? { name: options.actor, via: "host-link" } : hostOperator();
   const actor = host0.name;
   const runs = new RunManager(registry, { dataDir: options.dataDir, processEnv: options.processEnv, actor });
-  const sessions = new ConsoleSessions();
+  const sessions = new ConsoleSessions(options.now ? { now: options.now } : {});
   const allowedSigners =
     options.allowedSigners ??
     path.resolve(REPO_ROOT, options.processEnv.SSP_ALLOWED_SIGNERS?.trim() || ALLOWED_SIGNERS_DEFAULT);
-  const challenges = new SignInChallenges({ allowedSigners });
+  const challenges = new SignInChallenges({ allowedSigners, ...(options.now ? { now: options.now } : {}) });
   const tls = options.tls ? await loadTls(options.tls) : null;
   // A browser that reaches the console over https (here, or through a TLS proxy) gets Secure cookies.
   const secure = Boolean(tls || options.publicUrl);

@@ -142,11 +142,20 @@ export class SignInChallenges {
         signature: `${signature}\n`,
       });
     } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      // find-principals ignores namespaces="…"; verify applies them: a key listed for approvals only.
+      if (/not permitted for use in signature namespace/.test(reason))
+        return {
+          status: 403,
+          rule: "signer-unlisted",
+          claimed: name,
+          error: `${name}'s key is listed in ${this.allowedSigners} for other uses only (its namespaces= does not include ${NAMESPACES.consoleLogin}): it cannot sign in to the console`,
+        };
       return {
         status: 403,
         rule: "signature-forged",
         claimed: name,
-        error: `the signature is not ${name}'s signature of this challenge: ${error instanceof Error ? error.message : String(error)}`,
+        error: `the signature is not ${name}'s signature of this challenge: ${reason}`,
       };
     }
     return { name, via: "ssh-key" };
