@@ -1,6 +1,6 @@
 import os from "node:os";
 import { matchPrincipals, SignatureError } from "../runbooks/engine/ssh-signatures.ts";
-import type { SignInMethod } from "./protocol.ts";
+import { SIGN_IN, type SignInMethod } from "./protocol.ts";
 
 // Who a console session acts as. The link printed at start signs in the OS user who started the
 // console (`<user>@<host> (console)`, as before); everyone else signs in as a named operator,
@@ -11,7 +11,7 @@ import type { SignInMethod } from "./protocol.ts";
 // names, and a typo on the host cannot invent a person.
 
 /** A safe operator name: a principal as git's allowed-signers files spell them (alice, alice@example.org). */
-export const OPERATOR_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/;
+export const OPERATOR_NAME_PATTERN = SIGN_IN.namePattern;
 
 export interface Operator {
   /** The name the audit log records as the actor. */

@@ -5,9 +5,9 @@
 // shows the exact command that signs it on the operator's machine, and sends the pasted
 // signature (sign-in-challenges.ts). Text from the server goes in with textContent, never as HTML.
 
-import { API, CONSOLE_HEADER, CONSOLE_HEADER_VALUE } from "./protocol.ts";
+import { API, CONSOLE_HEADER, CONSOLE_HEADER_VALUE, SIGN_IN } from "./protocol.ts";
 
-export const LOGIN_PATH = "/console/login";
+export const LOGIN_PATH = SIGN_IN.loginPath;
 
 export const LOGIN_PAGE = `<!doctype html>
 <html lang="en">

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Operator } from "./identity.ts";
+import { SIGN_IN } from "./protocol.ts";
 
 // Who may use the console, and as whom: whoever opened a one-time login link (the one printed at
 // start signs in the OS user; `npm run console:link -- --operator alice` mints one for alice), or
@@ -10,8 +11,8 @@ import type { Operator } from "./identity.ts";
 
 export const SESSION_COOKIE = "ssp_console";
 
-/** How long a named operator's one-time link stays usable: 30 minutes. */
-export const OPERATOR_LINK_MS = 30 * 60_000;
+/** How long a named operator's one-time link stays usable. */
+export const OPERATOR_LINK_MS = SIGN_IN.operatorLinkMinutes * 60_000;
 
 const token = () => randomBytes(32).toString("base64url");
 const digest = (value: string) => createHash("sha256").update(value).digest();

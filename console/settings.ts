@@ -1,5 +1,5 @@
 import path from "node:path";
-import { DEFAULT_CONSOLE_PORT } from "./protocol.ts";
+import { DEFAULT_CONSOLE_PORT, SIGN_IN } from "./protocol.ts";
 
 // The console's settings from the environment, checked once: a bad value stops it with a message
 // naming the variable.
@@ -25,7 +25,7 @@ export interface ConsoleSettings {
 }
 
 /** The allowed-signers file, relative to the checkout, unless SSP_ALLOWED_SIGNERS names another. */
-export const ALLOWED_SIGNERS_DEFAULT = "policy/allowed_signers";
+export const ALLOWED_SIGNERS_DEFAULT = SIGN_IN.allowedSignersDefault;
 
 /** Addresses that stay on this machine: the console binds anything else only over TLS. */
 export function isLoopback(host: string): boolean {

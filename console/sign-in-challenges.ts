@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { access, constants } from "node:fs/promises";
 import { findPrincipals, NAMESPACES, verifySignature } from "../runbooks/engine/ssh-signatures.ts";
 import { type Operator, operatorNameProblem } from "./identity.ts";
+import { SIGN_IN } from "./protocol.ts";
 
 // Signing in with an SSH key: the console issues a challenge (random, single-use, short-lived,
 // naming this console's origin), the operator signs it on their own machine with
@@ -10,8 +11,8 @@ import { type Operator, operatorNameProblem } from "./identity.ts";
 // the signed text means a signature made for one console (or a page pretending to be it) does not
 // sign anyone in to another; the namespace means it can never pass for an approval.
 
-/** How long a challenge may be signed and presented: 5 minutes. */
-export const CHALLENGE_MS = 5 * 60_000;
+/** How long a challenge may be signed and presented. */
+export const CHALLENGE_MS = SIGN_IN.challengeMinutes * 60_000;
 /** Challenges waiting at once; the route is public, so their number is bounded. */
 const MAX_PENDING = 1_000;
 
@@ -41,7 +42,7 @@ interface Pending {
 }
 
 export function signCommand(message: string): string {
-  return `printf '%s' '${message}' | ssh-keygen -Y sign -n ${NAMESPACES.consoleLogin} -f ~/.ssh/id_ed25519`;
+  return `printf '%s' '${message}' | ${SIGN_IN.signCommand}`;
 }
 
 export class SignInChallenges {
