@@ -373,7 +373,17 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       return linkFor(host0, next);
     },
     async operatorLink(name: string, next?: string) {
-      const operator = await listedOperator(allowedSigners, name);
+      const operator = await listedOperator(allowedSigners, name).catch((error: unknown) => {
+        // Only the host's user reaches this (console:link's private socket); a refused name is still audited.
+        refusals.record({
+          source: "console",
+          who: `${host0.name} (npm run console:link)`,
+          what: terminalText(`mint a sign-in link for "${name.slice(0, 80)}"`),
+          rule: "operator-name",
+          reason: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      });
       log({ msg: "operator link minted", operator: operator.name });
       return linkFor(operator, next);
     },

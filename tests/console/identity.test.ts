@@ -1,10 +1,12 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openLinkChannel } from "../../console/link-channel.ts";
 import { type RefusalRecord, readAudit, readAuditEntries } from "../../runbooks/engine/audit.ts";
+import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
 import { readStream, startTestConsole, type TestConsole } from "../support/console.ts";
 
@@ -151,6 +153,11 @@ describe("named operators", () => {
     );
     for (const bad of ["", "alice smith", "../etc", "-rf", "*", "a".repeat(65), "bob\nalice"])
       await expect(target.server.operatorLink(bad)).rejects.toThrow(/is not an operator name/);
+    // Audited: the first refusal in full, the rest of the minute counted (RefusalRecorder).
+    const refused = await refusalFor("operator-name");
+    expect(refused.who).toBe("tester@console (npm run console:link)");
+    expect(refused.what).toBe('mint a sign-in link for "mallory"');
+    expect(refused.reason).toMatch(/is not a principal of/);
   });
 
   it("a personal link works once, and not after it expired", async () => {
@@ -178,6 +185,64 @@ describe("named operators", () => {
     const refusal = await refusalFor("unknown-runbook");
     expect(refusal.who).toMatch(/^bob at /);
     expect(refusal.what).toContain("no-such-runbook");
+  });
+});
+
+describe("npm run console:link -- --operator <name>", () => {
+  /** console/link.ts as npm runs it, against this test's console over its private socket. */
+  function consoleLink(
+    localDir: string,
+    args: string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, "console/link.ts"), ...args], {
+        env: { ...process.env, SSP_DATA_DIR: localDir },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.once("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it("mints a personal link that signs its operator in, refuses unlisted and unsafe names, and keeps the host's link", async () => {
+    const localDir = path.join(dir, "local");
+    await mkdir(localDir, { mode: 0o700 });
+    const channel = await openLinkChannel(localDir, target.server);
+    try {
+      const minted = await consoleLink(localDir, ["--operator", "bob"]);
+      expect(minted.code, minted.stderr).toBe(0);
+      expect(minted.stdout).toMatch(
+        /^sign-in link for bob \(one-time, personal: send it to them only\): http/,
+      );
+      const link = /(http\S+)/.exec(minted.stdout)?.[1] ?? "";
+      const cookie = cookieOf(await signInWithToken(link));
+      expect(await whoAmI(cookie)).toMatchObject({ actor: "bob", signedInVia: "operator-link" });
+
+      const unlisted = await consoleLink(localDir, ["--operator", "mallory"]);
+      expect(unlisted.code).toBe(1);
+      expect(unlisted.stderr).toMatch(
+        /the console refused: "mallory" is not a principal of .*allowed_signers/,
+      );
+      const unsafe = await consoleLink(localDir, ["--operator", "bob smith"]);
+      expect(unsafe.code).toBe(2);
+      expect(unsafe.stderr).toMatch(/"bob smith" is not an operator name/);
+      const typo = await consoleLink(localDir, ["--operater", "bob"]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toMatch(/usage: npm run console:link \[-- --operator <name>\]/);
+
+      const host = await consoleLink(localDir, []);
+      expect(host.code).toBe(0);
+      const hostCookie = cookieOf(await signInWithToken(/(http\S+)/.exec(host.stdout)?.[1] ?? ""));
+      expect(await whoAmI(hostCookie)).toMatchObject({ actor: "tester@console", signedInVia: "host-link" });
+    } finally {
+      await channel.close();
+    }
   });
 });
 
