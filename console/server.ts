@@ -127,8 +127,18 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     ...(options.refusalIntervalMs ? { intervalMs: options.refusalIntervalMs } : {}),
   });
   // Who tried: the signed-in operator when the request carries a live session, else the address.
-  const whoOf = (req: IncomingMessage) => {
+  // Behind the TLS proxy every request comes from the proxy's address; the client's address it
+  // appends to X-Forwarded-For is added as what the proxy said (only the proxy can reach a
+  // loopback console from outside, but a local user could write the header, so it is not trusted
+  // as the address itself).
+  const addressOf = (req: IncomingMessage) => {
     const address = req.socket?.remoteAddress ?? "unknown address";
+    const forwarded = options.publicUrl ? String(req.headers["x-forwarded-for"] ?? "") : "";
+    const client = forwarded.split(",").at(-1)?.trim();
+    return client ? `${address} (forwarded for ${client.slice(0, 45)})` : address;
+  };
+  const whoOf = (req: IncomingMessage) => {
+    const address = addressOf(req);
     const operator = sessions.operatorOfCookie(req.headers.cookie);
     return operator ? `${operator.name} at ${address}` : address;
   };
@@ -319,7 +329,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         status: reply.status,
         error: typeof error === "string" ? error : "refused",
         ...(reply.rule ? { rule: reply.rule } : {}),
-        ...(reply.who ? { who: reply.who } : {}),
+        ...(reply.claimed ? { who: `${reply.claimed}? (signature claimed) at ${addressOf(req)}` } : {}),
       });
     }
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);

@@ -45,8 +45,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** For a refusal (4xx): the rule that refused it, as the audit log names it. */
   rule?: string;
-  /** For a refusal: who tried, when the route knows more than the address (the name a signature claims). */
-  who?: string;
+  /** For a refusal: the name the request claimed (a signature's principal), audited beside the address. */
+  claimed?: string;
 }
 
 export interface Route<B = unknown> {

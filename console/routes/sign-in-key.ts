@@ -16,15 +16,13 @@ export default defineRoute({
       signature: body.signature,
       origin: String(req.headers.origin ?? ""),
     });
-    if ("rule" in outcome) {
-      const address = req.socket?.remoteAddress ?? "unknown address";
+    if ("rule" in outcome)
       return {
         status: outcome.status,
         rule: outcome.rule,
         body: { error: outcome.error },
-        who: outcome.claimed ? `${outcome.claimed}? (signature claimed) at ${address}` : address,
+        ...(outcome.claimed ? { claimed: outcome.claimed } : {}),
       };
-    }
     const session = sessions.open(outcome);
     log({ msg: "signed in", operator: outcome.name, via: outcome.via });
     const reply: SessionResponse = { ok: true, operator: outcome.name };

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsoleServer, startConsole } from "../../console/server.ts";
 import { consoleSettings, SettingsError } from "../../console/settings.ts";
-import { readAudit } from "../../runbooks/engine/audit.ts";
+import { type RefusalRecord, readAudit, readAuditEntries } from "../../runbooks/engine/audit.ts";
 import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { CONSOLE_FIXTURES } from "../support/console.ts";
 
@@ -314,6 +314,21 @@ ${conf}
     expect(stream.text).toContain('"type":"run-end"');
     const audit = await readAudit(dataDirs.get(server) ?? "");
     expect(audit.find((entry) => entry.runId === runId)?.actor).toBe("tester@console");
+    // A refusal through the proxy names the client's address as nginx forwarded it.
+    const refused = await https(`${publicUrl}/api/reload`, {
+      method: "POST",
+      headers: { Origin: publicUrl },
+      body: {},
+    });
+    expect(refused.status).toBe(401);
+    let who: string | undefined;
+    for (let attempt = 0; attempt < 50 && !who; attempt++) {
+      who = (await readAuditEntries(dataDirs.get(server) ?? "")).find(
+        (entry): entry is RefusalRecord => entry.kind === "refusal" && entry.rule === "session",
+      )?.who;
+      if (!who) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(who).toBe("127.0.0.1 (forwarded for 127.0.0.1)");
     // Plain http only redirects to https.
     const redirect = await new Promise<string>((resolve) => {
       const socket = connect(httpPort, "127.0.0.1", () =>
