@@ -92,8 +92,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     throw new Error(`the handbook is not built (${options.distDir} is missing): run npm run build first`);
   });
   const registry = await RunbookRegistry.load(options.runbooksDir);
-  const host0: Operator = options.actor ? { name: options.actor, via: "host-link" } : hostOperator();
-  const actor = host0.name;
+  const hostUser: Operator = options.actor ? { name: options.actor, via: "host-link" } : hostOperator();
+  const actor = hostUser.name;
   const runs = new RunManager(registry, { dataDir: options.dataDir, processEnv: options.processEnv, actor });
   const sessions = new ConsoleSessions(options.now ? { now: options.now } : {});
   const allowedSigners =
@@ -135,7 +135,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     const address = req.socket?.remoteAddress ?? "unknown address";
     const forwarded = options.publicUrl ? String(req.headers["x-forwarded-for"] ?? "") : "";
     const client = forwarded.split(",").at(-1)?.trim();
-    return client ? `${address} (forwarded for ${client.slice(0, 45)})` : address;
+    return client ? `${address} (forwarded for ${terminalText(client.slice(0, 45))})` : address;
   };
   const whoOf = (req: IncomingMessage) => {
     const address = addressOf(req);
@@ -380,14 +380,14 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     publicUrl,
     runs,
     loginLink(next?: string) {
-      return linkFor(host0, next);
+      return linkFor(hostUser, next);
     },
     async operatorLink(name: string, next?: string) {
       const operator = await listedOperator(allowedSigners, name).catch((error: unknown) => {
         // Only the host's user reaches this (console:link's private socket); a refused name is still audited.
         refusals.record({
           source: "console",
-          who: `${host0.name} (npm run console:link)`,
+          who: `${hostUser.name} (npm run console:link)`,
           what: terminalText(`mint a sign-in link for "${name.slice(0, 80)}"`),
           rule: "operator-name",
           reason: error instanceof Error ? error.message : String(error),
