@@ -26,10 +26,12 @@ export interface RequestFacts {
 export interface GuardConfig {
   /** Host header values the console answers to, e.g. "127.0.0.1:4321" and "localhost:4321". */
   hosts: ReadonlySet<string>;
+  /** The Origins of its pages, when not `http://` + each host (https, or a TLS proxy in front). */
+  origins?: ReadonlySet<string>;
 }
 
 export function originsOf(config: GuardConfig): Set<string> {
-  return new Set([...config.hosts].map((host) => `http://${host}`));
+  return new Set(config.origins ?? [...config.hosts].map((host) => `http://${host}`));
 }
 
 /** Every request, static files included: a name the console does not own is refused. */

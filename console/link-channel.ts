@@ -5,7 +5,8 @@ import path from "node:path";
 import { PRIVATE_FILE } from "../runbooks/engine/private-files.ts";
 
 // `npm run console:link`: a fresh one-time sign-in link from the running console, for a new
-// browser or after the first link scrolled away. The running console listens on a Unix socket in
+// browser or after the first link scrolled away, or (`-- --operator alice`) a personal link for a
+// named operator, who signs in as themselves. The running console listens on a Unix socket in
 // the checkout's data directory and answers a request carrying the token it wrote beside it. Only
 // the same OS user can use it three times over: the data directory is 0700, the socket and the
 // token file are 0600 (another user can neither connect nor read the token), and a request
@@ -18,8 +19,16 @@ export interface LinkChannel {
   close(): Promise<void>;
 }
 
-/** Serves fresh login links from `mint` on the checkout's socket until closed. */
-export async function openLinkChannel(localDir: string, mint: () => string): Promise<LinkChannel> {
+/** What mints the links: the running console (ConsoleServer). */
+export interface LinkMinter {
+  /** The host user's link. */
+  loginLink(): string;
+  /** A named operator's link; rejects with the reason the name is refused. */
+  operatorLink(name: string): Promise<string>;
+}
+
+/** Serves fresh login links from `console` on the checkout's socket until closed. */
+export async function openLinkChannel(localDir: string, console: LinkMinter): Promise<LinkChannel> {
   const socket = linkSocket(localDir);
   const tokenFile = linkTokenFile(localDir);
   const token = randomBytes(32).toString("base64url");
@@ -33,10 +42,20 @@ export async function openLinkChannel(localDir: string, mint: () => string): Pro
       received += chunk;
       if (received.length > 200) return void connection.end("refused: request too long\n");
       if (!received.includes("\n")) return;
-      const offered = Buffer.from(received.split("\n")[0] ?? "");
+      // "<token>" for the host user's link, "<token> <operator>" for a named operator's.
+      const line = received.split("\n")[0] ?? "";
+      const space = line.indexOf(" ");
+      const operator = space < 0 ? undefined : line.slice(space + 1);
+      const offered = Buffer.from(space < 0 ? line : line.slice(0, space));
       const expected = Buffer.from(token);
       const ok = offered.length === expected.length && timingSafeEqual(offered, expected);
-      connection.end(ok ? `${mint()}\n` : "refused: wrong token\n");
+      if (!ok) return void connection.end("refused: wrong token\n");
+      if (operator === undefined) return void connection.end(`${console.loginLink()}\n`);
+      console.operatorLink(operator).then(
+        (link) => connection.end(`${link}\n`),
+        (error: unknown) =>
+          connection.end(`refused: ${error instanceof Error ? error.message : String(error)}\n`),
+      );
     });
     connection.on("error", () => undefined);
   });
@@ -85,8 +104,11 @@ function answers(socket: string): Promise<boolean> {
   });
 }
 
-/** Asks the running console for a fresh link with the token from its file (or the one given). */
-export async function requestLink(localDir: string, token?: string): Promise<string> {
+/**
+ * Asks the running console for a fresh link with the token from its file (or the one given):
+ * the host user's, or `operator`'s.
+ */
+export async function requestLink(localDir: string, token?: string, operator?: string): Promise<string> {
   const socket = linkSocket(localDir);
   const offered =
     token ??
@@ -105,7 +127,9 @@ export async function requestLink(localDir: string, token?: string): Promise<str
       connection.destroy();
       reject(new Error(`the console did not answer on ${socket} within 5 s`));
     });
-    connection.on("connect", () => connection.write(`${offered.trim()}\n`));
+    connection.on("connect", () =>
+      connection.write(`${offered.trim()}${operator === undefined ? "" : ` ${operator}`}\n`),
+    );
     connection.on("data", (chunk: string) => {
       answer += chunk;
     });

@@ -31,13 +31,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<Consol
   process.stdout.write(`[console] sign in (one-time link): ${running.loginLink()}\n`);
   // npm run console:link asks for a fresh link over a socket only this OS user can use.
   try {
-    const channel = await openLinkChannel(localDataDir(env), () => running.loginLink());
+    const channel = await openLinkChannel(localDataDir(env), running);
     const close = running.close.bind(running);
     running.close = async () => {
       await channel.close();
       await close();
     };
-    process.stdout.write("[console] a new link later: npm run console:link\n\n");
+    process.stdout.write(
+      "[console] a new link later: npm run console:link; a named operator's: npm run console:link -- --operator <name>\n\n",
+    );
   } catch (error) {
     process.stderr.write(
       `[console] npm run console:link will not work: ${error instanceof Error ? error.message : String(error)}\n\n`,

@@ -105,6 +105,13 @@ export type LoginRequest = z.input<typeof LoginBody>;
 
 export const EmptyBody = z.strictObject({});
 
+/** A challenge signed with the operator's SSH key (POST /api/session/key). */
+export const KeySignInBody = z.strictObject({
+  challenge: z.string().check(z.maxLength(100)),
+  signature: z.string().check(z.maxLength(4_000)),
+});
+export type KeySignInRequest = z.input<typeof KeySignInBody>;
+
 /** "field: problem; field: problem", for a 400 that names what to fix. */
 export function describeIssues(error: {
   issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>;
@@ -129,8 +136,52 @@ export interface EnvironmentInfo {
   references?: Record<string, string>;
 }
 
+/**
+ * Signing in, as the console does it and the handbook describes it (the site may import this
+ * file only): sessions.ts, sign-in-challenges.ts and settings.ts take their numbers and names
+ * from here. `namespace` is runbooks/engine/ssh-signatures.ts NAMESPACES.consoleLogin (a test
+ * holds them equal; that module runs ssh-keygen, so the page cannot bundle it).
+ */
+export const SIGN_IN = {
+  loginPath: "/console/login",
+  /** A named operator's one-time link stays usable this long. */
+  operatorLinkMinutes: 30,
+  /** A challenge must be signed and presented within this. */
+  challengeMinutes: 5,
+  namespace: "ssp-console-login",
+  /** The command the sign-in page shows (with the challenge piped in). */
+  signCommand: "ssh-keygen -Y sign -n ssp-console-login -f ~/.ssh/id_ed25519",
+  allowedSignersDefault: "policy/allowed_signers",
+  allowedSignersVariable: "SSP_ALLOWED_SIGNERS",
+  /** Safe operator names: principals as allowed-signers files spell them. */
+  namePattern: /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$/,
+} as const;
+
+/** The settings that serve the console to a team (console/settings.ts reads them at start). */
+export const TEAM_SETTINGS = [
+  { name: "CONSOLE_TLS_CERT", what: "the certificate (PEM file) to serve https with; with CONSOLE_TLS_KEY" },
+  { name: "CONSOLE_TLS_KEY", what: "its private key (PEM file), readable by the console's user only" },
+  {
+    name: "CONSOLE_HOST",
+    what: "the address to bind (default 127.0.0.1); anything beyond loopback is refused without TLS",
+  },
+  {
+    name: "CONSOLE_PUBLIC_URL",
+    what: "the https origin people use when nginx ends TLS in front (links, Host and Origin checks, Secure cookie)",
+  },
+  {
+    name: "SSP_ALLOWED_SIGNERS",
+    what: "the allowed-signers file of who may sign in by name or key (default policy/allowed_signers)",
+  },
+] as const;
+
+/** How the session's operator proved who they are. */
+export type SignInMethod = "host-link" | "operator-link" | "ssh-key";
+
 export interface ConsoleInfo {
+  /** The name runs and refusals from this session record: the signed-in operator. */
   actor: string;
+  signedInVia: SignInMethod;
   environments: EnvironmentInfo[];
   running: string[];
   changedOnDisk: string[];
@@ -148,6 +199,16 @@ export interface DisabledInfo {
 
 export interface SessionResponse {
   ok: true;
+  /** Who the session acts as. */
+  operator: string;
+}
+
+/** A sign-in challenge (POST /api/session/challenge): the text to sign and the command that signs it. */
+export interface ChallengeResponse {
+  id: string;
+  message: string;
+  expiresAt: string;
+  command: string;
 }
 
 export interface StartRunResponse {
@@ -284,6 +345,8 @@ export interface BudgetReadingResponse {
 
 export const API = {
   session: "/api/session",
+  challenge: "/api/session/challenge",
+  keySignIn: "/api/session/key",
   console: "/api/console",
   runs: "/api/runs",
   checkRun: "/api/runs/check",

@@ -45,7 +45,8 @@ export class RunManager {
   }
 
   /** Starts a run; resolves with its id once it has started, or with the refusal (nothing ran). */
-  async start(request: StartRequest): Promise<{ runId: string } | Refusal> {
+  /** `actor`: who the audit log records as running it (the signed-in operator). */
+  async start(request: StartRequest, actor = this.options.actor): Promise<{ runId: string } | Refusal> {
     if (this.closing) return { status: 503, rule: "shutting-down", error: "the console is shutting down" };
     const runbook = await this.registry.resolve(request.runbook, request.sourceHash);
     if ("status" in runbook) return runbook;
@@ -103,7 +104,7 @@ export class RunManager {
       // The engine asks only when destructive steps would run; the answer is what the operator typed.
       confirm: async () => request.confirm ?? "",
       signal: controller.signal,
-      actor: this.options.actor,
+      actor,
       emit,
       dataDir: this.options.dataDir,
       processEnv: this.options.processEnv,

@@ -1,18 +1,21 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile, realpath, stat } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
+import path from "node:path";
 import { CACHE_CONTROL } from "../policy/cdn.ts";
 import { RefusalRecorder } from "../runbooks/engine/audit.ts";
 import { ENVIRONMENTS, resolveEnvironment } from "../runbooks/engine/environments.ts";
 import { Masker } from "../runbooks/engine/mask.ts";
+import { REPO_ROOT } from "../runbooks/engine/paths.ts";
 import { stopAllGroups } from "../runbooks/engine/process-groups.ts";
 import { terminalText } from "../runbooks/engine/terminal-text.ts";
 import { NON_PAGE_POLICY, pagePolicy } from "./csp.ts";
 import { checkApiRequest, checkHost, type GuardConfig, type RequestFacts } from "./guard.ts";
 import { BodyError, readJson, sendJson, sendText } from "./http-io.ts";
+import { hostOperator, listedOperator, type Operator } from "./identity.ts";
 import { LOGIN_PAGE, LOGIN_PATH } from "./login-page.ts";
 import { CONSOLE_HEADER, CONSOLE_META_TAG, DEFAULT_CONSOLE_PORT, describeIssues } from "./protocol.ts";
 import { RunbookRegistry } from "./registry.ts";
@@ -20,7 +23,10 @@ import { ROUTES } from "./routes/index.ts";
 import { matchPath, type PathMatch, type Route, type RouteDeps } from "./routes/route.ts";
 import { RunManager } from "./runs.ts";
 import { ConsoleSessions } from "./sessions.ts";
+import { ALLOWED_SIGNERS_DEFAULT } from "./settings.ts";
+import { SignInChallenges } from "./sign-in-challenges.ts";
 import { resolveStatic } from "./static-files.ts";
+import { loadTls } from "./tls.ts";
 
 // The console: the built handbook and the API that runs runbook steps from its pages, in one
 // small HTTP server on loopback. Every response passes the same checks (guard.ts) and carries the
@@ -37,7 +43,16 @@ export interface ConsoleOptions {
   runbooksDir: string;
   dataDir: string;
   processEnv: NodeJS.ProcessEnv;
+  /** Who the link printed at start signs in (default: `<os user>@<host> (console)`). */
   actor?: string;
+  /** Serve https with this certificate and key (PEM files, read now). */
+  tls?: { certFile: string; keyFile: string };
+  /** The https origin browsers use when a TLS proxy stands in front (links, Origin checks, Secure cookies). */
+  publicUrl?: string;
+  /** Who may sign in by name or key (default: SSP_ALLOWED_SIGNERS, else policy/allowed_signers). */
+  allowedSigners?: string;
+  /** The clock of sign-in links and challenges (tests move it to expire them). */
+  now?: () => number;
   /** One JSON object per line; secrets are masked before it is called. */
   log?: (line: string) => void;
   /** How long identical refusals are folded into one audit line (default a minute). */
@@ -45,9 +60,17 @@ export interface ConsoleOptions {
 }
 
 export interface ConsoleServer {
+  /** Where it listens (https:// under TLS). */
   url: string;
-  /** A fresh one-time login link (the previous one stops working). */
+  /** Where browsers reach it: the public URL behind a proxy, else `url`. Links point here. */
+  publicUrl: string;
+  /** A fresh one-time login link for the host's user (the previous one stops working). */
   loginLink(next?: string): string;
+  /**
+   * A fresh one-time login link for a named operator, a principal of the allowed-signers file
+   * (their previous unused link stops working); rejects with the reason otherwise.
+   */
+  operatorLink(name: string, next?: string): Promise<string>;
   runs: RunManager;
   close(): Promise<void>;
 }
@@ -69,9 +92,17 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     throw new Error(`the handbook is not built (${options.distDir} is missing): run npm run build first`);
   });
   const registry = await RunbookRegistry.load(options.runbooksDir);
-  const actor = options.actor ?? `${os.userInfo().username}@${os.hostname()} (console)`;
+  const hostUser: Operator = options.actor ? { name: options.actor, via: "host-link" } : hostOperator();
+  const actor = hostUser.name;
   const runs = new RunManager(registry, { dataDir: options.dataDir, processEnv: options.processEnv, actor });
-  const sessions = new ConsoleSessions();
+  const sessions = new ConsoleSessions(options.now ? { now: options.now } : {});
+  const allowedSigners =
+    options.allowedSigners ??
+    path.resolve(REPO_ROOT, options.processEnv.SSP_ALLOWED_SIGNERS?.trim() || ALLOWED_SIGNERS_DEFAULT);
+  const challenges = new SignInChallenges({ allowedSigners, ...(options.now ? { now: options.now } : {}) });
+  const tls = options.tls ? await loadTls(options.tls) : null;
+  // A browser that reaches the console over https (here, or through a TLS proxy) gets Secure cookies.
+  const secure = Boolean(tls || options.publicUrl);
   const masker = new Masker();
   for (const name of ENVIRONMENTS) {
     try {
@@ -95,14 +126,30 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     mask: (text) => masker.mask(text),
     ...(options.refusalIntervalMs ? { intervalMs: options.refusalIntervalMs } : {}),
   });
+  // Who tried: the signed-in operator when the request carries a live session, else the address.
+  // Behind the TLS proxy every request comes from the proxy's address; the client's address it
+  // appends to X-Forwarded-For is added as what the proxy said (only the proxy can reach a
+  // loopback console from outside, but a local user could write the header, so it is not trusted
+  // as the address itself).
+  const addressOf = (req: IncomingMessage) => {
+    const address = req.socket?.remoteAddress ?? "unknown address";
+    const forwarded = options.publicUrl ? String(req.headers["x-forwarded-for"] ?? "") : "";
+    const client = forwarded.split(",").at(-1)?.trim();
+    return client ? `${address} (forwarded for ${terminalText(client.slice(0, 45))})` : address;
+  };
+  const whoOf = (req: IncomingMessage) => {
+    const address = addressOf(req);
+    const operator = sessions.operatorOfCookie(req.headers.cookie);
+    return operator ? `${operator.name} at ${address}` : address;
+  };
   const refuse = (
     req: IncomingMessage,
     what: string,
-    refusal: { status: number; error: string; rule?: string },
+    refusal: { status: number; error: string; rule?: string; who?: string },
   ) =>
     refusals.record({
       source: "console",
-      who: req.socket?.remoteAddress ?? "unknown address",
+      who: refusal.who ?? whoOf(req),
       what: terminalText(what),
       rule: refusal.rule ?? String(refusal.status),
       reason: `${refusal.status}: ${refusal.error}`,
@@ -113,14 +160,17 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     runs,
     registry,
     masker,
-    actor,
+    // A session the sweep ended between the check and the handler has no operator: say so rather than guess.
+    actorOf: (session) => sessions.operatorOf(session)?.name ?? "(session ended)",
+    challenges,
+    secure,
     dataDir: options.dataDir,
     processEnv: options.processEnv,
     log,
   };
 
   let guard: GuardConfig = { hosts: new Set() };
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const pathname = (req.url ?? "/").split("?")[0] ?? "/";
     res.on("finish", () => {
@@ -151,7 +201,10 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       if (!res.headersSent) sendJson(res, 500, { error: "the console failed on this request; see its log" });
       else res.end();
     });
-  });
+  };
+  const server = tls
+    ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener)
+    : createHttpServer(listener);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
@@ -244,7 +297,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
       session = sessions.fromCookie(req.headers.cookie) ?? "";
       if (!session) {
         const error =
-          "not signed in: open the one-time login link that npm start (or npm run console) printed";
+          "not signed in: open a one-time login link (npm start printed one; npm run console:link -- --operator <name> mints one) or sign in with your SSH key at /console/login";
         refuse(req, what, { status: 401, rule: "session", error });
         return sendJson(res, 401, { error });
       }
@@ -276,6 +329,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
         status: reply.status,
         error: typeof error === "string" ? error : "refused",
         ...(reply.rule ? { rule: reply.rule } : {}),
+        ...(reply.claimed ? { who: `${reply.claimed}? (signature claimed) at ${addressOf(req)}` } : {}),
       });
     }
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
@@ -293,23 +347,55 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
     server.listen(options.port ?? DEFAULT_CONSOLE_PORT, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const names = new Set([
-    `${host}:${port}`,
-    `localhost:${port}`,
-    `127.0.0.1:${port}`,
-    ...(options.extraHosts ?? []),
-  ]);
-  guard = { hosts: new Set([...names].map((name) => name.toLowerCase())) };
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const scheme = tls ? "https" : "http";
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl) : null;
+  const names = new Set(
+    [
+      `${host.includes(":") ? `[${host}]` : host}:${port}`,
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      ...(options.extraHosts ?? []),
+      ...(publicOrigin ? [publicOrigin.host] : []),
+    ].map((name) => name.toLowerCase()),
+  );
+  guard = {
+    hosts: names,
+    // Pages are served over this scheme; behind a TLS proxy the browser's origin is the proxy's https one.
+    origins: new Set([
+      ...[...names].map((name) => `${scheme}://${name}`),
+      ...(publicOrigin ? [publicOrigin.origin] : []),
+    ]),
+  };
+  const url = `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const publicUrl = publicOrigin?.origin ?? url;
+  const linkFor = (operator: Operator, next?: string) => {
+    const token = sessions.mintLoginToken(operator);
+    const fragment = new URLSearchParams({ token, ...(next ? { next } : {}) });
+    return `${publicUrl}${LOGIN_PATH}#${fragment}`;
+  };
   log({ msg: "console listening", url, runbooks: registry.ids().length });
 
   return {
     url,
+    publicUrl,
     runs,
     loginLink(next?: string) {
-      const token = sessions.mintLoginToken();
-      const fragment = new URLSearchParams({ token, ...(next ? { next } : {}) });
-      return `${url}${LOGIN_PATH}#${fragment}`;
+      return linkFor(hostUser, next);
+    },
+    async operatorLink(name: string, next?: string) {
+      const operator = await listedOperator(allowedSigners, name).catch((error: unknown) => {
+        // Only the host's user reaches this (console:link's private socket); a refused name is still audited.
+        refusals.record({
+          source: "console",
+          who: `${hostUser.name} (npm run console:link)`,
+          what: terminalText(`mint a sign-in link for "${name.slice(0, 80)}"`),
+          rule: "operator-name",
+          reason: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      });
+      log({ msg: "operator link minted", operator: operator.name });
+      return linkFor(operator, next);
     },
     async close() {
       await runs.shutdown("aborted: the console shut down");

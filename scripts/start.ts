@@ -209,7 +209,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     if (handbook) await writeDevStack(env, { ...stack, handbookUrl: handbook.url });
     if (handbook) {
       const running = handbook;
-      linkChannel = await openLinkChannel(dataDir, () => running.loginLink()).catch((error: unknown) => {
+      linkChannel = await openLinkChannel(dataDir, running).catch((error: unknown) => {
         log(`npm run console:link will not work: ${error instanceof Error ? error.message : String(error)}`);
         return null;
       });

@@ -7,9 +7,9 @@ export default defineRoute({
   path: "/api/runs/:runId/cancel",
   body: EmptyBody,
   access: "session",
-  async handle({ params }, { runs, actor, log }) {
+  async handle({ params, session }, { runs, actorOf, log }) {
     const runId = params.runId ?? "";
-    if (!runs.cancel(runId, `cancelled from the console by ${actor}`)) {
+    if (!runs.cancel(runId, `cancelled from the console by ${actorOf(session)}`)) {
       return { status: 409, body: { error: `run ${runId} is not running in this console` } };
     }
     log({ msg: "run cancelled", runId });

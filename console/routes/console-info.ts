@@ -3,15 +3,16 @@ import { ENVIRONMENTS, resolveEnvironment } from "../../runbooks/engine/environm
 import type { ConsoleInfo } from "../protocol.ts";
 import { defineRoute } from "./route.ts";
 
-// GET /api/console: who the page acts as, which environments are configured, what is running,
+// GET /api/console: who the page acts as (the signed-in operator, and how they signed in), which environments are configured, what is running,
 // and which runbooks changed on disk since the console loaded them.
 export default defineRoute({
   method: "GET",
   path: "/api/console",
   access: "session",
-  async handle(_request, { actor, processEnv, runs, registry, dataDir }) {
+  async handle({ session }, { actorOf, sessions, processEnv, runs, registry, dataDir }) {
     const info: ConsoleInfo = {
-      actor,
+      actor: actorOf(session),
+      signedInVia: sessions.operatorOf(session)?.via ?? "host-link",
       environments: ENVIRONMENTS.map((name) => {
         try {
           // Described, not resolved: the page shows which settings are references, never a value.

@@ -16,12 +16,16 @@ import runDiff from "./run-diff.ts";
 import runEvents from "./run-events.ts";
 import runLog from "./run-log.ts";
 import session from "./session.ts";
+import signInChallenge from "./sign-in-challenge.ts";
+import signInKey from "./sign-in-key.ts";
 import startRun from "./start-run.ts";
 
 // The console API, one file per route. server.ts matches a request against this table.
 // biome-ignore lint/suspicious/noExplicitAny: each route's body type is checked in its own file; the table erases it.
 export const ROUTES: readonly Route<any>[] = [
   session,
+  signInChallenge,
+  signInKey,
   consoleInfo,
   startRun,
   checkRun,

@@ -5,6 +5,7 @@ import { ID_PATTERN, RUN_ID_PATTERN } from "../protocol.ts";
 import type { RunbookRegistry } from "../registry.ts";
 import type { RunManager } from "../runs.ts";
 import type { ConsoleSessions } from "../sessions.ts";
+import type { SignInChallenges } from "../sign-in-challenges.ts";
 
 // One route of the console API: its method, path pattern, body schema and access, and a handler
 // that receives what it needs as arguments. No state is shared between routes but these deps.
@@ -14,7 +15,12 @@ export interface RouteDeps {
   runs: RunManager;
   registry: RunbookRegistry;
   masker: Masker;
-  actor: string;
+  /** The actor of a session: its operator's name (the audit log's `actor`). */
+  actorOf(session: string): string;
+  /** Challenges for signing in with an SSH key. */
+  challenges: SignInChallenges;
+  /** Whether the browser reaches the console over https (TLS here or at a proxy): cookies are Secure. */
+  secure: boolean;
   dataDir: string;
   processEnv: NodeJS.ProcessEnv;
   /** One JSON object per line in the console's log (masked). */
@@ -39,6 +45,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** For a refusal (4xx): the rule that refused it, as the audit log names it. */
   rule?: string;
+  /** For a refusal: the name the request claimed (a signature's principal), audited beside the address. */
+  claimed?: string;
 }
 
 export interface Route<B = unknown> {

@@ -8,8 +8,8 @@ export default defineRoute({
   path: "/api/runs",
   body: StartRunBody,
   access: "session",
-  async handle({ body, session }, { runs, sessions, log }) {
-    const outcome = await runs.start(body);
+  async handle({ body, session }, { runs, sessions, actorOf, log }) {
+    const outcome = await runs.start(body, actorOf(session));
     if ("error" in outcome) {
       log({ msg: "run refused", runbook: body.runbook, env: body.env, error: outcome.error });
       return {
@@ -18,7 +18,13 @@ export default defineRoute({
         ...(outcome.rule ? { rule: outcome.rule } : {}),
       };
     }
-    log({ msg: "run started", runId: outcome.runId, runbook: body.runbook, env: body.env });
+    log({
+      msg: "run started",
+      runId: outcome.runId,
+      runbook: body.runbook,
+      env: body.env,
+      actor: actorOf(session),
+    });
     const ticket = sessions.issueTicket(session, outcome.runId);
     const reply: StartRunResponse = { runId: outcome.runId, events: API.events(outcome.runId, ticket) };
     return { status: 202, body: reply };

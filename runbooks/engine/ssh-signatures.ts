@@ -130,3 +130,21 @@ export async function verifySignature(options: {
       );
   });
 }
+
+/**
+ * Whether `name` is a principal of the allowed-signers file (patterns in the file count, as
+ * OpenSSH matches them), without a signature: `ssh-keygen -Y match-principals`. Throws
+ * SignatureError when the file cannot be read.
+ */
+export async function matchPrincipals(allowedSigners: string, name: string): Promise<string[]> {
+  const result = await sshKeygen(["-Y", "match-principals", "-I", name, "-f", allowedSigners], "");
+  if (result.code !== 0 && /unable to open/i.test(result.stderr))
+    throw new SignatureError(
+      `cannot read the allowed-signers file ${allowedSigners}: ${result.stderr.trim()}`,
+    );
+  if (result.code !== 0) return [];
+  return result.stdout
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+}

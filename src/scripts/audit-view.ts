@@ -8,6 +8,7 @@ import {
 import { ResumeBox, rerunButtons } from "./audit-resume.ts";
 import { detectConsole, getJson, getText } from "./console-api.ts";
 import { runAsText } from "./run-text.ts";
+import { signedInLine } from "./signed-in.ts";
 
 // The audit view's page side (src/components/AuditView.astro): asks the console for the audit log
 // (GET /api/audit) with the form's filters and lists every run and refused attempt; a run's output
@@ -22,11 +23,12 @@ async function init(section: HTMLElement): Promise<void> {
   if (state.kind === "signed-out") {
     const notice = section.querySelector(".audit-signin") as HTMLElement;
     notice.hidden = false;
-    notice.textContent = `${state.message}. A new sign-in link: npm run console:link`;
+    notice.textContent = `${state.message}. A new sign-in link: npm run console:link (-- --operator <name> for a person), or sign in with an SSH key at /console/login`;
     return;
   }
   const form = section.querySelector(".audit-filter") as HTMLFormElement;
   form.hidden = false;
+  form.before(signedInLine(state.info));
   const params = new URLSearchParams(location.search);
   for (const name of ["runbook", "env", "actor", "result"] as const) {
     const field = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;

@@ -19,6 +19,7 @@ import { ApiError, detectConsole, getJson, postJson } from "./console-api.ts";
 import { loadRunDiff } from "./run-diff-view.ts";
 import { runAsText } from "./run-text.ts";
 import { RunView } from "./run-view.ts";
+import { signedInLine } from "./signed-in.ts";
 
 // Makes every embedded runbook runnable when the page is served by the console (npm start):
 // environment, parameters, Run / Plan / Run all, live output, cancel, resume, history, and deep
@@ -132,6 +133,7 @@ class RunbookPanel {
   init(): void {
     this.section.dataset.console = "on";
     for (const element of this.section.querySelectorAll<HTMLElement>(".console-only")) element.hidden = false;
+    this.section.querySelector(".console-bar")?.prepend(signedInLine(this.info));
     for (const option of this.envSelect.options) {
       const env = this.info.environments.find((e) => e.name === option.value);
       option.disabled = !env?.configured;

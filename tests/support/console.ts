@@ -1,7 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ConsoleServer, startConsole } from "../../console/server.ts";
+import { type ConsoleOptions, type ConsoleServer, startConsole } from "../../console/server.ts";
 
 // A console on a free loopback port for tests, with helpers that speak its API the way the page
 // does (same origin, the console header, JSON) so each test can break exactly one rule.
@@ -29,6 +29,8 @@ export async function startTestConsole(options: {
   runbooksDir?: string;
   processEnv?: NodeJS.ProcessEnv;
   dataDir?: string;
+  /** Anything else the console takes (TLS, a clock, the allowed-signers file…). */
+  more?: Partial<ConsoleOptions>;
 }): Promise<TestConsole> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "ssp-console-")));
   const logs: string[] = [];
@@ -45,6 +47,7 @@ export async function startTestConsole(options: {
     },
     actor: "tester@console",
     log: (line) => logs.push(line),
+    ...options.more,
   });
   const url = new URL(server.url);
   const self: TestConsole = {
