@@ -22,7 +22,8 @@ export default defineRoute({
   path: "/api/approvals/:runId/signature",
   body: ApprovalSignatureBody,
   access: "session",
-  async handle({ params, body }, { dataDir, processEnv, actor }) {
+  async handle({ params, body, session }, { dataDir, processEnv, actorOf }) {
+    const actor = actorOf(session);
     const file = receiptPath(dataDir, params.runId as string);
     if (!existsSync(file))
       return {
