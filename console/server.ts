@@ -416,10 +416,10 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleServ
 }
 
 /** The route for this method and path; a path that matches but fails a parameter's pattern still finds it. */
-// biome-ignore lint/suspicious/noExplicitAny: the table erases each route's body type (see routes/index.ts).
 function findRoute(
   method: string,
   pathname: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the table erases each route's body type (see routes/index.ts).
 ): { route: Route<any>; match: Exclude<PathMatch, null> } | null {
   for (const route of ROUTES) {
     if (route.method !== method) continue;

@@ -500,6 +500,11 @@ export const MANUAL_PROCEDURES = {
     reason:
       "Written, reviewed and merged as a pull request; CI runs the gates and publishes. The release runbook handles the git operations of a release.",
   },
+  "console-for-a-team": {
+    title: "Serving the console to a team behind nginx",
+    reason:
+      "The public keys come from each person and go in through review, and the nginx site and the team's certificate are installed on the shared host with root; the console checks the result at start (it refuses to listen beyond loopback without TLS), and tests/console/tls.test.ts runs this nginx configuration.",
+  },
   "backup-key-custody": {
     title: "Keeping and moving the backup key",
     reason:

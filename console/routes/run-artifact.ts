@@ -13,8 +13,7 @@ export default defineRoute({
     const runId = params.runId ?? "";
     const name = params.name ?? "";
     const start = (await readRunEvents(dataDir, runId).catch(() => [])).find((e) => e.type === "run-start");
-    if (!start || start.type !== "run-start")
-      return { status: 404, body: { error: `no recorded run "${runId}"` } };
+    if (start?.type !== "run-start") return { status: 404, body: { error: `no recorded run "${runId}"` } };
     const runbook = registry.get(start.runbook);
     if (!runbook)
       return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALERT_LIST, ALERTS, BACKUP_POLICY, SEVERITIES, SEVERITY_LIST, SLO } from "../../policy/index.ts";
+import { ALERT_LIST, BACKUP_POLICY, SEVERITY_LIST, SLO } from "../../policy/index.ts";
 import { POLICY_TABLES, POLICY_VALUES, policyValue } from "./policy-view.ts";
 
 describe("policy views", () => {

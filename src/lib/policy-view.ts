@@ -8,20 +8,15 @@ import { CACHE_CONTROL, CDN_PURGE } from "../../policy/cdn.ts";
 import { formatAlertThreshold, minutes, pct } from "../../policy/format.ts";
 import {
   ALERT_LIST,
-  ALERTS,
   BACKUP_POLICY,
   COST_ESTIMATES,
   CURRENT_CAPACITY,
   ESCALATION,
   GROWTH_TARGET_LIST,
-  GROWTH_TARGETS,
-  MAINTENANCE_CALENDAR,
   MAINTENANCE_TASK_LIST,
   RUN_NOTIFICATIONS,
   SCALE_UP_TRIGGER_LIST,
-  SCALE_UP_TRIGGERS,
   SECURITY_PATCH_WINDOWS,
-  SEVERITIES,
   SEVERITY_LIST,
   SLO,
 } from "../../policy/index.ts";

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BudgetResponse } from "../../console/protocol.ts";
 import { FREEZE_RULE } from "../../policy/error-budget-freeze.ts";
 import { errorBudget, SLO_WINDOW } from "../../policy/slo.ts";
+import { readReceipt } from "../../runbooks/engine/approvals.ts";
 import { readAuditEntries } from "../../runbooks/engine/audit.ts";
 import { budgetGate } from "../../runbooks/engine/budget-gate.ts";
 import { loadRunbooks } from "../../runbooks/engine/catalog.ts";
@@ -311,7 +312,9 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
     });
     // Without --emergency, the receipt does not get a frozen change through: the freeze refuses first.
     await expect(run({ emergency: false, approval: receipt })).rejects.toThrow(/production is frozen/);
-    await writeFile(`${receipt}.sig`, await signMessage(path.join(keys, "bob"), NAMESPACES.approval, text));
+    // What is signed is the receipt as the engine reads it (readReceipt), as the approve command signs it.
+    const signed = (await readReceipt(receipt)).text;
+    await writeFile(`${receipt}.sig`, await signMessage(path.join(keys, "bob"), NAMESPACES.approval, signed));
     const applied = await run({ approval: receipt });
     expect(applied.status).toBe("ok");
     expect(await readFile(marker, "utf8")).toBe("deployed\n");

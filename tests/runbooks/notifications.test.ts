@@ -10,6 +10,7 @@ import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { settleNotifications } from "../../runbooks/engine/notify.ts";
 import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
+import { type Approver, makeApprover } from "../support/approver.ts";
 
 // Issue 19's run notifications, received by a real HTTP server in this test: which events post is
 // the policy's, per environment; the webhook is a secret (here behind an env: reference); secrets in
@@ -26,6 +27,7 @@ interface Received {
   body: Record<string, unknown>;
 }
 
+let approver: Approver;
 let dir: string;
 let runbooks: Map<string, Runbook>;
 let server: Server;
@@ -41,6 +43,7 @@ beforeAll(async () => {
     mode: 0o600,
   });
   runbooks = await loadRunbooks(path.join(REPO_ROOT, "runbooks/engine/fixtures"));
+  approver = await makeApprover(dir);
   server = createServer((request: IncomingMessage, response: ServerResponse) => {
     let body = "";
     request.on("data", (chunk: Buffer) => {
@@ -78,6 +81,7 @@ function processEnv(name: "staging" | "production", extra: NodeJS.ProcessEnv = {
   return {
     PATH: process.env.PATH,
     RUNBOOK_DATA_DIR: dir,
+    ...approver.env,
     [`SSP_${upper}_APP_URL`]: "http://127.0.0.1:1",
     [`SSP_${upper}_DATABASE_URL`]: `file:${dir}/db-url`,
     THE_HOOK: `http://127.0.0.1:${port}${HOOK_PATH}`,
@@ -90,17 +94,29 @@ async function run(id: string, env: "staging" | "production", options: Partial<R
   const runbook = runbooks.get(id);
   if (!runbook) throw new Error(`fixture ${id} missing`);
   const events: RunEvent[] = [];
+  const once = (more: Partial<RunOptions>) =>
+    runRunbook(runbook, {
+      env,
+      confirm: true,
+      emit: (event) => events.push(event),
+      dataDir: dir,
+      actor: "ana@ops-laptop",
+      ...options,
+      ...more,
+      processEnv: processEnv(env, options.processEnv),
+    });
+  // A production change runs as the policy wants it: planned, its receipt signed by a second
+  // person (a throwaway key), then applied. Only the apply is timed and its events kept.
+  let approval: Partial<RunOptions> = {};
+  if (env === "production" && !options.plan) {
+    const planned = await once({ plan: true });
+    if (!planned.receipt) throw new Error(`the plan of ${id} wrote no receipt (${planned.status})`);
+    await approver.approve(planned.receipt.file);
+    approval = { approval: planned.receipt.file };
+    events.length = 0;
+  }
   const started = Date.now();
-  const result = await runRunbook(runbook, {
-    env,
-    confirm: true,
-    emit: (event) => events.push(event),
-    dataDir: dir,
-    actor: "ana@ops-laptop",
-    processEnv: processEnv(env, options.processEnv),
-    ...options,
-    ...(options.processEnv ? { processEnv: processEnv(env, options.processEnv) } : {}),
-  });
+  const result = await once(approval);
   return { result, events, elapsedMs: Date.now() - started };
 }
 

@@ -255,7 +255,7 @@ describe("the pages' claims about the database password", () => {
       path.resolve(import.meta.dirname, "../../practice-app/src/db/pool.ts"),
       "utf8",
     );
-    expect(source).toContain("this.password = read();");
+    expect(source).toContain("this.password = source();");
   });
 
   it("scenarios.mdx: the breach procedure rotates the database password with the runbook, not by hand", () => {
