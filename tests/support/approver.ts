@@ -2,13 +2,12 @@ import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { readReceipt, signaturePath } from "../../runbooks/engine/approvals.ts";
-import type { RunOptions, RunResult } from "../../runbooks/engine/run.ts";
 import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
 
 // A second person for tests that change production through the engine: a throwaway ed25519 key
 // made by ssh-keygen in the test's folder, listed as an approver in an allowed-signers file of its
-// own (SSP_ALLOWED_SIGNERS), and `approvedRun`, which does what an operator and an approver do:
-// plan (the engine writes the receipt), sign the receipt's bytes, apply with the receipt.
+// own (SSP_ALLOWED_SIGNERS). A test plans (the engine writes the receipt), has it `approve` the
+// receipt as the approve command would, and applies with the receipt.
 
 export interface Approver {
   /** The variable that points the engine at this approver's allowed-signers file. */
@@ -32,18 +31,4 @@ export async function makeApprover(dir: string, principal = "test-approver"): Pr
       });
     },
   };
-}
-
-/** Plans, has the approver sign the receipt, and applies it: a production change as the policy wants it. */
-export async function approvedRun(
-  approver: Approver,
-  run: (options: Partial<RunOptions>) => Promise<RunResult>,
-): Promise<RunResult> {
-  const planned = await run({ plan: true });
-  if (!planned.receipt)
-    throw new Error(
-      `the plan run ${planned.runId} wrote no receipt (status ${planned.status}); is this a change in production?`,
-    );
-  await approver.approve(planned.receipt.file);
-  return run({ approval: planned.receipt.file });
 }
