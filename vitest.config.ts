@@ -24,6 +24,8 @@ const ALONE = [
   "tests/runbooks/zero-downtime.test.ts",
   "tests/runbooks/load-test.test.ts",
   "tests/e2e/load-compare.test.ts",
+  // Every page through axe in Chromium: CPU-bound, and beside another heavy file it neared its timeout.
+  "tests/site/pages.test.ts",
 ];
 
 export default defineConfig({

@@ -48,6 +48,9 @@ function sshKeygen(args: string[], input: string): Promise<Run> {
       }
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
+    // ssh-keygen may exit without reading its input (a bad key file, find-principals, which reads
+    // none): the write then fails with EPIPE, and the exit code and stderr above already say why.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(input);
   });
 }

@@ -128,7 +128,8 @@ describe("secret references against a scram-sha-256 server", () => {
     const response = await consoleInfo.handle(
       {} as never,
       {
-        actor: "ana@ops",
+        actorOf: () => "ana@ops",
+        sessions: { operatorOf: () => undefined },
         dataDir: dir,
         processEnv: processEnv(reference),
         runs: { running: () => [] },
