@@ -34,6 +34,9 @@ export default defineConfig({
     // Tests that spawn servers and scrypt hashes are slow on 2 cores; keep the default timeout sane.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll gives up after 1 s by default: a page's script on a busy 2-core machine can take
+    // longer to start (tests/e2e failed so). A condition that never comes still fails, later.
+    expect: { poll: { timeout: 10_000 } },
     pool: "forks",
     projects: [
       {
