@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -67,6 +68,20 @@ describe("the CLI under signals", () => {
     const pidFile = path.join(dir, "pids-kill9");
     const cli = startCli(["stubborn-demo", "--step", "hold", "--param", `pidFile=${pidFile}`]);
     const [pid] = await waitForPids(pidFile, 1);
+    // The CLI records the step's process group in the lock file when the child starts; on a busy
+    // machine the child can write its pid file first. Kill the CLI once the lock names the group.
+    const locks = path.join(dir, "locks");
+    for (let i = 0; i < 200; i++) {
+      const named = (await readdir(locks).catch(() => [] as string[])).some((name) => {
+        try {
+          return readFileSync(path.join(locks, name), "utf8").includes(String(pid));
+        } catch {
+          return false;
+        }
+      });
+      if (named) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     cli.child.kill("SIGKILL");
     await cli.exited;
     expect(groupAlive(pid)).toBe(true);
