@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -15,6 +14,7 @@ import { runFallback } from "../load-tests/runner/fallback.ts";
 import { seedLoadLearners } from "../practice-app/src/db/load-learners.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { seed } from "../practice-app/src/db/seed.ts";
+import { freePort } from "../runbooks/lib/net.ts";
 import { childrenOf, cpuMeter, gitCommit, machine, pidsMatching } from "./lib/bench-env.ts";
 import { type PgBouncer, startPgBouncer } from "./stack/pgbouncer.ts";
 
@@ -65,19 +65,6 @@ function wholeNumber(name: string, text: string | undefined, min: number, max: n
   if (!Number.isInteger(n) || n < min || n > max)
     fail(`--${name} must be a whole number from ${min} to ${max}, got "${text}"`);
   return n;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /** One sample of the app's own figures, from each instance's /metrics (summed over instances). */
