@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { ApprovalRecord, PlanReceipt } from "../runbooks/engine/approvals.ts";
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
+import type { BudgetReading } from "../runbooks/engine/budget.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
 import type { RunEvent } from "../runbooks/engine/events.ts";
 import type { ExerciseRun } from "../runbooks/engine/exercise.ts";
@@ -324,24 +325,14 @@ export interface ReleasesResponse {
  */
 export type BudgetResponse = BudgetReadingResponse | { env: string; gated: boolean; unavailable: string };
 
-export interface BudgetReadingResponse {
-  env: string;
-  /** The SLO's title, objective and window (a PromQL duration), and the end of the window. */
-  title: string;
-  objective: number;
-  window: string;
-  at: string;
-  /** Shares: the budget of the window, the share of it spent and left (null: no data). */
-  budget: number;
-  budgetMinutes: number;
-  spent: number | null;
-  remaining: number | null;
+/** A budget reading as runbooks/engine/budget.ts reads it (without the SLO id and the Prometheus asked), and the freeze. */
+export type BudgetReadingResponse = Omit<BudgetReading, "slo" | "prometheus"> & {
   frozen: boolean;
   /** Whether the freeze applies in this environment at all. */
   gated: boolean;
   /** Why it is frozen, one line each. */
   why: string[];
-}
+};
 
 export const API = {
   session: "/api/session",
