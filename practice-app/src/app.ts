@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { type Logger, pino } from "pino";
 import type { AppDeps } from "./api/context.ts";
 import { MaintenanceSwitch } from "./api/maintenance.ts";
-import { dummyHash, limitPasswordHashQueue } from "./auth/passwords.ts";
+import { configurePasswordHashing, dummyHash, passwordHashing } from "./auth/passwords.ts";
 import { SessionKeys } from "./auth/session-keys.ts";
 import { ExerciseCache } from "./cache/exercise-cache.ts";
 import { RATE_LIMITERS } from "./cache/keys.ts";
@@ -54,7 +54,10 @@ function createMailer(config: AppConfig, logger: Logger): Mailer | null {
 
 /** Builds the app: connects, refuses to start on pending migrations, and wires every dependency. */
 export async function createApp(config: AppConfig, logger: Logger = createLogger(config)): Promise<App> {
-  limitPasswordHashQueue(config.PASSWORD_HASH_QUEUE_MAX);
+  await configurePasswordHashing({
+    maxWaiting: config.PASSWORD_HASH_QUEUE_MAX,
+    nice: config.PASSWORD_HASH_NICE,
+  });
   // First, so that a failure of what follows is already reported.
   const errors = await loadErrorReporter(config, logger);
   const passwordFile = config.DATABASE_PASSWORD_FILE
@@ -106,6 +109,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
   const metrics = createMetrics({
     release,
     pool: () => poolStats(pool),
+    passwordHashing,
     redisUp: () => (redis.mode() === "ok" ? 1 : 0),
     ready: () => !state.shuttingDown,
   });

@@ -33,6 +33,8 @@ export const METRIC_WATCH_FOR: Record<string, string> = {
     "waiting above 0 for minutes: the pool is exhausted (Troubleshooting, Database connections exhausted)",
   redis_up:
     "0: Redis is down, not configured, or its commands fail (the circuit breaker is open) (Troubleshooting, Redis is down)",
+  password_hashing:
+    "waiting near PASSWORD_HASH_QUEUE_MAX: a log-in wave (after revoke-all-sessions) or a log-in flood; past it log-ins get 503 BUSY",
   app_ready: "0 outside a deploy",
   app_build_info:
     "two commits at once outside a deploy (a stale instance); the handbook's footer compares it with the handbook's commit",
@@ -43,6 +45,8 @@ export const METRIC_WATCH_FOR: Record<string, string> = {
 export function createMetrics(sources: {
   pool: () => { total: number; idle: number; waiting: number; max: number };
   redisUp: () => number;
+  /** Password hashes running on the hashing threads and waiting for one (auth/passwords.ts). */
+  passwordHashing: () => { running: number; waiting: number };
   ready: () => boolean;
   /** The release this process runs (release.ts). */
   release: Release;
@@ -92,6 +96,17 @@ export function createMetrics(sources: {
       this.set({ state: "idle" }, stats.idle);
       this.set({ state: "waiting" }, stats.waiting);
       this.set({ state: "max" }, stats.max);
+    },
+  });
+  new Gauge({
+    name: "password_hashing",
+    help: "Password hashes (log-ins, sign-ups, resets) by state: running on a hashing thread, waiting for one.",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      const load = sources.passwordHashing();
+      this.set({ state: "running" }, load.running);
+      this.set({ state: "waiting" }, load.waiting);
     },
   });
   new Gauge({

@@ -96,6 +96,7 @@ export function appMetrics(): MetricFact[] {
   if (metricsCache) return metricsCache;
   const { registry } = createMetrics({
     pool: () => ({ total: 0, idle: 0, waiting: 0, max: 0 }),
+    passwordHashing: () => ({ running: 0, waiting: 0 }),
     redisUp: () => 0,
     ready: () => false,
     release: { version: "", commit: "" },

@@ -2,7 +2,11 @@ import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { REFUSAL_LOG_MESSAGES } from "../../practice-app/src/api/trpc.ts";
-import { limitPasswordHashQueue } from "../../practice-app/src/auth/passwords.ts";
+import {
+  configurePasswordHashing,
+  DEFAULT_PASSWORD_HASHING,
+  PASSWORD_HASH_THREADS,
+} from "../../practice-app/src/auth/passwords.ts";
 import { Api, signUp, uniqueEmail } from "../support/api-client.ts";
 import { startTestApp, TEST_SESSION_SECRET, type TestApp } from "../support/test-app.ts";
 
@@ -173,8 +177,48 @@ describe("password hashing under a storm", () => {
       expect(lines.map((l) => l.msg)).not.toContain("procedure failed: database unavailable");
     } finally {
       await storm.stop();
-      // The queue is per process (the thread pool is): give the other tests the default back.
-      limitPasswordHashQueue(32);
+      // The queue is per process (the hashing threads are): give the other tests the defaults back.
+      await configurePasswordHashing(DEFAULT_PASSWORD_HASHING);
+    }
+  });
+});
+
+describe("log-ins refused as busy", () => {
+  it("do not count against the account's or the address's limit: a learner retrying through 503s is not locked out", async () => {
+    const busy = await startTestApp({ PASSWORD_HASH_QUEUE_MAX: "0", RATE_LIMIT_LOGIN_PER_ACCOUNT: "2" });
+    try {
+      const learner = await signUp(busy.api, "busy-retry");
+      // Every hashing thread busy with someone else's sign-up, and no room to wait.
+      const others = Array.from({ length: PASSWORD_HASH_THREADS }, (_, i) =>
+        busy.api.mutation("accounts.signUp", {
+          email: uniqueEmail(`busy-other-${i}`),
+          password: "another-password-123",
+          displayName: "other",
+        }),
+      );
+      await expect
+        .poll(async () => {
+          const metrics = await (await fetch(`${busy.url}/metrics`)).text();
+          return Number(/^password_hashing\{state="running"\} (\d+)$/m.exec(metrics)?.[1]);
+        })
+        .toBe(PASSWORD_HASH_THREADS);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push(
+          (await busy.api.mutation("accounts.logIn", { email: learner.email, password: learner.password }))
+            .status,
+        );
+      // Three attempts against a limit of two: without the refund the third is 429.
+      expect(statuses).toEqual([503, 503, 503]);
+      await Promise.all(others);
+      const after = await busy.api.mutation("accounts.logIn", {
+        email: learner.email,
+        password: learner.password,
+      });
+      expect(after.status).toBe(200);
+    } finally {
+      await busy.stop();
+      await configurePasswordHashing(DEFAULT_PASSWORD_HASHING);
     }
   });
 });

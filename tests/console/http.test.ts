@@ -509,9 +509,14 @@ describe("console: cancel and shutdown", () => {
     const target = await startTestConsole({ distDir: dist, runbooksDir });
     const session = await target.signIn();
     const sleeperPid = path.join(target.dataDir, "artifacts", "console-demo", "sleeper.pid");
-    const waitForPid = async () => {
-      for (let i = 0; i < 100 && !existsSync(sleeperPid); i++) await new Promise((r) => setTimeout(r, 100));
-      return Number(readFileSync(sleeperPid, "utf8").trim());
+    // The shell creates the pid file before it writes the pid: wait for the number, not the file.
+    const waitForPid = async (which: string) => {
+      for (let i = 0; i < 100; i++) {
+        const text = existsSync(sleeperPid) ? readFileSync(sleeperPid, "utf8").trim() : "";
+        if (text) return Number(text);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`the ${which} sleeper never wrote its pid`);
     };
 
     const started = await startRun(
@@ -521,7 +526,7 @@ describe("console: cancel and shutdown", () => {
     );
     const { runId, events } = (await started.json()) as { runId: string; events: string };
     const stream = target.api("GET", events, { cookie: session }).then(readStream);
-    const pid = await waitForPid();
+    const pid = await waitForPid("first");
     expect(processAlive(pid)).toBe(true);
     expect(
       (await target.api("POST", `/api/runs/${runId}/cancel`, { cookie: session, body: {} })).status,
@@ -542,14 +547,7 @@ describe("console: cancel and shutdown", () => {
     );
     const secondRun = ((await second.json()) as { runId: string }).runId;
     await new Promise((r) => setTimeout(r, 200));
-    const pid2 = await (async () => {
-      for (let i = 0; i < 100; i++) {
-        const text = readFileSync(sleeperPid, "utf8").trim();
-        if (text) return Number(text);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error("the second sleeper never started");
-    })();
+    const pid2 = await waitForPid("second");
     await target.server.close();
     const record = (await readAudit(target.dataDir)).find((r) => r.runId === secondRun);
     expect(record?.status).toBe("cancelled");

@@ -327,7 +327,10 @@ describe("the console in a browser", () => {
         "/nope/",
       ]) {
         const page = await strict.newPage();
+        const problems: string[] = [];
+        page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
         page.on("console", (m) => {
+          if (m.type() === "error") problems.push(`console: ${m.text()}`);
           if (m.type() === "error" && /Content Security Policy/i.test(m.text())) consoleErrors.push(m.text());
         });
         await page.goto(`${target.url}${path}`);
@@ -341,6 +344,14 @@ describe("the console in a browser", () => {
         }
         if (path === "/") {
           await page.locator("button[data-open-modal]").first().click();
+          // Starlight builds the search box when the browser is first idle: say what the page
+          // reported if it never comes (seen once in CI, on a busy machine).
+          await page
+            .locator("#starlight__search input")
+            .waitFor({ timeout: 45_000 })
+            .catch((error: Error) => {
+              throw new Error(`${error.message}\nthe page reported: ${problems.join("\n") || "nothing"}`);
+            });
           await page.locator("#starlight__search input").fill("restore");
           await page.locator(".pagefind-ui__result-link").first().waitFor({ timeout: 15_000 });
         }
@@ -354,7 +365,7 @@ describe("the console in a browser", () => {
     }
     expect(violations).toEqual([]);
     expect(consoleErrors).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 
   it("a static copy of the handbook explains how to run a step instead", async () => {
     const { serveDist } = await import("../../scripts/lib/static-server.ts");

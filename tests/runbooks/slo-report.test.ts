@@ -155,6 +155,7 @@ describe.skipIf(!prometheusInstalled)("slo-report against a real Prometheus", ()
   it("the latency bound is a bucket bound of the app's histogram (else the SLI would have no series)", async () => {
     const metrics = createMetrics({
       pool: () => ({ total: 0, idle: 0, waiting: 0, max: 0 }),
+      passwordHashing: () => ({ running: 0, waiting: 0 }),
       redisUp: () => 1,
       ready: () => true,
       release: { version: "0.0.0", commit: "unknown" },

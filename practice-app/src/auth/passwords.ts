@@ -1,48 +1,73 @@
-import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import os from "node:os";
+import { Piscina } from "piscina";
+import type { ScryptTask } from "./_scrypt-worker.ts";
 import { BoundedWork } from "./bounded-work.ts";
+import { DEFAULT_PASSWORD_HASHING, type PasswordHashing } from "./password-hashing-settings.ts";
+
+export { DEFAULT_PASSWORD_HASHING, type PasswordHashing };
 
 // Password hashing with scrypt from node:crypto (no native addon to rebuild per Node version).
 // Stored as: scrypt$<log2 N>$<r>$<p>$<salt base64url>$<hash base64url>, so the cost can be raised
 // later and old hashes still verify.
+//
+// A hash costs about 0.6 s of a core. On libuv's thread pool it ran at the event loop's priority:
+// two log-ins at once took both cores of a 2-core host, and every practice call waited behind
+// them (the breakpoint measurement's p95 spikes). The hashes run on worker threads with a lowered
+// CPU priority (nice), so they take the CPU the app does not need; when it needs all of it, log-ins
+// wait in the bounded queue and past it get 503 with Retry-After, and practice keeps its latency.
 
 const KEY_LENGTH = 32;
 const SALT_BYTES = 16;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 
-/** libuv's thread pool (4 unless UV_THREADPOOL_SIZE says otherwise); scrypt leaves one thread for fs and DNS. */
-const THREAD_POOL = Number(process.env.UV_THREADPOOL_SIZE) || 4;
-let hashing = new BoundedWork({
-  concurrency: Math.max(1, Math.min(os.availableParallelism(), THREAD_POOL - 1)),
-  maxWaiting: 32,
-});
+// One core is left to the event loop, PostgreSQL and the proxy: scrypt is memory-hard (128 MiB per
+// hash at the default cost), and two at once on a 2-core host slowed practice more than their CPU.
+export const PASSWORD_HASH_THREADS = Math.max(1, os.availableParallelism() - 1);
+const THREADS = PASSWORD_HASH_THREADS;
+let settings: PasswordHashing = { ...DEFAULT_PASSWORD_HASHING };
+let admission = new BoundedWork({ concurrency: THREADS, maxWaiting: settings.maxWaiting });
+let workers: Piscina<ScryptTask, Uint8Array> | null = null;
 
-/** How many hashes may wait for a thread before more are refused with WorkQueueFull (the app's PASSWORD_HASH_QUEUE_MAX). */
-export function limitPasswordHashQueue(maxWaiting: number): void {
-  hashing = new BoundedWork({
-    concurrency: Math.max(1, Math.min(os.availableParallelism(), THREAD_POOL - 1)),
-    maxWaiting,
+function pool(): Piscina<ScryptTask, Uint8Array> {
+  // Created on first use, so a process that never hashes starts no thread; idle threads are
+  // unref'd by Piscina and do not keep a process alive.
+  workers ??= new Piscina<ScryptTask, Uint8Array>({
+    filename: new URL("./_scrypt-worker.ts", import.meta.url).href,
+    minThreads: 1,
+    maxThreads: THREADS,
+    idleTimeout: 30_000,
+    niceIncrement: settings.nice,
   });
+  return workers;
 }
 
-function derive(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
-  return hashing.run(() => deriveNow(password, salt, logN, r, p));
+/** Sets the queue bound and the threads' priority (the app's PASSWORD_HASH_QUEUE_MAX and PASSWORD_HASH_NICE). */
+export async function configurePasswordHashing(next: PasswordHashing): Promise<void> {
+  settings = { ...next };
+  admission = new BoundedWork({ concurrency: THREADS, maxWaiting: next.maxWaiting });
+  const old = workers;
+  workers = null;
+  await old?.destroy();
 }
 
-function deriveNow(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
-  const options: ScryptOptions = {
-    N: 2 ** logN,
-    r,
-    p,
-    // scrypt needs 128 * N * r bytes; allow that plus headroom, or Node refuses the cost.
-    maxmem: 128 * 2 ** logN * r + 16 * 1024 * 1024,
-  };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFC"), salt, KEY_LENGTH, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+/** Hashes running on a hashing thread and waiting for one, for the password_hashing metric. */
+export function passwordHashing(): { running: number; waiting: number } {
+  const { active, waiting } = admission.pending;
+  return { running: active, waiting };
+}
+
+/** The hashing threads' nice increment in force (what /proc shows for them). */
+export function passwordHashingNice(): number {
+  return settings.nice;
+}
+
+async function derive(password: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
+  const key = await admission.run(() =>
+    pool().run({ password, salt, keyLength: KEY_LENGTH, logN, r, p } satisfies ScryptTask),
+  );
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
 }
 
 export async function hashPassword(password: string, logN: number): Promise<string> {

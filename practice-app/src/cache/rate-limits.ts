@@ -74,6 +74,21 @@ export class RateLimiter {
     }
   }
 
+  /** Gives one point back, for an attempt the server refused as busy before judging it (503 BUSY). */
+  async refund(key: string): Promise<void> {
+    const shared = this.shared;
+    if (shared && this.redis.available()) {
+      const refunded = await this.redis
+        .run(() => shared.reward(key, 1))
+        .then(
+          () => true,
+          () => false, // Redis failed (counted by the breaker): the in-process count below instead
+        );
+      if (refunded) return;
+    }
+    await this.local.reward(key, 1);
+  }
+
   /** Forgets a key, e.g. an account's failed logins after a successful one. */
   async reset(key: string): Promise<void> {
     await this.local.delete(key);

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
+import { DEFAULT_PASSWORD_HASHING } from "../auth/password-hashing-settings.ts";
 
 // Every setting the app reads from its environment, parsed once at start. A bad value stops the app
 // with one message that names every offending variable and what it expects.
@@ -90,7 +91,9 @@ export const configSchema = z.object({
   /** scrypt cost as log2(N). OWASP's minimum is 17 (N = 131072, r = 8, p = 1). */
   SCRYPT_LOG_N: intFrom(17, 20).default(17),
   /** Password hashes that may wait for a thread; more sign-ups and logins at once get 503 (retry in 2 s). */
-  PASSWORD_HASH_QUEUE_MAX: intFrom(0, 10_000).default(32),
+  PASSWORD_HASH_QUEUE_MAX: intFrom(0, 10_000).default(DEFAULT_PASSWORD_HASHING.maxWaiting),
+  /** How far below the app's the password-hashing threads' CPU priority is (nice 0–19): log-ins take the CPU practice does not need. */
+  PASSWORD_HASH_NICE: intFrom(0, 19).default(DEFAULT_PASSWORD_HASHING.nice),
   /** Log-in attempts per email per log-in window. */
   RATE_LIMIT_LOGIN_PER_ACCOUNT: intFrom(1, 1000).default(5),
   /** Log-in attempts per client address per log-in window. */

@@ -59,29 +59,42 @@ export async function enforceLimits(ctx: Context, limits: readonly Limit[], what
   }
 }
 
-function enforceLoginLimits(ctx: Context, account: string): Promise<void> {
+function loginLimits(ctx: Context, account: string): Limit[] {
   const { loginPerAccount, loginPerIp } = ctx.deps.limits;
-  return enforceLimits(
-    ctx,
-    [
-      [loginPerIp, ctx.ip, "login_per_ip"],
-      [loginPerAccount, account, "login_per_account"],
-    ],
-    "login attempts",
-  );
+  return [
+    [loginPerIp, ctx.ip, "login_per_ip"],
+    [loginPerAccount, account, "login_per_account"],
+  ];
 }
 
 /** Before any hashing: the hash queue bounds the work in flight, these bound sign-ups over time. */
-function enforceSignUpLimits(ctx: Context): Promise<void> {
+function signUpLimits(ctx: Context): Limit[] {
   const { signUpPerIp, signUpGlobal } = ctx.deps.limits;
-  return enforceLimits(
-    ctx,
-    [
-      [signUpPerIp, ctx.ip, "signup_per_ip"],
-      [signUpGlobal, "all", "signup_global"],
-    ],
-    "sign-ups",
-  );
+  return [
+    [signUpPerIp, ctx.ip, "signup_per_ip"],
+    [signUpGlobal, "all", "signup_global"],
+  ];
+}
+
+/**
+ * Consumes the limits, then runs the work; an attempt refused as BUSY (the hashing queue full) is
+ * the server's doing, not the learner's, and gets its points back: after a revoke-all-sessions
+ * wave, learners retrying through 503s were locked out of their accounts for the window.
+ */
+async function limited<T>(
+  ctx: Context,
+  limits: readonly Limit[],
+  what: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  await enforceLimits(ctx, limits, what);
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError && error.code === "BUSY")
+      await Promise.all(limits.map(([limiter, key]) => limiter.refund(key)));
+    throw error;
+  }
 }
 
 /** A full hashing queue is a busy server, not a bad request: 503 with a retry hint. */
@@ -104,8 +117,9 @@ export const verifyPassword = (password: string, stored: string) =>
 
 export const accountsRouter = router({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
-    await enforceSignUpLimits(ctx);
-    const passwordHash = await hashPassword(input.password, ctx.deps.config.SCRYPT_LOG_N);
+    const passwordHash = await limited(ctx, signUpLimits(ctx), "sign-ups", () =>
+      hashPassword(input.password, ctx.deps.config.SCRYPT_LOG_N),
+    );
     const result = await withTransaction(ctx.deps.pool, async (tx) => {
       const learner = await insertLearner(tx, {
         email: input.email,
@@ -136,9 +150,16 @@ export const accountsRouter = router({
   }),
 
   logIn: publicProcedure.input(logInInput).mutation(async ({ ctx, input }) => {
-    await enforceLoginLimits(ctx, input.email);
-    const learner = await findLearnerByEmail(ctx.deps.pool, input.email);
-    const matches = await verifyPassword(input.password, learner?.passwordHash ?? ctx.deps.dummyPasswordHash);
+    const { learner, matches } = await limited(
+      ctx,
+      loginLimits(ctx, input.email),
+      "login attempts",
+      async () => {
+        const learner = await findLearnerByEmail(ctx.deps.pool, input.email);
+        const stored = learner?.passwordHash ?? ctx.deps.dummyPasswordHash;
+        return { learner, matches: await verifyPassword(input.password, stored) };
+      },
+    );
     if (!learner || !matches) {
       ctx.log.info({ reason: learner ? "wrong password" : "unknown email" }, "login refused");
       throw new AppError("INVALID_CREDENTIALS", "Email or password is wrong.");
