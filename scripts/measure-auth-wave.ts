@@ -6,8 +6,10 @@ import pg from "pg";
 import { PROFILES, type Profile } from "../load-tests/lib/profiles.ts";
 import type { LoadSummary } from "../load-tests/lib/summary.ts";
 import { runFallback } from "../load-tests/runner/fallback.ts";
+import { hashPassword } from "../practice-app/src/auth/passwords.ts";
+import { configSchema } from "../practice-app/src/config/config.ts";
 import { gitCommit, machine } from "./lib/bench-env.ts";
-import { type CpuSample, startMeasureStack } from "./lib/measure-stack.ts";
+import { type CpuSample, startMeasureStack, WARM_UP_LEARNERS, warmUp } from "./lib/measure-stack.ts";
 
 // `node scripts/measure-auth-wave.ts [--learners 400] [--seconds 150] [--revoke-at 40] [--instances 1] [--label auth-wave]`
 // The log-in wave an operator causes: --learners learners practise (the breakpoint journey, 1 s
@@ -93,15 +95,30 @@ const percentile = (values: readonly number[], p: number) => {
 const p95s = (points: readonly { p95: number | null }[]) =>
   points.flatMap((p) => (p.p95 === null ? [] : [p.p95]));
 
+/** Seconds one password hash takes at the app's default cost, on an idle hashing thread (median of 3). */
+async function hashSeconds(): Promise<number> {
+  const logN = configSchema.shape.SCRYPT_LOG_N.parse(undefined);
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    await hashPassword("a password to time", logN);
+    times.push((performance.now() - started) / 1000);
+  }
+  return Math.round((times.sort((a, b) => a - b)[1] ?? 0) * 100) / 100;
+}
+
 async function main(): Promise<void> {
   const commit = gitCommit(ROOT);
+  const oneHash = await hashSeconds();
+  console.log(`setup: one password hash takes ${oneHash} s here (the app's default cost, idle)`);
   const stack = await startMeasureStack({
-    learners: learnerCount,
+    learners: learnerCount + WARM_UP_LEARNERS,
     instances,
     pgbouncer: false,
     profile: false,
   });
   try {
+    await warmUp(stack, stack.learners.slice(learnerCount));
     const profile: Profile = {
       ...PROFILES.breakpoint,
       abortOnFail: false,
@@ -144,7 +161,7 @@ async function main(): Promise<void> {
         profile,
         variant: "short",
         target: stack.url,
-        learners: stack.learners,
+        learners: stack.learners.slice(0, learnerCount),
         log: (line) => console.log(line),
       });
     } finally {
@@ -179,6 +196,7 @@ async function main(): Promise<void> {
           clientAddresses: "one per learner through the client-address proxy; limits on",
         },
         wave: {
+          hashSeconds: oneHash,
           sessionsRevoked: at.sessions,
           revokedAtS: at.atS,
           /** Seconds from the revocation until every learner had logged in again (null: not within the run). */
@@ -186,7 +204,9 @@ async function main(): Promise<void> {
           logInsServed: (last?.logIns ?? 0) - baseLogIns,
           logInsPerSecondPeak: Math.max(0, ...perSecond),
           logInsPerSecondMean:
-            wave.length === 0 ? null : Math.round(((wave.at(-1)?.logIns ?? 0) - baseLogIns) / wave.length),
+            wave.length === 0
+              ? null
+              : Math.round((((wave.at(-1)?.logIns ?? 0) - baseLogIns) / wave.length) * 10) / 10,
           refusedBusy: (last?.busy ?? 0) - baseBusy,
           unauthorized: last?.unauthorized ?? 0,
           hashingWaitingMax: Math.max(0, ...wave.map((s) => s.hashing.waiting)),

@@ -6,7 +6,14 @@ import { PROFILES, type Profile } from "../load-tests/lib/profiles.ts";
 import type { LoadSummary } from "../load-tests/lib/summary.ts";
 import { runFallback } from "../load-tests/runner/fallback.ts";
 import { gitCommit, machine } from "./lib/bench-env.ts";
-import { type AppSample, type CpuSample, printProfile, startMeasureStack } from "./lib/measure-stack.ts";
+import {
+  type AppSample,
+  type CpuSample,
+  printProfile,
+  startMeasureStack,
+  WARM_UP_LEARNERS,
+  warmUp,
+} from "./lib/measure-stack.ts";
 
 // `node scripts/measure-breakpoint.ts [--peak 1500] [--minutes 8] [--instances 1|2] [--pgbouncer] [--profile] [--label name]`
 // The breakpoint measured the way the Scaling Guide reports it: learners created beforehand (their
@@ -65,9 +72,6 @@ interface ResourceSample {
   app: AppSample;
 }
 
-/** Learners for the warm-up only: its journeys log some out, and a measured learner must start with a live session. */
-const WARM_UP_LEARNERS = 20;
-
 async function main(): Promise<void> {
   const commit = gitCommit(ROOT);
   const stack = await startMeasureStack({
@@ -78,21 +82,7 @@ async function main(): Promise<void> {
   });
   try {
     const learners = stack.learners.slice(0, peak);
-    // Warm-up, not measured: the first seconds of a fresh process (JIT, connection pools, caches)
-    // are slower than any load after them, and the breakpoint search stops at the first bad bucket.
-    console.log(`warm-up: ${WARM_UP_LEARNERS} learners of their own for 20 s (not part of the measurement)`);
-    await runFallback({
-      profile: {
-        ...PROFILES.smoke,
-        abortOnFail: false,
-        thinkTimeS: 0.5,
-        short: [{ durationS: 20, target: WARM_UP_LEARNERS }],
-      },
-      variant: "short",
-      target: stack.url,
-      learners: stack.learners.slice(peak),
-      log: () => undefined,
-    });
+    await warmUp(stack, stack.learners.slice(peak));
     const profile: Profile = {
       ...PROFILES.breakpoint,
       short: [{ durationS: minutes * 60, target: peak }],

@@ -7,7 +7,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { PROFILES } from "../../load-tests/lib/profiles.ts";
 import { startClientProxy } from "../../load-tests/runner/client-proxy.ts";
+import { runFallback } from "../../load-tests/runner/fallback.ts";
 import { type SeededLearner, seedLoadLearners } from "../../practice-app/src/db/load-learners.ts";
 import { migrateUp } from "../../practice-app/src/db/migrations.ts";
 import { seed } from "../../practice-app/src/db/seed.ts";
@@ -275,4 +277,27 @@ export function printProfile(title: string, p: Pick<Breakdown, "groups" | "topFu
   console.log("\ntop functions (self time)");
   for (const f of p.topFunctions.slice(0, 10))
     console.log(`${(f.share * 100).toFixed(1).padStart(6)}%  ${f.name}`);
+}
+
+/** Learners for the warm-up only: its journeys log some out, and a measured learner must start with a live session. */
+export const WARM_UP_LEARNERS = 20;
+
+/**
+ * 20 s of light load by WARM_UP_LEARNERS learners of their own, not measured: the first seconds of
+ * a fresh process (JIT, connection pools, caches) are slower than any load after them.
+ */
+export async function warmUp(stack: MeasureStack, learners: readonly SeededLearner[]): Promise<void> {
+  console.log(`warm-up: ${learners.length} learners of their own for 20 s (not part of the measurement)`);
+  await runFallback({
+    profile: {
+      ...PROFILES.smoke,
+      abortOnFail: false,
+      thinkTimeS: 0.5,
+      short: [{ durationS: 20, target: learners.length }],
+    },
+    variant: "short",
+    target: stack.url,
+    learners,
+    log: () => undefined,
+  });
 }

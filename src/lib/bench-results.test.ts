@@ -58,6 +58,29 @@ const load = {
     series: [{ t: 0, vus: 1, requests: 1000, errors: 0, p50: 1, p95: 2, p99: 3 }],
     bucketS: 5,
   } as unknown as LoadSummary,
+  breakpoint: {
+    metrics: {},
+    series: [
+      { t: 0, vus: 8, requests: 40, errors: 0, p50: 1, p95: 2, p99: 3 },
+      { t: 5, vus: 430, requests: 2000, errors: 0, p50: 100, p95: 250, p99: 300 },
+    ],
+    bucketS: 5,
+    measurement: {
+      responses429: 0,
+      atBreak: {
+        cpu: { app: 1.19, postgres: 0.41, redis: 0.05, proxies: 0.06, generator: 0.14 },
+        app: { poolWaiting: 66 },
+      },
+    },
+  } as unknown as LoadSummary,
+  "auth-wave": {
+    metrics: {},
+    series: [],
+    bucketS: 5,
+    measurement: {
+      wave: { hashSeconds: 0.634, logInsPerSecondMean: 1.6, allBackAfterS: 212, refusedBusy: 0 },
+    },
+  } as unknown as LoadSummary,
 };
 const results: Results = { app, site, load };
 
@@ -75,6 +98,14 @@ describe("figures by name, as a page shows them", () => {
     ["a load-test percentile", "load.average-load.practice.p95", "60.9 ms"],
     ["a load-test peak throughput", "load.average-load.peak.rps", "200 req/s"],
     ["one procedure's latency", "load.average-load.logIn.p95", "564.2 ms"],
+    ["where a measured run stopped", "load.breakpoint.stopped.vus", "430"],
+    ["the app's CPU when it broke", "load.breakpoint.at-break.app", "1.19 cores"],
+    ["the whole machine's CPU when it broke", "load.breakpoint.at-break.total", "1.85 cores"],
+    ["callers waiting for the pool when it broke", "load.breakpoint.at-break.pool-waiting", "66"],
+    ["responses refused by a rate limit", "load.breakpoint.limited.count", "0"],
+    ["one password hash", "load.auth-wave.wave.hashSeconds", "0.63 s"],
+    ["log-ins admitted per second in a wave", "load.auth-wave.wave.logInsPerSecondMean", "1.6 log-ins/s"],
+    ["until every learner was back", "load.auth-wave.wave.allBackAfterS", "212 s"],
   ])("%s: %s", (_what, of, text) => {
     expect(figure(results, of).text).toBe(text);
   });
@@ -82,6 +113,8 @@ describe("figures by name, as a page shows them", () => {
   it("fails on a name that matches nothing, listing what exists", () => {
     expect(() => figure(results, "app.exercises.nxt.rps")).toThrow(/scenarios: system.ping, exercises.next/);
     expect(() => figure(results, "load.soak.practice.p95")).toThrow(/runs: average-load/);
+    expect(() => figure(results, "load.average-load.wave.hashSeconds")).toThrow(/wave\.<hashSeconds\|/);
+    expect(() => figure(results, "load.auth-wave.wave.practiceP95BeforeMs")).toThrow(/no benchmark figure/);
   });
 
   it("says when, on which commit and on what machine", () => {

@@ -126,11 +126,60 @@ function siteFigure(site: SiteResults, rest: string): Figure | undefined {
   return undefined;
 }
 
-/** load.<run>.<metric>.<stat>: metric practice|auth|all|failed|reqs or a procedure (logIn); stat p50…max, count, rate; load.<run>.peak.rps; load.<run>.breakpoint.vus|first-bad-vus */
+/** What scripts/measure-breakpoint.ts and scripts/measure-auth-wave.ts add to a load summary. */
+interface Measurement {
+  lastGoodLearners?: number | null;
+  responses429?: number;
+  atBreak?: { cpu: Record<string, number>; app: { poolWaiting: number } } | null;
+  wave?: Record<string, number | null>;
+}
+
+const cores = (n: number) => fig(n, `${n.toLocaleString("en", { maximumFractionDigits: 2 })} cores`);
+
+/** The wave's fields and how each reads (scripts/measure-auth-wave.ts). */
+const WAVE_FIELDS: Record<string, (n: number) => Figure> = {
+  hashSeconds: (n) => fig(n, `${n.toLocaleString("en", { maximumFractionDigits: 2 })} s`),
+  sessionsRevoked: (n) => fig(n, whole(n)),
+  allBackAfterS: (n) => fig(n, `${whole(n)} s`),
+  logInsServed: (n) => fig(n, whole(n)),
+  logInsPerSecondMean: (n) => fig(n, `${oneDecimal(n)} log-ins/s`),
+  logInsPerSecondPeak: (n) => fig(n, `${whole(n)} log-ins/s`),
+  refusedBusy: (n) => fig(n, whole(n)),
+  unauthorized: (n) => fig(n, whole(n)),
+  hashingWaitingMax: (n) => fig(n, whole(n)),
+  practiceP95BeforeMs: (n) => fig(n, `${oneDecimal(n)} ms`),
+  practiceP95DuringWorstMs: (n) => fig(n, `${oneDecimal(n)} ms`),
+};
+
+/** load.<run>.at-break.<app|postgres|redis|proxies|generator|total|pool-waiting>, load.<run>.limited.count, load.<run>.stopped.vus, load.<run>.wave.<field> */
+function measurementFigure(summary: LoadSummary, metric: string, stat: string): Figure | undefined {
+  const m = (summary as LoadSummary & { measurement?: Measurement }).measurement;
+  if (metric === "stopped" && stat === "vus") {
+    const last = summary.series.at(-1);
+    return last ? fig(last.vus, whole(last.vus)) : undefined;
+  }
+  if (!m) return undefined;
+  if (metric === "limited" && stat === "count" && typeof m.responses429 === "number")
+    return fig(m.responses429, whole(m.responses429));
+  if (metric === "at-break" && m.atBreak) {
+    if (stat === "pool-waiting") return fig(m.atBreak.app.poolWaiting, whole(m.atBreak.app.poolWaiting));
+    const cpu = m.atBreak.cpu;
+    if (stat === "total") return cores(Math.round(Object.values(cpu).reduce((a, b) => a + b, 0) * 100) / 100);
+    if (typeof cpu[stat] === "number") return cores(cpu[stat] as number);
+  }
+  const value = m.wave?.[stat];
+  const reading = WAVE_FIELDS[stat];
+  if (metric === "wave" && typeof value === "number" && reading) return reading(value);
+  return undefined;
+}
+
+/** load.<run>.<metric>.<stat>: metric practice|auth|all|failed|reqs or a procedure (logIn); stat p50…max, count, rate; load.<run>.peak.rps; load.<run>.breakpoint.vus|first-bad-vus; and the measurement scripts' figures (measurementFigure) */
 function loadFigure(load: Readonly<Record<string, LoadSummary>>, rest: string): Figure | undefined {
   const [run, metric, stat] = rest.split(".");
   const summary = load[run ?? ""];
   if (!summary) return undefined;
+  const measured = measurementFigure(summary, metric ?? "", stat ?? "");
+  if (measured) return measured;
   const lastGood = summary.breakpoint?.lastGoodVus;
   if (metric === "breakpoint" && stat === "vus" && typeof lastGood === "number")
     return fig(lastGood, whole(lastGood));
@@ -174,7 +223,7 @@ export function figure(results: Results, of: string): Figure {
           : undefined;
   if (!found)
     throw new Error(
-      `no benchmark figure "${of}": app.<scenario>.<${Object.keys(APP_FIELDS).join("|")}> (scenarios: ${results.app.results.map((s) => scenarioKey(s.name)).join(", ")}), site.build.seconds|pages, site.typical.raw|gzip, site.largest.raw|gzip, site.page:<path>.raw|gzip, load.<run>.<practice|auth|all|failed|reqs|a procedure such as logIn>.<p50|p95|p99|max|count|rate>, load.<run>.peak.rps, load.<run>.breakpoint.vus|first-bad-vus (runs: ${Object.keys(results.load).join(", ")})`,
+      `no benchmark figure "${of}": app.<scenario>.<${Object.keys(APP_FIELDS).join("|")}> (scenarios: ${results.app.results.map((s) => scenarioKey(s.name)).join(", ")}), site.build.seconds|pages, site.typical.raw|gzip, site.largest.raw|gzip, site.page:<path>.raw|gzip, load.<run>.<practice|auth|all|failed|reqs|a procedure such as logIn>.<p50|p95|p99|max|count|rate>, load.<run>.peak.rps, load.<run>.breakpoint.vus|first-bad-vus, load.<run>.stopped.vus, load.<run>.limited.count, load.<run>.at-break.<app|postgres|redis|proxies|generator|total|pool-waiting>, load.<run>.wave.<${Object.keys(WAVE_FIELDS).join("|")}> (runs: ${Object.keys(results.load).join(", ")})`,
     );
   return found;
 }

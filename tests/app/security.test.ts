@@ -183,6 +183,8 @@ describe("password hashing under a storm", () => {
   });
 });
 
+// The Scaling Guide's application page ("Log-ins cost CPU"): a log-in refused as BUSY gives its
+// rate-limit points back, so a learner retrying through a wave is never locked out for it.
 describe("log-ins refused as busy", () => {
   it("do not count against the account's or the address's limit: a learner retrying through 503s is not locked out", async () => {
     const busy = await startTestApp({ PASSWORD_HASH_QUEUE_MAX: "0", RATE_LIMIT_LOGIN_PER_ACCOUNT: "2" });

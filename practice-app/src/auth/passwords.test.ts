@@ -10,8 +10,8 @@ import {
   verifyPassword,
 } from "./passwords.ts";
 
-// Hashing runs on worker threads below the app's CPU priority (the Scaling Guide's "Log-ins cost
-// CPU"): a log-in wave takes the CPU practice does not need instead of half of it.
+// Hashing runs on worker threads below the app's CPU priority (scaling-guide/application.mdx, "Log-ins
+// cost CPU"): a log-in wave takes the CPU practice does not need instead of half of it.
 
 /** Each thread of this process: its name and nice value (field 19 of /proc/<pid>/task/<tid>/stat). */
 function threads(): { tid: string; nice: number }[] {

@@ -38,7 +38,7 @@ function pool(): Piscina<ScryptTask, Uint8Array> {
     minThreads: 1,
     maxThreads: THREADS,
     idleTimeout: 30_000,
-    niceIncrement: settings.nice,
+    workerData: { nice: settings.nice },
   });
   return workers;
 }
