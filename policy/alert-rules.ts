@@ -28,7 +28,7 @@ export const SERVER_ERROR_CODES = [
  */
 export const DELIBERATE_REFUSALS = ["MAINTENANCE", "BUSY"] as const;
 
-/** Procedures the latency alert leaves out: they hash a password (scrypt, ~0.4 s of a core) on purpose. */
+/** Procedures the latency alert leaves out: they hash a password (scrypt, over half a second of a core) on purpose. */
 export const SLOW_RESPONSES_EXCLUDED_PROCEDURES = ["accounts.logIn", "accounts.signUp"] as const;
 
 /** The quantile the latency alert judges. */

@@ -59,7 +59,7 @@ export const SLOS = {
     objective: LATENCY_OBJECTIVE,
     sli: `the share of tRPC calls that finish within ${SLO.latencyP95Ms} ms`,
     measuredAt: "the app's request-duration histogram, summed over every instance",
-    excludes: `${SLOW_RESPONSES_EXCLUDED_PROCEDURES.join(" and ")}, which hash a password on purpose (about 0.4 s of a core)`,
+    excludes: `${SLOW_RESPONSES_EXCLUDED_PROCEDURES.join(" and ")}, which hash a password on purpose (over half a second of a core)`,
   },
 } as const satisfies Record<string, Omit<ServiceLevelObjective, "id">>;
 export type SloId = keyof typeof SLOS;

@@ -173,8 +173,10 @@ async function main(): Promise<void> {
     const before = samples.filter((s) => s.t <= at.atS).at(-1);
     const baseLogIns = before?.logIns ?? 0;
     const baseBusy = before?.busy ?? 0;
-    // Back: as many log-ins since the revocation as sessions revoked (each learner logs in once).
-    const back = samples.find((s) => s.t > at.atS && s.logIns - baseLogIns >= at.sessions);
+    // Back: as many log-ins since the revocation as learners practising (each logs in once; the
+    // revocation also ended the warm-up learners' sessions, who are not coming back).
+    const mustReturn = Math.min(at.sessions, learnerCount);
+    const back = samples.find((s) => s.t > at.atS && s.logIns - baseLogIns >= mustReturn);
     const wave = samples.filter((s) => s.t > at.atS && (!back || s.t <= back.t));
     const perSecond = wave.map((s, i) => s.logIns - (i === 0 ? baseLogIns : (wave[i - 1]?.logIns ?? 0)));
     const practiceBefore = summary.series.filter((p) => p.t + summary.bucketS <= at.atS && p.t >= 15);
@@ -197,6 +199,7 @@ async function main(): Promise<void> {
         },
         wave: {
           hashSeconds: oneHash,
+          learners: learnerCount,
           sessionsRevoked: at.sessions,
           revokedAtS: at.atS,
           /** Seconds from the revocation until every learner had logged in again (null: not within the run). */
@@ -222,7 +225,7 @@ async function main(): Promise<void> {
     await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
     const w = result.measurement.wave;
     console.log(
-      `\nauth wave (${learnerCount} learners, ${instances} instance(s)): ${w.sessionsRevoked} sessions revoked at ${w.revokedAtS} s; ${
+      `\nauth wave (${learnerCount} learners, ${instances} instance(s)): ${w.sessionsRevoked} sessions revoked at ${w.revokedAtS} s (${w.learners} learners practising); ${
         w.allBackAfterS === null
           ? "not every learner was back by the end"
           : `every learner back after ${w.allBackAfterS} s`

@@ -8,7 +8,7 @@
 // - progress.summary once: the page shows progress after a round.
 // - leaderboard.top in 30% of iterations: learners glance at it now and then.
 // - accounts.logOut in 2% of iterations, and a logIn at the start of the next: sessions last
-//   30 days, so most sittings reuse one; a log-in costs ~0.4 s of a core (scrypt) by design.
+//   30 days, so most sittings reuse one; a log-in costs over half a second of a core (scrypt) by design.
 // - learners seeded beforehand (`npm run db:seed-load-learners`, passed with --learners) start
 //   with their session: sign-up is rate-limited per address, so hundreds of sign-ups from the one
 //   machine running the test would be refused. Without seeded learners (a smoke run, a handful),

@@ -43,7 +43,7 @@ const SEEDED: SeededLearner[] | null = __ENV.LEARNERS
 
 export function k6Options(profile: ProfileName): Options {
   const peak = peakVus(stagesOf(getProfile(profile), VARIANT));
-  // Setup signs up one learner per VU, SETUP_CONCURRENCY at a time, ~0.4 s of a core each.
+  // Setup signs up one learner per VU, SETUP_CONCURRENCY at a time, over half a second of a core each.
   return { ...buildOptions(getProfile(profile), VARIANT), setupTimeout: `${60 + Math.ceil(peak * 0.5)}s` };
 }
 

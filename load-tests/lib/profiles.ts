@@ -31,7 +31,7 @@ export interface Profile {
 const USERS = SLO.concurrentUsers;
 const minutes = (m: number) => m * 60;
 
-// Every profile starts from 0 and ramps: each new virtual learner signs up once (about 0.4 s of a
+// Every profile starts from 0 and ramps: each new virtual learner signs up once (over half a second of a
 // core for scrypt, by design), so a ramp spreads the log-in wave the way real arrivals do.
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke: {

@@ -12,7 +12,7 @@ export interface ThresholdSpec {
 
 /**
  * Metric key → threshold expressions. Latency is judged on practice calls (`kind:practice`): a
- * log-in or sign-up costs about 0.4 s of a core by design (scrypt), so in a short run they would
+ * log-in or sign-up costs over half a second of a core by design (scrypt), so in a short run they would
  * decide the p95 alone. Their latency is still measured and reported per procedure.
  */
 export function sloThresholds(abortOnFail = false): Record<string, ThresholdSpec[]> {

@@ -49,6 +49,8 @@ http {
   upstream ssp_load_target {
 ${options.upstreams.map((u) => `    server ${u};`).join("\n")}
     keepalive 128;
+    # Less than the app's 5 s keep-alive: a POST on a connection the app is closing gets 502.
+    keepalive_timeout 4s;
   }
   server {
     listen 127.0.0.1:${options.listenPort};

@@ -38,6 +38,13 @@ export interface App {
   stop(reason?: string): Promise<void>;
 }
 
+/**
+ * How long the app keeps an idle keep-alive connection open. Every nginx in front keeps its idle
+ * upstream connections for less (keepalive_timeout), or it could reuse one the app is closing: a
+ * POST on it fails with 502, and nginx never retries a POST (tests/cicd/images.test.ts).
+ */
+export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
 export function createLogger(config: Pick<AppConfig, "LOG_LEVEL">): Logger {
   return pino({ level: config.LOG_LEVEL, base: { service: "practice-app" } });
 }
@@ -180,7 +187,7 @@ export async function createApp(config: AppConfig, logger: Logger = createLogger
     errors,
   };
   const server = createServer(
-    { keepAliveTimeout: 5_000 },
+    { keepAliveTimeout: HTTP_KEEP_ALIVE_TIMEOUT_MS },
     createRequestListener(deps, state, await loadLearnerPage()),
   );
   const metricsServer = config.METRICS_PORT === undefined ? null : createServer(createMetricsListener(deps));

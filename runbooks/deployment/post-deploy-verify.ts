@@ -195,7 +195,7 @@ export default defineRunbook({
       run(ctx) {
         const journey = ctx.result<{ calls: Timed[] }>("learner-journey").calls;
         const ping = ctx.result<Timed>("ping");
-        // accounts.signUp hashes a password with scrypt on purpose (~0.4 s of CPU): it is slow by
+        // accounts.signUp hashes a password with scrypt on purpose (over half a second of CPU): it is slow by
         // design and would hide everything else, so it is reported but not part of the p95.
         const signUp = journey.find((c) => c.procedure === "accounts.signUp");
         const timed = [ping, ...journey.filter((c) => c.procedure !== "accounts.signUp")];

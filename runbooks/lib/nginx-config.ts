@@ -55,6 +55,9 @@ http {
  * The upstream block: the release that gets traffic (blue/green), plus the instances add-instance
  * put beside it (`more`), kept-alive connections to them.
  */
+/** Seconds nginx keeps an idle upstream connection: less than the app's keep-alive (5 s), or a POST on a connection the app is closing gets 502. */
+export const UPSTREAM_KEEPALIVE_TIMEOUT_S = 4;
+
 export function renderUpstream(appPort: number | null, more: readonly number[] = []): string {
   const ports = [...new Set([...(appPort === null ? [] : [appPort]), ...more])];
   if (ports.length === 0) throw new Error("an nginx upstream needs at least one server");
@@ -62,6 +65,7 @@ export function renderUpstream(appPort: number | null, more: readonly number[] =
 upstream ssp_app {
 ${ports.map((p) => `  server 127.0.0.1:${p} max_fails=3 fail_timeout=10s;`).join("\n")}
   keepalive 16;
+  keepalive_timeout ${UPSTREAM_KEEPALIVE_TIMEOUT_S}s;
 }
 `;
 }

@@ -139,6 +139,7 @@ const cores = (n: number) => fig(n, `${n.toLocaleString("en", { maximumFractionD
 /** The wave's fields and how each reads (scripts/measure-auth-wave.ts). */
 const WAVE_FIELDS: Record<string, (n: number) => Figure> = {
   hashSeconds: (n) => fig(n, `${n.toLocaleString("en", { maximumFractionDigits: 2 })} s`),
+  learners: (n) => fig(n, whole(n)),
   sessionsRevoked: (n) => fig(n, whole(n)),
   allBackAfterS: (n) => fig(n, `${whole(n)} s`),
   logInsServed: (n) => fig(n, whole(n)),

