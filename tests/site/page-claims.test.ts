@@ -103,7 +103,8 @@ describe("the password-hashing queue", () => {
   it("scaling-guide/application.mdx: the log-in wave names PASSWORD_HASH_QUEUE_MAX, 503 with the code's Retry-After, and no page", () => {
     expect(retryAfter).toBeDefined();
     const text = flat(page("scaling-guide/application.mdx"));
-    const wave = text.slice(text.indexOf("The wave you should plan for"), text.indexOf("## Load testing"));
+    const wave = text.slice(text.indexOf("## Log-ins cost CPU"), text.indexOf("## Load testing"));
+    expect(wave).toContain("The wave you should plan for");
     expect(wave).toContain('<EnvDefault name="PASSWORD_HASH_QUEUE_MAX" />');
     expect(wave).toContain(`\`Retry-After: ${retryAfter}\``);
     expect(wave).toContain("`HighErrorRate` leaves `BUSY` out");
