@@ -353,10 +353,10 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
         /^production is frozen: the error budget is spent \(Availability budget 0\.5% of 28d/,
       );
       expect(existsSync(path.join(data, "deployed"))).toBe(false);
-      expect((await readAuditEntries(data)).filter((e) => e.kind === "refusal").at(-1)).toMatchObject({
-        source: "console",
-        rule: FREEZE_RULE,
-      });
+      // The console queues refusals to the audit log: the entry lands just after the answer.
+      await expect
+        .poll(async () => (await readAuditEntries(data)).filter((e) => e.kind === "refusal").at(-1))
+        .toMatchObject({ source: "console", rule: FREEZE_RULE });
       // Staging is not gated: the page hides the budget there; asked anyway, it says so.
       const unconfigured = await target.api("GET", "/api/budget?env=staging", { cookie });
       expect(await unconfigured.json()).toMatchObject({ error: expect.stringContaining("staging") });
