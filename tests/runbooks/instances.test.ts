@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../runbooks/lib/net.ts";
+import { stopBalancerAndInstances } from "../support/balancer-cleanup.ts";
 import { failedStepError, type ScratchStack, startScratchStack } from "../support/runbooks.ts";
 
 // add-instance, rolling-restart and remove-instance on one host, through a real nginx (the private
@@ -17,19 +17,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const dir = path.join(stack?.dataDir ?? "", "nginx");
-  const pids: number[] = [];
-  if (existsSync(path.join(dir, "nginx.pid")))
-    pids.push(Number(readFileSync(path.join(dir, "nginx.pid"), "utf8")));
-  if (existsSync(path.join(dir, "pool.json")))
-    for (const m of JSON.parse(readFileSync(path.join(dir, "pool.json"), "utf8")).members) pids.push(m.pid);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Stopped by the runbook: the normal case.
-    }
-  }
+  if (stack) await stopBalancerAndInstances(path.join(stack.dataDir, "nginx"), stack.dataDir);
   await stack?.stop();
 });
 

@@ -14,6 +14,7 @@ import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
 import { type BackupManifest, retention, sha256File } from "../../runbooks/lib/backups.ts";
 import { freePort } from "../../runbooks/lib/net.ts";
+import { stopBalancerAndInstances } from "../support/balancer-cleanup.ts";
 import { failedStepError, stepStatuses } from "../support/runbooks.ts";
 import { type ScramCluster, startScramCluster } from "../support/scram-cluster.ts";
 import { TEST_REDIS_URL, uniqueName } from "../support/services.ts";
@@ -90,19 +91,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const pids: number[] = [];
-  const nginx = path.join(root ?? "", "runbooks", "nginx");
-  if (existsSync(path.join(nginx, "nginx.pid")))
-    pids.push(Number(readFileSync(path.join(nginx, "nginx.pid"), "utf8")));
-  if (existsSync(path.join(nginx, "pool.json")))
-    for (const m of JSON.parse(readFileSync(path.join(nginx, "pool.json"), "utf8")).members) pids.push(m.pid);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
+  if (root) await stopBalancerAndInstances(path.join(root, "runbooks", "nginx"), root);
   const record = path.join(root ?? "", "runbooks", "replicas", "dev.json");
   if (existsSync(record)) {
     const { dataDir, binDir } = JSON.parse(readFileSync(record, "utf8"));

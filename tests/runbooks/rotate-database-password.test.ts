@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,7 +11,7 @@ import { findRunbook } from "../../runbooks/engine/catalog.ts";
 import type { RunEvent } from "../../runbooks/engine/events.ts";
 import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
 import { freePort } from "../../runbooks/lib/net.ts";
-import { processAlive } from "../../runbooks/lib/process.ts";
+import { stopBalancerAndInstances } from "../support/balancer-cleanup.ts";
 import { failedStepError, stepStatuses } from "../support/runbooks.ts";
 import { type ScramCluster, startScramCluster } from "../support/scram-cluster.ts";
 import { TEST_REDIS_URL, uniqueName } from "../support/services.ts";
@@ -103,39 +103,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const dir = path.join(dataDir ?? "", "runbooks", "nginx");
-  const pids: number[] = [];
-  // nginx's master with SIGTERM: it stops its workers; SIGKILL would leave them running.
-  if (existsSync(path.join(dir, "nginx.pid"))) {
-    const master = Number(readFileSync(path.join(dir, "nginx.pid"), "utf8"));
-    try {
-      process.kill(master, "SIGTERM");
-      for (let i = 0; i < 40 && processAlive(master); i++) await new Promise((r) => setTimeout(r, 50));
-    } catch {
-      // Already stopped.
-    }
-  }
-  if (existsSync(path.join(dir, "pool.json")))
-    for (const m of JSON.parse(readFileSync(path.join(dir, "pool.json"), "utf8")).members) pids.push(m.pid);
-  // And every process started with this test's data directory: an instance a runbook started
-  // outside the pool file (the release it deployed first) outlived the test once.
-  if (dataDir)
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-      try {
-        if (readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(`SSP_DATA_DIR=${dataDir}`))
-          pids.push(Number(entry));
-      } catch {
-        // Gone, or not ours to read.
-      }
-    }
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Already stopped.
-    }
-  }
+  if (dataDir) await stopBalancerAndInstances(path.join(dataDir, "runbooks", "nginx"), dataDir);
   await cluster?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAudit } from "../../runbooks/engine/audit.ts";
 import { portAnswers } from "../../runbooks/lib/net.ts";
 import { processAlive } from "../../runbooks/lib/process.ts";
+import { stopBalancerAndInstances } from "../support/balancer-cleanup.ts";
 import { freePort } from "../support/redis-server.ts";
 import { failedStepError, type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 
@@ -27,14 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const pidFile = path.join(stack?.dataDir ?? "", "nginx/nginx.pid");
-  if (existsSync(pidFile)) {
-    try {
-      process.kill(Number(readFileSync(pidFile, "utf8").trim()), "SIGTERM");
-    } catch {
-      // Already stopped.
-    }
-  }
+  if (stack) await stopBalancerAndInstances(path.join(stack.dataDir, "nginx"), stack.dataDir);
   const current = path.join(stack?.dataDir ?? "", "releases/current.json");
   if (existsSync(current)) {
     const file = JSON.parse(readFileSync(current, "utf8"));
