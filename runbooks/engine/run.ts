@@ -248,6 +248,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
       processEnv,
       steps,
       params: masker.maskValue(maskParams(params, secretParams)),
+      secrets: Object.fromEntries(secretParams.map((name) => [name, params[name]])),
       provenance,
       replan: (capture) =>
         runRunbook(runbook, { ...options, plan: true, receipt: false, approval: undefined, emit: capture }),
