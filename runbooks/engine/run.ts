@@ -319,6 +319,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     plan: options.plan ?? false,
     resumedFrom,
     ...(Object.keys(env.references).length > 0 ? { references: env.references } : {}),
+    ...(options.emergency ? { emergency: true as const } : {}),
     startedAt: now(),
     endedAt: "",
     status: "ok",
