@@ -53,6 +53,17 @@ export const APPROVAL_NAMESPACE = "ssp-approval";
 /** How long a plan receipt may be applied after it was planned, in minutes: the world moves on. */
 export const RECEIPT_LIFETIME_MINUTES = 60;
 
+/**
+ * How a receipt records a secret parameter given as a value (one given as a secret reference,
+ * env:NAME, is recorded as the reference's text): this prefix and the HMAC-SHA256 of the value,
+ * keyed with this install's random key. A different secret at apply is then refused by name,
+ * while neither the receipt nor the audit log ever holds the secret.
+ */
+export const RECEIPT_SECRET_HASH = "hmac-sha256:";
+
+/** That key: in the data directory (owner-only), made on the first receipt that needs it. */
+export const RECEIPT_SECRET_KEY_FILE = "approvals/secret-params.key";
+
 /** The allowed-signers file (ssh-keygen(1) ALLOWED SIGNERS), relative to the repository root. */
 export const ALLOWED_SIGNERS_FILE = "policy/allowed_signers";
 

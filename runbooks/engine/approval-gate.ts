@@ -5,6 +5,7 @@ import {
   checkApproval,
   planLineOf,
   policyRequirements,
+  recordedSecretParams,
   writePlanReceipt,
 } from "./approvals.ts";
 import type { Runbook, StepDefinition } from "./define.ts";
@@ -44,7 +45,10 @@ export async function approvalGate(
     dir: string;
     processEnv: NodeJS.ProcessEnv;
     steps: readonly StepDefinition[];
+    /** The parameters as recorded, secret ones masked. */
     params: Record<string, unknown>;
+    /** The secret parameters' values: the receipt holds each as its reference's text or a keyed hash. */
+    secrets: Record<string, unknown>;
     provenance: readonly ProvenanceFile[];
     replan: (capture: EmitFn) => Promise<{ status: RunStatus; failedStep: string | null }>;
     refuse: Refuse;
@@ -57,6 +61,11 @@ export async function approvalGate(
     ...(options.approvalRequirements ?? []),
   ];
   const changes = run.steps.some((s) => s.danger !== "read");
+  // Computed only for a receipt written or checked: it makes this install's key on first use.
+  const receiptParams = async () => ({
+    ...run.params,
+    ...(await recordedSecretParams(run.dir, run.secrets)),
+  });
   if (options.plan) {
     const writes = options.receipt !== false && changes && requirements.length > 0;
     const output: string[] = [];
@@ -73,7 +82,7 @@ export async function approvalGate(
           runbook: runbook.id,
           env: run.env,
           steps: run.steps.map((s) => s.id),
-          params: run.params,
+          params: await receiptParams(),
           output,
           provenance: run.provenance,
           plannedBy: run.actor,
@@ -93,7 +102,8 @@ export async function approvalGate(
       env: run.env,
       actor: run.actor,
       steps: run.steps.map((s) => s.id),
-      params: run.params,
+      params: options.approval ? await receiptParams() : run.params,
+      secrets: Object.keys(run.secrets),
       provenance: run.provenance,
       dir: run.dir,
       processEnv: run.processEnv,

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { APPROVAL_NAMESPACE, principalMatches } from "../../policy/approvals.ts";
 import {
@@ -6,7 +9,10 @@ import {
   comparable,
   lineDiff,
   policyRequirements,
+  recordedSecretParams,
+  SECRET_HASH_PREFIX,
   samePerson,
+  secretKeyPath,
 } from "./approvals.ts";
 import { NAMESPACES } from "./ssh-signatures.ts";
 
@@ -68,5 +74,47 @@ describe("approval rules", () => {
     );
     expect(comparable("release v1.2.3 since 2026-12-07T02:59:42Z")).toBe("release v1.2.3 since <time>");
     expect(lineDiff(["a", "b", "c"], ["a", "x", "c"])).toEqual(["  a", "- b", "+ x", "  c"]);
+  });
+});
+
+describe("secret parameters in a receipt", () => {
+  it("records a reference's text, a value as a keyed hash of this install, and an empty value as it is", async () => {
+    const [one, two] = await Promise.all([
+      mkdtemp(path.join(os.tmpdir(), "ssp-receipt-key-")),
+      mkdtemp(path.join(os.tmpdir(), "ssp-receipt-key-")),
+    ]);
+    try {
+      const a = await recordedSecretParams(one, { token: "secret-A", ref: "env:RAILWAY_TOKEN", none: "" });
+      expect(a.ref).toBe("env:RAILWAY_TOKEN");
+      expect(a.none).toBe("");
+      expect(a.token).toMatch(new RegExp(`^${SECRET_HASH_PREFIX}[0-9a-f]{64}$`));
+      expect(JSON.stringify(a)).not.toContain("secret-A");
+      expect((await stat(secretKeyPath(one))).mode & 0o777).toBe(0o600);
+      // Same secret, same install: the same hash. Another secret, or another parameter: another.
+      expect((await recordedSecretParams(one, { token: "secret-A" })).token).toBe(a.token);
+      expect((await recordedSecretParams(one, { token: "secret-B" })).token).not.toBe(a.token);
+      expect((await recordedSecretParams(one, { other: "secret-A" })).other).not.toBe(a.token);
+      // Another install's key: the same secret gives another hash.
+      expect((await recordedSecretParams(two, { token: "secret-A" })).token).not.toBe(a.token);
+      // No value to hash: no key is made.
+      const three = await mkdtemp(path.join(os.tmpdir(), "ssp-receipt-key-"));
+      await recordedSecretParams(three, { ref: "file:/run/secrets/x", none: "" });
+      await expect(stat(secretKeyPath(three))).rejects.toThrow(/ENOENT/);
+      await rm(three, { recursive: true, force: true });
+      // Two processes' worth of first uses at once agree on one key.
+      const four = await mkdtemp(path.join(os.tmpdir(), "ssp-receipt-key-"));
+      const hashes = await Promise.all(
+        Array.from({ length: 8 }, () => recordedSecretParams(four, { token: "secret-A" })),
+      );
+      expect(new Set(hashes.map((h) => h.token)).size).toBe(1);
+      await rm(four, { recursive: true, force: true });
+      // A damaged key is refused with what to do, never silently replaced.
+      await writeFile(secretKeyPath(one), "short");
+      await expect(recordedSecretParams(one, { token: "secret-A" })).rejects.toThrow(
+        /not a 32-byte key: delete it/,
+      );
+    } finally {
+      await Promise.all([one, two].map((dir) => rm(dir, { recursive: true, force: true })));
+    }
   });
 });

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import {
@@ -12,19 +12,23 @@ import {
   approvalVariable,
   principalMatches,
   RECEIPT_LIFETIME_MINUTES,
+  RECEIPT_SECRET_HASH,
+  RECEIPT_SECRET_KEY_FILE,
 } from "../../policy/approvals.ts";
 import { appendAuditEntries } from "./audit.ts";
 import type { RunEvent } from "./events.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
 import type { ProvenanceFile } from "./provenance.ts";
+import { parseSecretRef } from "./secret-refs.ts";
 import { findPrincipals, NAMESPACES, SignatureError, verifySignature } from "./ssh-signatures.ts";
 
 // Two-person approval of a plan (policy/approvals.ts says where it is required).
 //
 // 1. The operator plans (`--plan`) a change runbook in such an environment; the engine writes a
 //    plan receipt: canonical JSON naming the runbook, the hash of every file the run executes,
-//    the environment, the parameters (secrets masked), the plan's output and its hash, who
+//    the environment, the parameters (a secret one as its reference's text, or as a keyed hash of
+//    its value: recordedSecretParams), the plan's output and its hash, who
 //    planned it, when, and until when it may be applied.
 // 2. Someone else signs the receipt's exact bytes with their own SSH key (`ssh-keygen -Y sign`,
 //    namespace ssp-approval), on their machine: `npm run runbook -- approve <receipt>`, or by
@@ -55,7 +59,10 @@ export const PlanReceipt = z.strictObject({
   env: z.string(),
   /** The steps the plan covered (and the apply must run), in order. */
   steps: z.array(z.string()),
-  /** The parameters as recorded: secret ones masked ("***"). */
+  /**
+   * The parameters as recorded. A secret one is its reference's text when given as one (env:NAME),
+   * else a keyed hash of its value (SECRET_HASH_PREFIX…): never the secret (recordedSecretParams).
+   */
   params: z.record(z.string(), z.unknown()),
   /** Every file the run executes or imports, relative to the repository root, with its sha256. */
   sources: z.array(z.strictObject({ file: z.string(), sha256: z.string(), how: z.string() })),
@@ -122,14 +129,16 @@ export function approveCommand(receiptFile: string): string {
   return `npm run runbook -- approve ${quote(receiptFile)}`;
 }
 
-/** The command that applies an approved receipt: the same runbook, environment and parameters (secrets left for the operator to give). */
+/** The command that applies an approved receipt: the same runbook, environment and parameters (a hashed secret left for the operator to give). */
 export function applyCommand(
   receipt: Pick<PlanReceipt, "runbook" | "env" | "params">,
   receiptFile: string,
 ): string {
   const params = Object.entries(receipt.params)
     .filter(([, value]) => value !== null && value !== undefined)
-    .map(([name, value]) => `--param ${quote(`${name}=${value === "***" ? `<${name}>` : String(value)}`)}`);
+    .map(
+      ([name, value]) => `--param ${quote(`${name}=${isSecretHash(value) ? `<${name}>` : String(value)}`)}`,
+    );
   return [
     `npm run runbook -- ${receipt.runbook} --env ${receipt.env}`,
     ...params,
@@ -144,6 +153,86 @@ export function applyCommand(
 export function sshKeygenCommand(text: string, key = "~/.ssh/id_ed25519"): string {
   return `printf '%s' ${quote(text)} | ssh-keygen -Y sign -f ${key} -n ${NAMESPACES.approval}`;
 }
+
+/** How a receipt records a secret parameter given as a plain value: this prefix, then the keyed hash. */
+export const SECRET_HASH_PREFIX = RECEIPT_SECRET_HASH;
+
+/** The key of those hashes, in the data dir: random, made on first use, owner-only. */
+export const secretKeyPath = (dir: string) => path.join(dir, RECEIPT_SECRET_KEY_FILE);
+
+const SECRET_KEY_BYTES = 32;
+
+const isSecretHash = (value: unknown): boolean =>
+  typeof value === "string" && value.startsWith(SECRET_HASH_PREFIX);
+
+/**
+ * This install's key for the secret parameters' hashes, made the first time one is needed. It is
+ * written whole under another name and linked into place, so two processes making it at once end
+ * up with the one that was linked first, and nobody reads half a key.
+ */
+export async function secretParamKey(dir: string): Promise<Buffer> {
+  const file = secretKeyPath(dir);
+  const read = async () => {
+    const key = await readFile(file);
+    if (key.length < SECRET_KEY_BYTES)
+      throw new Error(
+        `${file} holds ${key.length} bytes, not a ${SECRET_KEY_BYTES}-byte key: delete it (receipts planned since it was made then need planning again)`,
+      );
+    return key;
+  };
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  await mkdir(path.dirname(file), { recursive: true, mode: PRIVATE_DIR });
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  await writeFile(draft, randomBytes(SECRET_KEY_BYTES), { mode: PRIVATE_FILE, flag: "wx" });
+  try {
+    await link(draft, file);
+  } catch (error) {
+    // Another process made it first: theirs is the key.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    await unlink(draft);
+  }
+  return read();
+}
+
+/**
+ * The secret parameters as a receipt records them, so that another secret at apply is refused
+ * while the secret itself is never written down:
+ * - given as a secret reference (`token=env:RAILWAY_TOKEN`, file:…, cmd:…): the reference's text,
+ *   which is no secret and is what the apply must give again;
+ * - given as a value: HMAC-SHA256 of it under this install's key (secretParamKey). Without the
+ *   key, the hash cannot be checked against guesses; with another install's key, it never matches
+ *   (so such a receipt applies only where it was planned, where its data dir is);
+ * - empty or absent: as it is.
+ */
+export async function recordedSecretParams(
+  dir: string,
+  secrets: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const entries = Object.entries(secrets);
+  const plain = entries.filter(
+    ([, value]) => value !== undefined && value !== null && value !== "" && !secretRefText(value),
+  );
+  const key = plain.length > 0 ? await secretParamKey(dir) : null;
+  return Object.fromEntries(
+    entries.map(([name, value]) => {
+      if (value === undefined || value === null || value === "") return [name, value ?? null];
+      const reference = secretRefText(value);
+      if (reference) return [name, reference];
+      const hash = createHmac("sha256", key as Buffer)
+        .update(`${name}\0${String(value)}`)
+        .digest("hex");
+      return [name, `${SECRET_HASH_PREFIX}${hash}`];
+    }),
+  );
+}
+
+const secretRefText = (value: unknown): string | null =>
+  typeof value === "string" ? (parseSecretRef(value)?.text ?? null) : null;
 
 /** The allowed-signers file: SSP_ALLOWED_SIGNERS, else the policy's. */
 export function allowedSignersFile(processEnv: NodeJS.ProcessEnv = process.env): string {
@@ -367,8 +456,10 @@ export interface ApprovalCheck {
   /** Who applies. */
   actor: string;
   steps: readonly string[];
-  /** The parameters as recorded (secret ones masked), compared with the receipt's. */
+  /** The parameters as recorded (secret ones by recordedSecretParams), compared with the receipt's. */
   params: Record<string, unknown>;
+  /** Which parameters are secret: a difference in one is named, its values never shown. */
+  secrets?: readonly string[];
   provenance: readonly ProvenanceFile[];
   dir: string;
   processEnv?: NodeJS.ProcessEnv;
@@ -442,7 +533,7 @@ export async function checkApproval(check: ApprovalCheck): Promise<Approval | nu
       `receipt ${receipt.id} approves steps ${receipt.steps.join(", ")}; this run would run ${check.steps.join(", ")}`,
       "approval-scope",
     );
-  const paramDiff = differences(receipt.params, check.params);
+  const paramDiff = differences(receipt.params, check.params, check.secrets ?? []);
   if (paramDiff.length > 0)
     throw new ApprovalRefused(
       `receipt ${receipt.id} approves other parameters: ${paramDiff.join("; ")}`,
@@ -507,13 +598,19 @@ export async function recordApproval(dir: string, entry: Omit<ApprovalRecord, "k
   await appendAuditEntries(dir, [record]);
 }
 
-function differences(approved: Record<string, unknown>, now: Record<string, unknown>): string[] {
+function differences(
+  approved: Record<string, unknown>,
+  now: Record<string, unknown>,
+  secrets: readonly string[],
+): string[] {
   const keys = [...new Set([...Object.keys(approved), ...Object.keys(now)])].sort();
   return keys
     .filter((key) => canonicalJson(approved[key] ?? null) !== canonicalJson(now[key] ?? null))
-    .map(
-      (key) =>
-        `${key}: approved ${JSON.stringify(approved[key] ?? null)}, now ${JSON.stringify(now[key] ?? null)}`,
+    .map((key) =>
+      // A hash is no secret, but it says nothing to a reader either: the parameter's name does.
+      secrets.includes(key) && (isSecretHash(approved[key]) || isSecretHash(now[key]))
+        ? `${key}: not the secret that was approved (secret parameters are compared by a keyed hash; neither value is recorded or shown); give the same secret, or plan again`
+        : `${key}: approved ${JSON.stringify(approved[key] ?? null)}, now ${JSON.stringify(now[key] ?? null)}`,
     );
 }
 

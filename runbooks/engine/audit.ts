@@ -25,6 +25,8 @@ export interface AuditRecord {
   resumedFrom: string | null;
   /** The environment's settings given as secret references: variable → the reference's text, never its value. */
   references?: Record<string, string>;
+  /** Run as an emergency (--emergency, or the page's Emergency box): a change the error-budget freeze let through on an approval receipt. */
+  emergency?: true;
   startedAt: string;
   endedAt: string;
   status: RunStatus;

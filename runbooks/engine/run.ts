@@ -248,6 +248,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
       processEnv,
       steps,
       params: masker.maskValue(maskParams(params, secretParams)),
+      secrets: Object.fromEntries(secretParams.map((name) => [name, params[name]])),
       provenance,
       replan: (capture) =>
         runRunbook(runbook, { ...options, plan: true, receipt: false, approval: undefined, emit: capture }),
@@ -318,6 +319,7 @@ export async function runRunbook(runbook: Runbook, options: RunOptions): Promise
     plan: options.plan ?? false,
     resumedFrom,
     ...(Object.keys(env.references).length > 0 ? { references: env.references } : {}),
+    ...(options.emergency ? { emergency: true as const } : {}),
     startedAt: now(),
     endedAt: "",
     status: "ok",

@@ -14,6 +14,7 @@ import {
   metricTable,
   schemaDocComments,
   workflowJobs,
+  workflowStepRun,
 } from "./app-facts-view.ts";
 import { versionLine } from "./build-info.ts";
 
@@ -121,6 +122,16 @@ describe("other app facts", () => {
       ["b", ["a"], ["echo one"]],
     ]);
     expect(() => workflowJobs("name: x\n", "x.yml")).toThrow(/x.yml has no jobs/);
+  });
+  it("reads the command of a workflow step by its id, and names what is missing", () => {
+    const yaml =
+      "on: push\njobs:\n  a:\n    steps:\n      - id: load\n        name: Load\n        run: npm run load -- smoke --fail-on-regression\n      - id: up\n        uses: actions/upload-artifact@v4\n";
+    expect(workflowStepRun(yaml, "x.yml", "a", "load")).toBe("npm run load -- smoke --fail-on-regression");
+    expect(() => workflowStepRun(yaml, "x.yml", "a", "nope")).toThrow(/no step with id "nope"/);
+    expect(() => workflowStepRun(yaml, "x.yml", "a", "up")).toThrow(
+      /no step with id "up" that runs a command/,
+    );
+    expect(() => workflowStepRun(yaml, "x.yml", "b", "load")).toThrow(/x.yml has no job "b"/);
   });
   it("reads a compose service's image tag", () => {
     expect(composeImageTag("services:\n  postgres:\n    image: postgres:15\n", "postgres")).toBe("15");

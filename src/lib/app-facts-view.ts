@@ -263,6 +263,24 @@ export function workflowJobs(yamlText: string, file: string): WorkflowJobView[] 
   });
 }
 
+/**
+ * The command a workflow step runs (`run:`), found by the step's `id:` in a job: what a page shows
+ * as "the pipeline runs this", so the page cannot part from the workflow. Throws when there is none.
+ */
+export function workflowStepRun(yamlText: string, file: string, job: string, stepId: string): string {
+  const doc = parseYaml(yamlText) as {
+    jobs?: Record<string, { steps?: Array<{ id?: string; run?: string }> }>;
+  } | null;
+  const steps = doc?.jobs?.[job]?.steps;
+  if (!steps) throw new Error(`${file} has no job "${job}" with steps`);
+  const step = steps.find((s) => s?.id === stepId);
+  if (!step?.run)
+    throw new Error(
+      `${file}: job "${job}" has no step with id "${stepId}" that runs a command; give the step that id`,
+    );
+  return step.run.trim();
+}
+
 // ---------------------------------------------------------------- versions
 
 export interface VersionSources {

@@ -26,6 +26,7 @@ import {
   type VersionSources,
   versionTable,
   workflowJobs,
+  workflowStepRun,
 } from "./app-facts-view.ts";
 import type { TableView } from "./policy-view.ts";
 
@@ -117,6 +118,12 @@ export const redisKeyView = (): TableView =>
 
 export function workflowView(file: string) {
   return workflowJobs(read(path.posix.join(".github/workflows", file)), `.github/workflows/${file}`);
+}
+
+/** The command step `stepId` of `job` runs in .github/workflows/<file> (workflowStepRun). */
+export function workflowCommand(file: string, job: string, stepId: string): string {
+  const name = `.github/workflows/${file}`;
+  return workflowStepRun(read(path.posix.join(".github/workflows", file)), name, job, stepId);
 }
 
 export function versionSources(): VersionSources {

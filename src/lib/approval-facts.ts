@@ -6,6 +6,8 @@ import {
   APPROVAL_RULES,
   approvalVariable,
   RECEIPT_LIFETIME_MINUTES,
+  RECEIPT_SECRET_HASH,
+  RECEIPT_SECRET_KEY_FILE,
 } from "../../policy/approvals.ts";
 import type { TableView } from "./policy-view.ts";
 
@@ -51,6 +53,11 @@ export function approvalSettingsView(): TableView {
       ["Allowed-signers file", ALLOWED_SIGNERS_FILE],
       ["Another allowed-signers file", `${ALLOWED_SIGNERS_VARIABLE}=<path>`],
       ["Signature namespace", APPROVAL_NAMESPACE],
+      [
+        "A secret parameter given as a value, in the receipt",
+        `${RECEIPT_SECRET_HASH}<HMAC-SHA256 of the value>`,
+      ],
+      ["The key of that hash (in the data directory, owner-only)", RECEIPT_SECRET_KEY_FILE],
     ],
   };
 }

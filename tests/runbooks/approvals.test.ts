@@ -1,14 +1,21 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { readReceipt, signaturePath, writePlanReceipt } from "../../runbooks/engine/approvals.ts";
+import {
+  readReceipt,
+  SECRET_HASH_PREFIX,
+  secretKeyPath,
+  signaturePath,
+  writePlanReceipt,
+} from "../../runbooks/engine/approvals.ts";
 import { type AuditEntry, readAuditEntries } from "../../runbooks/engine/audit.ts";
 import { loadRunbooks } from "../../runbooks/engine/catalog.ts";
 import { EXIT, main } from "../../runbooks/engine/cli.ts";
+import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { provenanceOf } from "../../runbooks/engine/provenance.ts";
 import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
 import { createDatabase, dropDatabase, uniqueName } from "../support/services.ts";
@@ -36,7 +43,7 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-async function cli(args: string[], extra: NodeJS.ProcessEnv = {}) {
+async function cli(args: string[], extra: NodeJS.ProcessEnv = {}, runbooksDir = RUNBOOKS) {
   let stdout = "";
   let stderr = "";
   const code = await main(args, {
@@ -47,7 +54,7 @@ async function cli(args: string[], extra: NodeJS.ProcessEnv = {}) {
       stderr += text;
     },
     env: env(extra),
-    runbooksDir: RUNBOOKS,
+    runbooksDir,
   });
   return { code, stdout, stderr };
 }
@@ -65,8 +72,18 @@ async function sql(text: string): Promise<Array<Record<string, unknown>>> {
 const openTickets = async () =>
   (await sql("SELECT id FROM tickets WHERE state = 'open' ORDER BY id")).map((r) => r.id);
 
+/** What a plan or an apply may change: the secret token given, the runbooks folder (a copy). */
+interface Variant {
+  token?: string;
+  runbooks?: string;
+}
+
 /** Plans approval-demo in `where`; returns the receipt file the CLI printed. */
-async function plan(where = "production", extra: NodeJS.ProcessEnv = {}): Promise<string> {
+async function plan(
+  where = "production",
+  extra: NodeJS.ProcessEnv = {},
+  variant: Variant = {},
+): Promise<string> {
   const run = await cli(
     [
       "approval-demo",
@@ -76,9 +93,10 @@ async function plan(where = "production", extra: NodeJS.ProcessEnv = {}): Promis
       "--param",
       `marker=${marker}`,
       "--param",
-      "token=hunter2-token",
+      `token=${variant.token ?? "hunter2-token"}`,
     ],
     extra,
+    variant.runbooks,
   );
   expect(run.stderr).toBe("");
   expect(run.code).toBe(EXIT.ok);
@@ -87,7 +105,12 @@ async function plan(where = "production", extra: NodeJS.ProcessEnv = {}): Promis
   return file as string;
 }
 
-async function apply(receipt: string, where = "production", extra: NodeJS.ProcessEnv = {}) {
+async function apply(
+  receipt: string,
+  where = "production",
+  extra: NodeJS.ProcessEnv = {},
+  variant: Variant = {},
+) {
   return cli(
     [
       "approval-demo",
@@ -96,11 +119,12 @@ async function apply(receipt: string, where = "production", extra: NodeJS.Proces
       "--param",
       `marker=${marker}`,
       "--param",
-      "token=hunter2-token",
+      `token=${variant.token ?? "hunter2-token"}`,
       "--approval",
       receipt,
     ],
     extra,
+    variant.runbooks,
   );
 }
 
@@ -173,8 +197,11 @@ describe("two-person approval", () => {
       runbook: "approval-demo",
       env: "production",
       steps: ["open-tickets", "close-tickets"],
-      params: { token: "***", reason: "tidy up" },
+      params: { reason: "tidy up" },
     });
+    // The secret is recorded as a keyed hash under this install's key, which is the owner's alone.
+    expect(receipt.params.token).toMatch(new RegExp(`^${SECRET_HASH_PREFIX}[0-9a-f]{64}$`));
+    expect((await stat(secretKeyPath(path.join(dir, "data")))).mode & 0o777).toBe(0o600);
     expect(receipt.plannedBy).toMatch(new RegExp(`^${ALICE}@`));
     expect(receipt.plan.output).toContain("close-tickets stdout: [plan] would close tickets 1, 2 (tidy up)");
     const fixture = receipt.sources.find((s) => s.file.endsWith("approval-demo.ts"));
@@ -297,6 +324,72 @@ describe("two-person approval", () => {
       receiptFile,
     ]);
     await expectRefused(run, "approval-params", /reason: approved "tidy up", now "something else"/);
+  });
+
+  it("refuses a receipt nobody signed", async () => {
+    const receiptFile = await plan();
+    expect(existsSync(signaturePath(receiptFile))).toBe(false);
+    await expectRefused(
+      await apply(receiptFile),
+      "approval-unsigned",
+      /receipt \S+ is not signed: no \S+\.receipt\.json\.sig\. Another person approves it with npm run runbook -- approve/,
+    );
+  });
+
+  it("refuses a receipt when a file the run executes changed after the approval", async () => {
+    // A copy of the fixture in the test's folder, importing the engine from here, so it can be edited.
+    const copy = path.join(dir, `runbooks-${Math.random().toString(36).slice(2)}`);
+    const file = path.join(copy, "ops", "approval-demo.ts");
+    await mkdir(path.dirname(file), { recursive: true });
+    const original = await readFile(path.join(RUNBOOKS, "ops", "approval-demo.ts"), "utf8");
+    const engine = "../../../../runbooks/engine/define.ts";
+    expect(original).toContain(engine);
+    const define = path.relative(path.dirname(file), path.join(REPO_ROOT, "runbooks/engine/define.ts"));
+    await writeFile(file, original.replace(engine, define));
+    const receiptFile = await plan("production", {}, { runbooks: copy });
+    const { receipt } = await readReceipt(receiptFile);
+    expect(receipt.sources.map((s) => path.resolve(REPO_ROOT, s.file))).toContain(file);
+    await bobApproves(receiptFile);
+
+    await writeFile(file, `${await readFile(file, "utf8")}// edited after the approval\n`);
+    await expectRefused(
+      await apply(receiptFile, "production", {}, { runbooks: copy }),
+      "approval-sources",
+      /the code changed since receipt \S+ was planned: \S*approval-demo\.ts changed\. Plan again/,
+    );
+  });
+
+  it("refuses another secret than the approved one, naming the parameter and never a value", async () => {
+    const receiptFile = await plan("production", {}, { token: "secret-A-1234" });
+    const { text } = await readReceipt(receiptFile);
+    expect(text).not.toContain("secret-A-1234");
+    await bobApproves(receiptFile);
+
+    const other = await apply(receiptFile, "production", {}, { token: "secret-B-5678" });
+    await expectRefused(other, "approval-params", /token: not the secret that was approved/);
+    const refusal = await lastEntry("refusal");
+    for (const said of [other.stderr, refusal?.reason ?? ""]) {
+      expect(said).not.toContain("secret-A-1234");
+      expect(said).not.toContain("secret-B-5678");
+      expect(said).not.toContain(SECRET_HASH_PREFIX);
+    }
+
+    const same = await apply(receiptFile, "production", {}, { token: "secret-A-1234" });
+    expect(same.stderr).toBe("");
+    expect(same.code).toBe(EXIT.ok);
+    expect(await readFile(marker, "utf8")).toBe("1,2");
+  });
+
+  it("records a secret given as a reference by the reference's text, and refuses another reference", async () => {
+    const receiptFile = await plan("production", {}, { token: "env:APPROVAL_TEST_TOKEN" });
+    const { receipt } = await readReceipt(receiptFile);
+    expect(receipt.params.token).toBe("env:APPROVAL_TEST_TOKEN");
+    await bobApproves(receiptFile);
+    await expectRefused(
+      await apply(receiptFile, "production", {}, { token: "env:ANOTHER_TOKEN" }),
+      "approval-params",
+      /token: approved "env:APPROVAL_TEST_TOKEN", now "env:ANOTHER_TOKEN"/,
+    );
   });
 
   it("refuses and shows the difference when a row changed between the approval and the apply", async () => {

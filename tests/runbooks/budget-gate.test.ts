@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BudgetResponse } from "../../console/protocol.ts";
-import { FREEZE_RULE } from "../../policy/error-budget-freeze.ts";
+import { EMERGENCY_APPROVAL_REASON, FREEZE_RULE } from "../../policy/error-budget-freeze.ts";
 import { errorBudget, SLO_WINDOW } from "../../policy/slo.ts";
-import { readReceipt } from "../../runbooks/engine/approvals.ts";
+import { readReceipt, receiptPath } from "../../runbooks/engine/approvals.ts";
 import { readAuditEntries } from "../../runbooks/engine/audit.ts";
 import { budgetGate } from "../../runbooks/engine/budget-gate.ts";
 import { loadRunbooks } from "../../runbooks/engine/catalog.ts";
@@ -17,7 +17,7 @@ import { REPO_ROOT, RUNBOOKS_DIR } from "../../runbooks/engine/paths.ts";
 import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
 import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
 import { freePort } from "../../runbooks/lib/net.ts";
-import { startTestConsole } from "../support/console.ts";
+import { readStream, startTestConsole } from "../support/console.ts";
 import {
   type BackfilledPrometheus,
   prometheusInstalled,
@@ -92,6 +92,17 @@ const compact = (date: Date) =>
     .toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d+Z$/, "Z");
+
+/** Throwaway keys for alice and bob in `data`, and an allowed-signers file listing bob only. */
+async function approverKeys(data: string): Promise<{ keys: string; allowed: string }> {
+  const keys = path.join(data, "keys");
+  await mkdir(keys, { mode: 0o700 });
+  for (const name of ["alice", "bob"])
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path.join(keys, name)]);
+  const allowed = path.join(keys, "allowed_signers");
+  await writeFile(allowed, `bob ${(await readFile(path.join(keys, "bob.pub"), "utf8")).trim()}\n`);
+  return { keys, allowed };
+}
 
 describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prometheus", () => {
   beforeAll(async () => {
@@ -281,12 +292,7 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
     expect((await readAuditEntries(data)).at(-1)).toMatchObject({ kind: "refusal" });
 
     // Throwaway keys: alice plans and applies, bob approves (an allowed signer for production).
-    const keys = path.join(data, "keys");
-    await mkdir(keys, { mode: 0o700 });
-    for (const name of ["alice", "bob"])
-      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path.join(keys, name)]);
-    const allowed = path.join(keys, "allowed_signers");
-    await writeFile(allowed, `bob ${(await readFile(path.join(keys, "bob.pub"), "utf8")).trim()}\n`);
+    const { keys, allowed } = await approverKeys(data);
     const withSigners = { ...env, SSP_ALLOWED_SIGNERS: allowed };
     const runbook = (await loadRunbooks(STAND_INS)).get("deploy");
     if (!runbook) throw new Error("the deploy stand-in did not load");
@@ -322,7 +328,84 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
     expect(entries.find((e) => e.kind === "run" && !e.plan && e.runbook === "deploy")).toMatchObject({
       status: "ok",
       actor: "alice@ops-laptop",
+      emergency: true,
     });
+  }, 60_000);
+
+  it("an emergency from the page: the console's start-run route refuses it without a receipt, and runs it with a signed one, audited as an emergency", async () => {
+    const data = await dataDir("console-emergency");
+    const dist = path.join(data, "dist");
+    await mkdir(dist);
+    await writeFile(path.join(dist, "index.html"), "<!doctype html><title>handbook</title>");
+    const { keys, allowed } = await approverKeys(data);
+    const marker = path.join(data, "deployed");
+    const target = await startTestConsole({
+      distDir: dist,
+      runbooksDir: STAND_INS,
+      dataDir: data,
+      processEnv: { ...production(data, spent?.url), SSP_ALLOWED_SIGNERS: allowed },
+    });
+    try {
+      const cookie = await target.signIn();
+      // What the page's Emergency box sends (src/scripts/console-client.ts).
+      const body = { runbook: "deploy", env: "production", params: { marker }, emergency: true };
+
+      const refused = await target.api("POST", "/api/runs", { cookie, body });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toContain(EMERGENCY_APPROVAL_REASON);
+      expect(existsSync(marker)).toBe(false);
+      // The console writes the refusal as it answers: wait for the line rather than race it.
+      const lastRefusal = async () =>
+        (await readAuditEntries(data)).filter((e) => e.kind === "refusal").at(-1);
+      await expect.poll(lastRefusal).toMatchObject({ source: "console", rule: "approval-required" });
+      const refusal = await lastRefusal();
+      expect(refusal?.kind === "refusal" && refusal.reason).toContain(EMERGENCY_APPROVAL_REASON);
+      expect((await readAuditEntries(data)).filter((e) => e.kind === "run")).toEqual([]);
+
+      // The plan from the page writes the receipt, with the freeze among the reasons it needs one.
+      const planned = await target.api("POST", "/api/runs", { cookie, body: { ...body, plan: true } });
+      expect(planned.status).toBe(202);
+      const plan = (await planned.json()) as { runId: string; events: string };
+      expect((await readStream(await target.api("GET", plan.events, { cookie }))).at(-1)).toMatchObject({
+        type: "run-end",
+        status: "ok",
+      });
+      const receipt = receiptPath(data, plan.runId);
+      const { text, receipt: parsed } = await readReceipt(receipt);
+      expect(parsed.requiredBy.map((r) => r.rule)).toContain(FREEZE_RULE);
+      expect(existsSync(marker)).toBe(false);
+
+      // bob signs on his machine and the signature is pasted into the page's box.
+      const signature = await signMessage(path.join(keys, "bob"), NAMESPACES.approval, text);
+      const pasted = await target.api("POST", `/api/approvals/${plan.runId}/signature`, {
+        cookie,
+        body: { signature },
+      });
+      expect(pasted.status, await pasted.clone().text()).toBe(200);
+
+      const started = await target.api("POST", "/api/runs", {
+        cookie,
+        body: { ...body, approval: plan.runId },
+      });
+      expect(started.status, await started.clone().text()).toBe(202);
+      const apply = (await started.json()) as { runId: string; events: string };
+      expect((await readStream(await target.api("GET", apply.events, { cookie }))).at(-1)).toMatchObject({
+        type: "run-end",
+        status: "ok",
+      });
+      expect(await readFile(marker, "utf8")).toBe("deployed\n");
+      const entries = await readAuditEntries(data);
+      expect(entries.find((e) => e.kind === "run" && e.runId === apply.runId)).toMatchObject({
+        plan: false,
+        status: "ok",
+        emergency: true,
+      });
+      expect(
+        entries.find((e) => e.kind === "approval" && e.action === "applied" && e.receipt === plan.runId),
+      ).toMatchObject({ signer: "bob", runId: apply.runId });
+    } finally {
+      await target.server.close();
+    }
   }, 60_000);
 
   it("the console shows the budget (GET /api/budget) and refuses the change from the page with the figures, audited", async () => {
