@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,7 @@ import {
   RUNBOOKS_DIR,
   readDevStack,
   dataDir as runbookDataDir,
+  writeDevStack,
 } from "../runbooks/engine/paths.ts";
 import {
   looseModeWarnings,
@@ -241,14 +242,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   await rm(devStackFile(env), { force: true });
   await postgres.stop();
   return code;
-}
-
-/** 0600: with a private cluster the database URL holds its password. */
-async function writeDevStack(env: NodeJS.ProcessEnv, stack: Record<string, unknown>): Promise<void> {
-  const file = devStackFile(env);
-  // The database URL (with its password, when it has one): the operator's alone.
-  await writeFile(file, `${JSON.stringify(stack, null, 2)}\n`, { mode: PRIVATE_FILE });
-  await chmod(file, PRIVATE_FILE);
 }
 
 /** The first start builds the handbook; later starts serve what is built (`npm run build` refreshes it). */

@@ -16,7 +16,7 @@
  *   snapshot) and adds a backup to the backup directory; the restore creates and always drops one
  *   scratch database (rb_scratch_drill_…) on the same server (CPU and I/O there).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { alertThreshold, BACKUP_POLICY } from "../../policy/index.ts";
@@ -35,6 +35,7 @@ import {
   findBackup,
   fingerprintTables,
   mib,
+  readManifest,
   sequenceHeadroom,
   sequenceValues,
   sha256File,
@@ -191,9 +192,10 @@ export default defineRunbook({
           const t = performance.now();
           await rsyncFromOffsite(ctx, target, [manifest.file, `${manifest.id}.json`], fetched);
           phases.fetch = Math.round(performance.now() - t) / 1000;
-          manifest = JSON.parse(
-            await readFile(path.join(fetched, `${manifest.id}.json`), "utf8"),
-          ) as NonNullable<typeof manifest>;
+          manifest = await readManifest(
+            path.join(fetched, `${manifest.id}.json`),
+            `check the off-site copy of ${manifest.id} at ${target.text}`,
+          );
           archive = path.join(fetched, manifest.file);
           ctx.log(`fetched ${manifest.file} from ${target.text} in ${phases.fetch.toFixed(2)} s`);
         }

@@ -18,6 +18,7 @@ import pg from "pg";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { type DevStack, dataDir, readDevStack } from "../engine/paths.ts";
+import { readStateFile, writeStateFile } from "../engine/state-files.ts";
 import {
   type BackupEncryption,
   checkKeyLocation,
@@ -132,10 +133,18 @@ export function backupsDir(env: string, processEnv: NodeJS.ProcessEnv = process.
 export async function writeManifest(env: string, manifest: BackupManifest): Promise<string> {
   const dir = await ensureBackupsDir(env);
   const file = path.join(dir, `${manifest.id}.json`);
-  const temporary = `${file}.${randomBytes(3).toString("hex")}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
+  await writeStateFile("backup-manifest", file, manifest, { mode: 0o600 });
   return file;
+}
+
+/**
+ * A manifest read from `file` (here or an off-site copy), brought to the current format; one of a
+ * newer format is refused (FormatError), one that is not JSON names `fix`.
+ */
+export async function readManifest(file: string, fix: string): Promise<BackupManifest> {
+  const manifest = await readStateFile<BackupManifest>("backup-manifest", file, fix);
+  if (!manifest) throw new Error(`backup manifest ${file} is gone (deleted while it was read?): ${fix}`);
+  return manifest;
 }
 
 /**
@@ -160,16 +169,8 @@ export async function listBackups(env: string): Promise<BackupManifest[]> {
     throw error;
   }
   const manifests: BackupManifest[] = [];
-  for (const name of names.filter((n) => n.endsWith(".json"))) {
-    const file = path.join(dir, name);
-    try {
-      manifests.push(JSON.parse(await readFile(file, "utf8")) as BackupManifest);
-    } catch (error) {
-      throw new Error(
-        `backup manifest ${file} is unreadable (${(error as Error).message}): move it out of ${dir} and take a new backup`,
-      );
-    }
-  }
+  for (const name of names.filter((n) => n.endsWith(".json")))
+    manifests.push(await readManifest(path.join(dir, name), `move it out of ${dir} and take a new backup`));
   return manifests.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }
 
