@@ -25,6 +25,7 @@ import {
   PRIVATE_FILE,
   privateUmask,
 } from "../runbooks/engine/private-files.ts";
+import { processAlive } from "../runbooks/lib/process.ts";
 import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./stack/find-services.ts";
 import { describePortHolder } from "./stack/port-holder.ts";
 
@@ -170,7 +171,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   const parent = process.ppid;
   const watched = [parent, ...(env.npm_lifecycle_event ? [parentPid(parent)] : [])].filter((pid) => pid > 1);
   const orphanWatch = setInterval(() => {
-    if (process.ppid === parent && watched.every(isAlive)) return;
+    // processAlive counts an exited parent not yet reaped (a zombie) as gone, as it is.
+    if (process.ppid === parent && watched.every((pid) => processAlive(pid))) return;
     clearInterval(orphanWatch);
     log(`the process that started this one (${watched.join(", ")}: npm) exited; stopping the stack`);
     forward("SIGTERM");
@@ -267,16 +269,6 @@ function parentPid(pid: number): number {
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || 0;
   } catch {
     return 0;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, another user's (cannot be ours after a reparenting, but it is not gone).
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

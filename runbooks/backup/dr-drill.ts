@@ -34,7 +34,6 @@ import {
   dumpPreflight,
   findBackup,
   fingerprintTables,
-  mib,
   readManifest,
   sequenceHeadroom,
   sequenceValues,
@@ -45,6 +44,7 @@ import {
   withPlainSqlScratch,
   withScratchDatabase,
 } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 import { listOffsite, OFFSITE_TARGET_VARIABLE, resolveTarget, rsyncFromOffsite } from "../lib/offsite.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
 import type { SqlSession } from "../lib/pglite-dump.ts";
@@ -135,13 +135,15 @@ export default defineRunbook({
                     .join(", ")}`,
             );
           ctx.log(
-            `using the off-site copy of ${chosen.id} at ${target.text}, taken ${chosen.createdAt}, ${mib(chosen.sizeBytes)} MiB`,
+            `using the off-site copy of ${chosen.id} at ${target.text}, taken ${chosen.createdAt}, ${mib(chosen.sizeBytes, 2)} MiB`,
           );
           return { id: chosen.id, fresh: false, offsite: target.text };
         }
         if (ctx.params.backup !== "fresh") {
           const manifest = await findBackup(ctx.env.name, ctx.params.backup);
-          ctx.log(`using backup ${manifest.id}, taken ${manifest.createdAt}, ${mib(manifest.sizeBytes)} MiB`);
+          ctx.log(
+            `using backup ${manifest.id}, taken ${manifest.createdAt}, ${mib(manifest.sizeBytes, 2)} MiB`,
+          );
           return { id: manifest.id, fresh: false };
         }
         // The checks backup-now makes first: without them a drill on a server pg_dump cannot read
@@ -150,7 +152,7 @@ export default defineRunbook({
         const dump = await dumpDatabase(ctx);
         const manifest = await completeBackup(ctx, dump);
         ctx.log(
-          `took backup ${manifest.id} in ${dump.dumpSeconds.toFixed(2)} s: ${mib(manifest.sizeBytes)} MiB`,
+          `took backup ${manifest.id} in ${dump.dumpSeconds.toFixed(2)} s: ${mib(manifest.sizeBytes, 2)} MiB`,
         );
         return { id: manifest.id, fresh: true };
       },
