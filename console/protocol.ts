@@ -3,7 +3,7 @@ import type { ApprovalRecord, PlanReceipt } from "../runbooks/engine/approvals.t
 import type { AuditRecord, RefusalRecord } from "../runbooks/engine/audit.ts";
 import type { BudgetReading } from "../runbooks/engine/budget.ts";
 import { type ArtifactDeclaration, type ArtifactViewer, ID_PATTERN } from "../runbooks/engine/define.ts";
-import type { RunEvent } from "../runbooks/engine/events.ts";
+import { RUN_ID_PATTERN, type RunEvent } from "../runbooks/engine/events.ts";
 import type { ExerciseRun } from "../runbooks/engine/exercise.ts";
 import type { LedgerReport } from "../runbooks/engine/ledger-verify.ts";
 import type { RunDiff } from "../runbooks/engine/run-diff.ts";
@@ -49,8 +49,8 @@ export const DEFAULT_CONSOLE_PORT = 4321;
 export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
 
 /** Runbook, step and artifact ids, as the engine defines them. */
-export { ID_PATTERN };
-export const RUN_ID_PATTERN = /^[\w-]{1,80}$/;
+/** Run ids and approval receipt ids, as the engine defines them. */
+export { ID_PATTERN, RUN_ID_PATTERN };
 export const PARAM_NAME_PATTERN = /^[A-Za-z]\w*$/;
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 

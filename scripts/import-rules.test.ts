@@ -20,6 +20,10 @@ describe("import rules", () => {
     ["nothing-imports-the-site", "load-tests/lib/thresholds.ts", "src/policy/index.ts"],
     ["nothing-imports-the-site", "console/server.ts", "src/lib/policy-view.ts"],
     ["console-not-load-tests", "console/server.ts", "load-tests/lib/profiles.ts"],
+    // The run diff's load-test verdicts came from load-tests/ before they moved to policy/.
+    ["engine-down-only", "runbooks/engine/artifact-diff.ts", "load-tests/lib/baseline.ts"],
+    ["engine-down-only", "runbooks/engine/run.ts", "runbooks/backup/restore.ts"],
+    ["engine-down-only", "runbooks/engine/budget.ts", "runbooks/lib/backups.ts"],
     ["policy-imports-nothing", "policy/index.ts", "runbooks/engine/define.ts"],
     ["app-imports-nothing", "practice-app/src/db/seed.ts", "policy/index.ts"],
     ["runbooks-not-app-source", "runbooks/backup/restore.ts", "practice-app/src/db/pool.ts"],
@@ -42,6 +46,9 @@ describe("import rules", () => {
     ["src/lib/runbook-catalog.ts", "runbooks/engine/catalog.ts"],
     ["src/lib/policy-view.ts", "policy/index.ts"],
     ["console/server.ts", "runbooks/engine/run.ts"],
+    ["runbooks/engine/artifact-diff.ts", "policy/load-comparison.ts"],
+    ["runbooks/engine/lock.ts", "runbooks/lib/process.ts"],
+    ["runbooks/engine/run.test.ts", "tests/support/runbooks.ts"],
     ["runbooks/deployment/deploy.ts", "runbooks/deployment/_lib.ts"],
     ["tests/cicd/gates.test.ts", "scripts/run-gates.ts"],
   ])("%s → %s is allowed", (from, to) => {

@@ -33,6 +33,7 @@ const isSite = (file: string) =>
   under("src")(file) || file === "astro.config.mjs" || file === "ec.config.mjs";
 const isConsole = under("console");
 const isRunbooks = under("runbooks");
+const isEngine = under("runbooks/engine");
 const isLoadTests = under("load-tests");
 const isPolicy = under("policy");
 const isApp = under("practice-app");
@@ -52,6 +53,18 @@ export const APP_FACT_MODULES = [
   "practice-app/src/metrics.ts",
   "practice-app/src/cache/keys.ts",
   "practice-app/src/exit-codes.ts",
+] as const;
+
+/**
+ * The lib/ modules the runbook engine uses: the lock's liveness check (process.ts), and the
+ * error-budget gate's incident folders and Prometheus client (incidents.ts, prometheus-api.ts).
+ * Nothing else of lib/, no area and no load-tests/: the console reaches everything the engine
+ * imports, and it knows no runbook's tools.
+ */
+export const ENGINE_LIB_MODULES = [
+  "runbooks/lib/process.ts",
+  "runbooks/lib/incidents.ts",
+  "runbooks/lib/prometheus-api.ts",
 ] as const;
 
 /** What the site may import besides itself: the console's contract, the catalog, the policy, load-test and benchmark summaries it charts, and the app's fact modules. */
@@ -86,6 +99,16 @@ export const RULES: readonly Rule[] = [
     id: "console-not-load-tests",
     says: "the console knows no runbook's tools: artifacts and viewers come from the catalog",
     breaks: (from, { to }) => isConsole(from) && isLoadTests(to),
+  },
+  {
+    id: "engine-down-only",
+    says: "the runbook engine imports only itself, policy/ and the lib/ modules ENGINE_LIB_MODULES names: never an area, load-tests/ or a layer above it",
+    breaks: (from, { to }) =>
+      isEngine(from) &&
+      !isTest(from) &&
+      !isEngine(to) &&
+      !isPolicy(to) &&
+      !(ENGINE_LIB_MODULES as readonly string[]).includes(to),
   },
   {
     id: "policy-imports-nothing",

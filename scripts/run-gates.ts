@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { GATE_IDS, GATES, type Gate } from "../policy/gates.ts";
+import { GATE_IDS, GATE_LIST, type Gate, isGateId } from "../policy/gates.ts";
 import { readDevStack } from "../runbooks/engine/paths.ts";
 
 // `npm run gates [-- <gate-id>…]`: runs all quality gates, or the named ones, in order, the same
@@ -52,12 +52,12 @@ export async function main(
   io: GatesIo = { log: console.log, error: console.error },
 ): Promise<number> {
   const { log } = io;
-  const unknown = named.filter((id) => !GATE_IDS.includes(id));
+  const unknown = named.filter((id) => !isGateId(id));
   if (unknown.length > 0) {
     io.error(`unknown gate(s): ${unknown.join(", ")}. Gates: ${GATE_IDS.join(", ")}`);
     return 2;
   }
-  const selected = named.length > 0 ? GATES.filter((g) => named.includes(g.id)) : GATES;
+  const selected = named.length > 0 ? GATE_LIST.filter((g) => named.includes(g.id)) : GATE_LIST;
   const outcomes: Outcome[] = [];
   for (const gate of selected) {
     if (gate.requires && !(await which(gate.requires.tool))) {

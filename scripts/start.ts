@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,7 @@ import {
   RUNBOOKS_DIR,
   readDevStack,
   dataDir as runbookDataDir,
+  writeDevStack,
 } from "../runbooks/engine/paths.ts";
 import {
   looseModeWarnings,
@@ -24,6 +25,7 @@ import {
   PRIVATE_FILE,
   privateUmask,
 } from "../runbooks/engine/private-files.ts";
+import { processAlive } from "../runbooks/lib/process.ts";
 import { findPostgres, findRedis, localSessionSecretFile, portAnswers } from "./stack/find-services.ts";
 import { describePortHolder } from "./stack/port-holder.ts";
 
@@ -169,7 +171,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   const parent = process.ppid;
   const watched = [parent, ...(env.npm_lifecycle_event ? [parentPid(parent)] : [])].filter((pid) => pid > 1);
   const orphanWatch = setInterval(() => {
-    if (process.ppid === parent && watched.every(isAlive)) return;
+    // processAlive counts an exited parent not yet reaped (a zombie) as gone, as it is.
+    if (process.ppid === parent && watched.every((pid) => processAlive(pid))) return;
     clearInterval(orphanWatch);
     log(`the process that started this one (${watched.join(", ")}: npm) exited; stopping the stack`);
     forward("SIGTERM");
@@ -243,14 +246,6 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   return code;
 }
 
-/** 0600: with a private cluster the database URL holds its password. */
-async function writeDevStack(env: NodeJS.ProcessEnv, stack: Record<string, unknown>): Promise<void> {
-  const file = devStackFile(env);
-  // The database URL (with its password, when it has one): the operator's alone.
-  await writeFile(file, `${JSON.stringify(stack, null, 2)}\n`, { mode: PRIVATE_FILE });
-  await chmod(file, PRIVATE_FILE);
-}
-
 /** The first start builds the handbook; later starts serve what is built (`npm run build` refreshes it). */
 async function ensureHandbookBuilt(distDir: string): Promise<void> {
   if (existsSync(path.join(distDir, "index.html"))) return;
@@ -274,16 +269,6 @@ function parentPid(pid: number): number {
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) || 0;
   } catch {
     return 0;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, another user's (cannot be ours after a reparenting, but it is not gone).
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { type BaselineMeasure, LOAD_BASELINE_MEASURES } from "../../policy/load-baseline.ts";
-import { asLoadSummary, compareWithBaseline, comparisonText, judge } from "./baseline.ts";
+import { compareWithBaseline, judge } from "../../policy/load-comparison.ts";
+import { asLoadSummary, comparisonText } from "./baseline.ts";
 import type { LoadSummary, MetricSummary } from "./summary.ts";
 
 // The verdicts on fixed summaries: each row names the rule it checks. Tolerances come from policy,
-// so the edges are computed from them, not typed: the test follows a change of policy.
+// so the edges are computed from them, not typed: the test follows a change of policy. The
+// comparison is policy/load-comparison.ts (the engine's run diff shares it); it is tested here, on
+// summaries as the runner writes them, with the text the runner prints.
 
 const P95: BaselineMeasure = { id: "p95", ...LOAD_BASELINE_MEASURES.p95 };
 const ERRORS: BaselineMeasure = { id: "error-rate", ...LOAD_BASELINE_MEASURES["error-rate"] };

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { asLoadSummary, type BaselineComparison, compareWithBaseline } from "../lib/baseline.ts";
+import { type BaselineComparison, compareWithBaseline } from "../../policy/load-comparison.ts";
+import { asLoadSummary } from "../lib/baseline.ts";
 import type { LoadSummary } from "../lib/summary.ts";
 
 // Where a run's baseline comes from: `--baseline FILE`, else the committed measurement of the same

@@ -29,8 +29,8 @@ import {
   dumpPreflight,
   hoursSince,
   listBackups,
-  mib,
 } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 
 export default defineRunbook({
   id: "backup-now",
@@ -100,7 +100,7 @@ export default defineRunbook({
       },
       async run(ctx) {
         const manifest = await completeBackup(ctx, ctx.result<DumpResult>("dump"));
-        ctx.log(`backup ${manifest.id}: ${mib(manifest.sizeBytes)} MiB, sha256 ${manifest.sha256}`);
+        ctx.log(`backup ${manifest.id}: ${mib(manifest.sizeBytes, 2)} MiB, sha256 ${manifest.sha256}`);
         ctx.log(
           `sequences: ${
             Object.entries(manifest.sequences)

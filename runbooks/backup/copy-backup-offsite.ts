@@ -16,7 +16,8 @@ import path from "node:path";
 import { z } from "zod";
 import { BACKUP_POLICY } from "../../policy/index.ts";
 import { defineRunbook, minutes } from "../engine/define.ts";
-import { type BackupManifest, backupsDir, listBackups, mib, retention, sha256File } from "../lib/backups.ts";
+import { type BackupManifest, backupsDir, listBackups, retention, sha256File } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 import {
   type BackupLocations,
   checkTargetApart,
@@ -142,7 +143,10 @@ export default defineRunbook({
         const { copy, target } = ctx.result<Inventory>("inventory");
         if (copy.length === 0) return [`nothing to copy: ${target} holds every backup the policy keeps`];
         return [
-          `would copy ${copy.length} backup(s), ${mib(copy.reduce((n, c) => n + c.sizeBytes, 0))} MiB, to ${target} with rsync:`,
+          `would copy ${copy.length} backup(s), ${mib(
+            copy.reduce((n, c) => n + c.sizeBytes, 0),
+            2,
+          )} MiB, to ${target} with rsync:`,
           ...copy.map(
             (c) => `  ${c.id}: ${c.file} and ${c.id}.json${c.repair ? " (replaces a corrupt copy)" : ""}`,
           ),
@@ -173,7 +177,7 @@ export default defineRunbook({
               `the off-site copy of ${c.id} has sha256 ${sha ?? "(missing)"}, the manifest says ${manifest.sha256}: the transfer or the target's disk is faulty; nothing was recorded for it`,
             );
           await rsyncToOffsite(ctx, target, [`${manifest.id}.json`]);
-          ctx.log(`  copied ${c.id} (${mib(manifest.sizeBytes)} MiB), sha256 matches`);
+          ctx.log(`  copied ${c.id} (${mib(manifest.sizeBytes, 2)} MiB), sha256 matches`);
           copied.push(c.id);
         }
         ctx.log(`copied ${copied.length} backup(s)`);
@@ -195,7 +199,10 @@ export default defineRunbook({
         if (remove.length === 0)
           return [`nothing to delete on ${target}: the policy keeps every backup there`];
         return [
-          `would delete ${remove.length} backup(s) on ${target}, ${mib(remove.reduce((n, r) => n + r.sizeBytes, 0))} MiB:`,
+          `would delete ${remove.length} backup(s) on ${target}, ${mib(
+            remove.reduce((n, r) => n + r.sizeBytes, 0),
+            2,
+          )} MiB:`,
           ...remove.map((r) => `  ${r.id} (${r.createdAt}): ${r.id}.dump and ${r.id}.json`),
         ];
       },

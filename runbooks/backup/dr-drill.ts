@@ -16,7 +16,7 @@
  *   snapshot) and adds a backup to the backup directory; the restore creates and always drops one
  *   scratch database (rb_scratch_drill_…) on the same server (CPU and I/O there).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { alertThreshold, BACKUP_POLICY } from "../../policy/index.ts";
@@ -34,7 +34,7 @@ import {
   dumpPreflight,
   findBackup,
   fingerprintTables,
-  mib,
+  readManifest,
   sequenceHeadroom,
   sequenceValues,
   sha256File,
@@ -44,6 +44,7 @@ import {
   withPlainSqlScratch,
   withScratchDatabase,
 } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 import { listOffsite, OFFSITE_TARGET_VARIABLE, resolveTarget, rsyncFromOffsite } from "../lib/offsite.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
 import type { SqlSession } from "../lib/pglite-dump.ts";
@@ -134,13 +135,15 @@ export default defineRunbook({
                     .join(", ")}`,
             );
           ctx.log(
-            `using the off-site copy of ${chosen.id} at ${target.text}, taken ${chosen.createdAt}, ${mib(chosen.sizeBytes)} MiB`,
+            `using the off-site copy of ${chosen.id} at ${target.text}, taken ${chosen.createdAt}, ${mib(chosen.sizeBytes, 2)} MiB`,
           );
           return { id: chosen.id, fresh: false, offsite: target.text };
         }
         if (ctx.params.backup !== "fresh") {
           const manifest = await findBackup(ctx.env.name, ctx.params.backup);
-          ctx.log(`using backup ${manifest.id}, taken ${manifest.createdAt}, ${mib(manifest.sizeBytes)} MiB`);
+          ctx.log(
+            `using backup ${manifest.id}, taken ${manifest.createdAt}, ${mib(manifest.sizeBytes, 2)} MiB`,
+          );
           return { id: manifest.id, fresh: false };
         }
         // The checks backup-now makes first: without them a drill on a server pg_dump cannot read
@@ -149,7 +152,7 @@ export default defineRunbook({
         const dump = await dumpDatabase(ctx);
         const manifest = await completeBackup(ctx, dump);
         ctx.log(
-          `took backup ${manifest.id} in ${dump.dumpSeconds.toFixed(2)} s: ${mib(manifest.sizeBytes)} MiB`,
+          `took backup ${manifest.id} in ${dump.dumpSeconds.toFixed(2)} s: ${mib(manifest.sizeBytes, 2)} MiB`,
         );
         return { id: manifest.id, fresh: true };
       },
@@ -191,9 +194,10 @@ export default defineRunbook({
           const t = performance.now();
           await rsyncFromOffsite(ctx, target, [manifest.file, `${manifest.id}.json`], fetched);
           phases.fetch = Math.round(performance.now() - t) / 1000;
-          manifest = JSON.parse(
-            await readFile(path.join(fetched, `${manifest.id}.json`), "utf8"),
-          ) as NonNullable<typeof manifest>;
+          manifest = await readManifest(
+            path.join(fetched, `${manifest.id}.json`),
+            `check the off-site copy of ${manifest.id} at ${target.text}`,
+          );
           archive = path.join(fetched, manifest.file);
           ctx.log(`fetched ${manifest.file} from ${target.text} in ${phases.fetch.toFixed(2)} s`);
         }

@@ -14,7 +14,8 @@ import { readdir } from "node:fs/promises";
 import { z } from "zod";
 import { BACKUP_POLICY } from "../../policy/index.ts";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
-import { backupsDir, deleteBackup, listBackups, mib, retention } from "../lib/backups.ts";
+import { backupsDir, deleteBackup, listBackups, retention } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 
 interface Inventory {
   keep: Array<{ id: string; createdAt: string; reasons: string[] }>;
@@ -40,7 +41,10 @@ export default defineRunbook({
         const backups = await listBackups(ctx.env.name);
         const decision = retention(backups, BACKUP_POLICY);
         ctx.log(
-          `backups of ${ctx.env.name}: ${backups.length}, ${mib(backups.reduce((n, b) => n + b.sizeBytes, 0))} MiB in ${backupsDir(ctx.env.name)}`,
+          `backups of ${ctx.env.name}: ${backups.length}, ${mib(
+            backups.reduce((n, b) => n + b.sizeBytes, 0),
+            2,
+          )} MiB in ${backupsDir(ctx.env.name)}`,
         );
         ctx.log(
           `policy: newest per day for ${BACKUP_POLICY.keepDaily} days, per ISO week for ${BACKUP_POLICY.keepWeekly} weeks, per month for ${BACKUP_POLICY.keepMonthly} months, and the newest verified`,
@@ -48,7 +52,7 @@ export default defineRunbook({
         for (const k of decision.keep) ctx.log(`  keep    ${k.backup.id}  ${k.reasons.join(", ")}`);
         for (const r of decision.remove)
           ctx.log(
-            `  delete  ${r.id}  ${r.createdAt}, ${mib(r.sizeBytes)} MiB${r.verification?.ok ? ", verified" : ""}`,
+            `  delete  ${r.id}  ${r.createdAt}, ${mib(r.sizeBytes, 2)} MiB${r.verification?.ok ? ", verified" : ""}`,
           );
         if (!decision.keep.some((k) => k.backup.verification?.ok))
           ctx.warn(
@@ -89,7 +93,10 @@ export default defineRunbook({
         const { remove } = ctx.result<Inventory>("inventory");
         if (remove.length === 0) return ["nothing to delete: every backup is kept by the policy"];
         return [
-          `would delete ${remove.length} backup(s), ${mib(remove.reduce((n, r) => n + r.sizeBytes, 0))} MiB:`,
+          `would delete ${remove.length} backup(s), ${mib(
+            remove.reduce((n, r) => n + r.sizeBytes, 0),
+            2,
+          )} MiB:`,
           ...remove.map((r) => `  ${r.id} (${r.createdAt}): ${r.id}.dump and ${r.id}.json`),
         ];
       },
@@ -116,7 +123,7 @@ export default defineRunbook({
           ctx.log(`  deleted ${r.id}`);
         }
         ctx.log(
-          `deleted ${deleted.length} backup(s), freed ${mib(freed)} MiB; ${current.length - deleted.length} remain`,
+          `deleted ${deleted.length} backup(s), freed ${mib(freed, 2)} MiB; ${current.length - deleted.length} remain`,
         );
         return { deleted, freedBytes: freed };
       },

@@ -29,13 +29,13 @@ import {
   findBackup,
   fingerprintTables,
   hoursSince,
-  mib,
   sequenceHeadroom,
   sha256File,
   TOOL_TIMEOUTS,
   withDatabase,
   withPlainArchive,
 } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
 import { restorableSql } from "../lib/pglite-dump.ts";
 
@@ -100,7 +100,7 @@ export default defineRunbook({
         const manifest = await findBackup(ctx.env.name, ctx.params.backup);
         const hours = hoursSince(manifest.createdAt);
         ctx.log(
-          `backup ${manifest.id}: taken ${manifest.createdAt} (${hours.toFixed(1)} h ago), ${mib(manifest.sizeBytes)} MiB, from database ${manifest.database ?? "?"}`,
+          `backup ${manifest.id}: taken ${manifest.createdAt} (${hours.toFixed(1)} h ago), ${mib(manifest.sizeBytes, 2)} MiB, from database ${manifest.database ?? "?"}`,
         );
         if (manifest.encryption) {
           // Checked first: without the key nothing below matters, and nothing has changed yet.
@@ -267,7 +267,7 @@ export default defineRunbook({
           throw new Error(
             `archive ${archive} is corrupt (sha256 ${actual}, manifest ${manifest.sha256}); nothing was changed. Restore an older backup`,
           );
-        ctx.log(`sha256 ok (${mib(manifest.sizeBytes)} MiB)`);
+        ctx.log(`sha256 ok (${mib(manifest.sizeBytes, 2)} MiB)`);
 
         // Decrypted first: the app keeps its connections while the archive is read.
         return withPlainArchive(ctx, manifest, async (plain) => {

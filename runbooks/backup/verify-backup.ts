@@ -26,7 +26,6 @@ import {
   fingerprintTables,
   hoursSince,
   leftoverScratchDatabases,
-  mib,
   recordVerification,
   ScratchDatabaseError,
   sequenceValues,
@@ -37,6 +36,7 @@ import {
   withPlainSqlScratch,
   withScratchDatabase,
 } from "../lib/backups.ts";
+import { mib } from "../lib/format.ts";
 import { runPgTool } from "../lib/pg-tools.ts";
 import type { SqlSession } from "../lib/pglite-dump.ts";
 
@@ -63,7 +63,7 @@ export default defineRunbook({
         const manifest = await findBackup(ctx.env.name, ctx.params.backup);
         const archive = archivePath(ctx.env.name, manifest);
         ctx.log(
-          `backup ${manifest.id} of ${manifest.env}: taken ${manifest.createdAt} (${hoursSince(manifest.createdAt).toFixed(1)} h ago), ${mib(manifest.sizeBytes)} MiB, PostgreSQL ${manifest.serverVersion}`,
+          `backup ${manifest.id} of ${manifest.env}: taken ${manifest.createdAt} (${hoursSince(manifest.createdAt).toFixed(1)} h ago), ${mib(manifest.sizeBytes, 2)} MiB, PostgreSQL ${manifest.serverVersion}`,
         );
         ctx.log(
           `manifest: ${Object.keys(manifest.tables).length} tables, ${Object.values(manifest.tables).reduce((n, t) => n + t.rows, 0)} rows, ${Object.keys(manifest.sequences).length} sequences`,
@@ -96,7 +96,7 @@ export default defineRunbook({
         const leftovers = await leftoverScratchDatabases(ctx.sql);
         for (const db of leftovers)
           ctx.warn(
-            `scratch database ${db.name} (${mib(db.sizeBytes)} MiB) is left over from an earlier run; if no verify or drill is running, drop it: dropdb --force ${db.name}`,
+            `scratch database ${db.name} (${mib(db.sizeBytes, 2)} MiB) is left over from an earlier run; if no verify or drill is running, drop it: dropdb --force ${db.name}`,
           );
         return { id: manifest.id, archive, present: size !== null };
       },
@@ -120,7 +120,7 @@ export default defineRunbook({
         // A mismatch does not stop the run here: the next step records the backup as failed, so the
         // morning health check stops counting it as verified.
         if (ok)
-          ctx.log(`sha256 matches (${mib(manifest.sizeBytes)} MiB read in ${secondsTaken.toFixed(2)} s)`);
+          ctx.log(`sha256 matches (${mib(manifest.sizeBytes, 2)} MiB read in ${secondsTaken.toFixed(2)} s)`);
         else
           ctx.warn(`sha256 MISMATCH: archive ${actual}, manifest ${manifest.sha256}; the archive is corrupt`);
         return { ok, actual, expected: manifest.sha256 };

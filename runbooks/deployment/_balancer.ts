@@ -18,6 +18,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { dataDir } from "../engine/paths.ts";
+import { readStateFile, writeStateFile } from "../engine/state-files.ts";
 import { renderNginxConf, renderUpstream } from "../lib/nginx-config.ts";
 import { processAlive, waitFor } from "../lib/process.ts";
 import type { Ctx } from "./_lib.ts";
@@ -44,12 +45,7 @@ export function balancerDir(): string {
 const file = (name: string) => path.join(balancerDir(), name);
 
 export async function readBalancer(): Promise<BalancerState | null> {
-  try {
-    return JSON.parse(await readFile(file("balancer.json"), "utf8")) as BalancerState;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new Error(`${file("balancer.json")} is unreadable (${(error as Error).message}): fix or remove it`);
-  }
+  return readStateFile<BalancerState>("balancer", file("balancer.json"), "fix or remove it");
 }
 
 export function balancerPid(): number | null {
@@ -177,7 +173,7 @@ export async function switchBalancer(
     upstreamPort: options.appPort,
     switchedAt: new Date().toISOString(),
   };
-  await writeAtomic(file("balancer.json"), `${JSON.stringify(state, null, 2)}\n`);
+  await writeStateFile("balancer", file("balancer.json"), state);
   const ms = Date.now() - began;
   ctx.log(`switched in ${ms} ms; old workers gone, answers come from ${want}`);
   return { started: !master, ms, from: before?.upstreamPort ?? null };
@@ -201,17 +197,11 @@ export interface PoolState {
 }
 
 export async function readPool(): Promise<PoolState | null> {
-  try {
-    return JSON.parse(await readFile(file("pool.json"), "utf8")) as PoolState;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new Error(`${file("pool.json")} is unreadable (${(error as Error).message}): fix or remove it`);
-  }
+  return readStateFile<PoolState>("pool", file("pool.json"), "fix or remove it");
 }
 
 export async function writePool(pool: PoolState): Promise<void> {
-  await mkdir(balancerDir(), { recursive: true });
-  await writeAtomic(file("pool.json"), `${JSON.stringify(pool, null, 2)}\n`);
+  await writeStateFile("pool", file("pool.json"), pool);
 }
 
 /** The Prometheus file_sd targets of the app instances of an environment (written from the pool). */

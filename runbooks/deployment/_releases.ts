@@ -5,9 +5,10 @@
 // <data dir>/releases/current.json     the release serving now, the previous one, older ones
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { dataDir, localDataDir } from "../engine/paths.ts";
+import { readStateFile, writeStateFile } from "../engine/state-files.ts";
 import { logReadiness, readiness } from "../lib/app-api.ts";
 import {
   commandLine,
@@ -59,15 +60,10 @@ export function currentFile(): string {
   return path.join(releasesDir(), "current.json");
 }
 
+/** current.json, or null before the first deploy; another environment's releases are refused. */
 export async function readCurrent(env: string): Promise<CurrentFile | null> {
-  let current: CurrentFile;
-  try {
-    current = JSON.parse(await readFile(currentFile(), "utf8")) as CurrentFile;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new Error(`${currentFile()} is unreadable (${(error as Error).message}): fix or remove it by hand`);
-  }
-  if (current.env !== env) {
+  const current = await readStateFile<CurrentFile>("releases", currentFile(), "fix or remove it by hand");
+  if (current && current.env !== env) {
     throw new Error(
       `the releases on this host belong to env ${current.env} (${currentFile()}), not ${env}: one host serves one environment`,
     );
@@ -76,10 +72,7 @@ export async function readCurrent(env: string): Promise<CurrentFile | null> {
 }
 
 export async function writeCurrent(current: CurrentFile): Promise<void> {
-  await mkdir(releasesDir(), { recursive: true });
-  const tmp = `${currentFile()}.${randomBytes(3).toString("hex")}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(current, null, 2)}\n`);
-  await rename(tmp, currentFile());
+  await writeStateFile("releases", currentFile(), current);
 }
 
 export function mainScript(dir: string): string {
@@ -206,7 +199,6 @@ export async function startRelease(
   return { pid: child.pid, logFile, url, seconds };
 }
 
-/** SIGTERM to a release's app (graceful drain), SIGKILL after 15 s. */
 /**
  * Starts the current release again after it was stopped for its port and what replaced it failed,
  * and records its new pid. `failed` names what failed; `advice` says what to do if it does not come back.
@@ -235,6 +227,7 @@ export async function restartCurrent(
   }
 }
 
+/** SIGTERM to a release's app (graceful drain), SIGKILL after 15 s. */
 export async function stopRelease(ctx: Ctx, release: Release): Promise<string> {
   if (!releaseRunning(release)) {
     ctx.log(`${release.commit.slice(0, 12)} on port ${release.port}: not running`);

@@ -17,12 +17,13 @@
  *   With oldPrimary=lost, whatever the replica had not received is lost (its lag, shown first).
  */
 import { randomBytes } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { environmentVariables } from "../engine/environments.ts";
 import { devStackFile } from "../engine/paths.ts";
+import { readStateFile, writeStateFile } from "../engine/state-files.ts";
 import { expectOk, trpc } from "../lib/app-api.ts";
 import { withDatabase } from "../lib/backups.ts";
 import { waitFor } from "../lib/process.ts";
@@ -303,11 +304,9 @@ export default defineRunbook({
         ctx.secret(url);
         if (config.kind === "file") await writeAtomic(config.path, `${url}\n`);
         else {
-          const stack = JSON.parse(await readFile(config.path, "utf8").catch(() => "{}")) as Record<
-            string,
-            unknown
-          >;
-          await writeAtomic(config.path, `${JSON.stringify({ ...stack, databaseUrl: url }, null, 2)}\n`);
+          const stack = await readStateFile<Record<string, unknown>>("dev-stack", config.path);
+          // 0600: the URL may carry the database password.
+          await writeStateFile("dev-stack", config.path, { ...stack, databaseUrl: url }, { mode: 0o600 });
         }
         ctx.log(`${config.path} now names the new primary 127.0.0.1:${port}: runs from now on use it`);
         // The instances read DATABASE_URL when they start: each one restarts on the new primary.

@@ -16,7 +16,7 @@ import {
   RECEIPT_SECRET_KEY_FILE,
 } from "../../policy/approvals.ts";
 import { appendAuditEntries } from "./audit.ts";
-import type { RunEvent } from "./events.ts";
+import { RUN_ID_PATTERN, type RunEvent } from "./events.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
 import type { ProvenanceFile } from "./provenance.ts";
@@ -54,7 +54,7 @@ export const PlanReceipt = z.strictObject({
   kind: z.literal("plan-receipt"),
   v: z.literal(1),
   /** The plan run's id: one receipt per plan. */
-  id: z.string().regex(/^[\w-]{1,80}$/),
+  id: z.string().regex(RUN_ID_PATTERN),
   runbook: z.string(),
   env: z.string(),
   /** The steps the plan covered (and the apply must run), in order. */
@@ -588,7 +588,7 @@ export async function checkApproval(check: ApprovalCheck): Promise<Approval | nu
 
 /** A receipt given as a path, or as the id of one in this data dir's approvals folder. */
 export function resolveReceipt(receipt: string, dir: string): string {
-  if (/^[\w-]{1,80}$/.test(receipt) && !existsSync(receipt)) return receiptPath(dir, receipt);
+  if (RUN_ID_PATTERN.test(receipt) && !existsSync(receipt)) return receiptPath(dir, receipt);
   return path.resolve(receipt);
 }
 
@@ -656,7 +656,7 @@ export function lineDiff(before: readonly string[], after: readonly string[]): s
 }
 
 function safeId(id: string): string {
-  if (!/^[\w-]{1,80}$/.test(id)) throw new ApprovalRefused(`"${id}" is not a receipt id`, "approval-receipt");
+  if (!RUN_ID_PATTERN.test(id)) throw new ApprovalRefused(`"${id}" is not a receipt id`, "approval-receipt");
   return id;
 }
 

@@ -1,8 +1,8 @@
 import {
-  asLoadSummary,
+  asComparableSummary,
   type BaselineComparison,
   compareWithBaseline,
-} from "../../load-tests/lib/baseline.ts";
+} from "../../policy/load-comparison.ts";
 import type { ArtifactViewer } from "./define.ts";
 
 // What a run diff says about an artifact both runs left, chosen by the viewer the runbook declares
@@ -30,8 +30,8 @@ export function compareArtifact(
       return {
         kind: "load-test",
         comparison: compareWithBaseline(
-          asLoadSummary(JSON.parse(b), "run B's summary"),
-          asLoadSummary(JSON.parse(a), "run A's summary"),
+          asComparableSummary(JSON.parse(b), "run B's summary"),
+          asComparableSummary(JSON.parse(a), "run A's summary"),
           baselineName,
         ),
       };

@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ApprovalRecord } from "./approvals.ts";
-import type { RunEvent, RunStatus, StepStatus } from "./events.ts";
+import { RUN_ID_PATTERN, type RunEvent, type RunStatus, type StepStatus } from "./events.ts";
 import { readVersioned, versioned } from "./formats.ts";
 import { appendLedger, readLedgerLines } from "./ledger.ts";
 import { PRIVATE_DIR, PRIVATE_FILE } from "./private-files.ts";
@@ -279,6 +279,6 @@ export async function loadRunState(dir: string, runId: string): Promise<RunState
 }
 
 function safeId(runId: string): string {
-  if (!/^[\w-]{1,80}$/.test(runId)) throw new Error(`"${runId}" is not a run id`);
+  if (!RUN_ID_PATTERN.test(runId)) throw new Error(`"${runId}" is not a run id`);
   return runId;
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { FREEZE_SLO, POST_MORTEM_HOLDS } from "../../policy/error-budget-freeze.ts";
 import type { Severity } from "../../policy/index.ts";
@@ -16,6 +16,7 @@ import { PrometheusError, prometheusClient } from "../lib/prometheus-api.ts";
 import { type Environment, environmentVariables } from "./environments.ts";
 import { ParamError } from "./params.ts";
 import { PRIVATE_FILE } from "./private-files.ts";
+import { readStateFile, writeStateFile } from "./state-files.ts";
 
 // The error budget of the SLO that gates change (policy/error-budget-freeze.ts), read from the
 // environment's Prometheus with slo-report's own queries (policy/slo.ts): the app's counters reset
@@ -155,7 +156,14 @@ export async function incidentHolds(
     if (!severity || !POST_MORTEM_HOLDS[severity]) continue;
     const incident = await readJson<{ env?: string }>(path.join(folder, "incident.json"));
     if (incident?.env && incident.env !== envName) continue;
-    if (await readJson<PostMortemLink>(path.join(folder, POST_MORTEM_LINK_FILE))) continue;
+    if (
+      await readStateFile<PostMortemLink>(
+        "post-mortem-link",
+        path.join(folder, POST_MORTEM_LINK_FILE),
+        "record the link again: npm run runbook -- budget post-mortem <incident> <url>",
+      )
+    )
+      continue;
     holds.push({ incident: name, severity, startedAt });
   }
   return holds;
@@ -185,7 +193,7 @@ export async function recordPostMortemLink(
   if (parsed.username || parsed.password)
     throw new ParamError("the post-mortem link must not carry credentials: link the page, not a login");
   const link: PostMortemLink = { url: parsed.href, recordedBy, recordedAt: new Date().toISOString() };
-  await writeFile(path.join(root, incident, POST_MORTEM_LINK_FILE), `${JSON.stringify(link, null, 2)}\n`, {
+  await writeStateFile("post-mortem-link", path.join(root, incident, POST_MORTEM_LINK_FILE), link, {
     mode: PRIVATE_FILE,
   });
   return link;

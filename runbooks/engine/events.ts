@@ -3,6 +3,13 @@ import type { TableData } from "./table.ts";
 
 // The one interface of a run: the CLI renders these, the console streams them, --json prints them.
 
+/**
+ * A run id as paths and URLs accept it: newRunId's form (20260101T000000-abcdef) and anything an
+ * older run wrote, never a path (no "/" or "."). An approval receipt's id is its plan run's id.
+ * console/protocol.ts re-exports it for the page.
+ */
+export const RUN_ID_PATTERN = /^[\w-]{1,80}$/;
+
 export type StepStatus = "ok" | "failed" | "skipped" | "cancelled" | "timed-out";
 export type RunStatus = "ok" | "failed" | "cancelled";
 

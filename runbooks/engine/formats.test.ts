@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type BackupManifest, readManifest } from "../lib/backups.ts";
 import {
   type AuditRecord,
   appendAudit,
@@ -12,10 +13,13 @@ import {
   readRunEvents,
   saveRunState,
 } from "./audit.ts";
+import { incidentHolds, POST_MORTEM_LINK_FILE, recordPostMortemLink } from "./budget.ts";
 import type { RunEvent } from "./events.ts";
-import { FORMAT_VERSIONS, FormatError } from "./formats.ts";
+import { FORMAT_VERSIONS, FormatError, type FormatKind } from "./formats.ts";
 import { GENESIS } from "./ledger.ts";
 import { acquireLock, currentLock, LockedError, type LockHolder } from "./lock.ts";
+import { readDevStack, writeDevStack } from "./paths.ts";
+import { readStateFile, readStateFileSync, writeStateFile } from "./state-files.ts";
 
 // Files on disk carry their format version: today's unversioned files read as version 1, files of
 // a newer version are refused with a message naming the file, its version and what this code reads.
@@ -187,5 +191,122 @@ describe("locks", () => {
       newerMessage(lockFile(), "lock"),
     );
     expect(await readFile(lockFile(), "utf8")).toBe(newer);
+  });
+});
+
+describe("state files kept between runs", () => {
+  // Each kind with a record of the shape its reader expects (deployment/_releases.ts, _balancer.ts,
+  // lib/backups.ts, operational/scale-instances.ts, paths.ts, budget.ts name the kind they use).
+  const kinds: Array<[kind: FormatKind, file: string, record: Record<string, unknown>]> = [
+    ["releases", "releases/current.json", { commit: "0123456789ab", env: "dev", previous: null, older: [] }],
+    ["balancer", "nginx/balancer.json", { listenPort: 8080, upstreamPort: 3001, switchedAt: "now" }],
+    ["pool", "nginx/pool.json", { listenPort: 8080, members: [] }],
+    ["backup-manifest", "backups/dev/20260101T000000Z-abcdef.json", { id: "20260101T000000Z-abcdef" }],
+    ["instances", "instances/dev.json", { instances: [] }],
+    ["dev-stack", "dev-stack.json", { appUrl: "http://127.0.0.1:3000" }],
+    ["post-mortem-link", "incident/post-mortem-link.json", { url: "https://example.com/pm" }],
+  ];
+
+  it.each(kinds)("%s: written with its version first, read back without it", async (kind, name, record) => {
+    const file = path.join(dir, name);
+    await writeStateFile(kind, file, record);
+    const text = await readFile(file, "utf8");
+    expect(text.startsWith(`{\n  "v": ${FORMAT_VERSIONS[kind]},`)).toBe(true);
+    expect(await readStateFile(kind, file)).toEqual(record);
+    // No temporary file is left beside it (written atomically: temporary file, then rename).
+    expect(await readdir(path.dirname(file))).toEqual([path.basename(file)]);
+  });
+
+  it.each(kinds)("%s: a file written before versions reads as version 1", async (kind, name, record) => {
+    const file = path.join(dir, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(record));
+    expect(await readStateFile(kind, file)).toEqual(record);
+    expect(readStateFileSync(kind, file)).toEqual(record);
+  });
+
+  it.each(kinds)(
+    "%s: a newer version is refused, naming the file and what to do",
+    async (kind, name, record) => {
+      const file = path.join(dir, name);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, JSON.stringify({ v: FORMAT_VERSIONS[kind] + 1, ...record }));
+      const read = readStateFile(kind, file);
+      await expect(read).rejects.toBeInstanceOf(FormatError);
+      await expect(read).rejects.toThrow(newerMessage(file, kind));
+      await expect(read).rejects.toThrow(
+        /update this checkout \(git pull\) to read it, or move the file aside/,
+      );
+    },
+  );
+
+  it("a missing file is null; a file that is not JSON is refused with the reader's advice", async () => {
+    expect(await readStateFile("releases", path.join(dir, "none.json"))).toBeNull();
+    const file = path.join(dir, "current.json");
+    await writeFile(file, "{ half a file");
+    const read = readStateFile("releases", file, "fix or remove it by hand");
+    await expect(read).rejects.toThrow(`${file} is not a readable releases file (`);
+    await expect(read).rejects.toThrow(/\): fix or remove it by hand$/);
+  });
+
+  it("dev-stack.json: npm start's file is versioned and 0600; an old one still names the stack; a newer one is refused", async () => {
+    const env = { SSP_DEV_STACK_FILE: path.join(dir, "dev-stack.json") };
+    const stack = {
+      appUrl: "http://127.0.0.1:3000",
+      databaseUrl: "postgres://ops:secret@127.0.0.1:5432/app",
+      redisUrl: "redis://127.0.0.1:6379",
+      redisPrefix: "ssp:",
+    };
+    await writeDevStack(env, stack);
+    expect(JSON.parse(await readFile(env.SSP_DEV_STACK_FILE, "utf8")).v).toBe(FORMAT_VERSIONS["dev-stack"]);
+    expect((await stat(env.SSP_DEV_STACK_FILE)).mode & 0o777).toBe(0o600);
+    expect(readDevStack(env)).toEqual(stack);
+    await writeFile(env.SSP_DEV_STACK_FILE, JSON.stringify(stack));
+    expect(readDevStack(env)).toEqual(stack);
+    await writeFile(
+      env.SSP_DEV_STACK_FILE,
+      JSON.stringify({ ...stack, v: FORMAT_VERSIONS["dev-stack"] + 1 }),
+    );
+    expect(() => readDevStack(env)).toThrow(newerMessage(env.SSP_DEV_STACK_FILE, "dev-stack"));
+    expect(readDevStack({ SSP_DEV_STACK_FILE: path.join(dir, "none.json") })).toEqual({});
+  });
+
+  it("backup manifests: one taken before versions still reads; a newer one is refused, not listed as restorable", async () => {
+    const file = path.join(dir, "20260101T000000Z-abcdef.json");
+    const manifest = { id: "20260101T000000Z-abcdef", env: "dev", file: "20260101T000000Z-abcdef.dump" };
+    await writeFile(file, JSON.stringify(manifest));
+    expect(await readManifest(file, "move it aside")).toEqual(manifest as Partial<BackupManifest>);
+    await writeFile(file, JSON.stringify({ v: FORMAT_VERSIONS["backup-manifest"] + 1, ...manifest }));
+    await expect(readManifest(file, "move it aside")).rejects.toThrow(newerMessage(file, "backup-manifest"));
+  });
+
+  it("post-mortem links: recorded with a version; an old link lifts the hold; a newer one is refused", async () => {
+    const name = `${new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z")}-checkout-down`;
+    const folder = path.join(dir, "artifacts", "triage-snapshot", name);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, "incident.json"), JSON.stringify({ env: "production" }));
+    await writeFile(path.join(folder, "classification.json"), JSON.stringify({ severity: "P1" }));
+    expect((await incidentHolds(dir, "production")).map((h) => h.incident)).toEqual([name]);
+
+    await recordPostMortemLink(dir, name, "https://example.com/pm", "ops@host");
+    const linkFile = path.join(folder, POST_MORTEM_LINK_FILE);
+    expect(JSON.parse(await readFile(linkFile, "utf8")).v).toBe(FORMAT_VERSIONS["post-mortem-link"]);
+    expect(await incidentHolds(dir, "production")).toEqual([]);
+
+    await writeFile(
+      linkFile,
+      JSON.stringify({ url: "https://example.com/pm", recordedBy: "ops", recordedAt: "then" }),
+    );
+    expect(await incidentHolds(dir, "production")).toEqual([]);
+    await writeFile(
+      linkFile,
+      JSON.stringify({ v: FORMAT_VERSIONS["post-mortem-link"] + 1, url: "https://example.com/pm" }),
+    );
+    await expect(incidentHolds(dir, "production")).rejects.toThrow(
+      newerMessage(linkFile, "post-mortem-link"),
+    );
   });
 });

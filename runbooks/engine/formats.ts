@@ -1,5 +1,6 @@
 // The versions of what the engine keeps on disk: the audit log, each run's events and state (the
-// run's folder under runs/), and the per-environment locks. Every record carries `v`. A record
+// run's folder under runs/), and the per-environment locks; and of the state files runbooks and
+// `npm start` keep between runs (state-files.ts reads and writes them). Every record carries `v`. A record
 // without one was written before versions existed and is read as version 1 (the format of that
 // time). A record newer than this code knows is refused, never guessed at: the CLI and the console
 // of an older checkout can share a data directory with a newer one.
@@ -22,6 +23,21 @@ export const FORMAT_VERSIONS = {
   lock: 2,
   // 1: the runbooks and environments disabled for a while (disabled.ts).
   disabled: 1,
+  // The state files (state-files.ts). 1: as they were before they carried a version.
+  // releases/current.json: the release serving, the previous one, older ones (deployment/_releases.ts).
+  releases: 1,
+  // nginx/balancer.json: the balancer's listen port and the release it sends traffic to (_balancer.ts).
+  balancer: 1,
+  // nginx/pool.json: the instances add-instance put beside the release (_balancer.ts).
+  pool: 1,
+  // backups/<env>/<id>.json, and its off-site copies: what a backup holds (lib/backups.ts).
+  "backup-manifest": 1,
+  // instances/<env>.json: the instances scale-instances started on this host.
+  instances: 1,
+  // .data/dev-stack.json: the local stack npm start brought up (paths.ts readDevStack).
+  "dev-stack": 1,
+  // post-mortem-link.json in an incident folder: the link that lifts its freeze hold (budget.ts).
+  "post-mortem-link": 1,
 } as const;
 
 export type FormatKind = keyof typeof FORMAT_VERSIONS;
@@ -38,6 +54,13 @@ const MIGRATIONS: { [K in FormatKind]: Record<number, Migration> } = {
   // A version 1 lock (locks/<env>.lock) knew its holder's pid only: no database, no process groups.
   lock: { 1: (record) => ({ env: null, database: null, pgid: null, groups: [], ...record }) },
   disabled: {},
+  releases: {},
+  balancer: {},
+  pool: {},
+  "backup-manifest": {},
+  instances: {},
+  "dev-stack": {},
+  "post-mortem-link": {},
 };
 
 export class FormatError extends Error {

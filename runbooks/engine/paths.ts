@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { PRIVATE_FILE } from "./private-files.ts";
+import { readStateFileSync, writeStateFile } from "./state-files.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The runbooks the CLI, site and console load; tests point RUNBOOKS_DIR at fixtures. */
@@ -29,8 +30,21 @@ export function devStackFile(env: NodeJS.ProcessEnv = process.env): string {
   return env.SSP_DEV_STACK_FILE ?? path.join(localDataDir(env), "dev-stack.json");
 }
 
+/** dev-stack.json (empty when npm start is not running); one of a newer format is refused (formats.ts). */
 export function readDevStack(env: NodeJS.ProcessEnv = process.env): Partial<DevStack> {
-  const file = devStackFile(env);
-  if (!existsSync(file)) return {};
-  return JSON.parse(readFileSync(file, "utf8")) as Partial<DevStack>;
+  return (
+    readStateFileSync<Partial<DevStack>>(
+      "dev-stack",
+      devStackFile(env),
+      "stop npm start, remove the file and start it again",
+    ) ?? {}
+  );
+}
+
+/** Writes dev-stack.json with its format version, 0600: the database URL may carry its password. */
+export async function writeDevStack(
+  env: NodeJS.ProcessEnv,
+  stack: DevStack & Record<string, unknown>,
+): Promise<void> {
+  await writeStateFile("dev-stack", devStackFile(env), stack, { mode: PRIVATE_FILE });
 }

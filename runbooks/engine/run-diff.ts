@@ -4,7 +4,7 @@ import path from "node:path";
 import { type ArtifactComparison, compareArtifact } from "./artifact-diff.ts";
 import { type AuditRecord, loadRunState, readAudit, readRunEvents, runArtifactsPath } from "./audit.ts";
 import type { ArtifactDeclaration } from "./define.ts";
-import type { EventOf, RunEvent, StepStatus } from "./events.ts";
+import { type EventOf, RUN_ID_PATTERN, type RunEvent, type StepStatus } from "./events.ts";
 import { RunRefused } from "./run.ts";
 import type { TableCell, TableData } from "./table.ts";
 
@@ -121,15 +121,13 @@ export interface LoadedRun {
   }>;
 }
 
-const RUN_ID = /^[\w-]{1,80}$/;
-
 /** Reads one recorded run; a bad or unknown id, or a run still going, is refused with the reason. */
 export async function loadRun(
   dir: string,
   runId: string,
   declarationsOf: (runbook: string) => readonly ArtifactDeclaration[] = () => [],
 ): Promise<LoadedRun> {
-  if (!RUN_ID.test(runId))
+  if (!RUN_ID_PATTERN.test(runId))
     throw new RunRefused(
       `"${runId}" is not a run id (letters, digits, _ and -; npm run runbook -- history lists them)`,
       "unknown-run",
@@ -404,7 +402,7 @@ export async function diffRecordedRuns(
  * plans, runs with runs): what "compare with previous" compares with.
  */
 export async function previousRun(dir: string, runId: string): Promise<string> {
-  if (!RUN_ID.test(runId)) throw new RunRefused(`"${runId}" is not a run id`, "unknown-run");
+  if (!RUN_ID_PATTERN.test(runId)) throw new RunRefused(`"${runId}" is not a run id`, "unknown-run");
   const records = await readAudit(dir);
   const index = records.findIndex((r) => r.runId === runId);
   const record = records[index];

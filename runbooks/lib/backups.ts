@@ -18,6 +18,7 @@ import pg from "pg";
 import { z } from "zod";
 import type { StepContext } from "../engine/context.ts";
 import { type DevStack, dataDir, readDevStack } from "../engine/paths.ts";
+import { readStateFile, writeStateFile } from "../engine/state-files.ts";
 import {
   type BackupEncryption,
   checkKeyLocation,
@@ -25,6 +26,7 @@ import {
   encryptStreamToFile,
   loadBackupKeys,
 } from "./backup-keys.ts";
+import { mib } from "./format.ts";
 import { PgToolError, runPgTool } from "./pg-tools.ts";
 import {
   PGLITE_INSTALL_HINT,
@@ -132,10 +134,18 @@ export function backupsDir(env: string, processEnv: NodeJS.ProcessEnv = process.
 export async function writeManifest(env: string, manifest: BackupManifest): Promise<string> {
   const dir = await ensureBackupsDir(env);
   const file = path.join(dir, `${manifest.id}.json`);
-  const temporary = `${file}.${randomBytes(3).toString("hex")}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, file);
+  await writeStateFile("backup-manifest", file, manifest, { mode: 0o600 });
   return file;
+}
+
+/**
+ * A manifest read from `file` (here or an off-site copy), brought to the current format; one of a
+ * newer format is refused (FormatError), one that is not JSON names `fix`.
+ */
+export async function readManifest(file: string, fix: string): Promise<BackupManifest> {
+  const manifest = await readStateFile<BackupManifest>("backup-manifest", file, fix);
+  if (!manifest) throw new Error(`backup manifest ${file} is gone (deleted while it was read?): ${fix}`);
+  return manifest;
 }
 
 /**
@@ -160,16 +170,8 @@ export async function listBackups(env: string): Promise<BackupManifest[]> {
     throw error;
   }
   const manifests: BackupManifest[] = [];
-  for (const name of names.filter((n) => n.endsWith(".json"))) {
-    const file = path.join(dir, name);
-    try {
-      manifests.push(JSON.parse(await readFile(file, "utf8")) as BackupManifest);
-    } catch (error) {
-      throw new Error(
-        `backup manifest ${file} is unreadable (${(error as Error).message}): move it out of ${dir} and take a new backup`,
-      );
-    }
-  }
+  for (const name of names.filter((n) => n.endsWith(".json")))
+    manifests.push(await readManifest(path.join(dir, name), `move it out of ${dir} and take a new backup`));
   return manifests.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
 }
 
@@ -222,10 +224,6 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<st
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(file, signal ? { signal } : {})) hash.update(chunk as Buffer);
   return hash.digest("hex");
-}
-
-export function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(2);
 }
 
 export function hoursSince(iso: string, now = Date.now()): number {
@@ -555,7 +553,7 @@ async function dumpPglite(ctx: BackupContext, localDir: string): Promise<DumpRes
   ctx.log(`asking npm start (it holds the embedded PGlite) for a plain-SQL pg_dump`);
   const sql = await requestPgliteDump(localDir, { signal: ctx.signal, timeoutMs: TOOL_TIMEOUTS.dump });
   ctx.log(
-    `received ${mib(Buffer.byteLength(sql))} MiB of SQL; encrypting to ${encryption.recipient} (key file ${keys.file})`,
+    `received ${mib(Buffer.byteLength(sql), 2)} MiB of SQL; encrypting to ${encryption.recipient} (key file ${keys.file})`,
   );
   try {
     await encryptStreamToFile(Readable.from([Buffer.from(sql)]), encryption.recipient, partial);
@@ -648,7 +646,7 @@ export async function dumpPreflight(
     );
   const dbBytes = Number(db.bytes);
   const serverMajor = Math.floor(db.num / 10_000);
-  ctx.log(`database ${db.database}: ${mib(dbBytes)} MiB on disk, PostgreSQL ${db.version}`);
+  ctx.log(`database ${db.database}: ${mib(dbBytes, 2)} MiB on disk, PostgreSQL ${db.version}`);
   const toolMajor = pglite ? serverMajor : await pgDumpMajor(ctx);
   if (pglite)
     ctx.log("the embedded PGlite of npm start: npm start dumps it (plain SQL); no client tools needed");
@@ -665,13 +663,13 @@ export async function dumpPreflight(
   const free = fs.bavail * fs.bsize;
   const total = fs.blocks * fs.bsize;
   ctx.log(
-    `backup directory ${dir}: writable, ${mib(free)} MiB free of ${mib(total)} MiB (${((free / total) * 100).toFixed(0)}%)`,
+    `backup directory ${dir}: writable, ${mib(free, 2)} MiB free of ${mib(total, 2)} MiB (${((free / total) * 100).toFixed(0)}%)`,
   );
   // The custom format is compressed and age adds 16 bytes per 64 KiB: the database's size on disk
   // is a safe upper bound. Verify and restore need as much again for the decrypted copy.
   if (free < dbBytes) {
     throw new Error(
-      `only ${mib(free)} MiB free in ${dir} for a database of ${mib(dbBytes)} MiB: run prune-backups or free disk, then run this again`,
+      `only ${mib(free, 2)} MiB free in ${dir} for a database of ${mib(dbBytes, 2)} MiB: run prune-backups or free disk, then run this again`,
     );
   }
   if ((free - dbBytes) / total < options.lowDiskFraction) {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "
 import path from "node:path";
 import type { StepContext } from "../engine/context.ts";
 import { dataDir } from "../engine/paths.ts";
-import { type BackupManifest, backupsDir, sha256File } from "./backups.ts";
+import { type BackupManifest, backupsDir, readManifest, sha256File } from "./backups.ts";
 
 // The off-site copy of the backups (copy-backup-offsite) and the record of where each backup lives
 // (read by dr-drill). The copy is made with rsync to a target that is either a local path (another
@@ -108,7 +108,7 @@ export async function listOffsite(ctx: OffsiteContext, target: OffsiteTarget): P
     });
     const out: BackupManifest[] = [];
     for (const name of names.filter((n) => n.endsWith(".json")))
-      out.push(JSON.parse(await readFile(path.join(dir, name), "utf8")) as BackupManifest);
+      out.push(await readManifest(path.join(dir, name), `move it out of ${dir} on the target`));
     return sortNewest(out);
   }
   await mkdir(ctx.artifactsDir, { recursive: true });
@@ -123,7 +123,7 @@ export async function listOffsite(ctx: OffsiteContext, target: OffsiteTarget): P
     }
     const out: BackupManifest[] = [];
     for (const name of (await readdir(work)).filter((n) => n.endsWith(".json")))
-      out.push(JSON.parse(await readFile(path.join(work, name), "utf8")) as BackupManifest);
+      out.push(await readManifest(path.join(work, name), `move ${name} out of ${dir} on ${target.host}`));
     return sortNewest(out);
   } finally {
     await rm(work, { recursive: true, force: true });

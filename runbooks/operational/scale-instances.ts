@@ -17,7 +17,7 @@
  *   requests finish). It never touches an instance it did not start.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -25,6 +25,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { dataDir, localDataDir, REPO_ROOT } from "../engine/paths.ts";
+import { readStateFile, writeStateFile } from "../engine/state-files.ts";
 import { commandLine, logTail, processAlive, spawnService } from "../lib/process.ts";
 
 const MAIN = path.join(REPO_ROOT, "practice-app", "src", "main.ts");
@@ -318,18 +319,15 @@ function stateFile(env: string): string {
 }
 
 async function readState(file: string): Promise<Instance[]> {
-  try {
-    return (JSON.parse(await readFile(file, "utf8")) as { instances: Instance[] }).instances;
-  } catch (error) {
-    // No file yet: nothing was ever started for this environment on this host.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new Error(`cannot read ${file}: ${(error as Error).message}; fix or delete the file`);
-  }
+  // No file yet: nothing was ever started for this environment on this host.
+  return (
+    (await readStateFile<{ instances: Instance[] }>("instances", file, "fix or delete the file"))
+      ?.instances ?? []
+  );
 }
 
 async function writeState(file: string, instances: Instance[]): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ instances }, null, 2)}\n`);
+  await writeStateFile("instances", file, { instances });
 }
 
 /** The newest `count` instances (all when count is not given). */

@@ -14,11 +14,11 @@
  * Blast radius: only processes that listen on a stuck instance's port AND run practice-app's
  *   main.ts; requests it still holds are cut if SIGKILL is needed. Ready instances are never touched.
  */
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { defineRunbook, minutes } from "../engine/define.ts";
 import { dataDir } from "../engine/paths.ts";
+import { readStateFile } from "../engine/state-files.ts";
 import { listenerPid } from "../lib/net.ts";
 import { commandLine, stopProcess } from "../lib/process.ts";
 
@@ -155,24 +155,18 @@ export default defineRunbook({
 async function instanceUrls(appUrl: string, env: string, extra: string | undefined): Promise<string[]> {
   const urls = new Set<string>([appUrl.replace(/\/$/, "")]);
   // scale-instances records its instances per environment; add-instance keeps the balancer's pool.
-  for (const file of [
+  const scaled = await readStateFile<{ instances: Array<{ url: string }> }>(
+    "instances",
     path.join(dataDir(process.env), "instances", `${env}.json`),
+    "fix or remove it, or pass urls=",
+  );
+  const pool = await readStateFile<{ members: Array<{ url: string }> }>(
+    "pool",
     path.join(dataDir(process.env), "nginx", "pool.json"),
-  ]) {
-    try {
-      const state = JSON.parse(await readFile(file, "utf8")) as {
-        instances?: Array<{ url: string }>;
-        members?: Array<{ url: string }>;
-      };
-      for (const i of [...(state.instances ?? []), ...(state.members ?? [])]) urls.add(i.url);
-    } catch (error) {
-      // No file: nothing recorded there on this host (only the app URL and the given ones).
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
-        throw new Error(
-          `${file} is unreadable (${(error as Error).message}): fix or remove it, or pass urls=`,
-        );
-    }
-  }
+    "fix or remove it, or pass urls=",
+  );
+  // No file: nothing recorded there on this host (only the app URL and the given ones).
+  for (const i of [...(scaled?.instances ?? []), ...(pool?.members ?? [])]) urls.add(i.url);
   for (const u of (extra ?? "")
     .split(",")
     .map((s) => s.trim())

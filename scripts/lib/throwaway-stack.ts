@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -9,6 +9,7 @@ import { type App, createApp } from "../../practice-app/src/app.ts";
 import { loadConfig } from "../../practice-app/src/config/config.ts";
 import { migrateUp } from "../../practice-app/src/db/migrations.ts";
 import { seed } from "../../practice-app/src/db/seed.ts";
+import { writeDevStack } from "../../runbooks/engine/paths.ts";
 
 // A stack that exists for one docs:verify run and leaves nothing behind: its own database on the
 // shared PostgreSQL (created, migrated, seeded with the demo learner; dropped at the end), its own
@@ -120,9 +121,11 @@ export async function startThrowawayStack(): Promise<ThrowawayStack> {
     await mkdir(path.join(dataDir, "runbooks"), { recursive: true, mode: 0o700 });
     await chmod(dataDir, 0o700);
     const stackFile = path.join(dataDir, "dev-stack.json");
-    await writeFile(stackFile, JSON.stringify({ appUrl, databaseUrl, redisUrl: REDIS_URL, redisPrefix }), {
-      mode: 0o600,
-    });
+    // As npm start writes it (paths.ts): the commands' runbooks read dev from it.
+    await writeDevStack(
+      { SSP_DEV_STACK_FILE: stackFile },
+      { appUrl, databaseUrl, redisUrl: REDIS_URL, redisPrefix },
+    );
     const bareEnv: Record<string, string> = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: dir,

@@ -3,7 +3,7 @@ import path from "node:path";
 import { validateAction, validateWorkflow } from "@action-validator/core";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { GATE_IDS, GATES, gateIdsIn } from "../../policy/gates.ts";
+import { GATE_IDS, GATE_LIST, gateIdsIn } from "../../policy/gates.ts";
 import { receiptPath, signaturePath } from "../../runbooks/engine/approvals.ts";
 import { dataDir } from "../../runbooks/engine/paths.ts";
 
@@ -98,7 +98,7 @@ describe("workflow files", () => {
     expect(gateIdsIn("npm run gates -- lint typecheck")).toEqual(["lint", "typecheck"]);
     expect(gateIdsIn("npm run gates")).toEqual([]);
     expect(gateIdsIn("npm test")).toBeNull();
-    expect(new Set(GATES.map((g) => g.id)).size).toBe(GATES.length);
+    expect(new Set(GATE_LIST.map((g) => g.id)).size).toBe(GATE_LIST.length);
   });
 });
 

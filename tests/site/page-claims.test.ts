@@ -13,6 +13,7 @@ import { REFUSAL_LOG_MESSAGES } from "../../practice-app/src/api/trpc.ts";
 import { configSchema } from "../../practice-app/src/config/config.ts";
 import { clientIp } from "../../practice-app/src/http/request-info.ts";
 import { catalog } from "../../runbooks/engine/catalog.ts";
+import { FORMAT_VERSIONS, FormatError } from "../../runbooks/engine/formats.ts";
 import { OFFSITE_TARGET_VARIABLE } from "../../runbooks/lib/offsite.ts";
 import { LINES_MS } from "../../src/scripts/run-announcer.ts";
 
@@ -175,6 +176,27 @@ describe("maintenance guide and the pages it leans on", () => {
   it("environments.mdx and backup-and-restore.mdx: the off-site target variable is the one copy-backup-offsite reads", () => {
     for (const name of ["deployment-playbook/environments.mdx", "operational-runbook/backup-and-restore.mdx"])
       expect(page(name)).toContain(`\`${OFFSITE_TARGET_VARIABLE}\``);
+  });
+
+  it("environments.mdx: the files it says carry a format version have one, and a newer one is refused with the fix it names", () => {
+    const text = flat(page("deployment-playbook/environments.mdx"));
+    expect(text).toContain("carries a format version");
+    // audit log, runs, locks, releases, the nginx state, backup manifests, dev-stack.json
+    for (const kind of [
+      "audit",
+      "run-events",
+      "lock",
+      "releases",
+      "balancer",
+      "pool",
+      "backup-manifest",
+      "dev-stack",
+    ])
+      expect(FORMAT_VERSIONS, kind).toHaveProperty(kind);
+    const refusal = new FormatError("releases", "/srv/ssp-data/production/runbooks/releases/current.json", 9)
+      .message;
+    expect(refusal).toContain("update this checkout (git pull) to read it, or move the file aside");
+    expect(text).toContain("update the checkout (`git pull`) or move the file aside");
   });
 
   /** The step names of the first "| Step | What it does |" table after a heading, up to its end. */

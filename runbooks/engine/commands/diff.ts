@@ -1,4 +1,4 @@
-import { formatMeasure } from "../../../load-tests/lib/baseline.ts";
+import { formatMeasure } from "../../../policy/load-comparison.ts";
 import { loadRunbooks } from "../catalog.ts";
 import type { CliIo } from "../cli.ts";
 import type { ArtifactDeclaration } from "../define.ts";
