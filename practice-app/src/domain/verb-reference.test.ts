@@ -89,4 +89,18 @@ describe("formChoices", () => {
     expect(choices).not.toContain("hablase");
     expect(choices).toHaveLength(4);
   });
+
+  it("still finds four forms when the item accepts both moods and the persons coincide", () => {
+    // quizás + llover: llueva, lloverá and llueve are all right, and llueva is yo and él.
+    const accepted = ["llueva", "lloverá", "llueve"];
+    const choices = formChoices({
+      verb: "llover",
+      person: "3s",
+      spec: { mood: "subjunctive", tense: "present" },
+      accepted,
+    });
+    expect(choices[0]).toBe("llueva");
+    expect(new Set(choices).size).toBe(4);
+    expect(choices.slice(1).filter((form) => accepted.includes(form))).toEqual([]);
+  });
 });

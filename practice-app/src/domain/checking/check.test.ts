@@ -180,8 +180,14 @@ describe("checkAnswer", () => {
         e.spec.mood === "subjunctive"
           ? conjugate(e.verb, { mood: "indicative", tense: "present" }, e.person)
           : conjugate(e.verb, { mood: "subjunctive", tense: "present" }, e.person);
-      // Items that accept both moods (no dudo que, quizás, el hecho de que) take it as correct.
-      const outcome = e.alsoForms?.includes(other) ? "correct" : "wrong-mood";
+      // Items that accept both moods (no dudo que, quizás, el hecho de que) take it as correct, or,
+      // where they accept that mood in another tense only, call it a wrong tense.
+      const acceptsOtherMood = e.also?.specs.some((spec) => spec.mood !== e.spec.mood) ?? false;
+      const outcome = e.alsoForms?.includes(other)
+        ? "correct"
+        : acceptsOtherMood
+          ? "wrong-tense"
+          : "wrong-mood";
       expect(checkAnswer(e, other).outcome, `${e.id} ${other}`).toBe(outcome);
     }
     expect(INDICATIVE_CONTRAST_CATEGORIES.length).toBe(9);
