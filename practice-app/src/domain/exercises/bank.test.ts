@@ -421,6 +421,23 @@ describe("the new triggers and their contrast partners", () => {
     expect(checkAnswer(item("qui-004"), "pueden").outcome).toBe("wrong-person");
   });
 
+  it.each([
+    // [id, the words that make the conceded thing unknown or still to come, the indicative refused]
+    ["conc-002", "te voy a contar", "crees"],
+    ["conc-004", "no sé", "están"],
+    ["conc-007", "todavía no", "parece"],
+    ["conc-009", "mañana", "insistes"],
+  ])("%s says why only the subjunctive fits (%s), so %s is a wrong mood", (id, words, indicative) => {
+    // With a known fact the indicative is standard after aunque and por más que (aunque estáis
+    // cansados...): these sentences must rule that reading out, or the item would refuse good Spanish.
+    const e = item(id);
+    expect(e.sentence.toLowerCase()).toContain(words);
+    expect(e.also).toBeUndefined();
+    const checked = checkAnswer(e, indicative);
+    expect(checked.outcome).toBe("wrong-mood");
+    expect(checked.message).toContain(`after '${e.trigger}' Spanish needs the subjunctive`);
+  });
+
   it("refuses an unpaired item of a paired category, and a partner that does not point back", () => {
     const seed = (id: string, partner?: string): ExerciseSeed => ({
       id,
