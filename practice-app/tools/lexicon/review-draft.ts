@@ -8,6 +8,11 @@ import { crossCheck, type UnknownForm } from "./cross-check.ts";
 
 const RULES: readonly { test: (u: UnknownForm) => boolean; reason: string }[] = [
   {
+    test: (u) => u.verb === "soler",
+    reason:
+      "RAE (DPD): soler is defective, used in the present, the imperfect and the compound tenses; the engine writes the whole paradigm of mover and the dictionary lists only the forms in use",
+  },
+  {
     test: (u) => /^subjunctive future/.test(u.where),
     reason: "dictionary gap: its affix rules leave out some future-subjunctive forms of -ir stem changers",
   },
