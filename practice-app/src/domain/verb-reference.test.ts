@@ -49,6 +49,14 @@ describe("verbReference", () => {
     expect(hablar.tenses).toHaveLength(17);
   });
 
+  it("shows a form RAE also accepts beside the one produced, marked against the regular form", () => {
+    const present = verbReference("erguir").tenses.find(
+      (t) => t.mood === "indicative" && t.tense === "present",
+    );
+    expect(present?.rows[0]?.forms.map(marked)).toEqual(["[i]rgo", "[y]ergo"]);
+    expect(present?.rows[3]?.forms.map(marked)).toEqual(["erguimos"]);
+  });
+
   it("marks an irregular participle and refuses a word outside the lexicon", () => {
     const hacer = verbReference("hacer");
     expect(hacer.nonFinite.find((f) => f.form === "participle")?.irregular).toBe(true);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { conjugate, nonFiniteForm } from "../conjugation/index.ts";
-import { buildExerciseBank, findExercise, INDICATIVE_CONTRAST_CATEGORIES } from "../exercises/index.ts";
+import {
+  buildExerciseBank,
+  buildExercises,
+  findExercise,
+  INDICATIVE_CONTRAST_CATEGORIES,
+} from "../exercises/index.ts";
 import { cachedVerbCount, checkAnswer, normalizeAnswer, stripAccents, verbForms } from "./index.ts";
 
 function item(id: string) {
@@ -29,6 +34,27 @@ describe("normalisation helpers", () => {
 });
 
 describe("checkAnswer", () => {
+  it("accepts a form RAE also accepts (yergo beside irgo), naming the other", () => {
+    const [e] = buildExercises([
+      {
+        id: "test-001",
+        category: "certainty",
+        difficulty: 1,
+        sentence: "Es verdad que yo me ___ cuando entra la directora.",
+        verb: "erguir",
+        person: "1s",
+        spec: { mood: "indicative", tense: "present" },
+        translation: "It's true that I straighten up when the headmistress comes in.",
+        trigger: "es verdad que",
+      },
+    ]);
+    if (!e) throw new Error("no exercise built");
+    expect(e.accepted).toEqual(["irgo", "yergo"]);
+    const r = checkAnswer(e, "yergo");
+    expect(r).toMatchObject({ outcome: "correct", expected: "irgo" });
+    expect(r.message).toBe("Correct! (irgo would also be right.)");
+  });
+
   it("accepts the expected form", () => {
     const r = check("wish-001", "hables"); // Quiero que tú ___ más despacio.
     expect(r).toMatchObject({ outcome: "correct", correct: true, expected: "hables", accepted: ["hables"] });

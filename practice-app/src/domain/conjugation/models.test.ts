@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { PERSONS } from "../grammar.ts";
 import { INDICATIVE_TABLE, SUBJUNCTIVE_TABLE } from "./conjugation-table.ts";
-import { conjugate, conjugateVerb, MODELS, nonFiniteForm, pastParticiple } from "./index.ts";
+import {
+  conjugate,
+  conjugateAlternatives,
+  conjugateVerb,
+  MODELS,
+  nonFiniteForm,
+  pastParticiple,
+} from "./index.ts";
 
 const PI = { mood: "indicative", tense: "present" } as const;
 const PS = { mood: "subjunctive", tense: "present" } as const;
@@ -63,6 +70,30 @@ describe("verbs outside the bank follow their RAE model", () => {
   it("every model verb is in the lexicon and conjugates", () => {
     for (const id of MODELS.keys())
       expect(() => conjugate(id.replace(/^contradecir$/, id), PI, "3s")).not.toThrow();
+  });
+});
+
+describe("forms RAE also accepts", () => {
+  const FUT = { mood: "indicative", tense: "future" } as const;
+  const COND = { mood: "indicative", tense: "conditional" } as const;
+  it.each([
+    // [verb, form, person, every form, the one produced first]
+    ["erguir", PI, "1s", ["irgo", "yergo"]],
+    ["erguir", PI, "3p", ["irguen", "yerguen"]],
+    ["erguir", PI, "1p", ["erguimos"]], // stressed on the ending: no ye- form
+    ["erguir", PS, "2s", ["irgas", "yergas"]],
+    ["erguir", PS, "1p", ["irgamos"]],
+    ["yacer", PI, "1s", ["yazco", "yazgo", "yago"]],
+    ["yacer", PS, "1p", ["yazcamos", "yazgamos", "yagamos"]],
+    ["subyacer", PI, "1s", ["subyazco", "subyazgo", "subyago"]], // compounds inherit them
+    ["raer", PI, "1s", ["raigo", "rayo"]],
+    ["raer", PS, "2p", ["raigáis", "rayáis"]],
+    ["predecir", FUT, "1s", ["predeciré", "prediré"]],
+    ["contradecir", COND, "3s", ["contradeciría", "contradiría"]],
+    ["desdecir", FUT, "3p", ["desdecirán", "desdirán"]],
+  ] as const)("%s %o %s: %o, the first produced", (verb, spec, person, forms) => {
+    expect(conjugateAlternatives(verb, spec, person)).toEqual(forms);
+    expect(conjugate(verb, spec, person)).toBe(forms[0]);
   });
 });
 
