@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from "../support/test-app.ts";
 //   wish-044 "Quiero que mi abuelo me ___ a pescar." (enseñar → enseñe)
 //   dou-002  "No creo que Pablo ___ razón." (tener → tenga)
 //   hyp-022  "Si yo ___ la verdad, te lo habría dicho." (saber → hubiera sabido)
+//   qui-001  "Quizás ___ mañana por la tarde." (llover → llueva, lloverá or llueve: both moods)
 
 let t: TestApp;
 let db: pg.Pool;
@@ -179,5 +180,32 @@ describe("exercises.submit: text around the answer", () => {
       answer: "e".repeat(61),
     });
     expect(long.status).toBe(400);
+  });
+});
+
+describe("exercises.submit: quizás and tal vez, where both moods are right", () => {
+  it.each([
+    ["qui-001", "llueve"],
+    ["qui-004", "podemos"],
+    ["qui-007", "llegáis"],
+    ["qui-008", "ha entendido"],
+  ])("%s accepts the indicative %s and says why both moods are right", async (id, answer) => {
+    const r = await submit(id, answer);
+    expect(r).toMatchObject({ graded: true, outcome: "correct", correct: true });
+    expect(r.accepted).toContain(answer);
+    expect(r.message).toMatch(/^Correct! \(.+ would also be right\.\) /);
+    expect(r.message).toContain(
+      "both are right here: the subjunctive sounds more doubtful, the indicative more confident.",
+    );
+    expect(r.message).not.toContain("needs the subjunctive");
+  });
+
+  it("calls another indicative tense a wrong tense, not a wrong mood", async () => {
+    const r = await submit("qui-003", "sabían");
+    expect(r).toMatchObject({ graded: true, outcome: "wrong-tense", correct: false });
+    expect(r.message).toContain(
+      "here you need the present subjunctive or present indicative: sepan (or saben)",
+    );
+    expect(r.message).not.toContain("needs the subjunctive");
   });
 });

@@ -143,6 +143,28 @@ describe("recognition", () => {
     expect(await reviewCount()).toBe(reviews);
   });
 
+  it("never asks for the mood where both moods are right, and takes either if asked", async () => {
+    // Every quizás / tal vez item accepts the indicative too (llueva or llueve), so none is served.
+    const none = await learner.api.query("drills.next", { mode: "mood", category: "probability" });
+    expect(none.status).toBe(404);
+    expect(none.body.error?.message).toMatch(/No exercise matches/);
+    const typed = await learner.api.ok(
+      learner.api.query<DrillItem>("drills.next", { mode: "type", category: "probability" }),
+    );
+    expect(typed.item.category.id).toBe("probability");
+    for (const choice of ["indicative", "subjunctive"]) {
+      const answer = await learner.api.ok(
+        learner.api.mutation<{ correct: boolean; message: string }>("drills.answer", {
+          exerciseId: "qui-001",
+          mode: "mood",
+          choice,
+        }),
+      );
+      expect(answer.correct, choice).toBe(true);
+      expect(answer.message, choice).toMatch(/^Yes: both moods are right here\. .*more doubtful/);
+    }
+  });
+
   it("offers four different forms of the verb, one of them right, and moves to another item", async () => {
     const next = await learner.api.ok(
       learner.api.query<DrillItem>("drills.next", { mode: "choice", form: "subjunctive:present" }),

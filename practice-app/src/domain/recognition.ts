@@ -52,6 +52,13 @@ export function formChoices(item: RecognitionItem, count = 4): string[] {
       item.person,
     ],
     [{ mood: "indicative", tense: "future" }, item.person],
+    // Fallbacks for items that accept many forms (quizás: llueva, llueve, lloverá) or verbs whose
+    // persons coincide (llover): other tenses, then every other person.
+    [{ mood: "indicative", tense: "imperfect" }, item.person],
+    [{ mood: "indicative", tense: "preterite" }, item.person],
+    [{ mood: "indicative", tense: "conditional" }, item.person],
+    [{ mood: "subjunctive", tense: "imperfect" }, item.person],
+    ...PERSONS.filter((p) => p !== item.person).map((p): [FormSpec, Person] => [item.spec, p]),
   ];
   const choices = [right];
   for (const [spec, person] of candidates) {

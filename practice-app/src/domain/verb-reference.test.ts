@@ -49,6 +49,14 @@ describe("verbReference", () => {
     expect(hablar.tenses).toHaveLength(17);
   });
 
+  it("shows a form RAE also accepts beside the one produced, marked against the regular form", () => {
+    const present = verbReference("erguir").tenses.find(
+      (t) => t.mood === "indicative" && t.tense === "present",
+    );
+    expect(present?.rows[0]?.forms.map(marked)).toEqual(["[i]rgo", "[y]ergo"]);
+    expect(present?.rows[3]?.forms.map(marked)).toEqual(["erguimos"]);
+  });
+
   it("marks an irregular participle and refuses a word outside the lexicon", () => {
     const hacer = verbReference("hacer");
     expect(hacer.nonFinite.find((f) => f.form === "participle")?.irregular).toBe(true);
@@ -88,5 +96,19 @@ describe("formChoices", () => {
     });
     expect(choices).not.toContain("hablase");
     expect(choices).toHaveLength(4);
+  });
+
+  it("still finds four forms when the item accepts both moods and the persons coincide", () => {
+    // quizás + llover: llueva, lloverá and llueve are all right, and llueva is yo and él.
+    const accepted = ["llueva", "lloverá", "llueve"];
+    const choices = formChoices({
+      verb: "llover",
+      person: "3s",
+      spec: { mood: "subjunctive", tense: "present" },
+      accepted,
+    });
+    expect(choices[0]).toBe("llueva");
+    expect(new Set(choices).size).toBe(4);
+    expect(choices.slice(1).filter((form) => accepted.includes(form))).toEqual([]);
   });
 });

@@ -98,7 +98,9 @@ export function verbReference(input: string): VerbReference {
     const rows = persons.map((person): ReferenceForm => {
       const actual = conjugateAlternatives(infinitive, spec, person);
       const regular = conjugateByModel(infinitive, regularId, spec, person);
-      const forms = actual.map((form, i) => diffSegments(form, regular[i]));
+      // regular has one form, or two (-ra, -se); an alternative RAE also accepts (yergo beside irgo)
+      // is compared with the last of them.
+      const forms = actual.map((form, i) => diffSegments(form, regular[Math.min(i, regular.length - 1)]));
       return {
         person,
         pronoun: PERSON_PRONOUNS[person],

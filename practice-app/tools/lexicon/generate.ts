@@ -9,6 +9,7 @@
 //    inherits as a prefixed compound (desandar ← andar), then to the regular model;
 // 3. a verb the dictionary lists without any verb flags is kept only if it is such a compound
 //    (desandar, concernir): otherwise nothing is known about it, and it is left out (refused).
+// NOT_VERBS below are left out whatever the dictionary says: entries that only look like infinitives.
 
 import { writeFileSync } from "node:fs";
 import dictionary from "dictionary-es";
@@ -72,6 +73,49 @@ export const OVERRIDES: Readonly<Record<string, { model: string; reason: string 
     reason: "RAE: conjug. c. contar (cuelo); the dictionary lists only regular forms",
   },
   errar: { model: "acertar", reason: "RAE: yerro (erro is American usage); the dictionary lists only erro" },
+  adir: {
+    model: "partir",
+    reason:
+      "listed without flags, and once kept only as a- + dir (not a verb); RAE: adir (la herencia), regular",
+  },
+  soler: {
+    model: "mover",
+    reason:
+      "listed only as a noun (flag S), its forms spelt out as words; RAE: conjug. c. mover, defective (suelo, solía; no future or imperative in use)",
+  },
+  apostar: {
+    model: "contar",
+    reason:
+      "the dictionary gives only regular forms, those of apostar² (to post); apostar¹, 'to bet', the common verb, is conjug. c. contar (RAE): apuesto",
+  },
+  yacer: {
+    model: "yacer",
+    reason: "its forms fit agradecer too; RAE: a model of its own (yazco, also yazgo and yago)",
+  },
+  placer: {
+    model: "placer",
+    reason: "its forms fit agradecer too; RAE: a model of its own (plazco, archaic plugo and plegue)",
+  },
+  // They end like placer, so rule 2 would let them inherit its model on a tie.
+  ...Object.fromEntries(
+    ["aplacer", "complacer", "desplacer", "displacer"].map((verb) => [
+      verb,
+      {
+        model: "agradecer",
+        reason: "ends like placer but has none of its old forms (plugo, plegue): c. agradecer (complazco)",
+      },
+    ]),
+  ),
+};
+
+/**
+ * Dictionary entries shaped like infinitives that are not verbs: left out, so the engine refuses them.
+ * Each would otherwise be kept by rule 3 (a bare entry whose forms look attested, or a prefix + root).
+ */
+export const NOT_VERBS: Readonly<Record<string, string>> = {
+  der: "a bare entry, no verb in the DLE; kept only because its regular forms (do, de, di, dio) are words",
+  dir: "a bare entry, no verb in the DLE; kept only because its regular forms (do, de, di, dio) are words",
+  eser: "a bare entry, no verb in the DLE; kept only because it looks like e- + ser",
 };
 
 /** Spanish verbal prefixes, for compounds that inherit their root's model. */
@@ -120,7 +164,7 @@ function main(): void {
   const flagged: string[] = [];
   const bare: string[] = [];
   for (const [word, flags] of hunspell.entries) {
-    if (!shaped.test(word) || !isWellFormedInfinitive(word)) continue;
+    if (!shaped.test(word) || !isWellFormedInfinitive(word) || word in NOT_VERBS) continue;
     if (/[RIX]/.test(flags)) flagged.push(word);
     else if (flags === "") bare.push(word);
   }

@@ -8,6 +8,16 @@ import { crossCheck, type UnknownForm } from "./cross-check.ts";
 
 const RULES: readonly { test: (u: UnknownForm) => boolean; reason: string }[] = [
   {
+    test: (u) => u.verb === "soler",
+    reason:
+      "RAE (DPD): soler is defective, used in the present, the imperfect and the compound tenses; the engine writes the whole paradigm of mover and the dictionary lists only the forms in use",
+  },
+  {
+    test: (u) => /yacer$/.test(u.verb) && /^subjunctive present/.test(u.where),
+    reason:
+      "RAE gives yacer three present subjunctives (yazca, yazga, yaga), accepted as alternatives; the dictionary leaves out the rarest, yagamos",
+  },
+  {
     test: (u) => /^subjunctive future/.test(u.where),
     reason: "dictionary gap: its affix rules leave out some future-subjunctive forms of -ir stem changers",
   },
@@ -19,7 +29,7 @@ const RULES: readonly { test: (u: UnknownForm) => boolean; reason: string }[] = 
   {
     test: (u) => /^(predecir|contradecir|desdecir)$/.test(u.verb) && /future|conditional/.test(u.where),
     reason:
-      "RAE (DPD) accepts predeciré and prediré; the regular one, more common today, is produced and the dictionary lists only the other",
+      "RAE (DPD) accepts predeciré and prediré; the regular one is produced first, the other accepted as an alternative, and the dictionary lists only the other",
   },
   {
     test: (u) => u.verb === "rehuir",

@@ -4,6 +4,7 @@ import { type DrillFilter, drillOptions, pickDrill, pickRecognition } from "../.
 import type { ExerciseRow } from "../../db/repositories/exercises.ts";
 import { accuracyByCategoryAndTense } from "../../db/repositories/reviews.ts";
 import { formName } from "../../domain/checking/labels.ts";
+import { buildExerciseBank, type Exercise, findExercise } from "../../domain/exercises/index.ts";
 import { type FormSpec, PERSON_PRONOUNS, type Person } from "../../domain/grammar.ts";
 import { formChoices } from "../../domain/recognition.ts";
 import type { Context } from "../context.ts";
@@ -44,6 +45,21 @@ const answerInput = z.strictObject({
 });
 
 const formLabel = (mood: string, tense: string) => formName({ mood, tense } as FormSpec);
+
+/** The note of an item that accepts both moods (quizás, no dudo que), where "pick the mood" has no one answer. */
+function bothMoodsNote(exercise: Exercise | undefined): string | undefined {
+  const also = exercise?.also;
+  return also?.specs.some((spec) => spec.mood !== exercise?.spec.mood) ? also.note : undefined;
+}
+
+let bothMoodIds: readonly string[] | undefined;
+/** Items never asked in mood mode: either answer would be right. */
+function itemsWithBothMoods(): readonly string[] {
+  bothMoodIds ??= buildExerciseBank()
+    .filter((exercise) => bothMoodsNote(exercise) !== undefined)
+    .map((exercise) => exercise.id);
+  return bothMoodIds;
+}
 
 async function weakSpots(ctx: Context, learnerId: string) {
   const rows = await accuracyByCategoryAndTense(ctx.deps.pool, learnerId);
@@ -150,7 +166,8 @@ export const drillsRouter = router({
       exerciseId = pick?.exerciseId ?? null;
     } else {
       reason = "recognition";
-      exerciseId = await pickRecognition(ctx.deps.pool, learnerId, filter, input.previousId ?? null);
+      const exclude = input.mode === "mood" ? itemsWithBothMoods() : [];
+      exerciseId = await pickRecognition(ctx.deps.pool, learnerId, filter, input.previousId ?? null, exclude);
     }
     if (!exerciseId) {
       throw new AppError(
@@ -174,16 +191,21 @@ export const drillsRouter = router({
   answer: authedProcedure.input(answerInput).mutation(async ({ ctx, input }) => {
     const row = await ctx.deps.exercises.get(input.exerciseId);
     if (!row) throw new AppError("EXERCISE_NOT_FOUND", `There is no exercise "${input.exerciseId}".`);
+    // drills.next never asks for the mood of such an item, but an answer may still name one.
+    const both = input.mode === "mood" ? bothMoodsNote(findExercise(row.id)) : undefined;
     const correct =
       input.mode === "mood"
-        ? input.choice === row.mood
+        ? input.choice === row.mood ||
+          (both !== undefined && ["subjunctive", "indicative"].includes(input.choice))
         : [row.expected, ...row.accepted].includes(input.choice.normalize("NFC"));
     const form = formLabel(row.mood, row.tense);
     const message =
       input.mode === "mood"
-        ? correct
-          ? `Yes: the blank takes the ${row.mood} (${form}).`
-          : `No: the blank takes the ${row.mood} (${form}), not the ${input.choice}.`
+        ? both !== undefined && correct
+          ? `Yes: both moods are right here. ${both}`
+          : correct
+            ? `Yes: the blank takes the ${row.mood} (${form}).`
+            : `No: the blank takes the ${row.mood} (${form}), not the ${input.choice}.`
         : correct
           ? `Yes: "${row.expected}" is the ${form}.`
           : `No: the blank needs "${row.expected}", the ${form}.`;

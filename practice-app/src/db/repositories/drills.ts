@@ -53,18 +53,20 @@ export async function pickDrill(
 
 /**
  * For recognition, which does not schedule: any matching item, at random, other than the one just
- * shown (when there is another).
+ * shown (when there is another), and none of `exclude`.
  */
 export async function pickRecognition(
   db: Queryable,
   learnerId: string,
   filter: DrillFilter,
   previousId: string | null,
+  exclude: readonly string[] = [],
 ): Promise<string | null> {
   const result = await db.query<{ id: string }>(
     `SELECT e.id FROM exercises e WHERE e.active AND ${MATCHES} AND $1::text IS NOT NULL
+       AND NOT (e.id = ANY($8::text[]))
      ORDER BY (e.id = $7) ASC, random() LIMIT 1`,
-    [...values(learnerId, filter), previousId],
+    [...values(learnerId, filter), previousId, exclude],
   );
   return result.rows[0]?.id ?? null;
 }

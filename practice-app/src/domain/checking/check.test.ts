@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { conjugate, nonFiniteForm } from "../conjugation/index.ts";
-import { buildExerciseBank, findExercise, INDICATIVE_CONTRAST_CATEGORIES } from "../exercises/index.ts";
+import {
+  buildExerciseBank,
+  buildExercises,
+  findExercise,
+  INDICATIVE_CONTRAST_CATEGORIES,
+} from "../exercises/index.ts";
 import { cachedVerbCount, checkAnswer, normalizeAnswer, stripAccents, verbForms } from "./index.ts";
 
 function item(id: string) {
@@ -29,6 +34,27 @@ describe("normalisation helpers", () => {
 });
 
 describe("checkAnswer", () => {
+  it("accepts a form RAE also accepts (yergo beside irgo), naming the other", () => {
+    const [e] = buildExercises([
+      {
+        id: "test-001",
+        category: "certainty",
+        difficulty: 1,
+        sentence: "Es verdad que yo me ___ cuando entra la directora.",
+        verb: "erguir",
+        person: "1s",
+        spec: { mood: "indicative", tense: "present" },
+        translation: "It's true that I straighten up when the headmistress comes in.",
+        trigger: "es verdad que",
+      },
+    ]);
+    if (!e) throw new Error("no exercise built");
+    expect(e.accepted).toEqual(["irgo", "yergo"]);
+    const r = checkAnswer(e, "yergo");
+    expect(r).toMatchObject({ outcome: "correct", expected: "irgo" });
+    expect(r.message).toBe("Correct! (irgo would also be right.)");
+  });
+
   it("accepts the expected form", () => {
     const r = check("wish-001", "hables"); // Quiero que tú ___ más despacio.
     expect(r).toMatchObject({ outcome: "correct", correct: true, expected: "hables", accepted: ["hables"] });
@@ -180,8 +206,14 @@ describe("checkAnswer", () => {
         e.spec.mood === "subjunctive"
           ? conjugate(e.verb, { mood: "indicative", tense: "present" }, e.person)
           : conjugate(e.verb, { mood: "subjunctive", tense: "present" }, e.person);
-      // Items that accept both moods (no dudo que, quizás, el hecho de que) take it as correct.
-      const outcome = e.alsoForms?.includes(other) ? "correct" : "wrong-mood";
+      // Items that accept both moods (no dudo que, quizás, el hecho de que) take it as correct, or,
+      // where they accept that mood in another tense only, call it a wrong tense.
+      const acceptsOtherMood = e.also?.specs.some((spec) => spec.mood !== e.spec.mood) ?? false;
+      const outcome = e.alsoForms?.includes(other)
+        ? "correct"
+        : acceptsOtherMood
+          ? "wrong-tense"
+          : "wrong-mood";
       expect(checkAnswer(e, other).outcome, `${e.id} ${other}`).toBe(outcome);
     }
     expect(INDICATIVE_CONTRAST_CATEGORIES.length).toBe(9);

@@ -14,7 +14,9 @@
 //    Any tense or mood the engine produces, the imperative and the non-finite forms included.
 //    Same mood and tense, other person → "wrong-person"; same mood and person, other tense →
 //    "wrong-tense"; other mood → "wrong-mood"; anything else → "wrong". When a spelling is several
-//    forms, the diagnosis closest to correct wins. Rules that apply get their own message (the
+//    forms, the diagnosis closest to correct wins. Where an item accepts several forms (quizás:
+//    llueva, llueve, lloverá), the answer is compared with each, so a mood the item accepts is never
+//    called the wrong mood. Rules that apply get their own message (the
 //    conditional or future after si, an infinitive where a conjugated verb is needed);
 //    The vos form of exactly what the blank needs (tenés for tienes) → "vos-form", not graded;
 // 6. a form of the verb with pronouns, que, no or words of the sentence around it ("tú hables") →
@@ -22,7 +24,7 @@
 // 7. anything else → "wrong", not a form of the verb.
 
 import type { Exercise } from "../exercises/types.ts";
-import type { EngineFormSpec, InfinitiveSpec } from "../grammar.ts";
+import type { EngineFormSpec, InfinitiveSpec, ItemSpec } from "../grammar.ts";
 import { foreignMessage, invisibleNote, scanCharacters } from "./characters.ts";
 import { splitExtraWords } from "./extra-words.ts";
 import { type FiniteRef, type FormRef, type NonFiniteRef, verbForms } from "./forms.ts";
@@ -95,12 +97,44 @@ function isTarget(exercise: Exercise, ref: FormRef): boolean {
   );
 }
 
-/** Lower is closer to correct. The imperative comes last: its forms are mostly other forms too. */
+/** Every form the blank accepts: the item's own, then its `also` forms (quizás: llueva, llueve, lloverá). */
+function targetSpecs(exercise: Exercise): ItemSpec[] {
+  return [exercise.spec, ...(exercise.also?.specs ?? [])];
+}
+
+/** "a", "a or b", "a, b or c" */
+function either(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
+/** The forms the blank takes, named: "present subjunctive", "present subjunctive, future or present indicative". */
+function neededForms(exercise: Exercise): string {
+  return either(unique(targetSpecs(exercise).map(formName)));
+}
+
+/** The moods the blank takes: "subjunctive", or "subjunctive or indicative" where both are right. */
+function neededMoods(exercise: Exercise): string {
+  return either(unique(targetSpecs(exercise).map((spec) => spec.mood)));
+}
+
+/**
+ * Lower is closer to correct. The imperative comes last: its forms are mostly other forms too.
+ * Measured against every form the blank accepts; when one of them has the typed form's mood, the
+ * mood is not the mistake, so the forms of the other mood are not compared (quizás + llovía is a
+ * wrong tense, never a wrong mood, since llueve is right).
+ */
 function rank(exercise: Exercise, ref: FiniteRef): number {
   if (ref.spec.mood === "imperative") return 5;
-  const sameMood = ref.spec.mood === exercise.spec.mood;
-  const sameTense = sameMood && ref.spec.tense === exercise.spec.tense;
-  const samePerson = ref.person === exercise.person;
+  const targets = targetSpecs(exercise);
+  const sameMoodTargets = targets.filter((spec) => spec.mood === ref.spec.mood);
+  const compared = sameMoodTargets.length > 0 ? sameMoodTargets : targets;
+  return Math.min(...compared.map((spec) => rankAgainst(spec, exercise.person, ref)));
+}
+
+function rankAgainst(target: ItemSpec, person: Exercise["person"], ref: FiniteRef): number {
+  const sameMood = ref.spec.mood === target.mood;
+  const sameTense = sameMood && ref.spec.tense === target.tense;
+  const samePerson = ref.person === person;
   if (sameTense) return 0; // other person
   if (sameMood && samePerson) return 1; // other tense
   if (!sameMood && samePerson) return 2; // other mood
@@ -170,7 +204,7 @@ function describeFinite(
     const personNote = first.person === exercise.person && !first.voseo ? "" : ` for ${persons}`;
     return {
       outcome,
-      message: `${form} is the ${specs.join(" or ")}${personNote}; ${rule}. Here you need the ${formName(exercise.spec)}: ${needed}.`,
+      message: `${form} is the ${specs.join(" or ")}${personNote}; ${rule}. Here you need the ${neededForms(exercise)}: ${needed}.`,
     };
   }
 
@@ -183,7 +217,7 @@ function describeFinite(
     case "wrong-tense":
       return {
         outcome,
-        message: `Right mood and person, wrong tense: ${form} is the ${specs.join(" or ")}, but here you need the ${formName(exercise.spec)}: ${needed}.${archaic}`,
+        message: `Right mood and person, wrong tense: ${form} is the ${specs.join(" or ")}, but here you need the ${neededForms(exercise)}: ${needed}.${archaic}`,
       };
     case "wrong-mood": {
       const givenMood = first.spec.mood;
@@ -191,16 +225,18 @@ function describeFinite(
         chosen.filter((ref) => ref.person === first.person).map((ref) => tenseName(ref.spec)),
       ).join(" or ");
       const personNote = first.person === exercise.person && !first.voseo ? "" : `, ${persons} form`;
-      const verb = exercise.spec.mood === "subjunctive" ? "needs" : "uses";
+      // Where both moods are right (quizás), only a third one (the imperative) gets here: name both.
+      const moods = neededMoods(exercise);
+      const verb = moods === "indicative" ? "uses" : moods === "subjunctive" ? "needs" : "takes";
       return {
         outcome,
-        message: `That is the ${givenMood} (${form}: ${tenses}${personNote}); ${triggerPhrase(exercise)} Spanish ${verb} the ${exercise.spec.mood}: ${needed}.${archaic}`,
+        message: `That is the ${givenMood} (${form}: ${tenses}${personNote}); ${triggerPhrase(exercise)} Spanish ${verb} the ${moods}: ${needed}.${archaic}`,
       };
     }
     default:
       return {
         outcome: "wrong",
-        message: `That is the ${specs.join(" or ")} for ${persons} (${form}); here you need the ${formName(exercise.spec)} for ${neededPerson}: ${needed}.${archaic}`,
+        message: `That is the ${specs.join(" or ")} for ${persons} (${form}); here you need the ${neededForms(exercise)} for ${neededPerson}: ${needed}.${archaic}`,
       };
   }
 }
@@ -215,7 +251,7 @@ function describeNonFinite(exercise: Exercise, ref: NonFiniteRef): { outcome: Di
   if (ref.which === "participle" && isCompound(exercise)) {
     return {
       outcome: "wrong",
-      message: `${ref.form} is the past participle alone; the blank needs the ${formName(exercise.spec)}, with its auxiliary: ${needed}.`,
+      message: `${ref.form} is the past participle alone; the blank needs the ${neededForms(exercise)}, with its auxiliary: ${needed}.`,
     };
   }
   const what = ref.which === "infinitive" ? "the infinitive (the dictionary form)" : `the ${name}`;
@@ -227,7 +263,7 @@ function describeNonFinite(exercise: Exercise, ref: NonFiniteRef): { outcome: Di
   }
   return {
     outcome: "wrong",
-    message: `${ref.form} is ${what}; the blank needs a conjugated verb, the ${formName(exercise.spec)} for ${personName(exercise.person)}: ${needed}.`,
+    message: `${ref.form} is ${what}; the blank needs a conjugated verb, the ${neededForms(exercise)} for ${personName(exercise.person)}: ${needed}.`,
   };
 }
 
@@ -375,6 +411,6 @@ export function checkAnswer(exercise: Exercise, answer: string): CheckResult {
 
   return withNote(
     "wrong",
-    `"${given}" is not a form of ${exercise.verb}. The blank needs the ${formName(exercise.spec)} for ${personName(exercise.person)}: ${formList(exercise.accepted)}.`,
+    `"${given}" is not a form of ${exercise.verb}. The blank needs the ${neededForms(exercise)} for ${personName(exercise.person)}: ${formList(exercise.accepted)}.`,
   );
 }

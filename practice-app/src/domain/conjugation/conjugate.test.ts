@@ -248,9 +248,18 @@ describe("input", () => {
     expect(() => conjugate("xyzar", SUBJ_PRESENT, "1s")).toThrow(ConjugationError);
   });
 
-  it.each(["hablar", "comer", "vivir", "ir", "reír", "oír", "sonreír", "argüir"])("supports %s", (verb) => {
-    expect(isSupportedInfinitive(verb)).toBe(true);
+  // Dictionary entries shaped like infinitives that are no verbs (the generator's NOT_VERBS).
+  it.each(["der", "dir", "eser"])("refuses %s, which only looks like an infinitive", (input) => {
+    expect(isSupportedInfinitive(input)).toBe(false);
+    expect(() => conjugate(input, SUBJ_PRESENT, "1s")).toThrow(`"${input}" is not a verb in the lexicon`);
   });
+
+  it.each(["hablar", "comer", "vivir", "ir", "reír", "oír", "sonreír", "argüir", "soler", "apostar"])(
+    "supports %s",
+    (verb) => {
+      expect(isSupportedInfinitive(verb)).toBe(true);
+    },
+  );
 
   it.each(["", "   ", "xyz", "levantarse", "hablo", "hablar mañana", "háblar", "ar", "ír", "huír", "h4blar"])(
     "rejects %j",

@@ -247,17 +247,47 @@ export function conjugateVerb(
   };
 }
 
-function alternatives(verb: Verb, spec: EngineFormSpec, person: Person, voseo: boolean): string[] {
-  const ra = form(verb, spec, person, "ra", voseo);
-  if (spec.mood === "subjunctive" && (spec.tense === "imperfect" || spec.tense === "pluperfect")) {
-    return [ra, form(verb, spec, person, "se", voseo)];
+/** A second future or conditional on the stem RAE also accepts (prediré, prediría). */
+const alternateFutureOf = (v: Verb, stem: string, tense: "future" | "conditional") =>
+  memo(v, `alt-${tense}`, () => {
+    const other: Verb = { ...v, irregular: { ...v.irregular, futureStem: stem } };
+    return tense === "future" ? future(other) : conditional(other);
+  });
+
+/** The forms RAE accepts beside the produced one (irregular-verbs.ts, `alternate…`), or none. */
+function alternateForms(verb: Verb, spec: EngineFormSpec, person: Person, voseo: boolean): string[] {
+  const { irregular } = verb;
+  if (spec.mood === "indicative" && spec.tense === "present" && !(voseo && person === "2s")) {
+    return (irregular.alternatePresent?.[person] ?? []).map(writeAccents);
   }
-  return [ra];
+  if (spec.mood === "subjunctive" && spec.tense === "present") {
+    return (irregular.alternatePresentSubjunctive?.[person] ?? []).map(writeAccents);
+  }
+  const stem = irregular.alternateFutureStem;
+  if (stem !== undefined && spec.mood === "indicative") {
+    if (spec.tense === "future" || spec.tense === "conditional") {
+      return [pick(alternateFutureOf(verb, stem, spec.tense), person)];
+    }
+  }
+  return [];
+}
+
+function alternatives(verb: Verb, spec: EngineFormSpec, person: Person, voseo: boolean): string[] {
+  const forms = [form(verb, spec, person, "ra", voseo)];
+  if (spec.mood === "subjunctive" && (spec.tense === "imperfect" || spec.tense === "pluperfect")) {
+    forms.push(form(verb, spec, person, "se", voseo));
+  }
+  for (const other of alternateForms(verb, spec, person, voseo)) {
+    if (!forms.includes(other)) forms.push(other);
+  }
+  return forms;
 }
 
 /**
- * Every correct written form. Two where Spanish has two equally correct endings (imperfect
- * subjunctive -ra/-se, and the pluperfect subjunctive built on it), -ra first; otherwise one.
+ * Every correct written form, the one conjugate() gives first. Two where Spanish has two equally
+ * correct endings (imperfect subjunctive -ra/-se, and the pluperfect subjunctive built on it), and
+ * more where RAE accepts another form of a few verbs (irgo or yergo, yazco, yazgo or yago,
+ * predeciré or prediré); otherwise one.
  */
 export function conjugateAlternatives(
   infinitive: string,

@@ -868,6 +868,84 @@ export const SUBJUNCTIVE_TABLE: readonly SubjunctiveRow[] = [
     imperfectRa: "anduviera anduvieras anduviera anduviéramos anduvierais anduvieran",
     imperfectSe: "anduviese anduvieses anduviese anduviésemos anduvieseis anduviesen",
   },
+  // One verb of every RAE model not covered above (models.ts), so that every model has reference
+  // forms (models.test.ts checks it). Where RAE accepts two forms, the engine's choice is written and
+  // the other is noted.
+  // apostar¹, to bet: c. contar (apostar², to post troops, is regular)
+  {
+    infinitive: "apostar",
+    present: "apueste apuestes apueste apostemos apostéis apuesten",
+    imperfectRa: "apostara apostaras apostara apostáramos apostarais apostaran",
+  },
+  {
+    infinitive: "enraizar",
+    present: "enraíce enraíces enraíce enraicemos enraicéis enraícen",
+    imperfectRa: "enraizara enraizaras enraizara enraizáramos enraizarais enraizaran",
+  },
+  {
+    infinitive: "aunar",
+    present: "aúne aúnes aúne aunemos aunéis aúnen",
+    imperfectRa: "aunara aunaras aunara aunáramos aunarais aunaran",
+  },
+  {
+    infinitive: "rehusar",
+    present: "rehúse rehúses rehúse rehusemos rehuséis rehúsen",
+    imperfectRa: "rehusara rehusaras rehusara rehusáramos rehusarais rehusaran",
+  },
+  {
+    infinitive: "lucir",
+    present: "luzca luzcas luzca luzcamos luzcáis luzcan",
+    imperfectRa: "luciera lucieras luciera luciéramos lucierais lucieran",
+  },
+  {
+    infinitive: "bendecir",
+    present: "bendiga bendigas bendiga bendigamos bendigáis bendigan",
+    imperfectRa: "bendijera bendijeras bendijera bendijéramos bendijerais bendijeran",
+  },
+  {
+    infinitive: "maldecir",
+    present: "maldiga maldigas maldiga maldigamos maldigáis maldigan",
+    imperfectRa: "maldijera maldijeras maldijera maldijéramos maldijerais maldijeran",
+  },
+  {
+    infinitive: "desdecir",
+    present: "desdiga desdigas desdiga desdigamos desdigáis desdigan",
+    imperfectRa: "desdijera desdijeras desdijera desdijéramos desdijerais desdijeran",
+  },
+  // RAE also gives raya, rayas... (the engine writes raiga)
+  {
+    infinitive: "raer",
+    present: "raiga raigas raiga raigamos raigáis raigan",
+    imperfectRa: "rayera rayeras rayera rayéramos rayerais rayeran",
+  },
+  {
+    infinitive: "asir",
+    present: "asga asgas asga asgamos asgáis asgan",
+    imperfectRa: "asiera asieras asiera asiéramos asierais asieran",
+  },
+  // RAE also gives yerga, yergas, yerga, yergan (the engine writes irga)
+  {
+    infinitive: "erguir",
+    present: "irga irgas irga irgamos irgáis irgan",
+    imperfectRa: "irguiera irguieras irguiera irguiéramos irguierais irguieran",
+  },
+  {
+    infinitive: "pudrir",
+    present: "pudra pudras pudra pudramos pudráis pudran",
+    imperfectRa: "pudriera pudrieras pudriera pudriéramos pudrierais pudrieran",
+  },
+  // RAE also gives yazga... and yaga... (the engine writes yazca)
+  {
+    infinitive: "yacer",
+    present: "yazca yazcas yazca yazcamos yazcáis yazcan",
+    imperfectRa: "yaciera yacieras yaciera yaciéramos yacierais yacieran",
+  },
+  // archaic: plegue or plega for plazca, pluguiera for placiera
+  {
+    infinitive: "placer",
+    present: "plazca plazcas plazca plazcamos plazcáis plazcan",
+    imperfectRa: "placiera placieras placiera placiéramos placierais placieran",
+  },
 ];
 
 export const INDICATIVE_TABLE: readonly IndicativeRow[] = [
@@ -1215,5 +1293,99 @@ export const INDICATIVE_TABLE: readonly IndicativeRow[] = [
     present: "venzo vences vence vencemos vencéis vencen",
     preterite: "vencí venciste venció vencimos vencisteis vencieron",
     future: "venceré vencerás vencerá venceremos venceréis vencerán",
+  },
+  // One verb of every RAE model not covered above (models.ts), so that every model has reference
+  // forms (models.test.ts checks it). Where RAE accepts two forms, the engine's choice is written and
+  // the other is noted.
+  {
+    infinitive: "apostar",
+    present: "apuesto apuestas apuesta apostamos apostáis apuestan",
+    preterite: "aposté apostaste apostó apostamos apostasteis apostaron",
+    future: "apostaré apostarás apostará apostaremos apostaréis apostarán",
+  },
+  {
+    infinitive: "enraizar",
+    present: "enraízo enraízas enraíza enraizamos enraizáis enraízan",
+    preterite: "enraicé enraizaste enraizó enraizamos enraizasteis enraizaron",
+    future: "enraizaré enraizarás enraizará enraizaremos enraizaréis enraizarán",
+  },
+  {
+    infinitive: "aunar",
+    present: "aúno aúnas aúna aunamos aunáis aúnan",
+    preterite: "auné aunaste aunó aunamos aunasteis aunaron",
+    future: "aunaré aunarás aunará aunaremos aunaréis aunarán",
+  },
+  {
+    infinitive: "rehusar",
+    present: "rehúso rehúsas rehúsa rehusamos rehusáis rehúsan",
+    preterite: "rehusé rehusaste rehusó rehusamos rehusasteis rehusaron",
+    future: "rehusaré rehusarás rehusará rehusaremos rehusaréis rehusarán",
+  },
+  {
+    infinitive: "lucir",
+    present: "luzco luces luce lucimos lucís lucen",
+    preterite: "lucí luciste lució lucimos lucisteis lucieron",
+    future: "luciré lucirás lucirá luciremos luciréis lucirán",
+  },
+  // future on the infinitive, unlike decir's diré
+  {
+    infinitive: "bendecir",
+    present: "bendigo bendices bendice bendecimos bendecís bendicen",
+    preterite: "bendije bendijiste bendijo bendijimos bendijisteis bendijeron",
+    future: "bendeciré bendecirás bendecirá bendeciremos bendeciréis bendecirán",
+  },
+  {
+    infinitive: "maldecir",
+    present: "maldigo maldices maldice maldecimos maldecís maldicen",
+    preterite: "maldije maldijiste maldijo maldijimos maldijisteis maldijeron",
+    future: "maldeciré maldecirás maldecirá maldeciremos maldeciréis maldecirán",
+  },
+  // RAE accepts desdiré too; the engine writes desdeciré
+  {
+    infinitive: "desdecir",
+    present: "desdigo desdices desdice desdecimos desdecís desdicen",
+    preterite: "desdije desdijiste desdijo desdijimos desdijisteis desdijeron",
+    future: "desdeciré desdecirás desdecirá desdeciremos desdeciréis desdecirán",
+  },
+  // RAE also gives rayo for raigo
+  {
+    infinitive: "raer",
+    present: "raigo raes rae raemos raéis raen",
+    preterite: "raí raíste rayó raímos raísteis rayeron",
+    future: "raeré raerás raerá raeremos raeréis raerán",
+  },
+  {
+    infinitive: "asir",
+    present: "asgo ases ase asimos asís asen",
+    preterite: "así asiste asió asimos asisteis asieron",
+    future: "asiré asirás asirá asiremos asiréis asirán",
+  },
+  // RAE also gives yergo, yergues, yergue, yerguen; the engine writes the i- forms
+  {
+    infinitive: "erguir",
+    present: "irgo irgues irgue erguimos erguís irguen",
+    preterite: "erguí erguiste irguió erguimos erguisteis irguieron",
+    future: "erguiré erguirás erguirá erguiremos erguiréis erguirán",
+  },
+  // participle podrido (models.test.ts)
+  {
+    infinitive: "pudrir",
+    present: "pudro pudres pudre pudrimos pudrís pudren",
+    preterite: "pudrí pudriste pudrió pudrimos pudristeis pudrieron",
+    future: "pudriré pudrirás pudrirá pudriremos pudriréis pudrirán",
+  },
+  // RAE also gives yazgo and yago for yazco
+  {
+    infinitive: "yacer",
+    present: "yazco yaces yace yacemos yacéis yacen",
+    preterite: "yací yaciste yació yacimos yacisteis yacieron",
+    future: "yaceré yacerás yacerá yaceremos yaceréis yacerán",
+  },
+  // archaic: plugo for plació, pluguieron for placieron
+  {
+    infinitive: "placer",
+    present: "plazco places place placemos placéis placen",
+    preterite: "plací placiste plació placimos placisteis placieron",
+    future: "placeré placerás placerá placeremos placeréis placerán",
   },
 ];

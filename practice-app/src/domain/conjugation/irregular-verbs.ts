@@ -34,6 +34,15 @@ export interface IrregularVerb {
   readonly imperativeOwn?: boolean;
   /** The gerund when it follows no rule (ir: yendo; poder: pudiendo). */
   readonly gerund?: string;
+  /**
+   * Forms RAE also accepts beside the ones produced (yergo beside irgo, yazgo and yago beside
+   * yazco), marked like the other full forms. They are given as alternatives (conjugateAlternatives),
+   * so the checker accepts and names them, but never produced first.
+   */
+  readonly alternatePresent?: Partial<Record<Person, readonly string[]>>;
+  readonly alternatePresentSubjunctive?: Partial<Record<Person, readonly string[]>>;
+  /** A second future and conditional stem RAE accepts (predir-é beside predecir-é). */
+  readonly alternateFutureStem?: string;
 }
 
 const FUI: SixForms = ["fu*i", "fu*iste", "fu*e", "fu*imos", "fu*isteis", "fu*eron"];
@@ -57,6 +66,12 @@ export function prefixed(prefix: string, verb: IrregularVerb): IrregularVerb {
     forms === undefined
       ? undefined
       : Object.fromEntries(Object.entries(forms).map(([person, form]) => [person, prefix + form]));
+  const addEach = (forms: Partial<Record<Person, readonly string[]>> | undefined) =>
+    forms === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries(forms).map(([person, list]) => [person, (list ?? []).map((form) => prefix + form)]),
+        );
   return {
     stem: add(verb.stem),
     yoStem: add(verb.yoStem),
@@ -72,6 +87,9 @@ export function prefixed(prefix: string, verb: IrregularVerb): IrregularVerb {
     // decir's compounds say bendice, predice, not *bendí (RAE, DPD); tener's say obtén.
     imperative: verb.imperativeOwn ? undefined : add(verb.imperative),
     gerund: add(verb.gerund),
+    alternatePresent: addEach(verb.alternatePresent),
+    alternatePresentSubjunctive: addEach(verb.alternatePresentSubjunctive),
+    alternateFutureStem: add(verb.alternateFutureStem),
   };
 }
 
@@ -189,18 +207,84 @@ export const IRREGULAR_VERBS: ReadonlyMap<string, IrregularVerb> = new Map<strin
     { yoStem: "satisfag", preteriteStem: "satisfiZ", futureStem: "satisfar", participle: "satisfecho" },
   ],
   ["decir", DECIR],
-  // These compounds accept both futures, predeciré and prediré; the regular one is the more
-  // common today (RAE, Diccionario panhispánico de dudas), so it is the one produced.
-  ["predecir", { ...prefixed("pre", DECIR), futureStem: undefined, imperative: undefined }],
-  ["contradecir", { ...prefixed("contra", DECIR), futureStem: undefined, imperative: undefined }],
-  ["desdecir", { ...prefixed("des", DECIR), futureStem: undefined, imperative: undefined }],
+  // These compounds accept both futures, predeciré and prediré; the regular one is produced (see
+  // the review file's reason), the other is accepted as an alternative.
+  [
+    "predecir",
+    {
+      ...prefixed("pre", DECIR),
+      futureStem: undefined,
+      imperative: undefined,
+      alternateFutureStem: "predir",
+    },
+  ],
+  [
+    "contradecir",
+    {
+      ...prefixed("contra", DECIR),
+      futureStem: undefined,
+      imperative: undefined,
+      alternateFutureStem: "contradir",
+    },
+  ],
+  [
+    "desdecir",
+    {
+      ...prefixed("des", DECIR),
+      futureStem: undefined,
+      imperative: undefined,
+      alternateFutureStem: "desdir",
+    },
+  ],
   // bendecir and maldecir also have regular participles (bendecido; "bendito" is an adjective).
   ["bendecir", { yoStem: "bendig", preteriteStem: "bendij" }],
   ["maldecir", { yoStem: "maldig", preteriteStem: "maldij" }],
   ["traer", { yoStem: "traig", preteriteStem: "traj" }],
   ["caer", { yoStem: "caig" }],
   // raer also has "rayo/raya", asir nothing else; the -ig-/-g- forms are the ones grammars list first.
-  ["raer", { yoStem: "raig" }],
+  [
+    "raer",
+    {
+      yoStem: "raig",
+      alternatePresent: { "1s": ["r*ayo"] },
+      alternatePresentSubjunctive: {
+        "1s": ["r*aya"],
+        "2s": ["r*ayas"],
+        "3s": ["r*aya"],
+        "1p": ["ray*amos"],
+        "2p": ["ray*ais"],
+        "3p": ["r*ayan"],
+      },
+    },
+  ],
+  // RAE: yazco, yazgo or yago (and yazca, yazga or yaga); the -zc- forms follow the rule (zc).
+  [
+    "yacer",
+    {
+      alternatePresent: { "1s": ["y*azgo", "y*ago"] },
+      alternatePresentSubjunctive: {
+        "1s": ["y*azga", "y*aga"],
+        "2s": ["y*azgas", "y*agas"],
+        "3s": ["y*azga", "y*aga"],
+        "1p": ["yazg*amos", "yag*amos"],
+        "2p": ["yazg*ais", "yag*ais"],
+        "3p": ["y*azgan", "y*agan"],
+      },
+    },
+  ],
+  // RAE: irgo or yergo wherever the stem is stressed; irgo (the e>i change) is produced.
+  [
+    "erguir",
+    {
+      alternatePresent: { "1s": ["y*ergo"], "2s": ["y*ergues"], "3s": ["y*ergue"], "3p": ["y*erguen"] },
+      alternatePresentSubjunctive: {
+        "1s": ["y*erga"],
+        "2s": ["y*ergas"],
+        "3s": ["y*erga"],
+        "3p": ["y*ergan"],
+      },
+    },
+  ],
   ["asir", { yoStem: "asg" }],
   ["oír", { yoStem: "oig" }],
   ["poder", { preteriteStem: "pud", futureStem: "podr", gerund: "pudi*endo" }],

@@ -394,6 +394,50 @@ describe("the new triggers and their contrast partners", () => {
     expect(checkAnswer(item("conc-004"), "están").outcome).toBe("wrong-mood");
   });
 
+  it.each([
+    // [id, the indicative a learner may type, the other indicative accepted]
+    ["qui-001", "llueve", "lloverá"],
+    ["qui-004", "podemos", "podremos"],
+    ["qui-007", "llegáis", "llegaréis"],
+    ["qui-008", "ha entendido", "entendió"],
+  ])("%s accepts the indicative %s and %s, and says both moods are right", (id, indicative, other) => {
+    const e = item(id);
+    for (const form of [e.expected, indicative, other]) {
+      const checked = checkAnswer(e, form);
+      expect(checked.outcome, form).toBe("correct");
+      expect(checked.message, form).toContain("both are right here");
+      expect(checked.message, form).toContain("the subjunctive sounds more doubtful");
+      expect(checked.message, form).not.toContain("needs the subjunctive");
+    }
+  });
+
+  it("calls another indicative tense after quizás a wrong tense, never a wrong mood", () => {
+    const checked = checkAnswer(item("qui-001"), "llovía");
+    expect(checked.outcome).toBe("wrong-tense");
+    expect(checked.message).toBe(
+      "Right mood and person, wrong tense: llovía is the imperfect indicative, but here you need the present subjunctive, future or present indicative: llueva (or lloverá, llueve). Before the verb, quizás and tal vez take either mood, so both are right here: the subjunctive sounds more doubtful, the indicative more confident.",
+    );
+    // Another person of an accepted indicative is a wrong person, as anywhere else.
+    expect(checkAnswer(item("qui-004"), "pueden").outcome).toBe("wrong-person");
+  });
+
+  it.each([
+    // [id, the words that make the conceded thing unknown or still to come, the indicative refused]
+    ["conc-002", "te voy a contar", "crees"],
+    ["conc-004", "no sé", "están"],
+    ["conc-007", "todavía no", "parece"],
+    ["conc-009", "mañana", "insistes"],
+  ])("%s says why only the subjunctive fits (%s), so %s is a wrong mood", (id, words, indicative) => {
+    // With a known fact the indicative is standard after aunque and por más que (aunque estáis
+    // cansados...): these sentences must rule that reading out, or the item would refuse good Spanish.
+    const e = item(id);
+    expect(e.sentence.toLowerCase()).toContain(words);
+    expect(e.also).toBeUndefined();
+    const checked = checkAnswer(e, indicative);
+    expect(checked.outcome).toBe("wrong-mood");
+    expect(checked.message).toContain(`after '${e.trigger}' Spanish needs the subjunctive`);
+  });
+
   it("refuses an unpaired item of a paired category, and a partner that does not point back", () => {
     const seed = (id: string, partner?: string): ExerciseSeed => ({
       id,
@@ -416,6 +460,7 @@ describe("the new triggers and their contrast partners", () => {
 });
 
 describe("buildExercises validation", () => {
+  const PRESENT_INDICATIVE = { mood: "indicative", tense: "present" } as const;
   const good: ExerciseSeed = {
     id: "test-001",
     category: "wish",
@@ -452,7 +497,31 @@ describe("buildExercises validation", () => {
     ["a bad difficulty", [{ ...good, difficulty: 4 as 1 }], /test-001.*difficulty/],
     ["an unknown category", [{ ...good, category: "nope" as "wish" }], /test-001.*unknown category/],
     ["a bad id", [{ ...good, id: "Test 1" }], /Test 1.*id must look like/],
+    [
+      "an also-form that repeats the expected one",
+      [{ ...good, also: { specs: [{ mood: "subjunctive", tense: "present" }], note: "Both are right." } }],
+      /test-001.*also repeats the expected form/,
+    ],
+    [
+      "an also-form listed twice",
+      [{ ...good, also: { specs: [PRESENT_INDICATIVE, PRESENT_INDICATIVE], note: "Both are right." } }],
+      /test-001.*also lists indicative present twice/,
+    ],
+    [
+      "an also without a form",
+      [{ ...good, also: { specs: [], note: "Both are right." } }],
+      /test-001.*also lists no form/,
+    ],
   ])("rejects %s, naming the item", (_name, seeds, pattern) => {
     expect(() => buildExercises(seeds as ExerciseSeed[])).toThrow(pattern);
+  });
+
+  it("builds several also-forms with the engine, in the order given", () => {
+    const future = { mood: "indicative", tense: "future" } as const;
+    const [e] = buildExercises([
+      { ...good, also: { specs: [future, PRESENT_INDICATIVE], note: "Both moods are right here." } },
+    ]);
+    expect(e?.alsoForms).toEqual(["hablarás", "hablas"]);
+    expect(e?.accepted).toEqual(["hables", "hablarás", "hablas"]);
   });
 });

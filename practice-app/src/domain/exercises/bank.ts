@@ -56,9 +56,15 @@ export function seedProblems(seed: ExerciseSeed): string[] {
   if (!(PERSONS as readonly string[]).includes(seed.person)) problems.push(`unknown person "${seed.person}"`);
   if (!isKnownSpec(seed.spec)) problems.push(`unknown form ${seed.spec.mood} ${seed.spec.tense}`);
   if (seed.also) {
-    if (!isKnownSpec(seed.also.spec)) {
-      problems.push(`unknown also-form ${seed.also.spec.mood} ${seed.also.spec.tense}`);
-    } else if (sameSpec(seed.also.spec, seed.spec)) problems.push("also repeats the expected form");
+    const { specs } = seed.also;
+    if (specs.length === 0) problems.push("also lists no form: leave it out instead");
+    specs.forEach((spec, i) => {
+      if (!isKnownSpec(spec)) problems.push(`unknown also-form ${spec.mood} ${spec.tense}`);
+      else if (sameSpec(spec, seed.spec)) problems.push("also repeats the expected form");
+      else if (specs.slice(0, i).some((earlier) => sameSpec(earlier, spec))) {
+        problems.push(`also lists ${spec.mood} ${spec.tense} twice`);
+      }
+    });
     if (seed.also.note.trim() === "" || !/\.$/.test(seed.also.note)) {
       problems.push("also needs a note, one sentence ending with a full stop");
     }
@@ -101,12 +107,17 @@ function buildOne(seed: ExerciseSeed): Exercise {
   );
   const exercise: Exercise = { ...seed, spec: { ...seed.spec }, expected, accepted, explanation };
   if (seed.also) {
-    const alsoForms = formsFor(seed.verb, seed.also.spec, seed.person).all;
-    const clash = alsoForms.filter((form) => accepted.includes(form));
-    if (clash.length > 0) throw new Error(`the also-form ${clash.join(", ")} is already accepted`);
+    const alsoForms: string[] = [];
+    for (const spec of seed.also.specs) {
+      // The engine writes every also-form too, so a seed cannot teach a misspelt alternative.
+      const forms = formsFor(seed.verb, spec, seed.person).all;
+      const clash = forms.filter((form) => accepted.includes(form) || alsoForms.includes(form));
+      if (clash.length > 0) throw new Error(`the also-form ${clash.join(", ")} is already accepted`);
+      alsoForms.push(...forms);
+    }
     exercise.accepted = [...accepted, ...alsoForms];
     exercise.alsoForms = alsoForms;
-    exercise.also = { spec: { ...seed.also.spec }, note: seed.also.note };
+    exercise.also = { specs: seed.also.specs.map((spec) => ({ ...spec })), note: seed.also.note };
   }
   return exercise;
 }

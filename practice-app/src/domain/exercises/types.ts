@@ -77,10 +77,12 @@ export interface ExerciseSeed {
    */
   reason?: string;
   /**
-   * A second form that is just as right (both moods are standard after "no dudo que"), produced by
-   * the engine like the expected one, with the note that tells the learner why both are right.
+   * Other forms that are just as right (both moods are standard after "no dudo que"; after quizás
+   * the present, the future and the present subjunctive all fit), produced by the engine like the
+   * expected one, with the note that tells the learner why they are right. Several forms, one note:
+   * the note explains the item, whichever of them the learner typed.
    */
-  also?: { spec: FormSpec; note: string };
+  also?: { specs: FormSpec[]; note: string };
   /** The id of the contrast item: the same trigger with the other mood. Must point back. */
   partner?: string;
 }
@@ -90,7 +92,7 @@ export interface Exercise extends ExerciseSeed {
   expected: string;
   /** Every correct form (both -ra and -se where they exist, then the `also` forms); contains `expected`. */
   accepted: string[];
-  /** The forms of `also`, when the item has one (a subset of `accepted`). */
+  /** The forms of `also`, in the order of its specs, when the item has any (a subset of `accepted`). */
   alsoForms?: string[];
   /** One sentence: why this mood and tense here. */
   explanation: string;

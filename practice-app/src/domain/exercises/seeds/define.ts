@@ -29,7 +29,7 @@ export const TENSE_CODES = {
   INF: { mood: "infinitive", tense: "infinitive" },
 } as const satisfies Record<string, ItemSpec>;
 export type TenseCode = keyof typeof TENSE_CODES;
-/** The codes of finite forms (what an `also` form can be). */
+/** The codes of finite forms (what the `also` forms can be). */
 export type FiniteTenseCode = Exclude<TenseCode, "INF">;
 
 /** Tense note for a present indicative with future meaning (a lo mejor llueve mañana). */
@@ -41,8 +41,8 @@ export interface SeedOptions {
   tenseNote?: string;
   /** Replaces the category's mood reason for this item; "{t}" is the trigger. */
   reason?: string;
-  /** A second correct form, with why both are right. */
-  also?: readonly [FiniteTenseCode, string];
+  /** Other correct forms (one code or several), with why they are right too. */
+  also?: readonly [FiniteTenseCode | readonly FiniteTenseCode[], string];
   /** The contrast partner's id. */
   partner?: string;
 }
@@ -70,9 +70,10 @@ export function defineSeeds(category: TriggerCategory, rows: readonly SeedRow[])
     if (options.tenseNote !== undefined) seed.tenseNote = options.tenseNote;
     if (options.reason !== undefined) seed.reason = options.reason;
     if (options.also !== undefined) {
-      const [code, note] = options.also;
-      const spec: FormSpec = { ...TENSE_CODES[code] };
-      seed.also = { spec, note };
+      const [codes, note] = options.also;
+      const list: readonly FiniteTenseCode[] = typeof codes === "string" ? [codes] : codes;
+      const specs: FormSpec[] = list.map((code) => ({ ...TENSE_CODES[code] }));
+      seed.also = { specs, note };
     }
     if (options.partner !== undefined) seed.partner = options.partner;
     return seed;
