@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { PAGE_POLICY_DIRECTIVES } from "./protocol.ts";
 
 // The Content-Security-Policy of everything the console serves. Scripts run only from the
 // console's own origin or as the exact inline scripts the handbook was built with (each allowed
@@ -7,8 +8,8 @@ import { createHash } from "node:crypto";
 // 'wasm-unsafe-eval' allows without allowing eval. Styles may be inline: Starlight and the code
 // blocks set style attributes, and a style cannot run code.
 
-/** For API answers and files that are not pages: nothing may load, nothing may frame them. */
-export const NON_PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+// The directives live in protocol.ts, the contract with the page, so the handbook can show them.
+export { NON_PAGE_POLICY } from "./protocol.ts";
 
 const INLINE_SCRIPT = /<script\b(?![^>]*\bsrc\s*=)[^>]*>([\s\S]*?)<\/script>/gi;
 
@@ -22,16 +23,8 @@ export function inlineScriptHashes(html: string): string[] {
 }
 
 export function pagePolicy(html: string): string {
-  return [
-    "default-src 'self'",
-    `script-src 'self' 'wasm-unsafe-eval' ${inlineScriptHashes(html).join(" ")}`.trim(),
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join("; ");
+  const hashes = inlineScriptHashes(html).join(" ");
+  return PAGE_POLICY_DIRECTIVES.map((directive) =>
+    directive.startsWith("script-src ") ? `${directive} ${hashes}`.trim() : directive,
+  ).join("; ");
 }

@@ -48,6 +48,27 @@ export const CONSOLE_META_TAG = `<meta name="${CONSOLE_META_NAME}" content="1">`
 export const DEFAULT_CONSOLE_PORT = 4321;
 export const DEFAULT_CONSOLE_URL = `http://127.0.0.1:${DEFAULT_CONSOLE_PORT}`;
 
+/**
+ * The Content-Security-Policy every page the console serves runs under, directive by directive;
+ * console/csp.ts adds to script-src the sha256 of each inline script of the page. The page's own
+ * scripts must work under it (no inline handlers, no eval), and the handbook shows it
+ * (infrastructure-architecture/security.mdx).
+ */
+export const PAGE_POLICY_DIRECTIVES = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+] as const;
+/** The policy of API answers and files that are not pages: nothing may load, nothing may frame them. */
+export const NON_PAGE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
 /** Runbook, step and artifact ids, as the engine defines them. */
 /** Run ids and approval receipt ids, as the engine defines them. */
 export { ID_PATTERN, RUN_ID_PATTERN };

@@ -10,6 +10,7 @@ import { hashPassword } from "../practice-app/src/auth/passwords.ts";
 import { hashToken, newSessionToken } from "../practice-app/src/auth/tokens.ts";
 import { migrateUp } from "../practice-app/src/db/migrations.ts";
 import { seed } from "../practice-app/src/db/seed.ts";
+import { libpqConnection } from "../runbooks/lib/pg-tools.ts";
 import { gitCommit, machine } from "./lib/bench-env.ts";
 
 // `node scripts/bench-storage.ts`: what a learner and an answer cost in storage. On a scratch
@@ -68,9 +69,13 @@ async function snapshot(pool: pg.Pool, databaseUrl: string): Promise<StorageSnap
 
 /** The size of `pg_dump -Fc`, the format backup-now writes, counted as it streams (nothing is kept). */
 function dumpBytes(databaseUrl: string): Promise<number> {
+  // As the runbooks do: the password goes in the child's environment (PGPASSWORD), never in its
+  // argv, where any local user reads it with ps.
+  const connection = libpqConnection(databaseUrl);
   return new Promise((resolve, reject) => {
-    const dump = spawn("pg_dump", ["-Fc", "--no-owner", "-d", databaseUrl], {
+    const dump = spawn("pg_dump", ["-Fc", "--no-owner", "-d", connection.url], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...connection.env },
     });
     let bytes = 0;
     let stderr = "";

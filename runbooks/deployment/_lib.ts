@@ -46,14 +46,15 @@ export function parseMigrationStatus(stdout: string): MigrationState {
 }
 
 /**
- * Runs `migrate-cli status` (or up/down) against the environment's database. ctx.$ gives the child
- * the environment's DATABASE_URL. Node is this process's own (≥ 22: it runs the .ts directly);
+ * Runs `migrate-cli status` (or up/down) against the environment's database: `cli` is MIGRATE_CLI
+ * or a release's own copy, named by the caller so its runbook's `executes` can be checked against
+ * it (engine/started-files.ts). ctx.$ gives the child the environment's DATABASE_URL. Node is this process's own (≥ 22: it runs the .ts directly);
  * the `node` on PATH may be an older system Node.
  */
 export async function migrateCli(
   ctx: Ctx,
   args: string[],
-  cli = MIGRATE_CLI,
+  cli: string,
 ): Promise<MigrationState & { stdout: string }> {
   const out = await ctx.$`${process.execPath} ${cli} ${args}`.nothrow();
   if (out.exitCode !== 0) {

@@ -27,6 +27,8 @@ export default defineRunbook({
     "Starts one more app instance, waits for readiness, adds it to the nginx upstream with a reload, and updates the Prometheus targets.",
   guide: "operational-runbook",
   section: "Scaling operations",
+  // It starts this checkout's app with node (_pool.ts startMember).
+  executes: ["../../practice-app/src/main.ts"],
   params: z.object({
     port: z.coerce
       .number()

@@ -73,6 +73,8 @@ export default defineRunbook({
     "Checks the replica's lag, fences the old primary, waits for the replica to catch up, pg_promote(), repoints DATABASE_URL and restarts the instances on it, verifies a write.",
   guide: "deployment-playbook",
   section: "Disaster recovery",
+  // It starts pool members from this checkout's app with node (_pool.ts startMember).
+  executes: ["../../practice-app/src/main.ts"],
   params: z.object({
     oldPrimary: z
       .enum(["fence", "lost"])

@@ -24,6 +24,7 @@ import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import {
   type BackupResult,
   describeMigrations,
+  MIGRATE_CLI,
   type MigrationState,
   migrateCli,
   takeBackup,
@@ -66,7 +67,7 @@ export default defineRunbook({
       danger: "read",
       timeoutMs: seconds(30),
       async run(ctx) {
-        const state = await migrateCli(ctx, ["status"]);
+        const state = await migrateCli(ctx, ["status"], MIGRATE_CLI);
         ctx.log(`${ctx.env.name}: ${describeMigrations(state)}`);
         if (state.unknown.length > 0) {
           ctx.warn(
@@ -140,7 +141,7 @@ export default defineRunbook({
         }
         const started = Date.now();
         const args = ctx.params.count ? ["up", String(ctx.params.count)] : ["up"];
-        const after = await migrateCli(ctx, args);
+        const after = await migrateCli(ctx, args, MIGRATE_CLI);
         const ran = before.pending.filter((name) => after.applied.includes(name));
         ctx.log(
           `applied ${ran.length} migration(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${ran.join(", ")}`,
@@ -177,7 +178,7 @@ export default defineRunbook({
         }
         const backup = ctx.result<BackupResult | { skipped: string }>("backup");
         const started = Date.now();
-        const after = await migrateCli(ctx, ["down", String(count)]);
+        const after = await migrateCli(ctx, ["down", String(count)], MIGRATE_CLI);
         const undone = before.applied.filter((name) => !after.applied.includes(name));
         ctx.log(
           `rolled back ${undone.length} migration(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${undone.join(", ")}`,
@@ -197,7 +198,7 @@ export default defineRunbook({
       timeoutMs: seconds(30),
       async run(ctx) {
         const before = ctx.result<MigrationState>("status");
-        const after = await migrateCli(ctx, ["status"]);
+        const after = await migrateCli(ctx, ["status"], MIGRATE_CLI);
         ctx.log(`${ctx.env.name} now: ${describeMigrations(after)}`);
         if (ctx.params.action === "apply") {
           const expected = Math.max(0, before.pending.length - (ctx.params.count ?? before.pending.length));

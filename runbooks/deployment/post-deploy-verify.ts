@@ -17,7 +17,7 @@ import { alertThreshold, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
 import { type CallResult, expectOk, logReadiness, readiness, trpc } from "../lib/app-api.ts";
 import { errorRate, latencyQuantileMs, parsePrometheus } from "../lib/prometheus.ts";
-import { migrateCli } from "./_lib.ts";
+import { MIGRATE_CLI, migrateCli } from "./_lib.ts";
 
 interface Timed {
   procedure: string;
@@ -86,7 +86,7 @@ export default defineRunbook({
       danger: "read",
       timeoutMs: seconds(30),
       async run(ctx) {
-        const state = await migrateCli(ctx, ["status"]);
+        const state = await migrateCli(ctx, ["status"], MIGRATE_CLI);
         ctx.log(`migrations: ${state.applied.length} applied, ${state.pending.length} pending`);
         if (state.pending.length > 0) {
           throw new Error(

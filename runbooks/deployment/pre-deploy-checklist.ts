@@ -18,7 +18,7 @@ import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
 import { logReadiness, readiness } from "../lib/app-api.ts";
 import { listBackups } from "../lib/backups.ts";
-import { describeMigrations, migrateCli } from "./_lib.ts";
+import { describeMigrations, MIGRATE_CLI, migrateCli } from "./_lib.ts";
 
 interface Item {
   item: string;
@@ -35,8 +35,9 @@ export default defineRunbook({
     "Git state, the commit to deploy, lint and type-check, pending migrations, health now and a fresh verified backup, as a ✔/✘ checklist.",
   guide: "deployment-playbook",
   section: "Pre-deployment checklist",
-  // Its step runs npm scripts (lint, typecheck) from this package.json.
-  executes: ["../../package.json"],
+  // Its steps run npm scripts (lint, typecheck) from this package.json, and the app's migration
+  // CLI with node (pending migrations).
+  executes: ["../../package.json", "../../practice-app/src/db/migrate-cli.ts"],
   params: z.object({
     ref: z
       .string()
@@ -153,7 +154,7 @@ export default defineRunbook({
         let item: Item;
         let pendingForRef: string[] = [];
         try {
-          const state = await migrateCli(ctx, ["status"]);
+          const state = await migrateCli(ctx, ["status"], MIGRATE_CLI);
           ctx.log(`this checkout: ${describeMigrations(state)}`);
           const inDatabase = new Set([...state.applied, ...state.unknown]);
           let refFiles = [...state.applied, ...state.pending];

@@ -26,6 +26,8 @@ export default defineRunbook({
     "Restarts each instance behind nginx in turn: out of the upstream, graceful stop, start, ready, back in.",
   guide: "operational-runbook",
   section: "Scaling operations",
+  // It starts this checkout's app again with node (_pool.ts restartInTurn → startMember).
+  executes: ["../../practice-app/src/main.ts"],
   params: z.object({
     ...RESTART_TIMEOUT_PARAMS,
   }),

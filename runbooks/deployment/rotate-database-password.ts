@@ -77,6 +77,8 @@ export default defineRunbook({
     "New password for the app's role (ALTER ROLE with a SCRAM verifier), written to the app's DATABASE_PASSWORD_FILE, rolling restart, old sessions ended, the app verified and the old password proven refused.",
   guide: "incident-response",
   section: "Security incidents",
+  // It restarts the pool's members from this checkout's app with node (_pool.ts).
+  executes: ["../../practice-app/src/main.ts"],
   params: z.object({
     passwordFile: z
       .string()

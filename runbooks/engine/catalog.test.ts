@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { catalog } from "./catalog.ts";
+import { declaredFiles, type IndirectStart, startedCheckoutFiles } from "./started-files.ts";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -76,6 +77,86 @@ describe("the CLI's own commands", () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// A runbook's provenance covers only the files it declares in `executes` beyond its imports: a
+// runbook that starts a checkout file without declaring it runs a file nobody hashed.
+describe("the files a runbook starts", () => {
+  // Helpers that start a checkout file through a parameter (startRelease's `dir`), so the file is
+  // not named with REPO_ROOT where they are: the scanner is told.
+  const INDIRECT: IndirectStart[] = [
+    { module: "runbooks/deployment/_pool.ts", name: "startMember", file: "practice-app/src/main.ts" },
+  ];
+
+  it("are each declared in the runbook's `executes`", async () => {
+    const { REPO_ROOT } = await import("./paths.ts");
+    const { loadRunbooks } = await import("./catalog.ts");
+    const problems: string[] = [];
+    let starters = 0;
+    for (const runbook of (await loadRunbooks(path.join(REPO_ROOT, "runbooks"))).values()) {
+      const started = startedCheckoutFiles(runbook.file, REPO_ROOT, INDIRECT);
+      if (started.length > 0) starters++;
+      const declared = declaredFiles(runbook, REPO_ROOT);
+      for (const file of started)
+        if (!declared.includes(file))
+          problems.push(
+            `${runbook.id} starts ${file} but does not declare it: add "${path.relative(path.dirname(runbook.file), path.join(REPO_ROOT, file))}" to its \`executes\``,
+          );
+    }
+    expect(problems).toEqual([]);
+    // The scan still finds what it should: load-test, dev-stack, migrate-database, the pool's runbooks…
+    expect(starters).toBeGreaterThanOrEqual(10);
+  });
+
+  it("the indirect starters still exist", async () => {
+    const { REPO_ROOT } = await import("./paths.ts");
+    for (const entry of INDIRECT) {
+      const source = await readFile(path.join(REPO_ROOT, entry.module), "utf8");
+      expect(source, `${entry.module} no longer declares ${entry.name}`).toMatch(
+        new RegExp(`export (?:async )?function ${entry.name}\\b`),
+      );
+    }
+  });
+
+  it("follow a helper the runbook uses, and not one it only imports beside it", async () => {
+    const { mkdtemp, mkdir, writeFile, rm } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const root = await mkdtemp(path.join(os.tmpdir(), "started-"));
+    try {
+      await mkdir(path.join(root, "runbooks", "area"), { recursive: true });
+      await writeFile(
+        path.join(root, "runbooks", "area", "_helpers.ts"),
+        [
+          'const SEED = path.join(REPO_ROOT, "app", "seed-cli.ts");',
+          "export async function seed(ctx) { await ctx.run(SEED); }",
+          'export function isApp(cmd) { return cmd.includes("app/main.ts"); }',
+          'export function unused() { return path.join(REPO_ROOT, "scripts/other.ts"); }',
+          'export function releaseMain(dir) { return path.join(dir, "app/main.ts"); }',
+          "export function startIndirect(ctx) { return ctx.start(releaseMain(REPO_ROOT)); }",
+        ].join("\n"),
+      );
+      const runbook = path.join(root, "runbooks", "area", "demo.ts");
+      await writeFile(
+        runbook,
+        [
+          'import { isApp, releaseMain, seed, startIndirect } from "./_helpers.ts";',
+          'const RUNNER = path.join(REPO_ROOT, "load-tests/run.ts");',
+          "export default { steps: [seed, isApp, startIndirect, RUNNER, releaseMain] };",
+        ].join("\n"),
+      );
+      expect(startedCheckoutFiles(runbook, root)).toEqual(["app/seed-cli.ts", "load-tests/run.ts"]);
+      expect(
+        startedCheckoutFiles(runbook, root, [
+          { module: "runbooks/area/_helpers.ts", name: "startIndirect", file: "app/main.ts" },
+        ]),
+      ).toEqual(["app/main.ts", "app/seed-cli.ts", "load-tests/run.ts"]);
+      expect(declaredFiles({ file: runbook, executes: ["../../app/seed-cli.ts"] }, root)).toEqual([
+        "app/seed-cli.ts",
+      ]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -52,6 +52,8 @@ export default defineRunbook({
     "Starts, stops or lists extra practice-app instances on this machine against the environment's database and Redis.",
   guide: "operational-runbook",
   section: "Scaling operations",
+  // Its start action spawns this checkout's app with node.
+  executes: ["../../practice-app/src/main.ts"],
   params: z.object({
     action: z
       .enum(["status", "start", "stop"])

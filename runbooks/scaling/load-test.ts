@@ -8,12 +8,14 @@
  *   progress line every few seconds and keeps the summary (JSON, JUnit, table) with the run, where the page charts it.
  * Sent here by: the Scaling Guide's "Load testing with k6", the monthly capacity review (third
  *   week), a release that touches the hot paths, or planning the next scaling step (breakpoint).
- * Preconditions: the target answers /healthz. For more than a few virtual learners from one
- *   machine, the target needs RATE_LIMIT_LOGIN_PER_IP raised (every learner comes from this IP;
- *   see load-tests/README.md). Warm the caches first (cache-warm).
+ * Preconditions: the target answers /healthz. Every virtual learner comes from this machine's
+ *   address, and the app limits sign-ups per address (RATE_LIMIT_SIGNUP_PER_IP): for more learners
+ *   than smoke's, seed them first (npm run db:seed-load-learners -- <peak>) and set LOAD_LEARNERS
+ *   to the file, which this runbook passes on to the runner; the target also needs
+ *   RATE_LIMIT_LOGIN_PER_IP raised (see load-tests/README.md). Warm the caches first (cache-warm).
  * Blast radius: traffic only, plus throwaway learner accounts loadtest-<run>-<n>-<k>@example.test
- *   with their sessions, answers and scores (they appear on the leaderboard). Refused against
- *   production: load-test staging, which is what it is for.
+ *   (without LOAD_LEARNERS) with their sessions, answers and scores (they appear on the
+ *   leaderboard). Refused against production: load-test staging, which is what it is for.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -24,6 +26,12 @@ import { defineRunbook, minutes, seconds } from "../engine/define.ts";
 import { REPO_ROOT } from "../engine/paths.ts";
 
 const RUNNER = path.join(REPO_ROOT, "load-tests/run.ts");
+
+/**
+ * The app's default RATE_LIMIT_SIGNUP_PER_IP. A runbook may not import the app's source, so it is
+ * written here; tests/runbooks/load-test.test.ts checks it against the app's config schema.
+ */
+export const DEFAULT_SIGNUPS_PER_ADDRESS = 20;
 
 const params = z.object({
   profile: z
@@ -116,6 +124,13 @@ export default defineRunbook({
               `${target}${probe} answered ${status}: load-testing an unready app measures nothing`,
             );
         }
+        // The runner reads LOAD_LEARNERS from the environment this process gives its commands.
+        const learners = process.env.LOAD_LEARNERS;
+        if (learners) ctx.log(`learners: seeded beforehand, from ${learners} (LOAD_LEARNERS): no sign-ups`);
+        else if (peak > DEFAULT_SIGNUPS_PER_ADDRESS)
+          ctx.warn(
+            `${peak} learners would each sign up from this one address, and the app refuses sign-ups past RATE_LIMIT_SIGNUP_PER_IP per address (${DEFAULT_SIGNUPS_PER_ADDRESS} by default) with 429, which count as errors: seed them first with the target's DATABASE_URL and SESSION_SECRET (npm run db:seed-load-learners -- ${peak}) and set LOAD_LEARNERS to the file it writes`,
+          );
         if (peak > 40)
           ctx.warn(
             `${peak} learners from one machine: the target needs RATE_LIMIT_LOGIN_PER_IP raised (e.g. 100000), or log-ins after a log-out are refused with 429 and count as errors`,

@@ -32,6 +32,8 @@ export default defineRunbook({
   summary: "Shows the exercise bank and reloads it with the app's own seed command (confirmed).",
   guide: "operational-runbook",
   section: "Troubleshooting",
+  // Its reseed step runs the app's seed CLI with node.
+  executes: ["../../practice-app/src/db/seed-cli.ts"],
   params: z.object({}),
   steps: (step) => [
     step({

@@ -3,13 +3,16 @@ import path from "node:path";
 import { validateAction, validateWorkflow } from "@action-validator/core";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { peakVus } from "../../load-tests/lib/journey.ts";
+import { getProfile, isProfileName, stagesOf } from "../../load-tests/lib/profiles.ts";
 import { GATE_IDS, GATE_LIST, gateIdsIn } from "../../policy/gates.ts";
+import { configSchema } from "../../practice-app/src/config/config.ts";
 import { receiptPath, signaturePath } from "../../runbooks/engine/approvals.ts";
 import { dataDir } from "../../runbooks/engine/paths.ts";
 
 // The GitHub Actions workflows: valid against the published workflow schema (action-validator),
-// calling only gates that exist, and doing what the CI/CD guide says they do. Nothing here needs
-// load-tests/ to exist: the k6 step is checked by what it calls.
+// calling only gates that exist, and doing what the CI/CD guide says they do. A load step is
+// checked by what it calls, against the profile's peak (load-tests/lib/profiles.ts).
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WORKFLOWS = path.join(ROOT, ".github/workflows");
@@ -19,6 +22,7 @@ interface Step {
   name?: string;
   uses?: string;
   run?: string;
+  env?: Record<string, string>;
   if?: string;
   id?: string;
   with?: Record<string, unknown>;
@@ -128,6 +132,55 @@ describe("what the pipelines do", () => {
     });
     expect(staging.jobs.deploy?.if).toContain("conclusion == 'success'");
     expect(staging.concurrency).toEqual({ group: "deploy-staging", "cancel-in-progress": false });
+  });
+
+  it("a load profile past the per-address sign-up limit runs with learners seeded earlier in its job", () => {
+    // The runner is one address: without seeded learners, sign-ups past RATE_LIMIT_SIGNUP_PER_IP
+    // get 429 and the run fails its error thresholds.
+    const signUpLimit = configSchema.shape.RATE_LIMIT_SIGNUP_PER_IP.parse(undefined);
+    const checked: string[] = [];
+    const problems: string[] = [];
+    for (const file of files) {
+      for (const [jobId, job] of Object.entries(workflow(file).jobs)) {
+        for (const [index, step] of (job.steps ?? []).entries()) {
+          const load = /npm run load -- ([a-z-]+)(.*)/.exec(step.run ?? "");
+          if (!load?.[1] || !isProfileName(load[1])) continue;
+          const args = load[2] ?? "";
+          const peak = peakVus(stagesOf(getProfile(load[1]), /--full\b/.test(args) ? "full" : "short"));
+          if (peak <= signUpLimit) continue;
+          const where = `${file} ${jobId} "${step.name ?? step.run}"`;
+          checked.push(where);
+          const learners = /--learners "?([^\s"]+)"?/.exec(args)?.[1];
+          if (!learners) {
+            problems.push(`${where}: ${load[1]} peaks at ${peak} learners and passes no --learners`);
+            continue;
+          }
+          const seeding = job.steps.slice(0, index).find((s) => {
+            const seed = /npm run db:seed-load-learners -- (\d+)(.*)/.exec(s.run ?? "");
+            const out =
+              /--out "?([^\s"]+)"?/.exec(seed?.[2] ?? "")?.[1] ?? "load-tests/results/learners.json";
+            return seed && Number(seed[1]) >= peak && out === learners;
+          });
+          if (!seeding)
+            problems.push(
+              `${where}: no earlier step runs npm run db:seed-load-learners -- ${peak} (or more) --out ${learners}`,
+            );
+          else if (!seeding.env?.DATABASE_URL || !seeding.env?.SESSION_SECRET)
+            problems.push(`${where}: the seeding step needs the target's DATABASE_URL and SESSION_SECRET`);
+          // The file holds the learners' password and session tokens: never in an uploaded artifact.
+          const uploaded = job.steps
+            .filter((s) => s.uses?.startsWith("actions/upload-artifact@"))
+            .flatMap((s) => String(s.with?.path ?? "").split("\n"))
+            .map((p) => p.trim().replace(/\/$/, ""))
+            .filter(Boolean);
+          if (uploaded.some((p) => learners === p || learners.startsWith(`${p}/`)))
+            problems.push(`${where}: ${learners} (passwords and session tokens) is in an uploaded artifact`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    // Staging's average-load step is one of them, so this check checks something.
+    expect(checked.some((w) => w.startsWith("deploy-staging.yml"))).toBe(true);
   });
 
   it("production: a v* tag on main, the checklist and the deploy's approval receipt in a job before the approval, backup, the signed deploy, smoke check, automatic rollback", () => {

@@ -12,7 +12,7 @@ import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { groupAlive } from "../../runbooks/engine/process-groups.ts";
 
 // The CLI as an operator runs it (a real process, real signals): a TERM-ignoring child is gone
-// when Ctrl-C returns, a kill -9'd CLI's child keeps the lock, third-party escapes never reach
+// when Ctrl-C or SIGTERM returns, a kill -9'd CLI's child keeps the lock, third-party escapes never reach
 // the terminal, and a refused attempt is in the audit log.
 
 const CLI = path.join(REPO_ROOT, "runbooks/engine/cli.ts");
@@ -51,18 +51,24 @@ afterAll(async () => {
 });
 
 describe("the CLI under signals", () => {
-  it("Ctrl-C: a child that ignores SIGTERM is gone when the CLI exits, and the audit says so", async () => {
-    const pidFile = path.join(dir, "pids-sigint");
-    const cli = startCli(["stubborn-demo", "--step", "hold", "--param", `pidFile=${pidFile}`]);
-    const [pid] = await waitForPids(pidFile, 1);
-    cli.child.kill("SIGINT");
-    expect(await cli.exited).toBe(EXIT.cancelled);
-    // No grace period here: the CLI waited until the group was gone before it exited.
-    expect(groupAlive(pid)).toBe(false);
-    const last = (await readAudit(dir)).at(-1);
-    expect(last).toMatchObject({ runbook: "stubborn-demo", status: "cancelled" });
-    expect(last?.steps[0]?.error).toMatch(/its child processes were killed \(1 process group\)/);
-  });
+  it.each([
+    ["Ctrl-C", "SIGINT"],
+    ["SIGTERM (a supervisor, kill)", "SIGTERM"],
+  ] as const)(
+    "%s: a child that ignores SIGTERM is gone when the CLI exits, and the audit says so",
+    async (_, signal) => {
+      const pidFile = path.join(dir, `pids-${signal.toLowerCase()}`);
+      const cli = startCli(["stubborn-demo", "--step", "hold", "--param", `pidFile=${pidFile}`]);
+      const [pid] = await waitForPids(pidFile, 1);
+      cli.child.kill(signal);
+      expect(await cli.exited).toBe(EXIT.cancelled);
+      // No grace period here: the CLI waited until the group was gone before it exited.
+      expect(groupAlive(pid)).toBe(false);
+      const last = (await readAudit(dir)).at(-1);
+      expect(last).toMatchObject({ runbook: "stubborn-demo", status: "cancelled" });
+      expect(last?.steps[0]?.error).toMatch(/its child processes were killed \(1 process group\)/);
+    },
+  );
 
   it("kill -9: the dead CLI's child keeps the lock until it is gone", async () => {
     const pidFile = path.join(dir, "pids-kill9");

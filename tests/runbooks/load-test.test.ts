@@ -1,7 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { peakVus } from "../../load-tests/lib/journey.ts";
+import { PROFILES, stagesOf } from "../../load-tests/lib/profiles.ts";
 import type { LoadSummary } from "../../load-tests/lib/summary.ts";
+import { configSchema } from "../../practice-app/src/config/config.ts";
 import type { RunEvent } from "../../runbooks/engine/events.ts";
+import { DEFAULT_SIGNUPS_PER_ADDRESS } from "../../runbooks/scaling/load-test.ts";
 import { type ScratchStack, startScratchStack, stepStatuses } from "../support/runbooks.ts";
 
 let stack: ScratchStack;
@@ -65,6 +69,35 @@ describe("load-test runbook", () => {
     expect(result.failedStep).toBe("preflight");
     expect(stepError(events, "preflight")).toContain("http://127.0.0.1:9/healthz does not answer");
     expect(output.join("\n")).not.toContain("load: tool");
+  });
+
+  it("warns before a profile whose learners would sign up past the per-address limit, unless they were seeded", async () => {
+    // The runbook may not import the app: its copy of the default must be the app's.
+    expect(DEFAULT_SIGNUPS_PER_ADDRESS).toBe(configSchema.shape.RATE_LIMIT_SIGNUP_PER_IP.parse(undefined));
+    const peak = peakVus(stagesOf(PROFILES["average-load"], "short"));
+    expect(peak).toBeGreaterThan(DEFAULT_SIGNUPS_PER_ADDRESS);
+    const signUpWarning = new RegExp(
+      `${peak} learners would each sign up from this one address.*RATE_LIMIT_SIGNUP_PER_IP.*npm run db:seed-load-learners -- ${peak}`,
+    );
+
+    const unseeded = await stack.run("load-test", { params: { profile: "average-load" }, step: "preflight" });
+    expect(unseeded.result.status, unseeded.output.join("\n")).toBe("ok");
+    expect(unseeded.output.join("\n")).toMatch(signUpWarning);
+
+    const smoke = await stack.run("load-test", { params: { profile: "smoke" }, step: "preflight" });
+    expect(smoke.output.join("\n")).not.toContain("RATE_LIMIT_SIGNUP_PER_IP");
+
+    // The runner reads LOAD_LEARNERS from the process's environment, so the runbook does too.
+    process.env.LOAD_LEARNERS = "/tmp/seeded-learners.json";
+    try {
+      const seeded = await stack.run("load-test", { params: { profile: "average-load" }, step: "preflight" });
+      expect(seeded.output.join("\n")).not.toMatch(signUpWarning);
+      expect(seeded.output.join("\n")).toContain(
+        "learners: seeded beforehand, from /tmp/seeded-learners.json",
+      );
+    } finally {
+      delete process.env.LOAD_LEARNERS;
+    }
   });
 
   it("rejects an unknown profile by name", async () => {

@@ -3,6 +3,8 @@ import type { IncomingMessage } from "node:http";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { inlineScriptHashes, pagePolicy } from "../../console/csp.ts";
+import { NON_PAGE_POLICY, PAGE_POLICY_DIRECTIVES } from "../../console/protocol.ts";
 import {
   DELIBERATE_REFUSALS,
   SERVER_ERROR_CODES,
@@ -327,5 +329,44 @@ describe("the run view and the audit view (issue 19)", () => {
     // Secret parameters are masked in the audit log, so a re-run from it is refused by name.
     expect(text).toContain("A secret parameter is never recorded");
     expect(script).toContain('value === "***"');
+  });
+});
+
+describe("the console's browser defences (issue 14)", () => {
+  const security = "infrastructure-architecture/security.mdx";
+
+  it(`${security}: sign-in follows next only to the console's own origin`, () => {
+    expect(flat(page(security))).toContain(
+      "follows it only when it stays on the console's own origin. Anything else, such as `/%09/evil.example/x`",
+    );
+    const login = file("console/login-page.ts");
+    expect(login).toContain('new URL(next || "/", location.origin)');
+    expect(login).toContain(
+      'target.origin === location.origin ? target.pathname + target.search + target.hash : "/"',
+    );
+    expect(flat(file("console/README.md"))).toContain("keeps the console's origin");
+  });
+
+  it(`${security}: shows the console's page policy from the code, with no unsafe script sources`, () => {
+    const text = page(security);
+    // Rendered from protocol.ts, not typed: the page imports the directives and shows them.
+    expect(text).toContain("<Code code={PAGE_POLICY_DIRECTIVES.join");
+    expect(text).toContain("<code>{NON_PAGE_POLICY}</code>");
+    expect(text).not.toMatch(/^default-src 'self'/m);
+    // What the prose says of the policy: the page's policy is these directives plus script hashes.
+    expect(pagePolicy("<script>x()</script>")).toBe(
+      PAGE_POLICY_DIRECTIVES.map((d) =>
+        d.startsWith("script-src ") ? `${d} ${inlineScriptHashes("<script>x()</script>")[0]}` : d,
+      ).join("; "),
+    );
+    const scripts = PAGE_POLICY_DIRECTIVES.find((d) => d.startsWith("script-src "));
+    expect(scripts).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
+    expect(PAGE_POLICY_DIRECTIVES).toContain("frame-ancestors 'none'");
+    expect(NON_PAGE_POLICY).toContain("frame-ancestors 'none'");
+    expect(flat(text)).toContain("There is no `'unsafe-inline'` or `'unsafe-eval'` for scripts");
+    // The console's README describes the same policy, not only frame-ancestors.
+    expect(flat(file("console/README.md"))).toContain(
+      "Content-Security-Policy and framing.** Every page gets a strict policy",
+    );
   });
 });
