@@ -114,7 +114,10 @@ export function createStepContext<P>(options: {
   results: Record<string, unknown>;
   artifactsDir: string;
   runArtifactsDir: string;
-  /** The environment commands inherit (the run's processEnv). */
+  /**
+   * The run's settings (processEnv). Commands do not inherit it: they get this process's environment
+   * plus the target's URLs, so a test's partial processEnv never strips PATH from a command.
+   */
   processEnv: NodeJS.ProcessEnv;
   emit: (stream: "stdout" | "stderr", line: string) => void;
   emitTable: (table: TableData) => void;
