@@ -143,6 +143,16 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   const exited = new Promise<number>((resolve) =>
     app.once("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1))),
   );
+  // The console's JSON log (already masked) goes to a file beside the app's, like the app's: its
+  // errors show here, since a 500 from the console tells the operator to read its log.
+  const consoleLogFile = path.join(dataDir, "logs", "console.log");
+  await mkdir(path.dirname(consoleLogFile), { recursive: true, mode: PRIVATE_DIR });
+  const consoleLogStream = createWriteStream(consoleLogFile, { flags: "a", mode: PRIVATE_FILE });
+  const consoleLog = (line: string) => {
+    consoleLogStream.write(`${line}\n`);
+    if (verbose) console.log(`[console] ${line}`);
+    else if (/"level":"error"/.test(line)) console.error(`[console] ${line}`);
+  };
   let handbook: Awaited<ReturnType<typeof startConsole>> | null = null;
   let linkChannel: LinkChannel | null = null;
   let stopping = false;
@@ -203,7 +213,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         runbooksDir: RUNBOOKS_DIR,
         dataDir: runbookDataDir(env),
         processEnv: env,
-        log: () => undefined,
+        log: consoleLog,
       });
     } catch (error) {
       log(`the handbook console did not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -227,6 +237,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     log(`demo learner:  ${DEMO_LEARNER.email} / ${DEMO_LEARNER.password}`);
     if (!verbose)
       log(`app log:       ${appLogFile}  (warnings and errors show here; npm start -- --verbose shows all)`);
+    if (handbook) log(`console log:   ${consoleLogFile}  (its errors show here too)`);
     log("press Ctrl-C to stop");
   }
   const code = await exited;
@@ -241,6 +252,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   process.off("SIGINT", forward);
   process.off("SIGTERM", forward);
   await linkChannel?.close();
+  await new Promise<void>((resolve) => consoleLogStream.end(resolve));
   await rm(devStackFile(env), { force: true });
   await postgres.stop();
   return code;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +66,12 @@ describe("npm start with no services installed", () => {
     expect(output).toMatch(/exercise bank \w+: \d{3} items/);
     expect(output).toContain(`practice app:  http://127.0.0.1:${port}/`);
     expect(existsSync(path.join(dataDir, "pglite"))).toBe(true);
+    // The console's log is kept, the operator's alone (a console 500 says "see its log"):
+    // src/content/docs/using-the-console.mdx and the README say where.
+    const consoleLog = path.join(dataDir, "logs", "console.log");
+    expect(output).toContain(`console log:   ${consoleLog}`);
+    expect((await stat(consoleLog)).mode & 0o777).toBe(0o600);
+    await expect.poll(() => readFile(consoleLog, "utf8")).toContain('"msg":"console listening"');
 
     const base = `http://127.0.0.1:${port}`;
     const ready = await fetch(`${base}/readyz`);
