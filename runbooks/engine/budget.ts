@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { FREEZE_SLO, POST_MORTEM_HOLDS } from "../../policy/error-budget-freeze.ts";
 import type { Severity } from "../../policy/index.ts";
@@ -126,15 +125,6 @@ export function incidentsDir(dataDir: string): string {
   return incidentsRoot(path.join(dataDir, "artifacts", "post-mortem"));
 }
 
-async function readJson<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, "utf8")) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw new Error(`${file} is not readable JSON: ${(error as Error).message}`);
-  }
-}
-
 /**
  * Incidents that hold the freeze: started within the window ending `at`, in this environment (or
  * not saying which), of a severity POST_MORTEM_HOLDS names, and without a post-mortem link.
@@ -151,10 +141,14 @@ export async function incidentHolds(
     const started = Date.parse(startedAt);
     if (!(started > at.getTime() - WINDOW_MINUTES * 60_000 && started <= at.getTime())) continue;
     const folder = path.join(root, name);
-    const classification = await readJson<{ severity?: Severity }>(path.join(folder, "classification.json"));
+    const classification = await readStateFile<{ severity?: Severity }>(
+      "incident-classification",
+      path.join(folder, "classification.json"),
+      "classify the incident again: npm run runbook -- classify-severity",
+    );
     const severity = classification?.severity;
     if (!severity || !POST_MORTEM_HOLDS[severity]) continue;
-    const incident = await readJson<{ env?: string }>(path.join(folder, "incident.json"));
+    const incident = await readStateFile<{ env?: string }>("incident", path.join(folder, "incident.json"));
     if (incident?.env && incident.env !== envName) continue;
     if (
       await readStateFile<PostMortemLink>(

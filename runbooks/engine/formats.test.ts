@@ -205,6 +205,8 @@ describe("state files kept between runs", () => {
     ["instances", "instances/dev.json", { instances: [] }],
     ["dev-stack", "dev-stack.json", { appUrl: "http://127.0.0.1:3000" }],
     ["post-mortem-link", "incident/post-mortem-link.json", { url: "https://example.com/pm" }],
+    ["incident", "incident/incident.json", { env: "production", slug: "checkout-down" }],
+    ["incident-classification", "incident/classification.json", { severity: "P1", reasons: [] }],
   ];
 
   it.each(kinds)("%s: written with its version first, read back without it", async (kind, name, record) => {
@@ -308,5 +310,25 @@ describe("state files kept between runs", () => {
     await expect(incidentHolds(dir, "production")).rejects.toThrow(
       newerMessage(linkFile, "post-mortem-link"),
     );
+  });
+
+  it("an incident folder's classification of a newer format is refused by the freeze's hold, not guessed at", async () => {
+    const name = `${new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z")}-db-slow`;
+    const folder = path.join(dir, "artifacts", "triage-snapshot", name);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, "incident.json"), JSON.stringify({ env: "production" }));
+    const classification = path.join(folder, "classification.json");
+    await writeFile(
+      classification,
+      JSON.stringify({ v: FORMAT_VERSIONS["incident-classification"] + 1, severity: "P1" }),
+    );
+    await expect(incidentHolds(dir, "production")).rejects.toThrow(
+      newerMessage(classification, "incident-classification"),
+    );
+    await writeStateFile("incident-classification", classification, { severity: "P1" });
+    expect((await incidentHolds(dir, "production")).map((h) => h.incident)).toEqual([name]);
   });
 });

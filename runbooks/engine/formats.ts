@@ -38,6 +38,10 @@ export const FORMAT_VERSIONS = {
   "dev-stack": 1,
   // post-mortem-link.json in an incident folder: the link that lifts its freeze hold (budget.ts).
   "post-mortem-link": 1,
+  // incident.json in an incident folder: who opened it, where, when (incident/triage-snapshot.ts).
+  incident: 1,
+  // classification.json in an incident folder: the severity and why (incident/classify-severity.ts).
+  "incident-classification": 1,
 } as const;
 
 export type FormatKind = keyof typeof FORMAT_VERSIONS;
@@ -61,6 +65,8 @@ const MIGRATIONS: { [K in FormatKind]: Record<number, Migration> } = {
   instances: {},
   "dev-stack": {},
   "post-mortem-link": {},
+  incident: {},
+  "incident-classification": {},
 };
 
 export class FormatError extends Error {

@@ -1,17 +1,3 @@
-/**
- * Classify severity
- *
- * Purpose: decide P0–P3 the same way every time: the facts only a human knows (data exposed,
- *   breach, how many learners, workaround) come as parameters; error rate, p95 latency, readiness
- *   and Redis are measured live from the app unless given. Prints the severity and the rule that
- *   decided it, the response time, the escalation ladder and the next steps, all from policy/.
- * Sent here by: any alert or report of a problem, right after triage-snapshot (Incident Response,
- *   "Incident classification"); again whenever the picture changes during the incident.
- * Preconditions: the environment's app URL (and DATABASE_URL, used when the app does not answer).
- *   With incident=<folder>|latest, a triage-snapshot folder to store classification.json in.
- * Blast radius: none. Reads only; with `incident` it writes classification.json into that folder.
- */
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import {
@@ -24,6 +10,7 @@ import {
   SLO,
 } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
+import { writeStateFile } from "../engine/state-files.ts";
 import {
   captureReadyz,
   describeReadyz,
@@ -229,7 +216,7 @@ export default defineRunbook({
         let file: string | null = null;
         if (m.folder) {
           file = path.join(m.folder, "classification.json");
-          await writeFile(file, `${JSON.stringify(classification, null, 2)}\n`);
+          await writeStateFile("incident-classification", file, classification);
           ctx.log(`stored in ${file} (post-mortem reads it)`);
         }
         return {

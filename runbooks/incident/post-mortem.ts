@@ -19,6 +19,7 @@ import path from "node:path";
 import { z } from "zod";
 import { SEVERITIES, SEVERITY_LIST, type Severity, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
+import { readStateFile } from "../engine/state-files.ts";
 import {
   INCIDENT_FOLDER,
   isoFromCompact,
@@ -127,7 +128,10 @@ export default defineRunbook({
           name,
           slug: match?.[2] ?? name,
           startedAt: isoFromCompact(match?.[1] ?? ""),
-          incident: await read("incident.json"),
+          incident: await readStateFile<NonNullable<Evidence["incident"]>>(
+            "incident",
+            path.join(folder, "incident.json"),
+          ),
           files,
           healthz: await read("healthz.json"),
           readyz: await read("readyz.json"),
@@ -135,7 +139,11 @@ export default defineRunbook({
           slowQueries: await read("slow-queries.json"),
           locks: await read("locks.json"),
           errorLogs,
-          classification: await read("classification.json"),
+          classification: await readStateFile<NonNullable<Evidence["classification"]>>(
+            "incident-classification",
+            path.join(folder, "classification.json"),
+            "classify the incident again: npm run runbook -- classify-severity",
+          ),
         };
         ctx.log(`incident folder: ${folder} (${files.length} files)`);
         ctx.log(

@@ -22,6 +22,7 @@ import { createInterface } from "node:readline";
 import { z } from "zod";
 import { alertThreshold, SLO } from "../../policy/index.ts";
 import { defineRunbook, seconds } from "../engine/define.ts";
+import { writeStateFile } from "../engine/state-files.ts";
 import { mib } from "../lib/format.ts";
 import {
   captureReadyz,
@@ -104,18 +105,14 @@ export default defineRunbook({
         if (existsSync(folder))
           throw new Error(`${folder} already exists: wait a second or use another slug`);
         await mkdir(folder, { recursive: true });
-        await write(
-          folder,
-          "incident.json",
-          json({
-            slug: ctx.params.slug,
-            env: ctx.env.name,
-            appUrl: ctx.env.appUrl,
-            startedAt: startedAt.toISOString(),
-            runId: ctx.runId,
-            collectedBy: `${os.userInfo().username}@${os.hostname()}`,
-          }),
-        );
+        await writeStateFile("incident", path.join(folder, "incident.json"), {
+          slug: ctx.params.slug,
+          env: ctx.env.name,
+          appUrl: ctx.env.appUrl,
+          startedAt: startedAt.toISOString(),
+          runId: ctx.runId,
+          collectedBy: `${os.userInfo().username}@${os.hostname()}`,
+        });
         ctx.log(`incident folder: ${folder}`);
         return { folder, name, startedAt: startedAt.toISOString() };
       },
