@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, runCli } from "../../tests/support/cli.ts";
 import { processAlive } from "../lib/process.ts";
 import { readAudit } from "./audit.ts";
-import { type CliIo, EXIT, main } from "./cli.ts";
+import { type CliIo, EXIT } from "./cli.ts";
 import type { RunEvent } from "./events.ts";
 import { waitForPids } from "./fixtures/pids.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
@@ -34,24 +35,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(
+function cli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; runbooksDir?: string; ask?: CliIo["ask"] } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
+): Promise<CliResult> {
+  return runCli(args, {
     env: options.env ?? processEnv(),
     runbooksDir: options.runbooksDir ?? RUNBOOKS_DIR,
     ...(options.ask ? { ask: options.ask } : {}),
   });
-  return { code, stdout, stderr };
 }
 
 describe("the CLI", () => {

@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../tests/support/cli.ts";
 import { readAuditEntries } from "./audit.ts";
-import { EXIT, main } from "./cli.ts";
+import { EXIT } from "./cli.ts";
 import { disabledFile, parseDuration, readDisabled } from "./disabled.ts";
 import { FORMAT_VERSIONS } from "./formats.ts";
 import { RUNBOOKS_DIR } from "./paths.ts";
@@ -24,20 +25,8 @@ const env = (): NodeJS.ProcessEnv => ({
   SSP_DEV_STACK_FILE: path.join(dir ?? "/nonexistent", "no-stack.json"),
 });
 
-async function cli(args: string[], runbooksDir = FIXTURES) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    env: env(),
-    runbooksDir,
-  });
-  return { code, stdout, stderr };
+function cli(args: string[], runbooksDir = FIXTURES) {
+  return runCli(args, { env: env(), runbooksDir });
 }
 
 beforeAll(async () => {

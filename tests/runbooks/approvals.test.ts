@@ -14,10 +14,11 @@ import {
 } from "../../runbooks/engine/approvals.ts";
 import { type AuditEntry, readAuditEntries } from "../../runbooks/engine/audit.ts";
 import { loadRunbooks } from "../../runbooks/engine/catalog.ts";
-import { EXIT, main } from "../../runbooks/engine/cli.ts";
+import { EXIT } from "../../runbooks/engine/cli.ts";
 import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 import { provenanceOf } from "../../runbooks/engine/provenance.ts";
 import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
+import { runCli } from "../support/cli.ts";
 import { createDatabase, dropDatabase, uniqueName } from "../support/services.ts";
 
 // Two-person approval from the CLI, with real keys made by ssh-keygen for this test: alice (the OS
@@ -43,20 +44,8 @@ const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...extra,
 });
 
-async function cli(args: string[], extra: NodeJS.ProcessEnv = {}, runbooksDir = RUNBOOKS) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    env: env(extra),
-    runbooksDir,
-  });
-  return { code, stdout, stderr };
+function cli(args: string[], extra: NodeJS.ProcessEnv = {}, runbooksDir = RUNBOOKS) {
+  return runCli(args, { env: env(extra), runbooksDir });
 }
 
 async function sql(text: string): Promise<Array<Record<string, unknown>>> {

@@ -11,12 +11,13 @@ import { readReceipt, receiptPath } from "../../runbooks/engine/approvals.ts";
 import { readAuditEntries } from "../../runbooks/engine/audit.ts";
 import { budgetGate } from "../../runbooks/engine/budget-gate.ts";
 import { loadRunbooks } from "../../runbooks/engine/catalog.ts";
-import { type CliIo, EXIT, main } from "../../runbooks/engine/cli.ts";
+import { EXIT } from "../../runbooks/engine/cli.ts";
 import { resolveEnvironment } from "../../runbooks/engine/environments.ts";
 import { REPO_ROOT, RUNBOOKS_DIR } from "../../runbooks/engine/paths.ts";
 import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
 import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
 import { freePort } from "../../runbooks/lib/net.ts";
+import { runCli } from "../support/cli.ts";
 import { readStream, startTestConsole } from "../support/console.ts";
 import {
   type BackfilledPrometheus,
@@ -62,21 +63,8 @@ const production = (data: string, prometheusUrl: string | undefined): NodeJS.Pro
   ...(prometheusUrl ? { SSP_PRODUCTION_PROMETHEUS_URL: prometheusUrl } : {}),
 });
 
-async function cli(args: string[], env: NodeJS.ProcessEnv, runbooksDir = STAND_INS) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    env,
-    runbooksDir,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+function cli(args: string[], env: NodeJS.ProcessEnv, runbooksDir = STAND_INS) {
+  return runCli(args, { env, runbooksDir });
 }
 
 /** An incident folder as triage-snapshot and classify-severity leave it. */

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAuditEntries } from "../../runbooks/engine/audit.ts";
-import { type CliIo, EXIT, main } from "../../runbooks/engine/cli.ts";
+import { EXIT } from "../../runbooks/engine/cli.ts";
 import { parseExerciseRecord } from "../../runbooks/engine/exercise.ts";
 import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
+import { type CliResult, runCli } from "../support/cli.ts";
 
 // `npm run runbook -- exercised` as the nightly job runs it, over an audit log written by real
 // runs of fixture runbooks named after drills policy/exercise.ts requires (verify-backup weekly and
@@ -16,16 +17,8 @@ import { REPO_ROOT } from "../../runbooks/engine/paths.ts";
 const FIXTURES = path.join(REPO_ROOT, "tests/support/exercise-runbooks");
 let dir: string;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(args, {
     env: {
       ...process.env,
       RUNBOOK_DATA_DIR: dir,
@@ -36,9 +29,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
       SSP_PRODUCTION_DATABASE_URL: "postgres://nobody@127.0.0.1:9/none",
     },
     runbooksDir: FIXTURES,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+  });
 }
 
 async function run(args: string[], expected: number): Promise<void> {
