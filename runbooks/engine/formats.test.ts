@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BackupManifest, readManifest } from "../lib/backups.ts";
+import { compactUtc } from "../lib/incidents.ts";
 import {
   type AuditRecord,
   appendAudit,
@@ -282,14 +283,17 @@ describe("state files kept between runs", () => {
     await expect(readManifest(file, "move it aside")).rejects.toThrow(newerMessage(file, "backup-manifest"));
   });
 
-  it("post-mortem links: recorded with a version; an old link lifts the hold; a newer one is refused", async () => {
-    const name = `${new Date()
-      .toISOString()
-      .replace(/[-:]/g, "")
-      .replace(/\.\d+Z$/, "Z")}-checkout-down`;
+  /** An incident folder as triage-snapshot opens it, in production, started now (version-1 incident.json). */
+  async function openIncident(slug: string): Promise<{ name: string; folder: string }> {
+    const name = `${compactUtc()}-${slug}`;
     const folder = path.join(dir, "artifacts", "triage-snapshot", name);
     await mkdir(folder, { recursive: true });
     await writeFile(path.join(folder, "incident.json"), JSON.stringify({ env: "production" }));
+    return { name, folder };
+  }
+
+  it("post-mortem links: recorded with a version; an old link lifts the hold; a newer one is refused", async () => {
+    const { name, folder } = await openIncident("checkout-down");
     await writeFile(path.join(folder, "classification.json"), JSON.stringify({ severity: "P1" }));
     expect((await incidentHolds(dir, "production")).map((h) => h.incident)).toEqual([name]);
 
@@ -313,13 +317,7 @@ describe("state files kept between runs", () => {
   });
 
   it("an incident folder's classification of a newer format is refused by the freeze's hold, not guessed at", async () => {
-    const name = `${new Date()
-      .toISOString()
-      .replace(/[-:]/g, "")
-      .replace(/\.\d+Z$/, "Z")}-db-slow`;
-    const folder = path.join(dir, "artifacts", "triage-snapshot", name);
-    await mkdir(folder, { recursive: true });
-    await writeFile(path.join(folder, "incident.json"), JSON.stringify({ env: "production" }));
+    const { name, folder } = await openIncident("db-slow");
     const classification = path.join(folder, "classification.json");
     await writeFile(
       classification,

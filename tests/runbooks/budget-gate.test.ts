@@ -16,6 +16,7 @@ import { resolveEnvironment } from "../../runbooks/engine/environments.ts";
 import { REPO_ROOT, RUNBOOKS_DIR } from "../../runbooks/engine/paths.ts";
 import { type RunOptions, runRunbook } from "../../runbooks/engine/run.ts";
 import { NAMESPACES, signMessage } from "../../runbooks/engine/ssh-signatures.ts";
+import { compactUtc } from "../../runbooks/lib/incidents.ts";
 import { freePort } from "../../runbooks/lib/net.ts";
 import { runCli } from "../support/cli.ts";
 import { readStream, startTestConsole } from "../support/console.ts";
@@ -74,12 +75,6 @@ async function incident(data: string, name: string, severity: string, env = "pro
   await writeFile(path.join(folder, "incident.json"), JSON.stringify({ env }));
   await writeFile(path.join(folder, "classification.json"), JSON.stringify({ severity }));
 }
-
-const compact = (date: Date) =>
-  date
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
 
 /** Throwaway keys for alice and bob in `data`, and an allowed-signers file listing bob only. */
 async function approverKeys(data: string): Promise<{ keys: string; allowed: string }> {
@@ -228,8 +223,8 @@ describe.skipIf(!prometheusInstalled)("the error-budget gate against a real Prom
     const env = resolveEnvironment("production", production(data, healthy?.url));
     const gate = () =>
       budgetGate("deploy", env, { plan: false, changes: true, emergency: false, dataDir: data });
-    const recent = compact(new Date(Date.now() - 2 * 3600_000));
-    const old = compact(new Date(Date.now() - 40 * 24 * 3600_000));
+    const recent = compactUtc(new Date(Date.now() - 2 * 3600_000));
+    const old = compactUtc(new Date(Date.now() - 40 * 24 * 3600_000));
     await incident(data, `${recent}-login-errors`, "P1");
     await incident(data, `${recent}-leaderboard-stale`, "P2");
     await incident(data, `${recent}-staging-outage`, "P0", "staging");
